@@ -1,0 +1,167 @@
+"""The ``govarchive`` command: thin click wrappers over the library.
+
+This module is the only place that reads the environment (``GOVARCHIVE_ARCHIVE_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govarchive import __version__
+
+ARCHIVE_DIR = click.option(
+    "--archive-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("archive"),
+    envvar="GOVARCHIVE_ARCHIVE_DIR", show_default=True, help="Archive folder: warc/ and index.db.")
+
+
+def _settings(archive_dir: Path, overrides: dict[str, Any] | None = None) -> Any:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govarchive.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("GOVARCHIVE_ARCHIVE_DIR", str(archive_dir), priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
+              overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run one spider to the end in this process; return its stats."""
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(_settings(archive_dir, overrides))
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return dict(crawler.stats.get_stats() if crawler.stats else {})
+
+
+def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    result = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint=what)
+        result[key] = val
+    return result
+
+
+@click.group()
+@click.version_option(__version__, prog_name="govarchive")
+def cli() -> None:
+    """Archive Chinese government new-media accounts into WARC files and a SQLite index."""
+
+
+@cli.command()
+@click.argument("spider")
+@click.option("--url", "urls", multiple=True, help="Start URL (repeatable).")
+@click.option("-a", "args", multiple=True, metavar="NAME=VALUE", help="Spider argument (repeatable).")
+@click.option("-s", "sets", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
+@ARCHIVE_DIR
+def crawl(spider: str, urls: tuple[str, ...], args: tuple[str, ...], sets: tuple[str, ...], archive_dir: Path) -> None:
+    """Run SPIDER (portal, wechat, weibo) and archive everything it fetches."""
+    spider_args = _pairs(args, "-a")
+    if urls:
+        spider_args["url"] = ",".join(urls)
+    stats = run_crawl(spider, archive_dir, spider_args, _pairs(sets, "-s"))
+    click.echo(f"finished: {stats.get('finish_reason')}, {stats.get('govarchive/captures', 0)} captures")
+    _echo_summary(archive_dir)
+
+
+@cli.command()
+@ARCHIVE_DIR
+@click.option("--port", type=int, default=8765, show_default=True,
+              help="Port of the demo web on 127.0.0.1 (a free one is used if it is taken).")
+def demo(archive_dir: Path, port: int) -> None:
+    """Serve the bundled demo web on loopback, archive it, and print what was saved."""
+    from govarchive.demo import DemoWeb
+
+    with DemoWeb(port=port) as web:
+        if web.port != port:
+            click.echo(f"port {port} is taken; the demo web runs on {web.port} (URLs in the index differ from "
+                       "earlier runs)", err=True)
+        click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
+        urls = [f"{web.base_url}/xxgk/xmt/", f"{web.base_url}/xxgk/tzgg/"]
+        overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+                     "LOG_LEVEL": "WARNING"}
+        stats = run_crawl("portal", archive_dir, {"url": ",".join(urls)}, overrides)
+    click.echo(f"crawl finished: {stats.get('finish_reason')}; this run made {stats.get('govarchive/captures', 0)} "
+               f"captures, {stats.get('govarchive/dedup/revisits', 0)} of them revisits")
+    _echo_summary(archive_dir)
+    datasette = Path(sys.executable).with_name("datasette")
+    click.echo("\nBrowse it:\n  " + f"{datasette if datasette.exists() else 'datasette'} {archive_dir / 'index.db'}")
+
+
+@cli.command("demo-web")
+@click.option("--port", type=int, default=8765, show_default=True)
+def demo_web(port: int) -> None:
+    """Serve the demo web on 127.0.0.1 until Ctrl-C."""
+    import time
+
+    from govarchive.demo import DemoWeb
+
+    with DemoWeb(port=port) as web:
+        click.echo(f"demo web at {web.base_url}/ (Ctrl-C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+@cli.command()
+@ARCHIVE_DIR
+def reindex(archive_dir: Path) -> None:
+    """Rebuild ARCHIVE_DIR/index.db from ARCHIVE_DIR/warc/*.warc.gz alone."""
+    from govarchive.reindex import reindex as rebuild
+
+    if not (archive_dir / "warc").is_dir():
+        raise click.ClickException(f"{archive_dir / 'warc'} does not exist: is --archive-dir the archive folder?")
+    report = rebuild(archive_dir)
+    click.echo(f"reindexed {report.files} WARC files: {report.captures} captures, {report.accounts} account "
+               f"sightings, {report.posts} post sightings")
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    _echo_summary(archive_dir)
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ARCHIVE_DIR
+def import_(files: tuple[Path, ...], archive_dir: Path) -> None:
+    """Index WARC FILES written by any tool (wget, Browsertrix, Heritrix…) into ARCHIVE_DIR/index.db."""
+    from govarchive.reindex import import_warcs
+
+    report = import_warcs(files, archive_dir)
+    click.echo(f"imported {report.files} WARC files: {report.captures} captures, {report.accounts} account "
+               f"sightings, {report.posts} post sightings")
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@ARCHIVE_DIR
+def summary(archive_dir: Path) -> None:
+    """Print what the archive holds."""
+    _echo_summary(archive_dir)
+
+
+def _echo_summary(archive_dir: Path) -> None:
+    from govarchive.summary import summarize
+
+    click.echo(f"\narchive {archive_dir}:")
+    for line in summarize(archive_dir).lines():
+        click.echo("  " + line)
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

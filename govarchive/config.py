@@ -1,0 +1,76 @@
+"""Where the archive lives and how it is written: the only reader of ``GOVARCHIVE_*`` settings.
+
+Components call :func:`archive_config` once in ``from_crawler`` and keep the plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULTS: dict[str, Any] = {
+    "GOVARCHIVE_ARCHIVE_DIR": "archive",
+    "GOVARCHIVE_OPERATOR": "",
+    "GOVARCHIVE_WARC_MAX_BYTES": 1_000_000_000,
+    "GOVARCHIVE_DEDUP_MIN_BYTES": 1,
+    "GOVARCHIVE_REFETCH_POSTS": False,
+    "GOVARCHIVE_MAX_BODY_BYTES": 50_000_000,
+}
+
+
+@dataclass(frozen=True)
+class ArchivePaths:
+    """The files of one archive directory."""
+
+    root: Path
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.root / "warc"
+
+    @property
+    def index_db(self) -> Path:
+        return self.root / "index.db"
+
+    def ensure(self) -> "ArchivePaths":
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """Typed values of the ``GOVARCHIVE_*`` settings."""
+
+    paths: ArchivePaths
+    operator: str = ""
+    warc_max_bytes: int = 1_000_000_000
+    dedup_min_bytes: int = 1
+    refetch_posts: bool = False
+    max_body_bytes: int = 50_000_000
+    robots_policy: str = "obey"
+
+
+def _get(settings: Mapping[str, Any] | Any, name: str) -> Any:
+    value = settings.get(name) if hasattr(settings, "get") else None
+    return DEFAULTS[name] if value is None else value
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
+    """Read every ``GOVARCHIVE_*`` setting once from Scrapy settings (or a plain dict)."""
+    robots = settings.get("ROBOTSTXT_OBEY") if hasattr(settings, "get") else None
+    return ArchiveConfig(
+        paths=ArchivePaths(Path(str(_get(settings, "GOVARCHIVE_ARCHIVE_DIR")))),
+        operator=str(_get(settings, "GOVARCHIVE_OPERATOR") or ""),
+        warc_max_bytes=int(_get(settings, "GOVARCHIVE_WARC_MAX_BYTES")),
+        dedup_min_bytes=int(_get(settings, "GOVARCHIVE_DEDUP_MIN_BYTES")),
+        refetch_posts=_as_bool(_get(settings, "GOVARCHIVE_REFETCH_POSTS")),
+        max_body_bytes=int(_get(settings, "GOVARCHIVE_MAX_BODY_BYTES")),
+        robots_policy="obey" if _as_bool(robots) else "ignore",
+    )

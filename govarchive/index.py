@@ -1,0 +1,216 @@
+"""The SQLite index of an archive (``index.db``): a library over sqlite-utils.
+
+Every row taken from the web points to its capture, and every capture to its WARC record.
+Saving is idempotent: an account or post met again updates its row (``last_seen``, changed
+fields, with each change kept in ``changes``) and never creates a second one. Each ``save_*``
+call is one short transaction, so a killed crawl loses nothing it had indexed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlite_utils import Database
+
+from govarchive.items import Account, Capture, PageState, Post
+from govarchive.schema import migrations
+from govarchive.warc import warc_date
+
+# Fields a platform's own page is the authority on; a directory listing fills them only until then.
+PROFILE_FIELDS = ("name", "alias", "url", "followers", "description", "platform_id", "original_id")
+LISTING_FIELDS = ("agency", "region")
+POST_FIELDS = ("url", "title", "author", "published_at", "text", "content_digest")
+
+
+@dataclass(frozen=True)
+class Original:
+    """Where a payload was first archived (the target of a revisit)."""
+
+    capture_id: str
+    url: str
+    fetched_at: str
+    warc_file: str
+
+
+def open_index(path: Path | str) -> "Index":
+    return Index(Database(str(path)))
+
+
+class Index:
+    """``index.db``: :meth:`save_capture`, :meth:`save_account`, :meth:`save_post` and lookups."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        if db.conn.execute("pragma journal_mode").fetchone()[0] != "memory":
+            db.enable_wal()
+        db.execute("pragma busy_timeout = 10000")
+        db.execute("pragma synchronous = normal")
+        migrations.apply(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- runs -----------------------------------------------------------------------------------
+    def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
+        with self.db.conn:
+            self.db["runs"].upsert(
+                {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
+                 "operator": operator},
+                pk="id",
+            )
+
+    def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
+        with self.db.conn:
+            self.db["runs"].upsert(
+                {"id": run_id, "finished_at": finished_at, "status": status,
+                 "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
+                pk="id",
+            )
+
+    # -- captures -------------------------------------------------------------------------------
+    def find_original(self, digest: str) -> Original | None:
+        """The first full record of this payload digest, in any run."""
+        row = self.db.execute(
+            "select id, url, fetched_at, warc_file from captures where payload_digest = ? "
+            "and record_type = 'response' and warc_file is not null order by fetched_at limit 1",
+            [digest],
+        ).fetchone()
+        return Original(*row) if row else None
+
+    def save_capture(self, capture: Capture) -> None:
+        with self.db.conn:
+            self.db["captures"].upsert(capture_row(capture), pk="id")
+
+    def save_page_state(self, item: PageState) -> None:
+        with self.db.conn:
+            self.db.execute("update captures set page_state = ? where id = ?", [item.state, item.capture_id])
+
+    def has_post(self, post_id: str) -> bool:
+        """True when the post's own page is archived (not merely listed)."""
+        row = self.db.execute(
+            "select 1 from posts where id = ? and state != 'listed'", [post_id]
+        ).fetchone()
+        return row is not None
+
+    # -- accounts -------------------------------------------------------------------------------
+    def save_account(self, account: Account) -> None:
+        seen = warc_date(account.seen_at)
+        with self.db.conn:
+            existing = self._get("accounts", account.id)
+            if existing is None:
+                row = {field: getattr(account, field) for field in (*PROFILE_FIELDS, *LISTING_FIELDS, "last_post_at")}
+                row.update(id=account.id, platform=account.platform, first_seen=seen, last_seen=seen,
+                           capture_id=account.capture_id,
+                           profile_seen_at=seen if account.authoritative else None)
+                self.db["accounts"].insert(row, pk="id")
+            else:
+                self._update_account(existing, account, seen)
+            if account.listing_url:
+                self.db["account_sources"].upsert(
+                    {"account_id": account.id, "listing_url": account.listing_url,
+                     "capture_id": account.capture_id, "seen_at": seen, "listed_name": account.name},
+                    pk=("account_id", "capture_id"),
+                )
+
+    def _update_account(self, row: dict[str, Any], account: Account, seen: str) -> None:
+        trusted = account.authoritative or row["profile_seen_at"] is None
+        updates: dict[str, Any] = {}
+        for field in PROFILE_FIELDS if trusted else ():
+            updates[field] = getattr(account, field)
+        for field in LISTING_FIELDS:
+            updates[field] = getattr(account, field)
+        if account.last_post_at and (row["last_post_at"] or "") < account.last_post_at:
+            updates["last_post_at"] = account.last_post_at
+        changed = self._changed("accounts", row, updates, account.capture_id, seen)
+        changed["first_seen"] = min(row["first_seen"], seen)
+        changed["last_seen"] = max(row["last_seen"], seen)
+        if seen >= row["last_seen"]:
+            changed["capture_id"] = account.capture_id
+        if account.authoritative:
+            changed["profile_seen_at"] = max(row["profile_seen_at"] or "", seen)
+        self.db["accounts"].update(row["id"], changed)
+
+    # -- posts ----------------------------------------------------------------------------------
+    def save_post(self, post: Post) -> None:
+        seen = warc_date(post.seen_at)
+        with self.db.conn:
+            existing = self._get("posts", post.id)
+            if existing is None and not post.account_id:
+                return  # a fragment (long text) of a post no listing has shown yet
+            if existing is None:
+                row = {field: getattr(post, field) for field in POST_FIELDS}
+                row.update(id=post.id, account_id=post.account_id, platform=post.platform, state=post.state,
+                           capture_id=post.capture_id, first_seen=seen, last_seen=seen)
+                self.db["posts"].insert(row, pk="id")
+            else:
+                self._update_post(existing, post, seen)
+            if post.published_at:
+                self.db.execute(
+                    "update accounts set last_post_at = ? where id = ? "
+                    "and (last_post_at is null or last_post_at < ?)",
+                    [post.published_at, post.account_id, post.published_at],
+                )
+
+    def _update_post(self, row: dict[str, Any], post: Post, seen: str) -> None:
+        listed_only = not post.authoritative
+        updates: dict[str, Any] = {}
+        for field in POST_FIELDS:
+            if listed_only and row[field] is not None:
+                continue  # a listing never overrides what the post's own page said
+            updates[field] = getattr(post, field)
+        if not listed_only:
+            updates["state"] = post.state
+        changed = self._changed("posts", row, updates, post.capture_id, seen)
+        changed["first_seen"] = min(row["first_seen"], seen)
+        changed["last_seen"] = max(row["last_seen"], seen)
+        if post.authoritative or row["state"] == "listed":
+            changed["capture_id"] = post.capture_id
+        self.db["posts"].update(row["id"], changed)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _get(self, table: str, pk: str) -> dict[str, Any] | None:
+        rows = list(self.db[table].rows_where("id = ?", [pk], limit=1))
+        return rows[0] if rows else None
+
+    def _changed(self, table: str, row: dict[str, Any], updates: dict[str, Any], capture_id: str,
+                 seen: str) -> dict[str, Any]:
+        """Keep the updates that change something; log each change of a known value."""
+        changed = {}
+        for field, new in updates.items():
+            if new is None or new == row[field]:
+                continue
+            changed[field] = new
+            if row[field] is not None:
+                self.db["changes"].insert(
+                    {"table_name": table, "row_id": row["id"], "column_name": field,
+                     "old_value": str(row[field]), "new_value": str(new), "capture_id": capture_id,
+                     "changed_at": seen},
+                    pk="id",
+                )
+        return changed
+
+    def iter_table(self, table: str, order_by: str = "rowid") -> Iterator[dict[str, Any]]:
+        yield from self.db[table].rows_where(order_by=order_by)
+
+
+def capture_row(capture: Capture) -> dict[str, Any]:
+    return {
+        "id": capture.id,
+        "run_id": capture.run_id,
+        "url": capture.url,
+        "fetched_at": warc_date(capture.fetched_at),
+        "http_status": capture.http_status,
+        "content_type": capture.content_type,
+        "record_type": capture.record_type,
+        "payload_digest": capture.payload_digest,
+        "payload_length": capture.payload_length if capture.payload_length is not None else len(capture.body),
+        "warc_file": capture.warc_file,
+        "warc_offset": capture.warc_offset,
+        "warc_length": capture.warc_length,
+        "refers_to": capture.refers_to,
+        "page_state": capture.page_state,
+        "ip_address": capture.ip_address,
+    }

@@ -1,0 +1,113 @@
+"""Plain data that flows from page objects through the spiders into the pipelines.
+
+Items are dataclasses (``itemadapter`` supports them), carry no Scrapy objects, and get their
+ids when they are created, so nothing depends on the order in which pipelines see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "website", "feed")
+
+
+@dataclass
+class Capture:
+    """One archived HTTP exchange, exactly as the crawler sent and received it."""
+
+    id: str  # urn:uuid:…, reused as the WARC-Record-ID of the response (or revisit) record
+    run_id: str
+    url: str
+    fetched_at: datetime  # UTC, when the request was sent (WARC-Date)
+    http_status: int
+    protocol: str
+    response_headers: list[tuple[str, str]]  # every value, in order; latin-1 decoded raw bytes
+    body: bytes  # raw, still content-encoded
+    request_method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    request_id: str = ""  # urn:uuid: of the request record
+    ip_address: str | None = None
+    truncated: str | None = None  # WARC-Truncated reason, e.g. "disconnect"
+    payload_digest: str = ""  # sha1:BASE32 over ``body``
+    payload_length: int | None = None  # len(body); for a revisit read back, the original's length
+    record_type: str = "response"  # or "revisit"
+    refers_to: str | None = None  # capture id of the original, for revisits
+    refers_to_url: str | None = None
+    refers_to_date: datetime | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    page_state: str | None = None
+
+    @property
+    def content_type(self) -> str | None:
+        for name, value in self.response_headers:
+            if name.lower() == "content-type":
+                return value
+        return None
+
+
+@dataclass
+class Account:
+    """An account as one page saw it. ``authoritative`` is True on the platform's own pages."""
+
+    id: str  # wechat:<numeric biz>, weibo:<uid>, website:<column url>, douyin:<sec_uid>
+    platform: str
+    platform_id: str
+    capture_id: str
+    seen_at: datetime
+    name: str | None = None
+    alias: str | None = None
+    agency: str | None = None
+    region: str | None = None
+    url: str | None = None
+    followers: int | None = None
+    description: str | None = None
+    last_post_at: str | None = None
+    original_id: str | None = None  # WeChat 原始ID (gh_…)
+    authoritative: bool = False
+    listing_url: str | None = None  # set when the account was found on a listing (directory) page
+
+
+@dataclass
+class Post:
+    """A post as one page saw it: a listing entry (``authoritative=False``) or its own page."""
+
+    id: str  # wechat:<biz>:<mid>:<idx>, weibo:<mid>, website:<url>
+    account_id: str
+    platform: str
+    capture_id: str
+    seen_at: datetime
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: str | None = None  # ISO 8601 with +08:00
+    text: str | None = None
+    state: str = "listed"
+    content_digest: str | None = None
+    authoritative: bool = False
+
+
+@dataclass
+class PageState:
+    """What a page object concluded about a captured page (deleted, not_found, ok, …)."""
+
+    capture_id: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL a page points to that the crawl should follow.
+
+    ``kind`` is one of: listing (next page), account (an account's own page), post (an article),
+    api (a JSON endpoint), asset (an image or other embedded file). ``post_id`` lets the crawl skip
+    posts the index already holds.
+    """
+
+    url: str
+    kind: str
+    post_id: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()

@@ -1,0 +1,148 @@
+"""The page-object contract and the helpers all platforms share."""
+
+from __future__ import annotations
+
+import hashlib
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, timedelta
+from functools import cached_property
+from typing import ClassVar, Iterable
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+from parsel import Selector
+
+from govarchive.httpdata import DecodedText, decode_text, header
+from govarchive.items import Account, Link, Post
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """One response, as a page object sees it: the body is content-decoded, never re-encoded."""
+
+    url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    capture_id: str
+    fetched_at: datetime
+
+    @property
+    def content_type(self) -> str:
+        return (header(list(self.headers), "Content-Type") or "").lower()
+
+    @cached_property
+    def decoded(self) -> DecodedText:
+        return decode_text(self.body, header(list(self.headers), "Content-Type"))
+
+    @property
+    def text(self) -> str:
+        return self.decoded.text
+
+
+@dataclass
+class Extraction:
+    """What one page showed."""
+
+    page_state: str = "ok"
+    accounts: list[Account] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Page:
+    """Base of all page objects: ``Page(page_input).extract()``."""
+
+    platform: ClassVar[str] = "website"
+
+    def __init__(self, page: PageInput) -> None:
+        self.page = page
+
+    @cached_property
+    def selector(self) -> Selector:
+        return Selector(text=self.page.text or "<html></html>")
+
+    def extract(self) -> Extraction:
+        raise NotImplementedError
+
+    # helpers -------------------------------------------------------------------------------------
+    def absolute(self, href: str) -> str:
+        return urljoin(self.page.url, href.replace("&amp;", "&").strip())
+
+    def account(self, account_id: str, platform_id: str, **fields: object) -> Account:
+        return Account(id=account_id, platform=self.platform, platform_id=platform_id,
+                       capture_id=self.page.capture_id, seen_at=self.page.fetched_at, **fields)  # type: ignore[arg-type]
+
+    def post(self, post_id: str, account_id: str, **fields: object) -> Post:
+        return Post(id=post_id, account_id=account_id, platform=self.platform,
+                    capture_id=self.page.capture_id, seen_at=self.page.fetched_at, **fields)  # type: ignore[arg-type]
+
+
+def same_site(url: str, other: str) -> bool:
+    return urlsplit(url).netloc == urlsplit(other).netloc
+
+
+def text_digest(text: str | None) -> str | None:
+    if not text:
+        return None
+    return "sha1:" + base64.b32encode(hashlib.sha1(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def epoch_to_iso(epoch: str | int | float | None) -> str | None:
+    """Epoch seconds → ISO 8601 in Asia/Shanghai (``2026-11-19T09:30:00+08:00``)."""
+    try:
+        value = int(float(epoch))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if value <= 0:
+        return None
+    return datetime.fromtimestamp(value, SHANGHAI).isoformat()
+
+
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "blockquote",
+               "table", "ul", "ol", "dd", "dt", "pre", "article", "header", "footer"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
+_SPACES = re.compile(r"[ \t\u00a0\u3000\r\f\v]+")
+
+
+def html_text(fragment: str | None) -> str:
+    """Readable plain text of an HTML fragment: one line per block, whitespace squeezed."""
+    if not fragment or not fragment.strip():
+        return ""
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        tag = getattr(node, "tag", None)
+        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:
+            if getattr(node, "tail", None) and isinstance(tag, str):
+                parts.append(node.tail)  # type: ignore[attr-defined]
+            return
+        block = tag.lower() in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if node.text:  # type: ignore[attr-defined]
+            parts.append(node.text)  # type: ignore[attr-defined]
+        for child in node:  # type: ignore[attr-defined]
+            walk(child)
+        if block:
+            parts.append("\n")
+        if node.tail:  # type: ignore[attr-defined]
+            parts.append(node.tail)  # type: ignore[attr-defined]
+
+    for child in [root]:
+        walk(child)
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def first(values: Iterable[str | None]) -> str | None:
+    for value in values:
+        if value and value.strip():
+            return value.strip()
+    return None

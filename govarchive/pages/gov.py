@@ -1,0 +1,263 @@
+"""Government websites: 政务新媒体 directories, column list pages and article pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from parsel import Selector
+
+from govarchive.ids import decode_biz, website_account_id, website_post_id
+from govarchive.items import Account, Link
+from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, text_digest
+
+# Header words of directory tables, mapped to our fields (sites vary: platforms.md §4.2).
+HEADER_MAP = {
+    "name": ("账号名称", "名称", "账号", "新媒体名称"),
+    "platform": ("平台", "类型", "平台类型", "账号类型", "媒体类型"),
+    "agency": ("主办单位", "开办主体", "主管单位", "运营单位", "开办单位", "主体"),
+    "platform_id": ("微信号/账号ID", "微信号", "账号ID", "ID", "账号id"),
+    "link": ("链接", "网址", "地址", "访问地址"),
+}
+PLATFORM_WORDS = (
+    ("wechat", ("微信公众号", "公众号", "微信")),
+    ("weibo", ("新浪微博", "政务微博", "微博")),
+    ("douyin", ("抖音",)),
+    ("toutiao", ("今日头条", "头条号", "头条")),
+    ("website", ("网站", "政府网站")),
+)
+ARTICLE_PATH = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/content/post_\d+\.html$|/\d{6,}\.s?html?$")
+_DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?")
+
+
+def parse_gov_date(value: str | None) -> str | None:
+    """``2026-09-15 10:30:00``, ``2020- 09- 30``, ``2024年1月5日 10: 54`` → ISO 8601 in +08:00."""
+    match = _DATE.search(value or "")
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI).isoformat()
+    except ValueError:
+        return None
+
+
+def platform_of(word: str) -> str | None:
+    word = (word or "").strip()
+    for platform, words in PLATFORM_WORDS:
+        if any(w in word for w in words):
+            return platform
+    return None
+
+
+def meta(selector: Selector, name: str) -> str | None:
+    """A gov page meta tag, whatever its case (``ColumnName`` / ``columnname``)."""
+    for node in selector.xpath("//meta[@name]"):
+        if (node.attrib.get("name") or "").lower() == name.lower():
+            value = (node.attrib.get("content") or "").strip()
+            if value and value not in ("政府网站标识码", name):
+                return value
+    return None
+
+
+def region_of(site_name: str | None) -> str | None:
+    match = re.match(r"^(.+?[省市县区州旗盟])(人民政府|政府)", site_name or "")
+    return match.group(1) if match else None
+
+
+def column_url(url: str) -> str:
+    """The column an article belongs to: its folder, without a ``YYYYMM/`` date folder."""
+    parts = urlsplit(url)
+    path = parts.path.rsplit("/", 1)[0] + "/"
+    hanweb = re.search(r"/art_(\d+)_\d+\.html$", parts.path)
+    if hanweb:
+        path = f"/col/col{hanweb.group(1)}/index.html"
+    else:
+        path = re.sub(r"/\d{6}/$", "/", path)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+class GovPage(Page):
+    platform = "website"
+
+    def site_name(self) -> str | None:
+        return meta(self.selector, "SiteName")
+
+    def next_page(self) -> Link | None:
+        href = first(self.selector.css("a.next::attr(href)").getall()) or first(
+            self.selector.xpath('//a[normalize-space(text())="下一页" or normalize-space(text())="下页"]/@href').getall())
+        if not href or href.startswith("javascript"):
+            return None
+        url = self.absolute(href)
+        return None if url == self.page.url else Link(url, "listing")
+
+
+class DirectoryPage(GovPage):
+    """A 政务新媒体 directory: a table of accounts (账号名称, 平台, 主办单位, 微信号/账号ID, 链接)."""
+
+    @classmethod
+    def matches(cls, selector: Selector) -> bool:
+        return bool(cls._tables(selector))
+
+    @staticmethod
+    def _tables(selector: Selector) -> list[tuple[Selector, dict[str, int]]]:
+        found = []
+        for table in selector.css("table"):
+            rows = table.xpath("./tr | ./thead/tr | ./tbody/tr")
+            if not rows:
+                continue
+            headers = [" ".join(c.xpath("normalize-space(.)").getall()) for c in rows[0].xpath("./th | ./td")]
+            columns = {}
+            for field, words in HEADER_MAP.items():
+                for i, head in enumerate(headers):
+                    if head in words or (field == "platform_id" and "ID" in head.upper()):
+                        columns.setdefault(field, i)
+            if "name" in columns and "platform" in columns:
+                found.append((table, columns))
+        return found
+
+    def extract(self) -> Extraction:
+        site = self.site_name()
+        result = Extraction(page_state="ok")
+        for table, columns in self._tables(self.selector):
+            for row in table.xpath("./tr | ./tbody/tr")[1:]:
+                account = self._row_account(row, columns, site)
+                if account is None:
+                    continue
+                result.accounts.append(account)
+                if account.url:
+                    result.links.append(Link(account.url, "account"))
+        next_page = self.next_page()
+        if next_page:
+            result.links.append(next_page)
+        return result
+
+    def _row_account(self, row: Selector, columns: dict[str, int], site: str | None) -> Account | None:
+        cells = row.xpath("./td | ./th")
+        if len(cells) <= max(columns["name"], columns["platform"]):
+            return None
+
+        def cell(field: str) -> str | None:
+            i = columns.get(field)
+            return cells[i].xpath("normalize-space(.)").get() or None if i is not None and i < len(cells) else None
+
+        name, platform = cell("name"), platform_of(cell("platform") or "")
+        if not name or not platform:
+            return None
+        link_cells = [cells[columns["link"]]] if "link" in columns and columns["link"] < len(cells) else cells
+        href = first(c.css("a::attr(href)").get() for c in link_cells)
+        url = self.absolute(href) if href else None
+        given_id = cell("platform_id")
+        account_id, platform_id = self._identity(platform, url, given_id, name)
+        return Account(id=account_id, platform=platform, platform_id=platform_id,
+                       capture_id=self.page.capture_id, seen_at=self.page.fetched_at, name=name,
+                       alias=given_id if platform == "wechat" and given_id and not given_id.isdigit() else None,
+                       agency=cell("agency"), region=region_of(site), url=url, listing_url=self.page.url)
+
+    @staticmethod
+    def _identity(platform: str, url: str | None, given: str | None, name: str) -> tuple[str, str]:
+        """Our account id from the row: the platform id in the link, else the id column, else the name."""
+        path, query = (urlsplit(url).path, parse_qs(urlsplit(url).query)) if url else ("", {})
+        if platform == "wechat":
+            biz = decode_biz((query.get("__biz") or [""])[0])
+            if biz:
+                return f"wechat:{biz}", biz
+            key = given or name
+            return f"wechat:{'alias' if given else 'name'}:{key}", key
+        if platform == "weibo":
+            match = re.search(r"/u/(\d+)|/(\d{5,})(?:/|$)", path)
+            uid = (match.group(1) or match.group(2)) if match else (given if given and given.isdigit() else None)
+            if uid:
+                return f"weibo:{uid}", uid
+        if platform in ("douyin", "toutiao"):
+            match = re.search(r"/user/(?:token/)?([\w-]+)", path)
+            key = match.group(1) if match else (given or name)
+            return f"{platform}:{key}", key
+        if platform == "website" and url:
+            return website_account_id(url), url
+        key = given or name
+        return f"{platform}:{key}", key
+
+
+class GovArticlePage(GovPage):
+    """An article of a government site column (meta ArticleTitle, or a CMS article URL)."""
+
+    CONTENT = ("#zoom", ".TRS_Editor", ".article-content", ".article_con", "#content", ".content", "article")
+
+    @classmethod
+    def matches(cls, selector: Selector, url: str) -> bool:
+        return bool(meta(selector, "ArticleTitle")) or bool(ARTICLE_PATH.search(urlsplit(url).path))
+
+    def extract(self) -> Extraction:
+        site = self.site_name()
+        column = column_url(self.page.url)
+        account = self.account(website_account_id(column), column, name=meta(self.selector, "ColumnName"),
+                               agency=site, region=region_of(site), url=column)
+        title = first([meta(self.selector, "ArticleTitle"), self.selector.css("h1::text").get(),
+                       self.selector.css("title::text").get()])
+        published = parse_gov_date(meta(self.selector, "PubDate")) or parse_gov_date(
+            first(self.selector.xpath("//*[contains(text(),'发布日期') or contains(text(),'发布时间')]/text()").getall()))
+        text = self._text()
+        post = self.post(website_post_id(self.page.url), account.id, url=self.page.url, title=title,
+                         author=meta(self.selector, "ContentSource"), published_at=published, text=text,
+                         state="ok", content_digest=text_digest(text), authoritative=True)
+        account.last_post_at = published
+        links = [Link(self.absolute(src), "asset") for src in self.selector.css(
+            ", ".join(f"{c} img::attr(src)" for c in self.CONTENT)).getall() if not src.startswith("data:")]
+        return Extraction(page_state="ok", accounts=[account], posts=[post], links=links)
+
+    def _text(self) -> str:
+        for css in self.CONTENT:
+            node = self.selector.css(css)
+            if node:
+                return html_text(node[0].get())
+        return html_text(self.selector.css("body").get())
+
+
+class GovColumnPage(GovPage):
+    """A column list page (meta ColumnName, no ArticleTitle): its articles and next page."""
+
+    @classmethod
+    def matches(cls, selector: Selector) -> bool:
+        return bool(meta(selector, "ColumnName")) and not meta(selector, "ArticleTitle")
+
+    def extract(self) -> Extraction:
+        site = self.site_name()
+        column = column_url(self.page.url)
+        account = self.account(website_account_id(column), column, name=meta(self.selector, "ColumnName"),
+                               agency=site, region=region_of(site), url=column, authoritative=True)
+        result = Extraction(page_state="ok", accounts=[account])
+        seen = set()
+        for anchor in self.selector.css("a[href]"):
+            url = self.absolute(anchor.attrib["href"])
+            if url in seen or not url.startswith(column) or not ARTICLE_PATH.search(urlsplit(url).path):
+                continue
+            seen.add(url)
+            row_text = anchor.xpath("normalize-space(..)").get() or ""
+            result.posts.append(self.post(
+                website_post_id(url), account.id, url=url,
+                title=first([anchor.attrib.get("title"), anchor.xpath("normalize-space(.)").get()]),
+                published_at=parse_gov_date(row_text), state="listed"))
+            result.links.append(Link(url, "post", post_id=website_post_id(url)))
+        next_page = self.next_page()
+        if next_page:
+            result.links.append(next_page)
+        dates = [p.published_at for p in result.posts if p.published_at]
+        account.last_post_at = max(dates) if dates else None
+        return result
+
+
+class DouyinUserPage(Page):
+    """A Douyin user page (``/user/<sec_uid>``): data is rendered by scripts, we keep the id and name."""
+
+    platform = "douyin"
+
+    def extract(self) -> Extraction:
+        match = re.search(r"/user/([\w-]+)", urlsplit(self.page.url).path)
+        if not match:
+            return Extraction(page_state="unparsed")
+        title = (self.selector.css("title::text").get() or "").strip()
+        name = re.sub(r"的抖音.*$", "", title).strip() or None
+        return Extraction(page_state="ok", accounts=[self.account(
+            f"douyin:{match.group(1)}", match.group(1), name=name, url=self.page.url, authoritative=True)])

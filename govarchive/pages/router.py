@@ -1,0 +1,112 @@
+"""Choosing the page object for a response: by HTTP status, then URL shape, then content."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+from govarchive.items import Link
+from govarchive.pages.base import Extraction, Page, PageInput
+from govarchive.pages.gov import DirectoryPage, DouyinUserPage, GovArticlePage, GovColumnPage
+from govarchive.pages.wechat import WechatArticlePage, WechatHistoryPage, is_article_url
+from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage
+
+logger = logging.getLogger(__name__)
+
+BLOCK_STATUSES = {403: "blocked", 418: "blocked", 429: "blocked", 432: "blocked"}
+
+
+def status_state(status: int) -> str:
+    """The page state an HTTP status alone implies (also used when no page object runs)."""
+    if status in BLOCK_STATUSES:
+        return BLOCK_STATUSES[status]
+    if 300 <= status < 400:
+        return "redirect"
+    if status == 404:
+        return "not_found"
+    if status == 410:
+        return "gone"
+    if 400 <= status < 500:
+        return "client_error"
+    if status >= 500:
+        return "server_error"
+    return "ok"
+
+
+class StatusPage(Page):
+    """Redirects and HTTP errors: the status is the finding."""
+
+    def extract(self) -> Extraction:
+        result = Extraction(page_state=status_state(self.page.status))
+        location = next((v for k, v in self.page.headers if k.lower() == "location"), None)
+        if location and result.page_state == "redirect":
+            result.links.append(Link(self.absolute(location), "redirect"))
+        return result
+
+
+class AssetPage(Page):
+    """Images and other files: archived, nothing to extract."""
+
+    def extract(self) -> Extraction:
+        return Extraction(page_state="ok")
+
+
+class OtherPage(Page):
+    """An HTML page no platform parser recognises (a portal home page, a help page…)."""
+
+    def extract(self) -> Extraction:
+        return Extraction(page_state="ok")
+
+
+def page_class_for(page: PageInput) -> type[Page]:
+    """The page object class for one response."""
+    if not 200 <= page.status < 300:
+        return StatusPage
+    parts = urlsplit(page.url)
+    path, query = parts.path, parts.query
+    ctype = page.content_type
+    if ctype.startswith(("image/", "audio/", "video/", "font/")) or ctype in ("application/octet-stream",
+                                                                             "application/pdf"):
+        return AssetPage
+    if path.endswith("/api/container/getIndex"):
+        return WeiboApiPage
+    if path.endswith("/statuses/extend"):
+        return WeiboLongTextPage
+    if re.search(r"^/u/\d+/?$", path):
+        return WeiboShellPage
+    if is_article_url(path, query):
+        return WechatArticlePage
+    if path in ("/mp/profile_ext", "/profile") and ("action=home" in query or "src=3" in query):
+        return WechatHistoryPage
+    if re.search(r"/user/MS4wLjABAAAA[\w-]+/?$", path):
+        return DouyinUserPage
+    if "html" not in ctype and not page.body.lstrip()[:1] == b"<":
+        return AssetPage
+    return _html_page_class(page)
+
+
+def _html_page_class(page: PageInput) -> type[Page]:
+    from parsel import Selector
+
+    selector = Selector(text=page.text or "<html></html>")
+    if DirectoryPage.matches(selector):
+        return DirectoryPage
+    if GovArticlePage.matches(selector, page.url):
+        return GovArticlePage
+    if GovColumnPage.matches(selector):
+        return GovColumnPage
+    return OtherPage
+
+
+def extract(page: PageInput) -> Extraction:
+    """Run the right page object; a parser failure becomes a recorded state, never a lost capture."""
+    cls = page_class_for(page)
+    try:
+        result = cls(page).extract()
+    except Exception as exc:  # a parser bug must not stop archiving: record it and go on
+        logger.warning("%s failed on %s: %s", cls.__name__, page.url, exc, exc_info=True)
+        return Extraction(page_state="parse_error", notes=[f"{cls.__name__}: {exc}"])
+    if page.decoded.note and "html" in page.content_type:
+        result.notes.append(f"charset: {page.decoded.note}")
+    return result

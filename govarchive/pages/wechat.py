@@ -1,0 +1,219 @@
+"""WeChat official accounts: article pages, their error pages, and the history (msgList) page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from govarchive.ids import decode_biz, wechat_account_id, wechat_article_key, wechat_post_id
+from govarchive.items import Account, Link
+from govarchive.pages.base import Extraction, Page, epoch_to_iso, first, html_text, text_digest
+from govarchive.pages.jsvars import js_json, js_var
+
+# (state, markers): checked in this order, on visible text, only when the page has no article body
+# (several markers also occur inside normal pages' script bundles). platforms.md §1.3.
+ERROR_STATES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("blocked", ("环境异常", "完成验证后即可继续访问", "访问过于频繁", "操作频繁，请稍候再试", "wappoc_appmsgcaptcha")),
+    ("link_expired", ("链接已过期",)),
+    ("complaint", ("此内容被投诉且经审核涉嫌侵权", "此内容被多人投诉", "涉嫌过度营销、骚扰用户")),
+    ("migrated", ("该公众号已迁移", "此账号已迁移", "此帐号已迁移")),
+    ("deleted", ("该内容已被发布者删除", "The content has been deleted by the author")),
+    ("violation", ("此内容因违规无法查看", "此内容因违规已删除")),
+    ("send_failed", ("此内容发送失败无法查看", "发送失败")),
+    ("account_blocked", ("此帐号已被屏蔽", "此账号已被屏蔽", "该公众号已被封禁")),
+    ("account_cancelled", ("已自主注销", "已系统注销", "此帐号已注销", "此账号已注销")),
+    ("migrating", ("帐号迁移流程", "账号迁移流程")),
+    ("recycled", ("帐号已被系统回收", "账号已被系统回收")),
+    ("restricted", ("根据作者隐私设置", "该内容需要权限才可查看", "付费后可继续阅读")),
+    ("rumor", ("page_rumor",)),
+    ("bad_params", ("参数错误",)),
+)
+# Canonical article URLs keep only the identity parameters.
+_KEY_PARAMS = ("__biz", "mid", "idx", "sn")
+
+
+def canonical_article_url(url: str) -> str:
+    parts = urlsplit(url.replace("&amp;", "&"))
+    query = parse_qs(parts.query)
+    kept = [(k, query[k][0]) for k in _KEY_PARAMS if query.get(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+
+
+def error_state(visible_text: str) -> str | None:
+    for state, markers in ERROR_STATES:
+        if any(marker in visible_text for marker in markers):
+            return state
+    return None
+
+
+class WechatPage(Page):
+    platform = "wechat"
+
+    def visible_text(self) -> str:
+        return " ".join(t.strip() for t in self.selector.xpath(
+            "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
+
+
+class WechatArticlePage(WechatPage):
+    """``/s?__biz=…&mid=…&idx=…`` (and short ``/s/<id>`` links): an article or its error page."""
+
+    def extract(self) -> Extraction:
+        source = self.page.text
+        has_body = bool(self.selector.css("#js_content, #js_article")) or "cgiDataNew" in source
+        key = self._key(source)
+        if not has_body:
+            return self._error_page(key)
+        if key is None:
+            return Extraction(page_state="unparsed", notes=["article without biz/mid/idx"])
+        biz, mid, idx = key
+        account = self._account(source, biz)
+        body_html = self.selector.css("#js_content").get()
+        text = html_text(body_html) or (js_var(source, "content_noencode") or js_var(source, "desc") or "")
+        title = first([js_var(source, "msg_title"), js_var(source, "title"),
+                       self.selector.css("#activity-name::text").get(),
+                       self.selector.css('meta[property="og:title"]::attr(content)').get()])
+        published = epoch_to_iso(js_var(source, "ct") or js_var(source, "ori_create_time"))
+        post = self.post(
+            wechat_post_id(biz, mid, idx), account.id,
+            url=canonical_article_url(self._article_url(biz, mid, idx, js_var(source, "sn"))),
+            title=title, author=first([self.selector.css('meta[name="author"]::attr(content)').get(),
+                                       account.name]),
+            published_at=published, text=text, state="ok", content_digest=text_digest(text),
+            authoritative=True)
+        account.last_post_at = published
+        return Extraction(page_state="ok", accounts=[account], posts=[post], links=self._links(source))
+
+    def _key(self, source: str) -> tuple[str, str, str] | None:
+        biz = decode_biz(js_var(source, "biz") or js_var(source, "bizuin") or "")
+        mid = js_var(source, "mid") or js_var(source, "appmsgid")
+        idx = js_var(source, "idx") or js_var(source, "itemidx") or "1"
+        if biz and mid and mid.isdigit() and idx.isdigit():
+            return biz, mid, idx
+        return wechat_article_key(self.page.url)
+
+    def _article_url(self, biz: str, mid: str, idx: str, sn: str | None) -> str:
+        if "__biz=" in self.page.url:
+            return self.page.url
+        from govarchive.ids import encode_biz
+
+        parts = urlsplit(self.page.url)
+        query = urlencode([("__biz", encode_biz(biz)), ("mid", mid), ("idx", idx), ("sn", sn or "")])
+        return urlunsplit((parts.scheme, parts.netloc, "/s", query, ""))
+
+    def _account(self, source: str, biz: str) -> Account:
+        labels = [t.strip() for t in self.selector.css(".profile_meta_label::text").getall()]
+        values = [t.strip() for t in self.selector.css(".profile_meta_value::text").getall()]
+        meta = dict(zip(labels, values))
+        return self.account(
+            wechat_account_id(biz), biz,
+            name=first([js_var(source, "nickname"), js_var(source, "nick_name"),
+                        self.selector.css("#js_name::text").get(),
+                        self.selector.css(".profile_nickname::text").get()]),
+            alias=first([meta.get("微信号"), js_var(source, "alias")]),
+            description=first([meta.get("功能介绍"), js_var(source, "signature")]),
+            original_id=js_var(source, "user_name"),
+            authoritative=True)
+
+    def _links(self, source: str) -> list[Link]:
+        links: list[Link] = []
+        for src in self.selector.css("#js_content img::attr(data-src), #js_content img::attr(src)").getall():
+            if src and not src.startswith("data:"):
+                links.append(Link(self.absolute(src), "asset"))
+        cover = js_var(source, "msg_cdn_url") or js_var(source, "cdn_url")
+        if cover:
+            links.append(Link(self.absolute(cover), "asset"))
+        for href in self.selector.css("#js_content a::attr(href)").getall():
+            url = self.absolute(href)
+            key = wechat_article_key(url)
+            if key:
+                links.append(Link(canonical_article_url(url), "post", post_id=wechat_post_id(*key)))
+        return links
+
+    def _error_page(self, key: tuple[str, str, str] | None) -> Extraction:
+        state = error_state(self.visible_text()) or error_state(self.page.text) or "unparsed"
+        if key is None or state in ("blocked", "link_expired", "bad_params", "unparsed"):
+            # A block page or an unusable link says nothing about the post: never record it as gone.
+            return Extraction(page_state=state)
+        biz, mid, idx = key
+        account = self.account(wechat_account_id(biz), biz)
+        post = self.post(wechat_post_id(biz, mid, idx), account.id, url=canonical_article_url(self.page.url),
+                         state=state, authoritative=True)
+        links = []
+        target = js_var(self.page.text, "transferTargetLink")
+        if state == "migrated" and target:
+            links.append(Link(self.absolute(target), "post"))
+        return Extraction(page_state=state, accounts=[account], posts=[post], links=links)
+
+
+class WechatHistoryPage(WechatPage):
+    """The account history page (``/mp/profile_ext?action=home`` or Sogou-era ``/profile``): msgList."""
+
+    def extract(self) -> Extraction:
+        source = self.page.text
+        query = parse_qs(urlsplit(self.page.url).query)
+        msg_list = js_json(source, "msgList")
+        biz = decode_biz((query.get("__biz") or [""])[0]) or self._biz_from_list(msg_list)
+        if not biz:
+            state = error_state(self.visible_text()) or "unparsed"
+            return Extraction(page_state=state)
+        if msg_list is None:
+            state = error_state(self.visible_text())
+            if state:
+                return Extraction(page_state=state, accounts=[self.account(wechat_account_id(biz), biz)])
+        account = self._account(source, biz)
+        result = Extraction(page_state="ok" if msg_list is not None else "unparsed", accounts=[account])
+        for info, published in self._items(msg_list or {}):
+            url = self.absolute(info.get("content_url") or "")
+            key = wechat_article_key(url)
+            if not key or key[0] != biz:
+                continue
+            post_id = wechat_post_id(*key)
+            result.posts.append(self.post(
+                post_id, account.id, url=canonical_article_url(url), title=info.get("title") or None,
+                author=info.get("author") or None, published_at=published, state="listed"))
+            result.links.append(Link(canonical_article_url(url), "post", post_id=post_id))
+            if info.get("cover"):
+                result.links.append(Link(self.absolute(info["cover"]), "asset"))
+        dates = [p.published_at for p in result.posts if p.published_at]
+        account.last_post_at = max(dates) if dates else None
+        if msg_list is not None and not result.posts:
+            result.page_state = "empty"
+        return result
+
+    def _account(self, source: str, biz: str) -> Account:
+        desc = {}
+        for row in self.selector.css(".profile_desc li, .profile_info li, .profile_meta"):
+            label = first(row.css("label::text, .profile_desc_label::text, .profile_meta_label::text").getall())
+            value = first(row.css("span::text, .profile_desc_value::text, .profile_meta_value::text").getall())
+            if label and value:
+                desc[label.strip("：: ")] = value
+        return self.account(
+            wechat_account_id(biz), biz,
+            name=first([self.selector.css(".profile_nickname::text").get(), js_var(source, "nickname")]),
+            alias=first([desc.get("微信号"), js_var(source, "alias")]),
+            description=first([desc.get("功能介绍"), self.selector.css(".profile_desc_value::text").get()]),
+            authoritative=True)
+
+    @staticmethod
+    def _biz_from_list(msg_list: Any) -> str | None:
+        for entry in (msg_list or {}).get("list", []):
+            fakeid = (entry.get("comm_msg_info") or {}).get("fakeid")
+            if fakeid:
+                return decode_biz(str(fakeid))
+        return None
+
+    @staticmethod
+    def _items(msg_list: dict[str, Any]) -> list[tuple[dict[str, Any], str | None]]:
+        items = []
+        for entry in msg_list.get("list", []):
+            published = epoch_to_iso((entry.get("comm_msg_info") or {}).get("datetime"))
+            main = entry.get("app_msg_ext_info") or {}
+            for info in [main, *main.get("multi_app_msg_item_list", [])]:
+                if info.get("content_url"):
+                    items.append((info, published))
+        return items
+
+
+def is_article_url(path: str, query: str) -> bool:
+    return path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))

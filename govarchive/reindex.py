@@ -1,0 +1,272 @@
+"""Rebuild the index from WARC files alone: ``govarchive reindex`` and ``govarchive import``.
+
+The WARCs are the source of truth. Records are read in file order; each response or revisit
+becomes a capture row, runs through the same page objects as a crawl, and its accounts and
+posts are saved with the same merge rules. Works on WARCs of other tools (wget, Browsertrix,
+Heritrix): their captures get the run ``import:<warcinfo id or file name>``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+
+from govarchive.dedup import ItemDeduper
+from govarchive.httpdata import BodyTooLarge, content_decode, header, payload_digest
+from govarchive.index import Index, open_index
+from govarchive.items import Capture, PageState
+from govarchive.pages import PageInput, extract
+
+logger = logging.getLogger(__name__)
+RUN_URI_PREFIX = "urn:govarchive:run:"
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    captures: int = 0
+    accounts: int = 0
+    posts: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _record_id(value: str | None) -> str:
+    return (value or "").strip().strip("<>")
+
+
+def _parse_date(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+class WarcImporter:
+    """Index the records of WARC files into an :class:`Index`.
+
+    :param max_body_bytes: decoded bodies larger than this are indexed as captures, not parsed
+    """
+
+    def __init__(self, index: Index, max_body_bytes: int = 50_000_000) -> None:
+        self.index = index
+        self.max_body_bytes = max_body_bytes
+        self.items = ItemDeduper()
+        self.report = ImportReport()
+        self._files: dict[str, Path] = {}
+
+    def import_files(self, paths: Iterable[Path]) -> ImportReport:
+        paths = list(paths)
+        self._files.update({p.name: p for p in paths})
+        for path in paths:
+            try:
+                self.import_file(path)
+            except Exception as exc:  # a broken file is reported; the others are still indexed
+                logger.error("cannot read %s: %s", path, exc, exc_info=True)
+                self.report.errors.append(f"{path.name}: {exc}")
+        return self.report
+
+    def import_file(self, path: Path) -> None:
+        self._files.setdefault(path.name, path)
+        self.report.files += 1
+        runs: dict[str, str] = {}  # warcinfo record id -> run id
+        with open(path, "rb") as fh:
+            iterator = ArchiveIterator(fh)
+            for record in iterator:
+                rtype = record.rec_type
+                if rtype == "warcinfo":
+                    runs[_record_id(record.rec_headers.get_header("WARC-Record-ID"))] = self._start_run(record, path)
+                    iterator.read_to_end(record)
+                elif rtype == "metadata" and (record.rec_headers.get_header("WARC-Target-URI") or "").startswith(RUN_URI_PREFIX):
+                    self._finish_run(record)
+                    iterator.read_to_end(record)
+                elif rtype in ("response", "revisit") and record.http_headers is not None:
+                    run_id = runs.get(_record_id(record.rec_headers.get_header("WARC-Warcinfo-ID"))) or f"import:{path.name}"
+                    capture, body = self._capture(record, run_id, path.name)
+                    iterator.read_to_end(record)
+                    capture.warc_offset = iterator.get_record_offset()
+                    capture.warc_length = iterator.get_record_length()
+                    self._index_capture(capture, body)
+                else:
+                    iterator.read_to_end(record)
+
+    # -- runs -------------------------------------------------------------------------------------
+    def _start_run(self, record: Any, path: Path) -> str:
+        fields = _warc_fields(record.content_stream().read())
+        run_id = fields.get("run-id") or f"import:{_record_id(record.rec_headers.get_header('WARC-Record-ID')) or path.name}"
+        started = fields.get("run-started") or record.rec_headers.get_header("WARC-Date") or ""
+        existing = self.index.db.execute("select 1 from runs where id = ?", [run_id]).fetchone()
+        if not existing:
+            self.index.start_run(run_id, fields.get("spider") or "import", started, fields.get("operator", ""))
+        return run_id
+
+    def _finish_run(self, record: Any) -> None:
+        try:
+            summary = json.loads(record.content_stream().read().decode("utf-8"))
+        except ValueError:
+            return
+        self.index.finish_run(summary["run_id"], summary.get("finished_at"), summary.get("status", ""),
+                              summary.get("stats", {}))
+
+    # -- captures ---------------------------------------------------------------------------------
+    def _capture(self, record: Any, run_id: str, warc_name: str) -> tuple[Capture, bytes | None]:
+        rec = record.rec_headers
+        http = record.http_headers
+        protocol, _, _ = (http.protocol or "HTTP/1.1"), None, None
+        status = int(http.get_statuscode() or 0)
+        is_revisit = record.rec_type == "revisit"
+        raw = b"" if is_revisit else record.raw_stream.read()
+        digest = rec.get_header("WARC-Payload-Digest") or payload_digest(raw)
+        capture = Capture(
+            id=_record_id(rec.get_header("WARC-Record-ID")), run_id=run_id,
+            url=rec.get_header("WARC-Target-URI") or "", fetched_at=_parse_date(rec.get_header("WARC-Date")),
+            http_status=status, protocol=protocol, response_headers=list(http.headers), body=raw,
+            ip_address=rec.get_header("WARC-IP-Address"), truncated=rec.get_header("WARC-Truncated"),
+            payload_digest=digest, record_type=record.rec_type, warc_file=warc_name,
+            refers_to=_record_id(rec.get_header("WARC-Refers-To")) or None,
+            refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"))
+        body = None if is_revisit else self._decode(raw, http)
+        return capture, body
+
+    def _decode(self, raw: bytes, http: Any) -> bytes | None:
+        if (header(list(http.headers), "Transfer-Encoding") or "").lower() == "chunked":
+            raw = _dechunk(raw)
+        try:
+            return content_decode(raw, header(list(http.headers), "Content-Encoding"), self.max_body_bytes)
+        except (BodyTooLarge, ValueError, OSError) as exc:
+            logger.warning("body not parsed: %s", exc)
+            return None
+
+    def _original_body(self, capture: Capture) -> bytes | None:
+        """The payload a revisit points to, read back from the file that holds it."""
+        row = None
+        if capture.refers_to:
+            row = self.index.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
+                                        [capture.refers_to]).fetchone()
+        if row is None:
+            original = self.index.find_original(capture.payload_digest)
+            if original is None:
+                return None
+            capture.refers_to = capture.refers_to or original.capture_id
+            row = self.index.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
+                                        [original.capture_id]).fetchone()
+        name, offset, length = row
+        capture.payload_length = length
+        path = self._files.get(name)
+        if path is None or offset is None:
+            return None
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh)))
+            return self._decode(record.raw_stream.read(), record.http_headers)
+
+    def _index_capture(self, capture: Capture, body: bytes | None) -> None:
+        if capture.record_type == "revisit":
+            body = self._original_body(capture)
+            if capture.refers_to_date is None and capture.refers_to:
+                row = self.index.db.execute("select fetched_at from captures where id = ?", [capture.refers_to]).fetchone()
+                capture.refers_to_date = _parse_date(row[0]) if row else None
+        extraction = None
+        if body is not None:
+            page = PageInput(url=capture.url, status=capture.http_status,
+                             headers=tuple((k, v) for k, v in capture.response_headers if k.lower() != "content-encoding"),
+                             body=body, capture_id=capture.id, fetched_at=capture.fetched_at)
+            extraction = extract(page)
+            capture.page_state = extraction.page_state
+        else:
+            from govarchive.pages.router import status_state
+
+            capture.page_state = status_state(capture.http_status)
+        self.index.save_capture(capture)
+        self.report.captures += 1
+        if extraction is None:
+            return
+        for account in extraction.accounts:
+            if not self.items.is_repeat(account):
+                self.index.save_account(account)
+                self.report.accounts += 1
+        for post in extraction.posts:
+            if not self.items.is_repeat(post):
+                self.index.save_post(post)
+                self.report.posts += 1
+        self.index.save_page_state(PageState(capture.id, extraction.page_state))
+
+
+def _warc_fields(data: bytes) -> dict[str, str]:
+    fields = {}
+    for line in data.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(name.strip(), value.strip())
+    return fields
+
+
+def _dechunk(data: bytes) -> bytes:
+    out, pos = bytearray(), 0
+    while pos < len(data):
+        end = data.find(b"\r\n", pos)
+        if end < 0:
+            break
+        try:
+            size = int(data[pos:end].split(b";")[0], 16)
+        except ValueError:
+            return data  # not chunked after all
+        if size == 0:
+            break
+        out += data[end + 2 : end + 2 + size]
+        pos = end + 2 + size + 2
+    return bytes(out)
+
+
+def warc_files(warc_dir: Path) -> list[Path]:
+    """The finished WARC files of an archive, oldest first (names start with a timestamp)."""
+    return sorted(p for p in Path(warc_dir).glob("*.warc.gz") if p.is_file())
+
+
+def reindex(archive_dir: Path, max_body_bytes: int = 50_000_000) -> ImportReport:
+    """Rebuild ``archive_dir/index.db`` from ``archive_dir/warc/*.warc.gz``.
+
+    The new index is built beside the old one and swapped in only when complete.
+    """
+    archive_dir = Path(archive_dir)
+    target = archive_dir / "index.db"
+    building = archive_dir / "index.db.rebuilding"
+    for stale in _db_files(building):
+        stale.unlink()
+    index = open_index(building)
+    try:
+        report = WarcImporter(index, max_body_bytes).import_files(warc_files(archive_dir / "warc"))
+        index.db.execute("pragma wal_checkpoint(truncate)")
+    finally:
+        index.close()
+    for old in _db_files(target):
+        old.unlink()
+    os.replace(building, target)
+    for leftover in _db_files(building):
+        leftover.unlink()
+    return report
+
+
+def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int = 50_000_000) -> ImportReport:
+    """Index WARC files (ours or other tools') into ``archive_dir/index.db``, in place."""
+    archive_dir = Path(archive_dir)
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    index = open_index(archive_dir / "index.db")
+    try:
+        known = {p.name: p for p in warc_files(archive_dir / "warc")}
+        importer = WarcImporter(index, max_body_bytes)
+        importer._files.update(known)
+        return importer.import_files(Path(p) for p in paths)
+    finally:
+        index.close()
+
+
+def _db_files(path: Path) -> Iterator[Path]:
+    for suffix in ("", "-wal", "-shm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            yield candidate

@@ -1,0 +1,60 @@
+"""Migrations of ``index.db``: the schema is the product's public interface (docs/schema.md).
+
+Never edit an applied migration: add a new function below it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("govarchive")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db["runs"].create(
+        {"id": str, "spider": str, "started_at": str, "finished_at": str, "status": str, "stats": str,
+         "operator": str},
+        pk="id",
+    )
+    db["captures"].create(
+        {"id": str, "run_id": str, "url": str, "fetched_at": str, "http_status": int, "content_type": str,
+         "record_type": str, "payload_digest": str, "payload_length": int, "warc_file": str,
+         "warc_offset": int, "warc_length": int, "refers_to": str, "page_state": str, "ip_address": str},
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("refers_to", "captures", "id")],
+    )
+    db["accounts"].create(
+        {"id": str, "platform": str, "platform_id": str, "name": str, "alias": str, "agency": str,
+         "region": str, "url": str, "followers": int, "description": str, "status": str, "first_seen": str,
+         "last_seen": str, "last_post_at": str, "capture_id": str, "profile_seen_at": str,
+         "original_id": str},
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    db["posts"].create(
+        {"id": str, "account_id": str, "platform": str, "url": str, "title": str, "author": str,
+         "published_at": str, "text": str, "state": str, "content_digest": str, "capture_id": str,
+         "first_seen": str, "last_seen": str},
+        pk="id",
+        foreign_keys=[("account_id", "accounts", "id"), ("capture_id", "captures", "id")],
+    )
+    db["account_sources"].create(
+        {"account_id": str, "listing_url": str, "capture_id": str, "seen_at": str, "listed_name": str},
+        pk=("account_id", "capture_id"),
+        foreign_keys=[("account_id", "accounts", "id"), ("capture_id", "captures", "id")],
+    )
+    db["changes"].create(
+        {"id": int, "table_name": str, "row_id": str, "column_name": str, "old_value": str,
+         "new_value": str, "capture_id": str, "changed_at": str},
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    db["captures"].create_index(["payload_digest"])
+    db["captures"].create_index(["url"])
+    db["captures"].create_index(["run_id"])
+    db["posts"].create_index(["account_id"])
+    db["posts"].create_index(["published_at"])
+    db["account_sources"].create_index(["listing_url"])
+    db["changes"].create_index(["row_id"])

@@ -1,0 +1,54 @@
+"""Scrapy settings for govarchive (read by ``scrapy crawl`` through scrapy.cfg).
+
+Only Scrapy settings live here. Every ``GOVARCHIVE_*`` setting is read in one place,
+:func:`govarchive.config.archive_config`, and documented in the README.
+"""
+
+BOT_NAME = "govarchive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- govarchive -------------------------------------------------------------------------------
+GOVARCHIVE_ARCHIVE_DIR = "archive"  # WARCs go to <dir>/warc/, the index to <dir>/index.db
+GOVARCHIVE_OPERATOR = ""  # who runs the crawl; written into every warcinfo record
+GOVARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size (Heritrix default)
+GOVARCHIVE_DEDUP_MIN_BYTES = 1  # payloads smaller than this are never turned into revisits
+GOVARCHIVE_REFETCH_POSTS = False  # fetch article pages again although the index already has them
+GOVARCHIVE_MAX_BODY_BYTES = 50_000_000  # decoded bodies larger than this are archived, not parsed
+
+# --- capture: every exchange is archived raw ---------------------------------------------------
+EXTENSIONS = {
+    "govarchive.capture.CaptureExtension": 100,
+}
+ITEM_PIPELINES = {
+    "pipelines.dedup.DedupPipeline": 100,
+    "pipelines.warc.WarcPipeline": 200,
+    "pipelines.index.IndexPipeline": 300,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "govarchive.middlewares.KnownPostsMiddleware": 50,
+}
+# Let error pages (404, 410, 5xx after retries) reach the spider: their page state is a finding.
+HTTPERROR_ALLOW_ALL = True
+# Cache hits never fire response_downloaded, so the HTTP cache would silently skip archiving.
+HTTPCACHE_ENABLED = False
+
+# --- politeness ---------------------------------------------------------------------------------
+USER_AGENT = "govarchive/0.1 (+https://github.com/govarchive/govarchive; web archiving of public government accounts)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 100_000_000
+REDIRECT_MAX_TIMES = 10
+
+# --- engine -----------------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False

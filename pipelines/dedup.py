@@ -1,0 +1,48 @@
+"""DedupPipeline: already-archived payloads become revisits; repeated items on a page are dropped.
+
+Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_DEDUP_MIN_BYTES``.
+Stats: ``govarchive/dedup/revisits``, ``govarchive/dedup/items_dropped``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from govarchive.config import ArchiveConfig, archive_config
+from govarchive.dedup import ItemDeduper, PayloadDeduper
+from govarchive.index import open_index
+from govarchive.items import Account, Capture, Post
+
+
+class DedupPipeline:
+    def __init__(self, config: ArchiveConfig, stats: Any = None) -> None:
+        self.config = config
+        self.stats = stats
+        self.items = ItemDeduper()
+        self.payloads: PayloadDeduper | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "DedupPipeline":
+        return cls(archive_config(crawler.settings), crawler.stats)
+
+    def open_spider(self) -> None:
+        self.config.paths.ensure()
+        self.payloads = PayloadDeduper(open_index(self.config.paths.index_db), self.config.dedup_min_bytes)
+
+    def close_spider(self) -> None:
+        if self.payloads:
+            self.payloads.index.close()
+
+    def process_capture(self, capture: Capture) -> None:
+        assert self.payloads is not None, "open_spider was not called"
+        if self.payloads.check(capture) and self.stats:
+            self.stats.inc_value("govarchive/dedup/revisits")
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, (Account, Post)) and self.items.is_repeat(item):
+            if self.stats:
+                self.stats.inc_value("govarchive/dedup/items_dropped")
+            raise DropItem(f"{type(item).__name__.lower()} {item.id} already taken from this page")
+        return item

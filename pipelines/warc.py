@@ -1,0 +1,68 @@
+"""WarcPipeline: writes every capture as WARC/1.1 records under ``<archive>/warc/``.
+
+Files are named ``govarchive-{timestamp17}-{serial:05d}-{host}.warc.gz``, written as ``.open``,
+rotated at ``GOVARCHIVE_WARC_MAX_BYTES`` and renamed on close; the run's summary is written last
+as a ``metadata`` record. On start, files a killed crawl left ``.open`` are repaired.
+
+Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIVE_OPERATOR``,
+``ROBOTSTXT_OBEY``, ``USER_AGENT``.
+Stats: ``govarchive/warc/records``, ``govarchive/warc/files``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy import signals
+
+from govarchive.config import ArchiveConfig, archive_config
+from govarchive.items import Capture
+from govarchive.run import RunInfo, run_for, run_summary
+from govarchive.warc import WarcArchive, recover_open_files
+
+RUN_URI = "urn:govarchive:run:{}"
+
+
+class WarcPipeline:
+    def __init__(self, config: ArchiveConfig, run: RunInfo, user_agent: str = "", stats: Any = None) -> None:
+        self.config = config
+        self.run = run
+        self.user_agent = user_agent
+        self.stats = stats
+        self.archive: WarcArchive | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "WarcPipeline":
+        pipeline = cls(archive_config(crawler.settings), run_for(crawler), crawler.settings.get("USER_AGENT", ""),
+                       crawler.stats)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        warc_dir = self.config.paths.ensure().warc_dir
+        recover_open_files(warc_dir)
+        info = {**self.run.warcinfo_fields(), "robots": self.config.robots_policy,
+                "http-header-user-agent": self.user_agent}
+        if self.config.operator:
+            info["operator"] = self.config.operator
+        self.archive = WarcArchive(warc_dir, self.run.id, info=info, max_bytes=self.config.warc_max_bytes)
+
+    def process_capture(self, capture: Capture) -> None:
+        assert self.archive is not None, "open_spider was not called"
+        self.archive.write_capture(capture)
+
+    def process_item(self, item: Any) -> Any:
+        return item
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Write the run summary record, then close (and rename) the last file."""
+        if self.archive is None:
+            return
+        if self.archive.current_file is not None:
+            summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
+            self.archive.write_metadata(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
+        self.archive.close()
+        if self.stats:
+            self.stats.set_value("govarchive/warc/files", len(self.archive.files_written))
+            self.stats.set_value("govarchive/warc/records", self.archive.records_written)

@@ -1,0 +1,1 @@
+"""Spiders: configuration over :class:`govarchive.crawling.ArchiveSpider`, nothing else."""

@@ -1,0 +1,10 @@
+"""wechat: WeChat official accounts from their history pages or article URLs.
+
+    scrapy crawl wechat -a url='https://mp.weixin.qq.com/mp/profile_ext?action=home&__biz=…'
+"""
+
+from govarchive.crawling import ArchiveSpider
+
+
+class WechatSpider(ArchiveSpider):
+    name = "wechat"
