@@ -1,0 +1,232 @@
+"""End to end: crawl the demo web twice in a subprocess, then check the WARCs and the index.
+
+Slow tests (about a minute in all). The crawl runs through plain ``scrapy crawl`` from the
+repository root, as a scheduled run would.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from govarchive.reindex import reindex, warc_files
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+
+def crawl(base_url: str, archive: Path) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "portal",
+           "-a", f"url={base_url}/xxgk/xmt/,{base_url}/xxgk/tzgg/",
+           "-s", f"GOVARCHIVE_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0",
+           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO"]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "Traceback" not in result.stderr, result.stderr[-4000:]
+    return result
+
+
+def rows(db: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def table(db: Path, name: str, order: str = "id") -> list[tuple]:
+    return rows(db, f"select * from {name} order by {order}")
+
+
+@pytest.fixture(scope="module")
+def archives(demo_web, tmp_path_factory):
+    """(archive after one run, snapshot of its index then, same archive after a second run)."""
+    archive = tmp_path_factory.mktemp("archive")
+    crawl(demo_web.base_url, archive)
+    first = tmp_path_factory.mktemp("first") / "index.db"
+    with sqlite3.connect(archive / "index.db") as src, sqlite3.connect(first) as dst:
+        src.backup(dst)
+    shutil.copytree(archive, tmp_path_factory.mktemp("run1") / "archive")
+    run1 = tmp_path_factory.getbasetemp() / "run1"
+    crawl(demo_web.base_url, archive)
+    return {"archive": archive, "first_db": first, "db": archive / "index.db",
+            "run1": next(run1.glob("*/archive"))}
+
+
+def test_warc_files_are_closed_and_start_with_warcinfo(archives):
+    warc_dir = archives["archive"] / "warc"
+    assert not list(warc_dir.glob("*.open"))
+    files = warc_files(warc_dir)
+    assert len(files) == 2  # one per run
+    for path in files:
+        assert path.name.startswith("govarchive-") and path.name.endswith(".warc.gz")
+        with open(path, "rb") as fh:
+            types = [r.rec_type for r in ArchiveIterator(fh)]
+        assert types[0] == "warcinfo" and types[-1] == "metadata"
+        assert types.count("request") == types.count("response") + types.count("revisit")
+
+
+def test_warcio_check_passes(archives):
+    for path in warc_files(archives["archive"] / "warc"):
+        result = subprocess.run([str(BIN / "warcio"), "check", "-v", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout[-2000:]
+        assert "digest pass" in result.stdout and "digest fail" not in result.stdout
+
+
+def test_cdxj_indexer_indexes_every_capture(archives):
+    db = archives["db"]
+    lines = []
+    for path in warc_files(archives["archive"] / "warc"):
+        result = subprocess.run([str(BIN / "cdxj-indexer"), str(path)], capture_output=True, text=True, check=True)
+        lines += [line for line in result.stdout.splitlines() if line and not line.startswith("urn:")]
+    captures = rows(db, "select count(*) from captures")[0][0]
+    assert len(lines) == captures
+    revisits = [line for line in lines if '"mime": "warc/revisit"' in line]
+    assert len(revisits) == rows(db, "select count(*) from captures where record_type = 'revisit'")[0][0]
+
+
+def test_every_capture_points_to_its_record(archives):
+    warc_dir = archives["archive"] / "warc"
+    for capture_id, warc_file, offset, length, digest in rows(
+            archives["db"], "select id, warc_file, warc_offset, warc_length, payload_digest from captures"):
+        with open(warc_dir / warc_file, "rb") as fh:
+            fh.seek(offset)
+            member = fh.read(length)
+        record = next(iter(ArchiveIterator(__import__("io").BytesIO(member))))
+        assert record.rec_headers.get_header("WARC-Record-ID") == f"<{capture_id}>"
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == digest
+        assert gzip.decompress(member)  # exactly one complete gzip member
+
+
+def test_every_kind_of_exchange_is_archived(archives):
+    db = archives["db"]
+    states = dict(rows(db, "select page_state, count(*) from captures group by page_state"))
+    assert states.get("redirect", 0) >= 1 and states.get("not_found", 0) >= 1 and states.get("deleted", 0) >= 1
+    types = {t.split(";")[0] for (t,) in rows(db, "select distinct content_type from captures") if t}
+    assert {"text/html", "application/json", "image/png"} <= types
+    assert rows(db, "select count(*) from captures where url like '%/robots.txt'")[0][0] >= 1
+
+
+def test_raw_bodies_are_kept_content_encoded(archives):
+    """The demo web gzips HTML: the WARC holds those gzip bytes, as received."""
+    db = archives["db"]
+    capture = rows(db, "select warc_file, warc_offset from captures where content_type like 'text/html%' "
+                       "and record_type = 'response' and http_status = 200 limit 1")[0]
+    with open(archives["archive"] / "warc" / capture[0], "rb") as fh:
+        fh.seek(capture[1])
+        record = next(iter(ArchiveIterator(fh)))
+        assert record.http_headers.get_header("Content-Encoding") == "gzip"
+        assert record.raw_stream.read(2) == b"\x1f\x8b"
+
+
+def test_accounts_of_every_platform_are_indexed(archives):
+    db = archives["db"]
+    platforms = dict(rows(db, "select platform, count(*) from accounts group by platform"))
+    assert platforms.get("wechat", 0) >= 5 and platforms.get("weibo", 0) >= 2
+    assert platforms.get("douyin", 0) >= 1 and platforms.get("website", 0) >= 1
+    names = [n for (n,) in rows(db, "select name from accounts where name is not null")]
+    assert all("\ufffd" not in n and "Ã" not in n for n in names), names  # the lying-charset page decoded
+    assert rows(db, "select count(*) from accounts where region = '云岚市'")[0][0] >= 5
+    assert rows(db, "select count(*) from accounts where platform = 'wechat' and original_id like 'gh_%'")[0][0] >= 5
+
+
+def test_an_account_listed_twice_has_one_row_and_two_sources(archives):
+    db = archives["first_db"]
+    listed_twice = rows(db, "select account_id, count(distinct listing_url) n from account_sources "
+                            "group by account_id having n > 1")
+    assert listed_twice
+    assert rows(db, "select count(*) from accounts where id = ?", listed_twice[0][0])[0][0] == 1
+
+
+def test_posts_have_text_dates_and_captures(archives):
+    db = archives["db"]
+    for post_id, published, text, capture, state in rows(
+            db, "select id, published_at, text, capture_id, state from posts where state = 'ok'"):
+        assert published and published.endswith("+08:00"), post_id
+        assert text, post_id
+        assert rows(db, "select count(*) from captures where id = ?", capture)[0][0] == 1
+    assert rows(db, "select count(*) from posts where state = 'deleted'")[0][0] >= 1
+    assert rows(db, "select count(*) from posts where platform = 'weibo' and state = 'ok'")[0][0] >= 3
+    zombie = rows(db, "select count(*) from accounts a where platform = 'wechat' and profile_seen_at is not null "
+                      "and not exists (select 1 from posts p where p.account_id = a.id)")[0][0]
+    assert zombie >= 1
+
+
+def test_second_run_writes_revisits_and_no_duplicate_rows(archives):
+    first, db = archives["first_db"], archives["db"]
+    assert rows(db, "select count(*) from runs where status = 'finished'")[0][0] == 2
+    for name in ("accounts", "posts"):
+        assert [r[0] for r in rows(first, f"select id from {name} order by id")] == \
+               [r[0] for r in rows(db, f"select id from {name} order by id")]
+    revisits = rows(db, "select c.refers_to, o.warc_file, o.record_type from captures c "
+                        "join captures o on o.id = c.refers_to where c.record_type = 'revisit'")
+    assert revisits and all(kind == "response" and warc for _, warc, kind in revisits)
+    # listings are snapshots: fetched again; known posts are not
+    assert rows(db, "select count(distinct run_id) from captures where url like '%/xxgk/xmt/index.html'")[0][0] == 2
+    second_run = rows(db, "select id from runs order by started_at desc limit 1")[0][0]
+    assert rows(db, "select count(*) from captures where run_id = ? and url like '%/s?%'", second_run)[0][0] == 0
+
+
+def test_reindex_yields_the_same_rows_as_the_crawl(archives, tmp_path):
+    copy = tmp_path / "archive"
+    shutil.copytree(archives["archive"], copy)
+    report = reindex(copy)
+    assert not report.errors
+    for name, order in (("captures", "id"), ("accounts", "id"), ("posts", "id"),
+                        ("account_sources", "account_id, capture_id"), ("runs", "id")):
+        assert table(copy / "index.db", name, order) == table(archives["db"], name, order), name
+
+
+@pytest.mark.asyncio
+async def test_datasette_lists_posts(archives):
+    from datasette.app import Datasette
+
+    ds = Datasette([str(archives["db"])])
+    response = await ds.client.get("/index/posts.json", params={"_shape": "array", "_size": "5"})
+    assert response.status_code == 200
+    assert len(response.json()) == 5 and all("title" in row for row in response.json())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_pywb_replays_an_article(archives, tmp_path):
+    db = archives["db"]
+    url, title, fetched = rows(db, "select p.url, p.title, c.fetched_at from posts p join captures c "
+                                   "on c.id = p.capture_id where p.platform = 'wechat' and p.state = 'ok' limit 1")[0]
+    capture_url = rows(db, "select url from captures where id = (select capture_id from posts where url = ?)", url)[0][0]
+    subprocess.run([str(BIN / "wb-manager"), "init", "govarchive"], cwd=tmp_path, check=True, capture_output=True)
+    for path in warc_files(archives["archive"] / "warc"):
+        subprocess.run([str(BIN / "wb-manager"), "add", "govarchive", str(path)], cwd=tmp_path, check=True,
+                       capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        ts = fetched[:19].replace("-", "").replace("T", "").replace(":", "")
+        replay = f"http://127.0.0.1:{port}/govarchive/{ts}id_/{capture_url}"
+        body = None
+        for _ in range(60):
+            try:
+                with urllib.request.urlopen(replay, timeout=5) as response:
+                    body = response.read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, "pywb did not answer"
+        assert title.encode("utf-8") in body or json.dumps(title)[1:-1].encode() in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
