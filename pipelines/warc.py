@@ -60,9 +60,9 @@ class WarcPipeline:
         if self.archive is None:
             return
         if self.archive.current_file is not None:
+            if self.stats:  # counted before the summary is written, so the summary includes them
+                self.stats.set_value("govarchive/warc/files", len(self.archive.files_written) + 1)
+                self.stats.set_value("govarchive/warc/records", self.archive.records_written + 1)
             summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
             self.archive.write_metadata(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
         self.archive.close()
-        if self.stats:
-            self.stats.set_value("govarchive/warc/files", len(self.archive.files_written))
-            self.stats.set_value("govarchive/warc/records", self.archive.records_written)

@@ -28,7 +28,7 @@ PLATFORM_WORDS = (
     ("website", ("网站", "政府网站")),
 )
 ARTICLE_PATH = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/content/post_\d+\.html$|/\d{6,}\.s?html?$")
-_DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?")
+_DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?")
 
 
 def parse_gov_date(value: str | None) -> str | None:
@@ -101,10 +101,14 @@ class DirectoryPage(GovPage):
         return bool(cls._tables(selector))
 
     @staticmethod
-    def _tables(selector: Selector) -> list[tuple[Selector, dict[str, int]]]:
+    def _rows(table: Selector) -> list[Selector]:
+        return list(table.xpath("./tr | ./thead/tr | ./tbody/tr"))
+
+    @classmethod
+    def _tables(cls, selector: Selector) -> list[tuple[Selector, dict[str, int]]]:
         found = []
         for table in selector.css("table"):
-            rows = table.xpath("./tr | ./thead/tr | ./tbody/tr")
+            rows = cls._rows(table)
             if not rows:
                 continue
             headers = [" ".join(c.xpath("normalize-space(.)").getall()) for c in rows[0].xpath("./th | ./td")]
@@ -121,7 +125,7 @@ class DirectoryPage(GovPage):
         site = self.site_name()
         result = Extraction(page_state="ok")
         for table, columns in self._tables(self.selector):
-            for row in table.xpath("./tr | ./tbody/tr")[1:]:
+            for row in self._rows(table)[1:]:  # the first row holds the headers
                 account = self._row_account(row, columns, site)
                 if account is None:
                     continue
@@ -150,9 +154,11 @@ class DirectoryPage(GovPage):
         url = self.absolute(href) if href else None
         given_id = cell("platform_id")
         account_id, platform_id = self._identity(platform, url, given_id, name)
+        wechat_id = given_id if platform == "wechat" and given_id and not given_id.isdigit() else None
+        is_gh = bool(wechat_id and wechat_id.startswith("gh_"))
         return Account(id=account_id, platform=platform, platform_id=platform_id,
                        capture_id=self.page.capture_id, seen_at=self.page.fetched_at, name=name,
-                       alias=given_id if platform == "wechat" and given_id and not given_id.isdigit() else None,
+                       alias=None if is_gh else wechat_id, original_id=wechat_id if is_gh else None,
                        agency=cell("agency"), region=region_of(site), url=url, listing_url=self.page.url)
 
     @staticmethod

@@ -66,8 +66,7 @@ def page_class_for(page: PageInput) -> type[Page]:
     parts = urlsplit(page.url)
     path, query = parts.path, parts.query
     ctype = page.content_type
-    if ctype.startswith(("image/", "audio/", "video/", "font/")) or ctype in ("application/octet-stream",
-                                                                             "application/pdf"):
+    if ctype.startswith(("image/", "audio/", "video/", "font/")):
         return AssetPage
     if path.endswith("/api/container/getIndex"):
         return WeiboApiPage
@@ -81,7 +80,7 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WechatHistoryPage
     if re.search(r"/user/MS4wLjABAAAA[\w-]+/?$", path):
         return DouyinUserPage
-    if "html" not in ctype and not page.body.lstrip()[:1] == b"<":
+    if "html" not in ctype and not page.body.lstrip()[:1] == b"<":  # PDFs, archives, robots.txt…
         return AssetPage
     return _html_page_class(page)
 

@@ -188,10 +188,12 @@ class WechatHistoryPage(WechatPage):
             value = first(row.css("span::text, .profile_desc_value::text, .profile_meta_value::text").getall())
             if label and value:
                 desc[label.strip("：: ")] = value
+        account_line = self.selector.css(".profile_account::text").get() or ""
+        match = re.search(r"微信号[:：]\s*(\S+)", account_line)
         return self.account(
             wechat_account_id(biz), biz,
             name=first([self.selector.css(".profile_nickname::text").get(), js_var(source, "nickname")]),
-            alias=first([desc.get("微信号"), js_var(source, "alias")]),
+            alias=first([desc.get("微信号"), match.group(1) if match else None, js_var(source, "alias")]),
             description=first([desc.get("功能介绍"), self.selector.css(".profile_desc_value::text").get()]),
             authoritative=True)
 
