@@ -74,9 +74,13 @@ class WarcImporter:
         self._files.setdefault(path.name, path)
         self.report.files += 1
         runs: dict[str, str] = {}  # warcinfo record id -> run id
+        records = 0
         with open(path, "rb") as fh:
             iterator = ArchiveIterator(fh)
             for record in iterator:
+                if record.format != "warc":
+                    raise ValueError("not a WARC file (ARC files and other formats are not supported)")
+                records += 1
                 rtype = record.rec_type
                 if rtype == "warcinfo":
                     runs[_record_id(record.rec_headers.get_header("WARC-Record-ID"))] = self._start_run(record, path)
@@ -93,6 +97,8 @@ class WarcImporter:
                     self._index_capture(capture, body)
                 else:
                     iterator.read_to_end(record)
+        if records == 0:
+            raise ValueError("no WARC record found: not a WARC file, or an empty one")
 
     # -- runs -------------------------------------------------------------------------------------
     def _start_run(self, record: Any, path: Path) -> str:
@@ -116,7 +122,7 @@ class WarcImporter:
     def _capture(self, record: Any, run_id: str, warc_name: str) -> tuple[Capture, bytes | None]:
         rec = record.rec_headers
         http = record.http_headers
-        protocol, _, _ = (http.protocol or "HTTP/1.1"), None, None
+        protocol = http.protocol or "HTTP/1.1"
         status = int(http.get_statuscode() or 0)
         is_revisit = record.rec_type == "revisit"
         raw = b"" if is_revisit else record.raw_stream.read()

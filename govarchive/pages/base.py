@@ -119,9 +119,10 @@ def html_text(fragment: str | None) -> str:
 
     def walk(node: object) -> None:
         tag = getattr(node, "tag", None)
-        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:
-            if getattr(node, "tail", None) and isinstance(tag, str):
-                parts.append(node.tail)  # type: ignore[attr-defined]
+        tail = getattr(node, "tail", None)
+        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:  # comments, scripts, styles
+            if tail:
+                parts.append(tail)
             return
         block = tag.lower() in _BLOCK_TAGS
         if block:
@@ -132,11 +133,10 @@ def html_text(fragment: str | None) -> str:
             walk(child)
         if block:
             parts.append("\n")
-        if node.tail:  # type: ignore[attr-defined]
-            parts.append(node.tail)  # type: ignore[attr-defined]
+        if tail:
+            parts.append(tail)
 
-    for child in [root]:
-        walk(child)
+    walk(root)
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
