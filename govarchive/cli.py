@@ -58,17 +58,40 @@ def cli() -> None:
     """Archive Chinese government new-media accounts into WARC files and a SQLite index."""
 
 
+DEMO_SOURCES = Path(__file__).parent / "demo" / "sources.toml"
+
+
+def _check_sources(path: Path, ids: tuple[str, ...] = ()) -> list[Any]:
+    from govarchive.sources import SourceError, load_sources, select
+
+    try:
+        return select(load_sources(path), list(ids))
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @cli.command()
 @click.argument("spider")
 @click.option("--url", "urls", multiple=True, help="Start URL (repeatable).")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sources file (TOML) naming what to crawl.")
+@click.option("--source", "source_ids", multiple=True, help="Only this source id of --sources (repeatable).")
 @click.option("-a", "args", multiple=True, metavar="NAME=VALUE", help="Spider argument (repeatable).")
 @click.option("-s", "sets", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
 @ARCHIVE_DIR
-def crawl(spider: str, urls: tuple[str, ...], args: tuple[str, ...], sets: tuple[str, ...], archive_dir: Path) -> None:
+def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_ids: tuple[str, ...],
+          args: tuple[str, ...], sets: tuple[str, ...], archive_dir: Path) -> None:
     """Run SPIDER (portal, wechat, weibo) and archive everything it fetches."""
     spider_args = _pairs(args, "-a")
     if urls:
         spider_args["url"] = ",".join(urls)
+    if sources_file:
+        _check_sources(sources_file, source_ids)  # fail here, before Scrapy starts
+        spider_args["sources"] = str(sources_file)
+        if source_ids:
+            spider_args["source"] = ",".join(source_ids)
+    if not urls and not sources_file and "url" not in spider_args and "uid" not in spider_args:
+        raise click.UsageError("nothing to crawl: give --url, --sources, or -a uid=… for weibo")
     stats = run_crawl(spider, archive_dir, spider_args, _pairs(sets, "-s"))
     click.echo(f"finished: {stats.get('finish_reason')}, {stats.get('govarchive/captures', 0)} captures")
     _echo_summary(archive_dir)
@@ -87,10 +110,10 @@ def demo(archive_dir: Path, port: int) -> None:
             click.echo(f"port {port} is taken; the demo web runs on {web.port} (URLs in the index differ from "
                        "earlier runs)", err=True)
         click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
-        urls = [f"{web.base_url}/xxgk/xmt/", f"{web.base_url}/xxgk/tzgg/"]
         overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
                      "LOG_LEVEL": "WARNING"}
-        stats = run_crawl("portal", archive_dir, {"url": ",".join(urls)}, overrides)
+        stats = run_crawl("portal", archive_dir, {"sources": str(DEMO_SOURCES), "base_url": web.base_url},
+                          overrides)
     click.echo(f"crawl finished: {stats.get('finish_reason')}; this run made {stats.get('govarchive/captures', 0)} "
                f"captures, {stats.get('govarchive/dedup/revisits', 0)} of them revisits")
     _echo_summary(archive_dir)
@@ -147,6 +170,27 @@ def import_(files: tuple[Path, ...], archive_dir: Path) -> None:
         click.echo(f"error: {error}", err=True)
     if report.errors:
         sys.exit(1)
+
+
+@cli.group()
+def sources() -> None:
+    """Sources files: what to crawl."""
+
+
+@sources.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def sources_check(file: Path) -> None:
+    """Validate a sources FILE without fetching anything."""
+    chosen = _check_sources(file)
+    click.echo(f"{file}: {len(chosen)} sources, all valid")
+
+
+@sources.command("list")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), default=DEMO_SOURCES)
+def sources_list(file: Path) -> None:
+    """List the sources of FILE (default: the demo's)."""
+    for source in _check_sources(file):
+        click.echo(f"{source.id}\t{source.kind}\t{source.platform}\t{source.url}\t{source.label or ''}")
 
 
 @cli.command()

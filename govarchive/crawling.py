@@ -18,6 +18,7 @@ from govarchive.capture import META_CAPTURE_ID, META_FETCHED_AT, header_pairs
 from govarchive.items import Link, PageState
 from govarchive.middlewares import META_POST_ID
 from govarchive.pages import PageInput, extract
+from govarchive.sources import load_sources, select
 
 # Hosts whose pages the platform parsers know; start URLs' hosts are added per spider.
 PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo.cn", "wx1.sinaimg.cn",
@@ -44,15 +45,21 @@ def page_input(response: Response) -> PageInput:
 class ArchiveSpider(scrapy.Spider):
     """Crawl from start URLs through everything the page objects point to.
 
-    Spider arguments: ``url`` (comma-separated start URLs).
+    Spider arguments: ``url`` (comma-separated start URLs), or ``sources`` (a sources file) with
+    ``source`` (comma-separated ids; all when absent) and ``base_url`` (overrides the file's).
+    A bad sources file or an unknown id stops the spider before any request.
     """
 
     name = "archive"
     follow = frozenset(PRIORITY)
 
-    def __init__(self, url: str | None = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, url: str | None = None, sources: str | None = None, source: str | None = None,
+                 base_url: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_urls = split_urls(url) or list(getattr(self, "start_urls", []))
+        if sources:
+            chosen = select(load_sources(sources, base_url), split_urls(source))
+            self.start_urls += [s.url for s in chosen]
         hosts = {urlsplit(u).hostname for u in self.start_urls} | set(PLATFORM_HOSTS)
         self.allowed_domains = sorted(h for h in hosts if h)
 

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 def crawl(base_url: str, archive: Path) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portal",
-           "-a", f"url={base_url}/xxgk/xmt/,{base_url}/xxgk/tzgg/",
+           "-a", "sources=govarchive/demo/sources.toml", "-a", f"base_url={base_url}",
            "-s", f"GOVARCHIVE_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0",
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -1,0 +1,70 @@
+"""Sources files: validation before any request, with errors naming the entry."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govarchive.cli import DEMO_SOURCES, cli
+from govarchive.sources import SourceError, load_sources, select
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path, text):
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_demo_sources_resolve_against_the_demo_address():
+    sources = load_sources(DEMO_SOURCES, base_url="http://127.0.0.1:4321")
+    assert sources["yunlan-xmt"].url == "http://127.0.0.1:4321/xxgk/xmt/"
+    assert {s.platform for s in sources.values()} == {"website", "weibo"}
+
+
+def test_real_world_examples_are_valid():
+    sources = load_sources(ROOT / "docs" / "examples" / "real-world-sources.toml")
+    assert sources["weibo-example-account"].url.endswith("getIndex?type=uid&value=1669879400")
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[source]]\nid = "a"\nplatform = "wexin"\nurl = "http://x.cn/"\n', "entry 1 (id 'a'): unknown platform 'wexin'"),
+    ('[[source]]\nid = "a"\nplatform = "website"\nurl = "http://x.cn/"\n'
+     '[[source]]\nid = "a"\nplatform = "website"\nurl = "http://y.cn/"\n', "entry 2: duplicate id 'a'"),
+    ('[[source]]\nid = "a"\nplatform = "website"\nurl = "x.cn/column"\n', "entry 1 (id 'a'): bad URL"),
+    ('[[source]]\nid = "a"\nplatform = "weibo"\n', "needs a url or a numeric uid"),
+    ('[[source]]\nid = "a"\nkind = "blog"\nplatform = "website"\nurl = "http://x.cn/"\n', "unknown kind 'blog'"),
+    ('[[source]]\nid = "a b"\nplatform = "website"\nurl = "http://x.cn/"\n', "id must be"),
+    ('[[source]]\nid = "a"\nplatform = "website"\nurl = "http://x.cn/"\nregoin = "x"\n', "unknown field(s) regoin"),
+    ('[[source]\nid = 1', "not valid TOML"),
+    ('title = "none"\n', "no [[source]] entries"),
+])
+def test_bad_entries_are_named(tmp_path, body, message):
+    with pytest.raises(SourceError) as error:
+        load_sources(write(tmp_path, body))
+    assert message in str(error.value) and "sources.toml" in str(error.value)
+
+
+def test_unknown_source_id_is_an_error():
+    with pytest.raises(SourceError, match="unknown source id"):
+        select(load_sources(DEMO_SOURCES), ["nope"])
+
+
+def test_sources_check_command(tmp_path):
+    ok = CliRunner().invoke(cli, ["sources", "check", str(DEMO_SOURCES)])
+    assert ok.exit_code == 0 and "3 sources, all valid" in ok.output
+    bad = CliRunner().invoke(cli, ["sources", "check", str(write(tmp_path, '[[source]]\nid = "a"\nplatform = "x"\n'))])
+    assert bad.exit_code == 1 and "unknown platform 'x'" in bad.output and "Traceback" not in bad.output
+
+
+def test_crawl_refuses_a_bad_sources_file_before_starting(tmp_path):
+    bad = write(tmp_path, '[[source]]\nid = "a"\nplatform = "website"\nurl = "ftp://x.cn/"\n')
+    result = CliRunner().invoke(cli, ["crawl", "portal", "--sources", str(bad), "--archive-dir", str(tmp_path / "a")])
+    assert result.exit_code == 1 and "bad URL" in result.output
+    assert not (tmp_path / "a").exists()
+
+
+def test_crawl_needs_something_to_crawl(tmp_path):
+    result = CliRunner().invoke(cli, ["crawl", "portal", "--archive-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "nothing to crawl" in result.output
