@@ -23,6 +23,7 @@ from govarchive.httpdata import BodyTooLarge, content_decode, header, payload_di
 from govarchive.index import Index, open_index
 from govarchive.items import Capture, PageState
 from govarchive.pages import PageInput, extract
+from govarchive.pages.router import status_state
 
 logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
@@ -184,8 +185,6 @@ class WarcImporter:
             extraction = extract(page)
             capture.page_state = extraction.page_state
         else:
-            from govarchive.pages.router import status_state
-
             capture.page_state = status_state(capture.http_status)
         self.index.save_capture(capture)
         self.report.captures += 1

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from govarchive.ids import decode_biz, wechat_account_id, wechat_article_key, wechat_post_id
+from govarchive.ids import decode_biz, encode_biz, wechat_account_id, wechat_article_key, wechat_post_id
 from govarchive.items import Account, Link
 from govarchive.pages.base import Extraction, Page, epoch_to_iso, first, html_text, text_digest
 from govarchive.pages.jsvars import js_json, js_var
@@ -95,8 +95,6 @@ class WechatArticlePage(WechatPage):
     def _article_url(self, biz: str, mid: str, idx: str, sn: str | None) -> str:
         if "__biz=" in self.page.url:
             return self.page.url
-        from govarchive.ids import encode_biz
-
         parts = urlsplit(self.page.url)
         query = urlencode([("__biz", encode_biz(biz)), ("mid", mid), ("idx", idx), ("sn", sn or "")])
         return urlunsplit((parts.scheme, parts.netloc, "/s", query, ""))
