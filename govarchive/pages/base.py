@@ -43,6 +43,11 @@ class PageInput:
     def text(self) -> str:
         return self.decoded.text
 
+    @cached_property
+    def selector(self) -> Selector:
+        """Parsed once per page, shared by the router and the page object."""
+        return Selector(text=self.text or "<html></html>")
+
 
 @dataclass
 class Extraction:
@@ -63,9 +68,9 @@ class Page:
     def __init__(self, page: PageInput) -> None:
         self.page = page
 
-    @cached_property
+    @property
     def selector(self) -> Selector:
-        return Selector(text=self.page.text or "<html></html>")
+        return self.page.selector
 
     def extract(self) -> Extraction:
         raise NotImplementedError

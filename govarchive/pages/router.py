@@ -86,9 +86,7 @@ def page_class_for(page: PageInput) -> type[Page]:
 
 
 def _html_page_class(page: PageInput) -> type[Page]:
-    from parsel import Selector
-
-    selector = Selector(text=page.text or "<html></html>")
+    selector = page.selector
     if DirectoryPage.matches(selector):
         return DirectoryPage
     if GovArticlePage.matches(selector, page.url):
