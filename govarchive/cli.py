@@ -14,6 +14,8 @@ import click
 
 from govarchive import __version__
 
+EXIT_BLOCKED = 75  # EX_TEMPFAIL: a platform blocked the crawl; try again later
+
 ARCHIVE_DIR = click.option(
     "--archive-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("archive"),
     envvar="GOVARCHIVE_ARCHIVE_DIR", show_default=True, help="Archive folder: warc/ and index.db.")
@@ -95,6 +97,16 @@ def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_
     stats = run_crawl(spider, archive_dir, spider_args, _pairs(sets, "-s"))
     click.echo(f"finished: {stats.get('finish_reason')}, {stats.get('govarchive/captures', 0)} captures")
     _echo_summary(archive_dir)
+    _exit_if_blocked(stats)
+
+
+def _exit_if_blocked(stats: dict[str, Any]) -> None:
+    from govarchive.crawling import BLOCKED
+
+    if stats.get("finish_reason") == BLOCKED:
+        click.echo(f"a platform blocked the crawl ({stats.get('govarchive/blocked', 0)} block pages): nothing "
+                   f"blocked was recorded as deleted; run again later (exit code {EXIT_BLOCKED})", err=True)
+        sys.exit(EXIT_BLOCKED)
 
 
 @cli.command()

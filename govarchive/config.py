@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_DEDUP_MIN_BYTES": 1,
     "GOVARCHIVE_REFETCH_POSTS": False,
     "GOVARCHIVE_MAX_BODY_BYTES": 50_000_000,
+    "GOVARCHIVE_RETRY_AFTER_MAX": 600,
+    "GOVARCHIVE_BLOCKED_LIMIT": 5,
 }
 
 
@@ -48,6 +50,8 @@ class ArchiveConfig:
     dedup_min_bytes: int = 1
     refetch_posts: bool = False
     max_body_bytes: int = 50_000_000
+    retry_after_max: float = 600
+    blocked_limit: int = 5
     robots_policy: str = "obey"
 
 
@@ -72,5 +76,7 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         dedup_min_bytes=int(_get(settings, "GOVARCHIVE_DEDUP_MIN_BYTES")),
         refetch_posts=_as_bool(_get(settings, "GOVARCHIVE_REFETCH_POSTS")),
         max_body_bytes=int(_get(settings, "GOVARCHIVE_MAX_BODY_BYTES")),
+        retry_after_max=float(_get(settings, "GOVARCHIVE_RETRY_AFTER_MAX")),
+        blocked_limit=int(_get(settings, "GOVARCHIVE_BLOCKED_LIMIT")),
         robots_policy="obey" if _as_bool(robots) else "ignore",
     )

@@ -7,14 +7,17 @@ the way their start URLs are built; they never parse, store or deduplicate.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
 from govarchive.capture import META_CAPTURE_ID, META_FETCHED_AT, header_pairs
+from govarchive.config import archive_config
 from govarchive.items import Link, PageState
 from govarchive.middlewares import META_POST_ID
 from govarchive.pages import PageInput, extract
@@ -23,6 +26,7 @@ from govarchive.sources import load_sources, select
 # Hosts whose pages the platform parsers know; start URLs' hosts are added per spider.
 PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo.cn", "wx1.sinaimg.cn",
                   "wx2.sinaimg.cn", "wx3.sinaimg.cn", "wx4.sinaimg.cn", "tvax1.sinaimg.cn", "www.douyin.com")
+BLOCKED = "blocked"  # the finish reason when a platform blocks the crawl
 # Scheduling: listings and account pages first, so a short run saves the widest view.
 PRIORITY = {"listing": 30, "account": 20, "api": 20, "post": 10, "asset": 0}
 
@@ -52,6 +56,13 @@ class ArchiveSpider(scrapy.Spider):
 
     name = "archive"
     follow = frozenset(PRIORITY)
+    blocked_limit = 5
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ArchiveSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.blocked_limit = archive_config(crawler.settings).blocked_limit
+        return spider
 
     def __init__(self, url: str | None = None, sources: str | None = None, source: str | None = None,
                  base_url: str | None = None, *args: Any, **kwargs: Any) -> None:
@@ -62,6 +73,7 @@ class ArchiveSpider(scrapy.Spider):
             self.start_urls += [s.url for s in chosen]
         hosts = {urlsplit(u).hostname for u in self.start_urls} | set(PLATFORM_HOSTS)
         self.allowed_domains = sorted(h for h in hosts if h)
+        self.blocked_in_a_row: Counter[str] = Counter()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.start_urls:
@@ -76,11 +88,24 @@ class ArchiveSpider(scrapy.Spider):
             self.logger.info("%s: %s", response.url, note)
         if page.capture_id:
             yield PageState(page.capture_id, extraction.page_state)
+        self.count_blocks(response.url, extraction.page_state)
         yield from extraction.accounts
         yield from extraction.posts
         for link in extraction.links:
             if link.kind in self.follow:
                 yield self.request_for(link)
+
+    def count_blocks(self, url: str, state: str) -> None:
+        """Stop the run when a host answers only with block pages: a scheduler should back off."""
+        host = urlsplit(url).netloc
+        if state != "blocked":
+            self.blocked_in_a_row[host] = 0
+            return
+        self.blocked_in_a_row[host] += 1
+        self.crawler.stats.inc_value("govarchive/blocked")
+        if self.blocked_in_a_row[host] >= self.blocked_limit:
+            self.logger.error("%s blocked %d requests in a row: stopping the run", host, self.blocked_in_a_row[host])
+            raise CloseSpider(BLOCKED)
 
     def request_for(self, link: Link) -> scrapy.Request:
         meta = {META_POST_ID: link.post_id} if link.post_id else {}

@@ -15,6 +15,8 @@ GOVARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size (Her
 GOVARCHIVE_DEDUP_MIN_BYTES = 1  # payloads smaller than this are never turned into revisits
 GOVARCHIVE_REFETCH_POSTS = False  # fetch article pages again although the index already has them
 GOVARCHIVE_MAX_BODY_BYTES = 50_000_000  # decoded bodies larger than this are archived, not parsed
+GOVARCHIVE_RETRY_AFTER_MAX = 600  # longest Retry-After (seconds) a slot waits for
+GOVARCHIVE_BLOCKED_LIMIT = 5  # stop the run (exit code 75) after this many block pages in a row on a host
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
@@ -27,6 +29,8 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "govarchive.middlewares.KnownPostsMiddleware": 50,
+    # after RetryMiddleware (550) on the way in, before it on the way out: sees 429/503 first
+    "govarchive.politeness.PolitenessMiddleware": 560,
 }
 # Let error pages (404, 410, 5xx after retries) reach the spider: their page state is a finding.
 HTTPERROR_ALLOW_ALL = True
@@ -43,6 +47,15 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 2
+# Platform hosts: named slots (govarchive.politeness.PLATFORM_SLOTS), slower than generic sites.
+DOWNLOAD_SLOTS = {
+    "wechat": {"delay": 5.0, "concurrency": 1},
+    "wechat-list": {"delay": 10.0, "concurrency": 1},
+    "weibo": {"delay": 3.0, "concurrency": 1},
+    "weibo-list": {"delay": 6.0, "concurrency": 1},
+    "douyin": {"delay": 5.0, "concurrency": 1},
+    "toutiao": {"delay": 5.0, "concurrency": 1},
+}
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 100_000_000
 REDIRECT_MAX_TIMES = 10

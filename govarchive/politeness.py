@@ -1,0 +1,88 @@
+"""PolitenessMiddleware: per-platform download slots, and Retry-After honoured.
+
+Requests to platform hosts go to named download slots (:data:`PLATFORM_SLOTS`) whose delay and
+concurrency come from Scrapy's ``DOWNLOAD_SLOTS`` setting (govarchive/settings.py: WeChat article
+pages at most one per 5 s, list endpoints slower still); AutoThrottle leaves these delays alone. A
+429 or 503 carrying ``Retry-After`` raises its slot's delay to that many seconds (capped) before
+RetryMiddleware retries it.
+
+Settings: ``DOWNLOAD_SLOTS``, ``GOVARCHIVE_RETRY_AFTER_MAX``.
+Stats: ``govarchive/retry_after``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+# slot name -> (host, path pattern or None); first match wins. Delays live in DOWNLOAD_SLOTS.
+PLATFORM_SLOTS: dict[str, tuple[str, str | None]] = {
+    "wechat-list": ("mp.weixin.qq.com", r"^/(mp/profile_ext|mp/appmsgalbum|cgi-bin/)"),
+    "wechat": ("mp.weixin.qq.com", None),
+    "weibo-list": ("m.weibo.cn", r"^/api/container/getIndex"),
+    "weibo": ("m.weibo.cn", None),
+    "douyin": ("www.douyin.com", None),
+    "toutiao": ("www.toutiao.com", None),
+}
+
+
+def slot_for(url: str, slots: dict[str, tuple[str, str | None]] = PLATFORM_SLOTS) -> str | None:
+    parts = urlsplit(url)
+    for name, (host, pattern) in slots.items():
+        if parts.hostname == host and (pattern is None or re.search(pattern, parts.path)):
+            return name
+    return None
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class PolitenessMiddleware:
+    def __init__(self, crawler: Any, max_wait: float) -> None:
+        self.crawler = crawler
+        self.max_wait = max_wait
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "PolitenessMiddleware":
+        from govarchive.config import archive_config
+
+        return cls(crawler, archive_config(crawler.settings).retry_after_max)
+
+    def process_request(self, request: Any) -> None:
+        name = slot_for(request.url)
+        if name and "download_slot" not in request.meta:
+            request.meta["download_slot"] = name
+            request.meta["autothrottle_dont_adjust_delay"] = True
+        return None
+
+    def process_response(self, request: Any, response: Any) -> Any:
+        if response.status in (429, 503):
+            header = response.headers.get(b"Retry-After")
+            wait = retry_after_seconds(header.decode("latin-1") if header else None)
+            if wait is not None:
+                self._back_off(request, min(wait, self.max_wait))
+        return response
+
+    def _back_off(self, request: Any, wait: float) -> None:
+        downloader = self.crawler.engine.downloader
+        key = request.meta.get("download_slot") or downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        if slot is not None and slot.delay < wait:
+            slot.delay = wait
+        self.crawler.stats.inc_value("govarchive/retry_after")
