@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from govarchive.items import Link
 from govarchive.pages.base import Extraction, Page, PageInput
+from govarchive.pages.feeds import FeedPage, is_feed
 from govarchive.pages.gov import DirectoryPage, DouyinUserPage, GovArticlePage, GovColumnPage
 from govarchive.pages.wechat import WechatArticlePage, WechatHistoryPage, is_article_url
 from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage
@@ -80,6 +81,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WechatHistoryPage
     if re.search(r"/user/MS4wLjABAAAA[\w-]+/?$", path):
         return DouyinUserPage
+    if is_feed(page.body, ctype):
+        return FeedPage
     if "html" not in ctype and not page.body.lstrip()[:1] == b"<":  # PDFs, archives, robots.txt…
         return AssetPage
     return _html_page_class(page)
