@@ -10,7 +10,7 @@ from govarchive.items import Link
 from govarchive.pages.base import Extraction, Page, PageInput
 from govarchive.pages.feeds import FeedPage, is_feed
 from govarchive.pages.gov import DirectoryPage, DouyinUserPage, GovArticlePage, GovColumnPage
-from govarchive.pages.wechat import WechatArticlePage, WechatHistoryPage, is_article_url
+from govarchive.pages.wechat import WechatAlbumPage, WechatArticlePage, WechatHistoryPage, is_article_url
 from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WechatArticlePage
     if path in ("/mp/profile_ext", "/profile") and ("action=home" in query or "src=3" in query):
         return WechatHistoryPage
+    if path == "/mp/appmsgalbum":
+        return WechatAlbumPage
     if re.search(r"/user/MS4wLjABAAAA[\w-]+/?$", path):
         return DouyinUserPage
     if is_feed(page.body, ctype):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -217,3 +218,71 @@ class WechatHistoryPage(WechatPage):
 
 def is_article_url(path: str, query: str) -> bool:
     return path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))
+
+
+class WechatAlbumPage(WechatPage):
+    """An album (合集) ``/mp/appmsgalbum?__biz=…&album_id=…``: HTML, or JSON with ``f=json``.
+
+    JSON pages continue from the last item's ``msgid``/``itemidx`` while ``continue_flag`` is "1";
+    ``article_list`` is an array, or a single object when the page holds one article.
+    """
+
+    def extract(self) -> Extraction:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.page.url).query).items()}
+        biz = decode_biz(query.get("__biz", ""))
+        if not biz:
+            return Extraction(page_state="unparsed", notes=["album without __biz"])
+        if "json" in self.page.content_type or query.get("f") == "json":
+            return self._json(biz, query)
+        return self._html(biz)
+
+    def _listed(self, result: Extraction, biz: str, url: str, title: str | None, created: Any) -> None:
+        url = self.absolute(url)
+        key = wechat_article_key(url)
+        if not key or key[0] != biz:
+            return
+        post_id = wechat_post_id(*key)
+        result.posts.append(self.post(post_id, wechat_account_id(biz), url=canonical_article_url(url),
+                                      title=title or None, published_at=epoch_to_iso(created), state="listed"))
+        result.links.append(Link(canonical_article_url(url), "post", post_id=post_id))
+
+    def _html(self, biz: str) -> Extraction:
+        account = self.account(wechat_account_id(biz), biz,
+                               name=first(self.selector.css(".album__author-name::text").getall()),
+                               authoritative=True)
+        result = Extraction(page_state="ok", accounts=[account])
+        for item in self.selector.css("li[data-link]"):
+            created = first(item.css(".js_article_create_time::text").getall())
+            self._listed(result, biz, item.attrib["data-link"], item.attrib.get("data-title"), created)
+        self._finish(result, account)
+        return result
+
+    def _json(self, biz: str, query: dict[str, str]) -> Extraction:
+        try:
+            data = json.loads(self.page.text)
+        except ValueError:
+            return Extraction(page_state="unparsed", notes=["album JSON does not parse"])
+        ret = (data.get("base_resp") or {}).get("ret", 0)
+        if ret not in (0, "0"):
+            return Extraction(page_state="blocked" if str(ret) == "200013" else "error", notes=[f"ret {ret}"])
+        album = data.get("getalbum_resp") or {}
+        info = album.get("base_info") or {}
+        account = self.account(wechat_account_id(biz), biz, name=info.get("nickname") or None, authoritative=True)
+        result = Extraction(page_state="ok", accounts=[account])
+        items = album.get("article_list") or []
+        items = [items] if isinstance(items, dict) else items
+        for item in items:
+            self._listed(result, biz, item.get("url") or "", item.get("title"), item.get("create_time"))
+        if str(album.get("continue_flag")) == "1" and items:
+            last = items[-1]
+            next_query = {**query, "begin_msgid": str(last.get("msgid", "")), "begin_itemidx": str(last.get("itemidx", ""))}
+            result.links.append(Link(self.absolute("?" + urlencode(next_query)), "listing"))
+        self._finish(result, account)
+        return result
+
+    @staticmethod
+    def _finish(result: Extraction, account: Account) -> None:
+        dates = [p.published_at for p in result.posts if p.published_at]
+        account.last_post_at = max(dates) if dates else None
+        if not result.posts:
+            result.page_state = "empty"
