@@ -146,6 +146,12 @@ def html_text(fragment: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def newest(posts: Iterable[Post], account_id: str | None = None) -> str | None:
+    """The latest ``published_at`` of these posts (of one account, when given)."""
+    dates = [p.published_at for p in posts if p.published_at and (account_id is None or p.account_id == account_id)]
+    return max(dates) if dates else None
+
+
 def first(values: Iterable[str | None]) -> str | None:
     for value in values:
         if value and value.strip():

@@ -9,7 +9,7 @@ from lxml import etree
 
 from govarchive.ids import wechat_article_key, wechat_post_id
 from govarchive.items import Account, Link, Post
-from govarchive.pages.base import SHANGHAI, Extraction, Page, first
+from govarchive.pages.base import SHANGHAI, Extraction, Page, first, newest
 from govarchive.pages.gov import parse_gov_date
 from govarchive.pages.wechat import canonical_article_url
 
@@ -72,8 +72,7 @@ class FeedPage(Page):
             self._item(result, item, atom, account.id)
         if not result.posts:
             result.page_state = "empty"
-        dates = [p.published_at for p in result.posts if p.published_at and p.account_id == account.id]
-        account.last_post_at = max(dates) if dates else None
+        account.last_post_at = newest(result.posts, account.id)
         return result
 
     @staticmethod

@@ -10,7 +10,7 @@ from parsel import Selector
 
 from govarchive.ids import decode_biz, website_account_id, website_post_id
 from govarchive.items import Account, Link
-from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, text_digest
+from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, newest, text_digest
 
 # Header words of directory tables, mapped to our fields (sites vary: platforms.md §4.2).
 HEADER_MAP = {
@@ -249,8 +249,7 @@ class GovColumnPage(GovPage):
         next_page = self.next_page()
         if next_page:
             result.links.append(next_page)
-        dates = [p.published_at for p in result.posts if p.published_at]
-        account.last_post_at = max(dates) if dates else None
+        account.last_post_at = newest(result.posts)
         return result
 
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from govarchive.ids import decode_biz, encode_biz, wechat_account_id, wechat_article_key, wechat_post_id
 from govarchive.items import Account, Link
-from govarchive.pages.base import Extraction, Page, epoch_to_iso, first, html_text, text_digest
+from govarchive.pages.base import Extraction, Page, epoch_to_iso, first, html_text, newest, text_digest
 from govarchive.pages.jsvars import js_json, js_var
 
 # (state, markers): checked in this order, on visible text, only when the page has no article body
@@ -174,8 +174,7 @@ class WechatHistoryPage(WechatPage):
             result.links.append(Link(canonical_article_url(url), "post", post_id=post_id))
             if info.get("cover"):
                 result.links.append(Link(self.absolute(info["cover"]), "asset"))
-        dates = [p.published_at for p in result.posts if p.published_at]
-        account.last_post_at = max(dates) if dates else None
+        account.last_post_at = newest(result.posts)
         if msg_list is not None and not result.posts:
             result.page_state = "empty"
         return result
@@ -282,7 +281,6 @@ class WechatAlbumPage(WechatPage):
 
     @staticmethod
     def _finish(result: Extraction, account: Account) -> None:
-        dates = [p.published_at for p in result.posts if p.published_at]
-        account.last_post_at = max(dates) if dates else None
+        account.last_post_at = newest(result.posts)
         if not result.posts:
             result.page_state = "empty"
