@@ -64,8 +64,13 @@ def capture_from_exchange(response: Any, request: Any, run_id: str, received_at:
         truncated="disconnect" if "dataloss" in (response.flags or []) else None,
         payload_digest=payload_digest(body),
         payload_length=len(body),
-        page_state=status_state(int(response.status)),
+        page_state=status_state(int(response.status), _location(response)),
     )
+
+
+def _location(response: Any) -> str | None:
+    value = response.headers.get(b"Location")
+    return value.decode("latin-1") if value else None
 
 
 class CaptureExtension:

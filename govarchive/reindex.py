@@ -185,7 +185,7 @@ class WarcImporter:
             extraction = extract(page)
             capture.page_state = extraction.page_state
         else:
-            capture.page_state = status_state(capture.http_status)
+            capture.page_state = status_state(capture.http_status, header(capture.response_headers, "Location"))
         self.index.save_capture(capture)
         self.report.captures += 1
         if extraction is None:

@@ -105,3 +105,17 @@ def test_retry_after_slows_the_slot_before_the_retry():
     response = HtmlResponse(request.url, status=429, headers={"Retry-After": "900"}, request=request)
     assert middleware.process_response(request, response) is response
     assert slot.delay == 600 and crawler.stats.get_value("govarchive/retry_after") == 1
+
+
+def test_login_walls_and_non_json_answers_are_blocks_not_content():
+    from govarchive.pages import PageInput, extract
+    from govarchive.pages.router import status_state
+
+    assert status_state(302, "https://passport.weibo.cn/signin/welcome?entry=mweibo") == "blocked"
+    assert status_state(302, "https://mp.weixin.qq.com/mp/wappoc_appmsgcaptcha?poc_token=x") == "blocked"
+    assert status_state(301, "/xxgk/xmt/index.html") == "redirect"
+    fetched = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    visitor = PageInput("https://m.weibo.cn/api/container/getIndex?type=uid&value=1", 200,
+                        (("Content-Type", "text/html"),), b"<html>Sina Visitor System</html>", "urn:uuid:v", fetched)
+    result = extract(visitor)
+    assert result.page_state == "blocked" and not result.posts and not result.accounts

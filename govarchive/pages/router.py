@@ -16,14 +16,17 @@ from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPa
 logger = logging.getLogger(__name__)
 
 BLOCK_STATUSES = {403: "blocked", 418: "blocked", 429: "blocked", 432: "blocked"}
+# Redirects to these are a platform's visitor/login wall or captcha: the content was refused.
+LOGIN_WALLS = re.compile(r"^https?://(visitor\.)?passport\.weibo\.(cn|com)/|/mp/wappoc_appmsgcaptcha|"
+                         r"^https?://weibo\.com/login|/sorry\?|antispider")
 
 
-def status_state(status: int) -> str:
-    """The page state an HTTP status alone implies (also used when no page object runs)."""
+def status_state(status: int, location: str | None = None) -> str:
+    """The page state an HTTP status (and a redirect's target) implies, also when no page object runs."""
     if status in BLOCK_STATUSES:
         return BLOCK_STATUSES[status]
     if 300 <= status < 400:
-        return "redirect"
+        return "blocked" if location and LOGIN_WALLS.search(location) else "redirect"
     if status == 404:
         return "not_found"
     if status == 410:
@@ -39,8 +42,8 @@ class StatusPage(Page):
     """Redirects and HTTP errors: the status is the finding."""
 
     def extract(self) -> Extraction:
-        result = Extraction(page_state=status_state(self.page.status))
         location = next((v for k, v in self.page.headers if k.lower() == "location"), None)
+        result = Extraction(page_state=status_state(self.page.status, location))
         if location and result.page_state == "redirect":
             result.links.append(Link(self.absolute(location), "redirect"))
         return result

@@ -101,9 +101,8 @@ class WeiboApiPage(WeiboPage):
 
     def extract(self) -> Extraction:
         data = self.data()
-        if not isinstance(data, dict):
-            return Extraction(page_state="blocked" if "passport" in self.page.url else "unparsed",
-                              notes=["not JSON: a visitor or login page"])
+        if not isinstance(data, dict):  # an HTML visitor/login page where the API answers JSON
+            return Extraction(page_state="blocked", notes=["not JSON: a visitor or login page"])
         uid = self.uid()
         if data.get("ok") != 1:
             msg = str(data.get("msg") or "")
