@@ -131,3 +131,11 @@ def test_status_pages():
     assert extract(page("/xxgk/xmt/")).page_state == "redirect"
     assert extract(page(EXPECTED["not_found_paths"][0])).page_state == "not_found"
     assert extract(page(EXPECTED["shared_image_url"])).page_state == "ok"
+
+
+def test_weibo_api_links_carry_the_app_headers():
+    uid = EXPECTED["weibo_accounts"][0]["uid"]
+    link = extract(page(f"/u/{uid}")).links[0]
+    headers = dict(link.headers)
+    assert headers["MWeibo-Pwa"] == "1" and headers["X-Requested-With"] == "XMLHttpRequest"
+    assert headers["Referer"] == f"{BASE}/u/{uid}"

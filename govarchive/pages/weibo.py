@@ -82,6 +82,13 @@ class WeiboPage(Page):
     def api(self, **params: str) -> str:
         return self.absolute("/api/container/getIndex?" + urlencode(params))
 
+    def api_link(self, kind: str, uid: str | None, **params: str) -> Link:
+        """A link to the JSON API with the headers m.weibo.cn's own app sends (platforms.md §2.1)."""
+        headers = [("MWeibo-Pwa", "1"), ("X-Requested-With", "XMLHttpRequest"), ("Accept", "application/json, text/plain, */*")]
+        if uid:
+            headers.append(("Referer", self.profile_url(uid)))
+        return Link(self.api(**params), kind, headers=tuple(headers))
+
     def profile_url(self, uid: str) -> str:
         return self.absolute(f"/u/{uid}")
 
@@ -93,7 +100,7 @@ class WeiboShellPage(WeiboPage):
         uid = self.uid()
         if not uid:
             return Extraction(page_state="unparsed")
-        return Extraction(page_state="ok", links=[Link(self.api(type="uid", value=uid), "api")])
+        return Extraction(page_state="ok", links=[self.api_link("api", uid, type="uid", value=uid)])
 
 
 class WeiboApiPage(WeiboPage):
@@ -126,7 +133,7 @@ class WeiboApiPage(WeiboPage):
             authoritative=True)
         containerid = next((str(tab.get("containerid")) for tab in (body.get("tabsInfo") or {}).get("tabs", [])
                             if tab.get("tab_type") == "weibo" and tab.get("containerid")), f"107603{uid}")
-        links = [Link(self.api(type="uid", value=uid, containerid=containerid), "listing")]
+        links = [self.api_link("listing", uid, type="uid", value=uid, containerid=containerid)]
         if info.get("avatar_hd"):
             links.append(Link(self.absolute(info["avatar_hd"]), "asset"))
         return Extraction(page_state="ok", accounts=[account], links=links)
@@ -144,9 +151,9 @@ class WeiboApiPage(WeiboPage):
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.page.url).query).items()}
         if info.get("since_id"):
             query.pop("page", None)
-            result.links.append(Link(self.api(**{**query, "since_id": str(info["since_id"])}), "listing"))
+            result.links.append(self.api_link("listing", uid, **{**query, "since_id": str(info["since_id"])}))
         elif info.get("page") and result.posts:
-            result.links.append(Link(self.api(**{**query, "page": str(int(info["page"]) + 1)}), "listing"))
+            result.links.append(self.api_link("listing", uid, **{**query, "page": str(int(info["page"]) + 1)}))
         return result
 
     def _add_post(self, result: Extraction, mblog: dict[str, Any], uid: str | None) -> None:
