@@ -51,14 +51,15 @@ class WarcImporter:
     """Index the records of WARC files into an :class:`Index`.
 
     :param max_body_bytes: decoded bodies larger than this are indexed as captures, not parsed
+    :param known_files: WARC files that may hold the originals revisits point to
     """
 
-    def __init__(self, index: Index, max_body_bytes: int = 50_000_000) -> None:
+    def __init__(self, index: Index, max_body_bytes: int = 50_000_000, known_files: Iterable[Path] = ()) -> None:
         self.index = index
         self.max_body_bytes = max_body_bytes
         self.items = ItemDeduper()
         self.report = ImportReport()
-        self._files: dict[str, Path] = {}
+        self._files: dict[str, Path] = {p.name: p for p in known_files}
 
     def import_files(self, paths: Iterable[Path]) -> ImportReport:
         paths = list(paths)
@@ -262,9 +263,7 @@ def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int =
     archive_dir.mkdir(parents=True, exist_ok=True)
     index = open_index(archive_dir / "index.db")
     try:
-        known = {p.name: p for p in warc_files(archive_dir / "warc")}
-        importer = WarcImporter(index, max_body_bytes)
-        importer._files.update(known)
+        importer = WarcImporter(index, max_body_bytes, known_files=warc_files(archive_dir / "warc"))
         return importer.import_files(Path(p) for p in paths)
     finally:
         index.close()
