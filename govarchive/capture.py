@@ -19,6 +19,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from govarchive.config import archive_config
+from govarchive.credentials import mask
 from govarchive.httpdata import payload_digest
 from govarchive.items import Capture
 from govarchive.pages.router import status_state
@@ -43,22 +45,26 @@ def header_pairs(headers: Any) -> list[tuple[str, str]]:
     return pairs
 
 
-def capture_from_exchange(response: Any, request: Any, run_id: str, received_at: datetime) -> Capture:
-    """Build the capture of one exchange as seen at ``response_downloaded``."""
+def capture_from_exchange(response: Any, request: Any, run_id: str, received_at: datetime,
+                          secrets: tuple[str, ...] = ()) -> Capture:
+    """Build the capture of one exchange as seen at ``response_downloaded``.
+
+    ``secrets`` (the user's session values) are masked in the URL and the request headers.
+    """
     latency = float(request.meta.get("download_latency") or 0.0)
     body = response.body
     return Capture(
         id=f"urn:uuid:{uuid.uuid4()}",
         request_id=f"urn:uuid:{uuid.uuid4()}",
         run_id=run_id,
-        url=response.url,
+        url=mask(response.url, secrets),
         fetched_at=received_at - timedelta(seconds=latency),
         http_status=int(response.status),
         protocol=response.protocol or "HTTP/1.1",
         response_headers=header_pairs(response.headers),
         body=body,
         request_method=request.method,
-        request_headers=header_pairs(request.headers),
+        request_headers=[(name, mask(value, secrets)) for name, value in header_pairs(request.headers)],
         request_body=request.body or b"",
         ip_address=str(response.ip_address) if getattr(response, "ip_address", None) else None,
         truncated="disconnect" if "dataloss" in (response.flags or []) else None,
@@ -79,6 +85,7 @@ class CaptureExtension:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.stages: list[Any] = []
+        self.secrets = archive_config(crawler.settings).secrets
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "CaptureExtension":
@@ -96,7 +103,8 @@ class CaptureExtension:
             logger.warning("no pipeline has process_capture: nothing will be archived")
 
     def response_downloaded(self, response: Any, request: Any, spider: Any) -> None:
-        capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(timezone.utc))
+        capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(timezone.utc),
+                                        self.secrets)
         request.meta[META_CAPTURE_ID] = capture.id
         request.meta[META_FETCHED_AT] = capture.fetched_at
         for stage in self.stages:

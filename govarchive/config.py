@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_MAX_BODY_BYTES": 50_000_000,
     "GOVARCHIVE_RETRY_AFTER_MAX": 600,
     "GOVARCHIVE_BLOCKED_LIMIT": 5,
+    "GOVARCHIVE_MP_TOKEN": "",
+    "GOVARCHIVE_MP_COOKIE": "",
 }
 
 
@@ -53,6 +55,20 @@ class ArchiveConfig:
     retry_after_max: float = 600
     blocked_limit: int = 5
     robots_policy: str = "obey"
+    mp_token: str = ""  # WeChat MP back-office session: never written anywhere in clear
+    mp_cookie: str = ""
+
+    @property
+    def has_mp_session(self) -> bool:
+        return bool(self.mp_token and self.mp_cookie)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values to mask wherever a capture would show them (URLs, request headers)."""
+        values = [self.mp_token, self.mp_cookie]
+        for pair in self.mp_cookie.split(";"):
+            values.append(pair.partition("=")[2].strip())
+        return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
 
 
 def _get(settings: Mapping[str, Any] | Any, name: str) -> Any:
@@ -79,4 +95,6 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         retry_after_max=float(_get(settings, "GOVARCHIVE_RETRY_AFTER_MAX")),
         blocked_limit=int(_get(settings, "GOVARCHIVE_BLOCKED_LIMIT")),
         robots_policy="obey" if _as_bool(robots) else "ignore",
+        mp_token=str(_get(settings, "GOVARCHIVE_MP_TOKEN") or ""),
+        mp_cookie=str(_get(settings, "GOVARCHIVE_MP_COOKIE") or ""),
     )

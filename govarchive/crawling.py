@@ -68,9 +68,12 @@ class ArchiveSpider(scrapy.Spider):
                  base_url: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_urls = split_urls(url) or list(getattr(self, "start_urls", []))
+        # Hosts that receive the MP back-office session (besides mp.weixin.qq.com): see credentials.py.
+        self.backoffice_hosts: set[str] = set()
         if sources:
             chosen = select(load_sources(sources, base_url), split_urls(source))
             self.start_urls += [s.url for s in chosen]
+            self.backoffice_hosts = {urlsplit(s.url).netloc for s in chosen if s.kind == "backoffice"}
         hosts = {urlsplit(u).hostname for u in self.start_urls} | set(PLATFORM_HOSTS)
         self.allowed_domains = sorted(h for h in hosts if h)
         self.blocked_in_a_row: Counter[str] = Counter()

@@ -9,7 +9,7 @@ call is one short transaction, so a killed crawl loses nothing it had indexed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,7 +22,10 @@ from govarchive.warc import warc_date
 # Fields a platform's own page is the authority on; a directory listing fills them only until then.
 PROFILE_FIELDS = ("name", "alias", "url", "followers", "description", "platform_id", "original_id")
 LISTING_FIELDS = ("agency", "region")
-POST_FIELDS = ("url", "title", "author", "published_at", "text", "content_digest")
+# Set from whichever page shows them (a platform's migration page); never cleared.
+MOVE_FIELDS = ("moved_to",)
+POST_FIELDS = ("url", "title", "author", "published_at", "text", "content_digest", "kind", "summary", "cover_url",
+               "source_url", "media", "attributes", "moved_to", "moved_to_url")
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,8 @@ class Index:
         with self.db.conn:
             existing = self._get("accounts", account.id)
             if existing is None:
-                row = {field: getattr(account, field) for field in (*PROFILE_FIELDS, *LISTING_FIELDS, "last_post_at")}
+                row = {field: getattr(account, field)
+                       for field in (*PROFILE_FIELDS, *LISTING_FIELDS, *MOVE_FIELDS, "last_post_at")}
                 row.update(id=account.id, platform=account.platform, first_seen=seen, last_seen=seen,
                            capture_id=account.capture_id,
                            profile_seen_at=seen if account.authoritative else None)
@@ -120,7 +124,7 @@ class Index:
         updates: dict[str, Any] = {}
         for field in PROFILE_FIELDS if trusted else ():
             updates[field] = getattr(account, field)
-        for field in LISTING_FIELDS:
+        for field in (*LISTING_FIELDS, *MOVE_FIELDS):
             updates[field] = getattr(account, field)
         if account.last_post_at and (row["last_post_at"] or "") < account.last_post_at:
             updates["last_post_at"] = account.last_post_at
@@ -141,7 +145,7 @@ class Index:
             if existing is None and not post.account_id:
                 return  # a fragment (long text) of a post no listing has shown yet
             if existing is None:
-                row = {field: getattr(post, field) for field in POST_FIELDS}
+                row = post_values(post)
                 row.update(id=post.id, account_id=post.account_id, platform=post.platform, state=post.state,
                            capture_id=post.capture_id, first_seen=seen, last_seen=seen)
                 self.db["posts"].insert(row, pk="id")
@@ -157,10 +161,11 @@ class Index:
     def _update_post(self, row: dict[str, Any], post: Post, seen: str) -> None:
         listed_only = not post.authoritative
         updates: dict[str, Any] = {}
+        values = post_values(post)
         for field in POST_FIELDS:
             if listed_only and row[field] is not None:
                 continue  # a listing never overrides what the post's own page said
-            updates[field] = getattr(post, field)
+            updates[field] = values[field]
         if not listed_only:
             updates["state"] = post.state
         changed = self._changed("posts", row, updates, post.capture_id, seen)
@@ -194,6 +199,15 @@ class Index:
 
     def iter_table(self, table: str, order_by: str = "rowid") -> Iterator[dict[str, Any]]:
         yield from self.db[table].rows_where(order_by=order_by)
+
+
+def post_values(post: Post) -> dict[str, Any]:
+    """The post's columns; ``media`` and ``attributes`` as JSON text (NULL when empty)."""
+    values = {field: getattr(post, field) for field in POST_FIELDS}
+    values["media"] = json.dumps([{k: v for k, v in asdict(m).items() if v is not None} for m in post.media],
+                                 ensure_ascii=False) if post.media else None
+    values["attributes"] = json.dumps(post.attributes, ensure_ascii=False, sort_keys=True) if post.attributes else None
+    return values
 
 
 def capture_row(capture: Capture) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "website", "feed")
+PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "video_channel", "website", "feed")
 
 
 @dataclass
@@ -69,6 +69,7 @@ class Account:
     original_id: str | None = None  # WeChat 原始ID (gh_…)
     authoritative: bool = False
     listing_url: str | None = None  # set when the account was found on a listing (directory) page
+    moved_to: str | None = None  # the account id the platform says this account moved to
 
 
 @dataclass
@@ -88,6 +89,25 @@ class Post:
     state: str = "listed"
     content_digest: str | None = None
     authoritative: bool = False
+    kind: str | None = None  # article, image_share, video, audio, text, short, repost, page, weibo
+    summary: str | None = None
+    cover_url: str | None = None
+    source_url: str | None = None  # the original of a repost, or the 阅读原文 link
+    media: list[Media] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)  # platform fields (信息公开 header, …)
+    moved_to: str | None = None  # post id of the same post in the account it moved to
+    moved_to_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    """An image, audio or video a post embeds. ``url`` is archived when it is fetchable
+    (``archived`` False: an external player such as v.qq.com, recorded as a reference only)."""
+
+    kind: str  # image, audio, video
+    url: str
+    title: str | None = None
+    archived: bool = True
 
 
 @dataclass

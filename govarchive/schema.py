@@ -58,3 +58,13 @@ def m001_core(db: Database) -> None:
     db["posts"].create_index(["published_at"])
     db["account_sources"].create_index(["listing_url"])
     db["changes"].create_index(["row_id"])
+
+
+@migrations()
+def m002_post_media_and_moves(db: Database) -> None:
+    """Issue 3: what a post carries besides its text, and moves announced by a platform."""
+    posts = db["posts"]
+    for column in ("kind", "summary", "cover_url", "source_url", "media", "attributes", "moved_to", "moved_to_url"):
+        posts.add_column(column, str)
+    db["accounts"].add_column("moved_to", str, fk="accounts", fk_col="id")
+    posts.create_index(["moved_to"])

@@ -17,6 +17,10 @@ GOVARCHIVE_REFETCH_POSTS = False  # fetch article pages again although the index
 GOVARCHIVE_MAX_BODY_BYTES = 50_000_000  # decoded bodies larger than this are archived, not parsed
 GOVARCHIVE_RETRY_AFTER_MAX = 600  # longest Retry-After (seconds) a slot waits for
 GOVARCHIVE_BLOCKED_LIMIT = 5  # stop the run (exit code 75) after this many block pages in a row on a host
+# Your own WeChat MP back-office session, for `backoffice` sources. Pass them with -s or the
+# environment (SCRAPY_SETTINGS…), never in a file in the repo; captures show them masked.
+GOVARCHIVE_MP_TOKEN = ""
+GOVARCHIVE_MP_COOKIE = ""
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
@@ -29,6 +33,7 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "govarchive.middlewares.KnownPostsMiddleware": 50,
+    "govarchive.credentials.MpSessionMiddleware": 540,
     # after RetryMiddleware (550) on the way in, before it on the way out: sees 429/503 first
     "govarchive.politeness.PolitenessMiddleware": 560,
 }

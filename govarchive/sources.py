@@ -4,9 +4,10 @@
 
     [[source]]
     id = "example-xmt"                  # unique; letters, digits, '-', '_' and '.'
-    kind = "listing"                    # listing (a directory or column), account, or feed
+    kind = "listing"                    # listing (a directory or column), account, feed, search, backoffice
     platform = "website"                # wechat, weibo, douyin, toutiao, website, feed
     url = "/xxgk/xmt/"                  # or, for a Weibo account, uid = "1234567890"
+                                        # or, for search/backoffice (WeChat), query = "账号名称"
     region = "某市"
     agency = "某市人民政府办公室"
     label = "政务新媒体名录"
@@ -21,13 +22,20 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from govarchive.items import PLATFORMS
 
-KINDS = ("listing", "account", "feed")
+KINDS = ("listing", "account", "feed", "search", "backoffice")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_FIELDS = {"id", "kind", "platform", "url", "uid", "region", "agency", "label", "notes"}
+_FIELDS = {"id", "kind", "platform", "url", "uid", "query", "fakeid", "region", "agency", "label", "notes"}
+# Discovery of WeChat accounts by name: Sogou's account search (public), and the MP back-office
+# (your own logged-in 公众号 session: GOVARCHIVE_MP_TOKEN / GOVARCHIVE_MP_COOKIE).
+SOGOU = "https://weixin.sogou.com"
+MP = "https://mp.weixin.qq.com"
+BACKOFFICE_LIST = "/cgi-bin/appmsgpublish?sub=list&sub_action=list_ex&begin=0&count=5&fakeid={fakeid}" \
+                  "&type=101_1&free_publish_type=1&lang=zh_CN&f=json&ajax=1"
+BACKOFFICE_SEARCH = "/cgi-bin/searchbiz?action=search_biz&query={query}&begin=0&count=5&lang=zh_CN&f=json&ajax=1"
 
 
 class SourceError(ValueError):
@@ -43,6 +51,17 @@ class Source:
     region: str | None = None
     agency: str | None = None
     label: str | None = None
+
+
+def sogou_search_url(query: str, base: str = SOGOU) -> str:
+    return urljoin(base, f"/weixin?type=1&query={quote(query)}&ie=utf8")
+
+
+def backoffice_url(query: str | None, fakeid: str | None, base: str = MP) -> str:
+    """The back-office post list of ``fakeid`` (base64 biz), or the account search for ``query``."""
+    if fakeid:
+        return urljoin(base, BACKOFFICE_LIST.format(fakeid=quote(fakeid)))
+    return urljoin(base, BACKOFFICE_SEARCH.format(query=quote(query or "")))
 
 
 def weibo_api_url(uid: str, api: str = "https://m.weibo.cn") -> str:
@@ -87,10 +106,18 @@ def _parse(entry: Any, base: str | None, where: str) -> Source:
     if platform not in PLATFORMS:
         raise SourceError(f"{where}: unknown platform {platform!r} (expected one of {', '.join(PLATFORMS)})")
     url = entry.get("url")
+    query, fakeid = entry.get("query"), entry.get("fakeid")
+    if kind in ("search", "backoffice") and platform != "wechat":
+        raise SourceError(f"{where}: kind {kind!r} is for platform 'wechat'")
     if not url and platform == "weibo" and str(entry.get("uid", "")).isdigit():
         url = weibo_api_url(str(entry["uid"]))
+    elif not url and kind == "search" and query:
+        url = sogou_search_url(str(query), base or SOGOU)
+    elif not url and kind == "backoffice" and (query or fakeid):
+        url = backoffice_url(query and str(query), fakeid and str(fakeid), base or MP)
     if not url:
-        raise SourceError(f"{where}: needs a url" + (" or a numeric uid" if platform == "weibo" else ""))
+        needs = {"search": "a query", "backoffice": "a query (account name) or a fakeid"}.get(kind, "a url")
+        raise SourceError(f"{where}: needs {needs}" + (" or a numeric uid" if platform == "weibo" else ""))
     url = urljoin(base, url) if base else url
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -14,13 +14,16 @@ from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, 
 
 # Header words of directory tables, mapped to our fields (sites vary: platforms.md §4.2).
 HEADER_MAP = {
-    "name": ("账号名称", "名称", "账号", "新媒体名称"),
-    "platform": ("平台", "类型", "平台类型", "账号类型", "媒体类型"),
-    "agency": ("主办单位", "开办主体", "主管单位", "运营单位", "开办单位", "主体"),
-    "platform_id": ("微信号/账号ID", "微信号", "账号ID", "ID", "账号id"),
-    "link": ("链接", "网址", "地址", "访问地址"),
+    "name": ("账号名称", "名称", "新媒体名称", "政务新媒体名称"),
+    "platform": ("平台", "类型", "平台类型", "账号类型", "媒体类型", "所在平台"),
+    "agency": ("主办单位", "开办主体", "主管单位", "运营单位", "开办单位", "主体", "主办主体"),
+    "platform_id": ("微信号/账号ID", "微信号", "账号ID", "ID", "账号id", "账号", "微信号/账号"),
+    "link": ("链接", "网址", "地址", "访问地址", "账号链接"),
 }
+# A table whose only name-like column is headed 账号 uses it as the name.
+NAME_FALLBACK = ("账号",)
 PLATFORM_WORDS = (
+    ("video_channel", ("视频号",)),
     ("wechat", ("微信公众号", "公众号", "微信")),
     ("weibo", ("新浪微博", "政务微博", "微博")),
     ("douyin", ("抖音",)),
@@ -41,6 +44,26 @@ def parse_gov_date(value: str | None) -> str | None:
         return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI).isoformat()
     except ValueError:
         return None
+
+
+# 信息公开 article headers (platforms.md §4.1): label, a colon, the value up to the next label or line end.
+INFO_LABELS = ("信息索引号", "索引号", "主题分类", "体裁分类", "组配分类", "服务对象", "发布机构", "发文机关", "成文日期",
+               "发文日期", "公开方式", "公开范围", "公开时限", "发布日期", "访问次数", "信息来源", "发文字号", "文号",
+               "有效性", "生效日期", "废止日期")
+_INFO = re.compile("(" + "|".join(sorted(INFO_LABELS, key=len, reverse=True)) + r")\s*[:：]")
+
+
+def info_fields(text: str) -> dict[str, str]:
+    """The 信息公开 header fields of a page's text (``信息索引号: …  主题分类: …``); empty ones left out."""
+    fields: dict[str, str] = {}
+    matches = list(_INFO.finditer(text or ""))
+    for match, following in zip(matches, [*matches[1:], None]):
+        end = following.start() if following else len(text)
+        value = text[match.end():end].split("\n", 1)[0]
+        value = re.sub(r"[ \t\u00a0\u3000]+", " ", value).strip()
+        if value and match.group(1) not in fields:
+            fields[match.group(1)] = value
+    return fields
 
 
 def platform_of(word: str) -> str | None:
@@ -117,6 +140,12 @@ class DirectoryPage(GovPage):
                 for i, head in enumerate(headers):
                     if head in words or (field == "platform_id" and "ID" in head.upper()):
                         columns.setdefault(field, i)
+            if "name" not in columns:
+                fallback = next((i for i, head in enumerate(headers) if head in NAME_FALLBACK), None)
+                if fallback is not None:
+                    columns["name"] = fallback
+                    if columns.get("platform_id") == fallback:
+                        del columns["platform_id"]
             if "name" in columns and "platform" in columns:
                 found.append((table, columns))
         return found
@@ -202,12 +231,16 @@ class GovArticlePage(GovPage):
                                agency=site, region=region_of(site), url=column)
         title = first([meta(self.selector, "ArticleTitle"), self.selector.css("h1::text").get(),
                        self.selector.css("title::text").get()])
-        published = parse_gov_date(meta(self.selector, "PubDate")) or parse_gov_date(
-            first(self.selector.xpath("//*[contains(text(),'发布日期') or contains(text(),'发布时间')]/text()").getall()))
+        info = info_fields(html_text(self.selector.css("body").get()))
+        published = parse_gov_date(meta(self.selector, "PubDate")) or parse_gov_date(info.get("发布日期")) or \
+            parse_gov_date(first(self.selector.xpath(
+                "//*[contains(text(),'发布日期') or contains(text(),'发布时间')]/text()").getall()))
         text = self._text()
         post = self.post(website_post_id(self.page.url), account.id, url=self.page.url, title=title,
-                         author=meta(self.selector, "ContentSource"), published_at=published, text=text,
-                         state="ok", content_digest=text_digest(text), authoritative=True)
+                         author=first([meta(self.selector, "ContentSource"), info.get("发布机构"), info.get("信息来源")]),
+                         published_at=published, text=text, state="ok", content_digest=text_digest(text),
+                         authoritative=True, kind="page",
+                         summary=first([meta(self.selector, "Description")]), attributes=info)
         account.last_post_at = published
         links = [Link(self.absolute(src), "asset") for src in self.selector.css(
             ", ".join(f"{c} img::attr(src)" for c in self.CONTENT)).getall() if not src.startswith("data:")]
@@ -253,16 +286,50 @@ class GovColumnPage(GovPage):
         return result
 
 
-class DouyinUserPage(Page):
-    """A Douyin user page (``/user/<sec_uid>``): data is rendered by scripts, we keep the id and name."""
+class QrGridPage(GovPage):
+    """A 新媒体矩阵 page: a grid of QR-code images where an account's name may be only in the
+    image's ``alt`` text or a caption beside it, and its platform a word in either."""
 
-    platform = "douyin"
+    ITEMS = "//li[.//img] | //figure[.//img] | //div[contains(@class,'item')][.//img][not(.//li)]"
+
+    @classmethod
+    def matches(cls, selector: Selector) -> bool:
+        return sum(1 for node in selector.xpath(cls.ITEMS) if cls.describe(node)[1]) >= 2
+
+    @staticmethod
+    def describe(node: Selector) -> tuple[str | None, str | None, str | None]:
+        """(name, platform, link) of one grid item."""
+        alt = " ".join(a.strip() for a in node.css("img::attr(alt), img::attr(title)").getall() if a.strip())
+        captions = [t.strip() for t in node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+                    if t.strip()]
+        platform = next((p for p in (platform_of(t) for t in [*captions, alt]) if p), None)
+        name = None
+        for text in [*captions, alt]:
+            rest = text.replace("二维码", "")
+            for _, words in PLATFORM_WORDS:
+                for word in sorted(words, key=len, reverse=True):
+                    rest = rest.replace(word, "")
+            rest = re.sub(r"[\s:：\-—|/（）()]+$|^[\s:：\-—|/]+", "", rest).strip()
+            if rest:
+                name = rest
+                break
+        href = first(node.xpath("./ancestor-or-self::a/@href | .//a/@href").getall())
+        return name, platform, href
 
     def extract(self) -> Extraction:
-        match = re.search(r"/user/([\w-]+)", urlsplit(self.page.url).path)
-        if not match:
-            return Extraction(page_state="unparsed")
-        title = (self.selector.css("title::text").get() or "").strip()
-        name = re.sub(r"的抖音.*$", "", title).strip() or None
-        return Extraction(page_state="ok", accounts=[self.account(
-            f"douyin:{match.group(1)}", match.group(1), name=name, url=self.page.url, authoritative=True)])
+        site = self.site_name()
+        result = Extraction(page_state="ok")
+        for node in self.selector.xpath(self.ITEMS):
+            name, platform, href = self.describe(node)
+            if not name or not platform:
+                continue
+            url = self.absolute(href) if href and not href.startswith("javascript") else None
+            account_id, platform_id = DirectoryPage._identity(platform, url, None, name)
+            result.accounts.append(Account(
+                id=account_id, platform=platform, platform_id=platform_id, capture_id=self.page.capture_id,
+                seen_at=self.page.fetched_at, name=name, region=region_of(site), url=url, listing_url=self.page.url))
+            if url:
+                result.links.append(Link(url, "account"))
+        if not result.accounts:
+            result.page_state = "empty"
+        return result

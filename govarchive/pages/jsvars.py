@@ -111,3 +111,87 @@ def js_json(source: str, name: str) -> Any:
     except ValueError:
         return None
     return value
+
+
+def _block_end(source: str, pos: int) -> int | None:
+    """Index after the bracket that closes the one at ``source[pos]``, skipping string literals."""
+    depth = 0
+    i = pos
+    while i < len(source):
+        ch = source[i]
+        if ch in "'\"":
+            literal = read_js_string(source, i)
+            if literal is None:
+                return None
+            i = literal[1]
+            continue
+        if ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+_KEY = re.compile(r"\s*['\"]?(\w+)['\"]?\s*:\s*")
+
+
+def _top_level_scalars(obj: str) -> dict[str, str]:
+    """The string and number fields of one JS object literal's top level (nested blocks skipped)."""
+    fields: dict[str, str] = {}
+    pos = 1  # after the opening brace
+    while pos < len(obj):
+        key = _KEY.match(obj, pos)
+        if not key:
+            break
+        pos = key.end()
+        if pos >= len(obj):
+            break
+        if obj[pos] in "'\"":
+            value = _chain_value(obj, pos)
+            literal = read_js_string(obj, pos)
+            pos = literal[1] if literal else len(obj)
+            suffix = _SUFFIX.match(obj, pos)
+            pos = suffix.end() if suffix else pos
+            if value is not None:
+                fields[key.group(1)] = value
+        elif obj[pos] in "[{":
+            pos = _block_end(obj, pos) or len(obj)
+        else:
+            number = re.match(r"[\w.+-]+", obj[pos:])
+            if number:
+                fields[key.group(1)] = number.group(0)
+                pos += number.end()
+        comma = re.match(r"\s*,?", obj[pos:])
+        pos += comma.end() if comma else 0
+    return fields
+
+
+def js_object_list(source: str, name: str) -> list[dict[str, str]]:
+    """``name: [ {…}, {…} ]`` (or ``name = [...]``): each object's top-level string/number fields.
+
+    WeChat's 2024+ pages hold image-share pictures this way (``picture_page_info_list``), in a JS
+    object literal that is not JSON (unquoted keys, ``'1587' * 1``, ``\\x26amp;`` escapes).
+    """
+    match = re.search(r"[\s,{.]" + re.escape(name) + r"\s*[:=]\s*\[", source)
+    if not match:
+        return []
+    start = match.end() - 1
+    end = _block_end(source, start)
+    if end is None:
+        return []
+    array = source[start:end]
+    items: list[dict[str, str]] = []
+    pos = 1
+    while True:
+        brace = array.find("{", pos)
+        if brace < 0:
+            break
+        close = _block_end(array, brace)
+        if close is None:
+            break
+        items.append(_top_level_scalars(array[brace:close]))
+        pos = close
+    return items

@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 from govarchive.items import Link
 from govarchive.pages.base import Extraction, Page, PageInput
 from govarchive.pages.feeds import FeedPage, is_feed
-from govarchive.pages.gov import DirectoryPage, DouyinUserPage, GovArticlePage, GovColumnPage
+from govarchive.pages.gov import DirectoryPage, GovArticlePage, GovColumnPage, QrGridPage
+from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage
+from govarchive.pages.sogou import SogouAccountSearchPage
+from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
 from govarchive.pages.wechat import WechatAlbumPage, WechatArticlePage, WechatHistoryPage, is_article_url
 from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage
 
@@ -84,8 +87,16 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WechatHistoryPage
     if path == "/mp/appmsgalbum":
         return WechatAlbumPage
-    if re.search(r"/user/MS4wLjABAAAA[\w-]+/?$", path):
+    if DouyinUserPage.matches(path):
         return DouyinUserPage
+    if ToutiaoUserPage.matches(path):
+        return ToutiaoUserPage
+    if path == "/weixin" and "type=1" in query:
+        return SogouAccountSearchPage
+    if path == "/cgi-bin/searchbiz":
+        return BackofficeSearchPage
+    if path in ("/cgi-bin/appmsgpublish", "/cgi-bin/appmsg"):
+        return BackofficeListPage
     if is_feed(page.body, ctype):
         return FeedPage
     if "html" not in ctype and not page.body.lstrip()[:1] == b"<":  # PDFs, archives, robots.txt…
@@ -97,6 +108,8 @@ def _html_page_class(page: PageInput) -> type[Page]:
     selector = page.selector
     if DirectoryPage.matches(selector):
         return DirectoryPage
+    if QrGridPage.matches(selector):
+        return QrGridPage
     if GovArticlePage.matches(selector, page.url):
         return GovArticlePage
     if GovColumnPage.matches(selector):

@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from govarchive.ids import decode_biz, encode_biz, wechat_account_id, wechat_article_key, wechat_post_id
-from govarchive.items import Account, Link
+from govarchive.items import Account, Link, Media, Post
 from govarchive.pages.base import Extraction, Page, epoch_to_iso, first, html_text, newest, text_digest
-from govarchive.pages.jsvars import js_json, js_var
+from govarchive.pages.jsvars import js_json, js_object_list, js_var
 
 # (state, markers): checked in this order, on visible text, only when the page has no article body
 # (several markers also occur inside normal pages' script bundles). platforms.md §1.3.
@@ -30,6 +30,10 @@ ERROR_STATES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rumor", ("page_rumor",)),
     ("bad_params", ("参数错误",)),
 )
+# item_show_type → posts.kind (platforms.md §1.2; RSSHub's showTypeMap). Unknown values: type_<n>.
+SHOW_TYPES = {"0": "article", "5": "video", "6": "music", "7": "audio", "8": "image_share", "10": "text",
+              "11": "article", "17": "short"}
+VOICE_URL = "https://res.wx.qq.com/voice/getvoice"
 # Canonical article URLs keep only the identity parameters.
 _KEY_PARAMS = ("__biz", "mid", "idx", "sn")
 
@@ -75,15 +79,71 @@ class WechatArticlePage(WechatPage):
                        self.selector.css("#activity-name::text").get(),
                        self.selector.css('meta[property="og:title"]::attr(content)').get()])
         published = epoch_to_iso(js_var(source, "ct") or js_var(source, "ori_create_time"))
+        media = self._media(source)
+        share_source = self.selector.css("#js_share_source::attr(data-url)").get()
+        source_url = first([share_source, js_var(source, "msg_source_url"), js_var(source, "source_url")])
+        show_type = js_var(source, "item_show_type") or js_var(source, "real_item_show_type")
         post = self.post(
             wechat_post_id(biz, mid, idx), account.id,
             url=canonical_article_url(self._article_url(biz, mid, idx, js_var(source, "sn"))),
             title=title, author=first([self.selector.css('meta[name="author"]::attr(content)').get(),
                                        account.name]),
             published_at=published, text=text, state="ok", content_digest=text_digest(text),
-            authoritative=True)
+            authoritative=True,
+            kind="repost" if share_source else SHOW_TYPES.get(show_type or "0", f"type_{show_type}"),
+            summary=first([js_var(source, "msg_desc"), js_var(source, "desc"),
+                           self.selector.css('meta[property="og:description"]::attr(content)').get(),
+                           self.selector.css('meta[name="description"]::attr(content)').get()]),
+            cover_url=self._absolute_or_none(first([
+                js_var(source, "msg_cdn_url"), js_var(source, "cdn_url"),
+                self.selector.css('meta[property="og:image"]::attr(content)').get()])),
+            source_url=self._absolute_or_none(source_url), media=media,
+            attributes=self._attributes(source))
         account.last_post_at = published
-        return Extraction(page_state="ok", accounts=[account], posts=[post], links=self._links(source))
+        return Extraction(page_state="ok", accounts=[account], posts=[post],
+                          links=self._links(source, post, share_source))
+
+    def _absolute_or_none(self, href: str | None) -> str | None:
+        return self.absolute(href) if href else None
+
+    def _media(self, source: str) -> list[Media]:
+        """Images (``data-src``; image-share pictures), audio (``mpvoice``) and video players."""
+        media: list[Media] = []
+        for img in self.selector.css("#js_content img"):
+            src = img.attrib.get("data-src") or img.attrib.get("src") or ""
+            if src and not src.startswith("data:"):
+                media.append(Media("image", self.absolute(src), img.attrib.get("alt") or None))
+        for picture in js_object_list(source, "picture_page_info_list"):
+            if picture.get("cdn_url"):
+                media.append(Media("image", self.absolute(picture["cdn_url"])))
+        for voice in self.selector.css("mpvoice[voice_encode_fileid]"):
+            media.append(Media("audio", self._voice_url(voice.attrib["voice_encode_fileid"]),
+                               voice.attrib.get("name") or None))
+        for frame in self.selector.css("iframe.video_iframe, iframe[data-src*='v.qq.com']"):
+            src = frame.attrib.get("data-src") or frame.attrib.get("src") or ""
+            if src:
+                media.append(Media("video", self.absolute(src), archived=False))
+        for video in self.selector.css("mpvideo[data-mpvid], [data-mpvid]"):
+            media.append(Media("video", f"wxv:{video.attrib['data-mpvid']}", archived=False))
+        unique: dict[tuple[str, str], Media] = {}
+        for item in media:
+            unique.setdefault((item.kind, item.url), item)
+        return list(unique.values())
+
+    def _voice_url(self, file_id: str) -> str:
+        """WeChat serves voices from res.wx.qq.com; copies elsewhere (mirrors, the demo) from their own host."""
+        host = urlsplit(self.page.url).netloc
+        base = VOICE_URL if host.endswith("weixin.qq.com") else self.absolute("/voice/getvoice")
+        return f"{base}?{urlencode({'mediaid': file_id})}"
+
+    def _attributes(self, source: str) -> dict[str, str]:
+        values = {
+            "item_show_type": js_var(source, "item_show_type"),
+            "copyright_stat": js_var(source, "copyright_stat") or js_var(source, "_copyright_stat"),
+            "ip_province": js_var(source, "province_name") or js_var(source, "provinceName"),
+            "alias": js_var(source, "alias"),
+        }
+        return {k: v for k, v in values.items() if v}
 
     def _key(self, source: str) -> tuple[str, str, str] | None:
         biz = decode_biz(js_var(source, "biz") or js_var(source, "bizuin") or "")
@@ -114,20 +174,22 @@ class WechatArticlePage(WechatPage):
             original_id=js_var(source, "user_name"),
             authoritative=True)
 
-    def _links(self, source: str) -> list[Link]:
-        links: list[Link] = []
-        for src in self.selector.css("#js_content img::attr(data-src), #js_content img::attr(src)").getall():
-            if src and not src.startswith("data:"):
-                links.append(Link(self.absolute(src), "asset"))
-        cover = js_var(source, "msg_cdn_url") or js_var(source, "cdn_url")
-        if cover:
-            links.append(Link(self.absolute(cover), "asset"))
-        for href in self.selector.css("#js_content a::attr(href)").getall():
+    def _links(self, source: str, post: Post, share_source: str | None) -> list[Link]:
+        links = [Link(m.url, "asset") for m in post.media if m.archived]
+        if post.cover_url:
+            links.append(Link(post.cover_url, "asset"))
+        hrefs = self.selector.css("#js_content a::attr(href)").getall()
+        for href in [*hrefs, *([share_source] if share_source else [])]:
             url = self.absolute(href)
             key = wechat_article_key(url)
             if key:
                 links.append(Link(canonical_article_url(url), "post", post_id=wechat_post_id(*key)))
-        return links
+        for href in self.selector.css("#js_tags a::attr(href), #js_tags a::attr(data-url), "
+                                      "a.article-tag__item::attr(href)").getall():
+            url = self.absolute(href)
+            if urlsplit(url).path == "/mp/appmsgalbum":
+                links.append(Link(url, "listing"))
+        return list(dict.fromkeys(links))
 
     def _error_page(self, key: tuple[str, str, str] | None) -> Extraction:
         state = error_state(self.visible_text()) or error_state(self.page.text) or "unparsed"
@@ -141,7 +203,14 @@ class WechatArticlePage(WechatPage):
         links = []
         target = js_var(self.page.text, "transferTargetLink")
         if state == "migrated" and target:
-            links.append(Link(self.absolute(target), "post"))
+            # The platform itself names the new home of this article: a certain move.
+            target_url = self.absolute(target)
+            target_key = wechat_article_key(target_url)
+            post.moved_to_url = canonical_article_url(target_url) if target_key else target_url
+            if target_key:
+                post.moved_to = wechat_post_id(*target_key)
+                account.moved_to = wechat_account_id(target_key[0])
+            links.append(Link(post.moved_to_url, "post", post_id=post.moved_to))
         return Extraction(page_state=state, accounts=[account], posts=[post], links=links)
 
 
@@ -162,9 +231,15 @@ class WechatHistoryPage(WechatPage):
                 return Extraction(page_state=state, accounts=[self.account(wechat_account_id(biz), biz)])
         account = self._account(source, biz)
         result = Extraction(page_state="ok" if msg_list is not None else "unparsed", accounts=[account])
-        for info, published in self._items(msg_list or {}):
+        items = self._items(msg_list or {})
+        for info, published in items:
             url = self.absolute(info.get("content_url") or "")
             key = wechat_article_key(url)
+            if key is None and is_article_url(urlsplit(url).path, urlsplit(url).query):
+                # Sogou-era pages list temporary links (/s?timestamp=…&signature=…) that name no
+                # article: fetched at once (they expire), the article page gives the post its key.
+                result.links.append(Link(url, "post"))
+                continue
             if not key or key[0] != biz:
                 continue
             post_id = wechat_post_id(*key)
@@ -174,8 +249,8 @@ class WechatHistoryPage(WechatPage):
             result.links.append(Link(canonical_article_url(url), "post", post_id=post_id))
             if info.get("cover"):
                 result.links.append(Link(self.absolute(info["cover"]), "asset"))
-        account.last_post_at = newest(result.posts)
-        if msg_list is not None and not result.posts:
+        account.last_post_at = newest(result.posts) or max((p for _, p in items if p), default=None)
+        if msg_list is not None and not items:
             result.page_state = "empty"
         return result
 
@@ -250,9 +325,17 @@ class WechatAlbumPage(WechatPage):
                                name=first(self.selector.css(".album__author-name::text").getall()),
                                authoritative=True)
         result = Extraction(page_state="ok", accounts=[account])
-        for item in self.selector.css("li[data-link]"):
+        items = self.selector.css("li[data-link]")
+        for item in items:
             created = first(item.css(".js_article_create_time::text").getall())
             self._listed(result, biz, item.attrib["data-link"], item.attrib.get("data-title"), created)
+        # The HTML shows the first items; the rest come as JSON pages from the last one shown.
+        last = items[-1].attrib if items else {}
+        if js_var(self.page.text, "continue_flag") == "1" and last.get("data-msgid"):
+            query = {k: v[0] for k, v in parse_qs(urlsplit(self.page.url).query).items()}
+            query.update(f="json", count="10", is_reverse="0", begin_msgid=last["data-msgid"],
+                         begin_itemidx=last.get("data-itemidx", "1"))
+            result.links.append(Link(self.absolute("?" + urlencode(query)), "listing"))
         self._finish(result, account)
         return result
 
