@@ -44,3 +44,16 @@ def test_crawl_rejects_malformed_arguments(tmp_path):
 
 def test_scrapy_cfg_points_to_the_settings():
     assert "default = govarchive.settings" in (ROOT / "scrapy.cfg").read_text()
+
+
+def test_every_table_and_column_of_the_index_is_documented(tmp_path):
+    """docs/schema.md is the public interface's reference: a column missing there is a bug."""
+    from govarchive.index import open_index
+
+    index = open_index(tmp_path / "index.db")
+    doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    missing = [f"{table.name}.{column}" for table in index.db.tables if not table.name.startswith("_")
+               for column in table.columns_dict
+               if f"## {table.name}" not in doc or f"`{column}`" not in doc]
+    index.close()
+    assert not missing, missing
