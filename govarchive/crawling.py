@@ -21,6 +21,7 @@ from govarchive.config import archive_config
 from govarchive.items import Link, PageState
 from govarchive.middlewares import META_POST_ID
 from govarchive.pages import PageInput, extract
+from govarchive.politeness import back_off_after_block
 from govarchive.sources import load_sources, select
 
 # Hosts whose pages the platform parsers know; start URLs' hosts are added per spider.
@@ -57,11 +58,14 @@ class ArchiveSpider(scrapy.Spider):
     name = "archive"
     follow = frozenset(PRIORITY)
     blocked_limit = 5
+    retry_after_max = 600.0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ArchiveSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.blocked_limit = archive_config(crawler.settings).blocked_limit
+        config = archive_config(crawler.settings)
+        spider.blocked_limit = config.blocked_limit
+        spider.retry_after_max = config.retry_after_max
         return spider
 
     def __init__(self, url: str | None = None, sources: str | None = None, source: str | None = None,
@@ -91,21 +95,22 @@ class ArchiveSpider(scrapy.Spider):
             self.logger.info("%s: %s", response.url, note)
         if page.capture_id:
             yield PageState(page.capture_id, extraction.page_state)
-        self.count_blocks(response.url, extraction.page_state)
+        self.count_blocks(response, extraction.page_state)
         yield from extraction.accounts
         yield from extraction.posts
         for link in extraction.links:
             if link.kind in self.follow:
                 yield self.request_for(link)
 
-    def count_blocks(self, url: str, state: str) -> None:
-        """Stop the run when a host answers only with block pages: a scheduler should back off."""
-        host = urlsplit(url).netloc
+    def count_blocks(self, response: Response, state: str) -> None:
+        """Slow a host down at each block page; stop the run when it answers only with them."""
+        host = urlsplit(response.url).netloc
         if state != "blocked":
             self.blocked_in_a_row[host] = 0
             return
         self.blocked_in_a_row[host] += 1
         self.crawler.stats.inc_value("govarchive/blocked")
+        back_off_after_block(self.crawler, response.request, self.retry_after_max)
         if self.blocked_in_a_row[host] >= self.blocked_limit:
             self.logger.error("%s blocked %d requests in a row: stopping the run", host, self.blocked_in_a_row[host])
             raise CloseSpider(BLOCKED)

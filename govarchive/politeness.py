@@ -4,10 +4,11 @@ Requests to platform hosts go to named download slots (:data:`PLATFORM_SLOTS`) w
 concurrency come from Scrapy's ``DOWNLOAD_SLOTS`` setting (govarchive/settings.py: WeChat article
 pages at most one per 5 s, list endpoints slower still); AutoThrottle leaves these delays alone. A
 429 or 503 carrying ``Retry-After`` raises its slot's delay to that many seconds (capped) before
-RetryMiddleware retries it.
+RetryMiddleware retries it. A block page (HTTP 200 captcha or rate-limit page) doubles its
+slot's delay (:func:`back_off_after_block`, called by the spider that recognised it).
 
 Settings: ``DOWNLOAD_SLOTS``, ``GOVARCHIVE_RETRY_AFTER_MAX``.
-Stats: ``govarchive/retry_after``.
+Stats: ``govarchive/retry_after``, ``govarchive/block_backoff``.
 """
 
 from __future__ import annotations
@@ -80,9 +81,25 @@ class PolitenessMiddleware:
         return response
 
     def _back_off(self, request: Any, wait: float) -> None:
-        downloader = self.crawler.engine.downloader
-        key = request.meta.get("download_slot") or downloader.get_slot_key(request)
-        slot = downloader.slots.get(key)
-        if slot is not None and slot.delay < wait:
-            slot.delay = wait
+        set_slot_delay(self.crawler, request, lambda delay: wait)
         self.crawler.stats.inc_value("govarchive/retry_after")
+
+
+def set_slot_delay(crawler: Any, request: Any, new_delay: Any) -> float | None:
+    """Raise (never lower) the delay of ``request``'s download slot to ``new_delay(current)``."""
+    downloader = crawler.engine.downloader
+    key = request.meta.get("download_slot") or downloader.get_slot_key(request)
+    slot = downloader.slots.get(key)
+    if slot is None:
+        return None
+    slot.delay = max(slot.delay, new_delay(slot.delay))
+    return slot.delay
+
+
+def back_off_after_block(crawler: Any, request: Any, cap: float) -> float | None:
+    """A block page (captcha, rate limit): double the host's delay, at least 1 s, at most ``cap``.
+
+    Stats: ``govarchive/block_backoff``.
+    """
+    crawler.stats.inc_value("govarchive/block_backoff")
+    return set_slot_delay(crawler, request, lambda delay: min(cap, max(1.0, 2 * delay)))

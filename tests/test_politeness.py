@@ -119,3 +119,23 @@ def test_login_walls_and_non_json_answers_are_blocks_not_content():
                         (("Content-Type", "text/html"),), b"<html>Sina Visitor System</html>", "urn:uuid:v", fetched)
     result = extract(visitor)
     assert result.page_state == "blocked" and not result.posts and not result.accounts
+
+
+def test_block_pages_double_the_slot_delay_up_to_the_cap():
+    from types import SimpleNamespace
+
+    from scrapy.http import Request
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from govarchive.politeness import back_off_after_block
+
+    slot = SimpleNamespace(delay=5.0)
+    crawler = SimpleNamespace(engine=SimpleNamespace(downloader=SimpleNamespace(
+        slots={"wechat": slot}, get_slot_key=lambda request: "unused")), stats=MemoryStatsCollector(get_crawler()))
+    request = Request("https://mp.weixin.qq.com/s?__biz=x", meta={"download_slot": "wechat"})
+    assert [back_off_after_block(crawler, request, cap=30) for _ in range(3)] == [10.0, 20.0, 30.0]
+    fast = SimpleNamespace(delay=0.0)
+    crawler.engine.downloader.slots["127.0.0.1"] = fast
+    assert back_off_after_block(crawler, Request("http://127.0.0.1/x", meta={"download_slot": "127.0.0.1"}), 30) == 1.0
+    assert crawler.stats.get_value("govarchive/block_backoff") == 4
