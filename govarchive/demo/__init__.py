@@ -1,7 +1,8 @@
-"""The demo web: a fictional city's (云岚市) portal, WeChat, Weibo and Douyin pages on 127.0.0.1.
+"""The demo web: a fictional city's (云岚市) portal, WeChat, Weibo, Douyin and Toutiao pages, feeds,
+a Sogou search page and MP back-office endpoints, on 127.0.0.1.
 
-``DemoWeb(port=0)`` serves it (a context manager); ``render(path)`` gives one response without a
-server; :data:`govarchive.demo.content.EXPECTED` sums up its facts for tests.
+``DemoWeb(port=0)`` serves it (a context manager); ``render(path, headers=None)`` gives one response
+without a server; :data:`govarchive.demo.content.EXPECTED` sums up its facts for tests.
 """
 
 from __future__ import annotations

@@ -116,7 +116,46 @@ class ArticleLink:
     target: str  # key of the linked article
 
 
-Block = str | Sub | Pic | ArticleLink
+@dataclass(frozen=True)
+class Voice:
+    """An ``<mpvoice>`` audio element; the demo serves the file at :attr:`path`."""
+
+    fileid: str  # voice_encode_fileid: base64 of "<biz>_<media number>"
+    name: str
+    play_length: int  # milliseconds
+    high_size: str
+    low_size: str
+
+    @property
+    def path(self) -> str:
+        return f"/voice/getvoice?mediaid={self.fileid}"
+
+    @property
+    def template_path(self) -> str:
+        """The ``src`` of the ``<mpvoice>`` (raw ``&``), an audio player template page."""
+        minutes, seconds = divmod(self.play_length // 1000, 60)
+        return (f"/cgi-bin/readtemplate?t=tmpl/audio_tmpl&name={quote(self.name, safe='')}"
+                f"&play_length={minutes:02d}:{seconds:02d}")
+
+
+@dataclass(frozen=True)
+class Video:
+    """A Tencent Video iframe (``iframe.video_iframe[data-src*=v.qq.com]``): an external reference,
+    never served by the demo."""
+
+    vid: str  # 11 chars [a-z0-9]
+
+    @property
+    def src(self) -> str:
+        return (f"https://v.qq.com/txp/iframe/player.html?origin=https%3A%2F%2Fmp.weixin.qq.com&vid={self.vid}"
+                f"&autoplay=false&full=true&show1to3=0")
+
+
+def _vid(seed: str) -> str:
+    return "w" + hashlib.sha1(("vid:" + seed).encode()).hexdigest()[:10]
+
+
+Block = str | Sub | Pic | ArticleLink | Voice | Video
 
 
 @dataclass(frozen=True)
@@ -134,8 +173,13 @@ class WechatArticle:
     editor: str = ""  # 编辑
     reviewer: str = ""  # 审核
     author: str = ""
-    style: str = "2018"  # "2018" (var x = "" || "X") or "2020" ('X'.html(false), no publish_time)
+    style: str = "2018"  # "2018" (var x = "" || "X"), "2020" ('X'.html(false), no publish_time) or
+    # "2024" (window.x = '' || 'X' and window.cgiDataNew = {…})
     deleted: bool = False  # the article URL answers with the "该内容已被发布者删除" page
+    show_type: int = 0  # item_show_type: 0 article, 8 image share (2024 style only: no #js_content)
+    pictures: tuple[Image, ...] = ()  # the images of an image share (picture_page_info_list)
+    source_url: str = ""  # 阅读原文 (var msg_source_url), a relative portal path here
+    repost_of: str = ""  # key of the original when this article is a 转载 (#js_content: one short line)
 
     @property
     def sn(self) -> str:
@@ -187,13 +231,24 @@ WECHAT_ACCOUNTS: tuple[WechatAccount, ...] = (
     WechatAccount("3870215649", _gh("桐溪镇发布"), "txzfb", "桐溪镇发布",
                   "桐溪镇人民政府政务信息发布平台。",
                   "桐溪县桐溪镇人民政府", "zombie"),
+    # Not in the portal directory: found through the QR grid, Sogou search and the MP back-office.
+    WechatAccount("3305728146", _gh("云岚交通"), "ylsjtys", "云岚交通",
+                  "云岚市交通运输局官方公众号：公交地铁、道路出行、交通政策和路况信息。",
+                  "云岚市交通运输局", "active"),
 )
 WECHAT_BY_BIZ = {a.biz: a for a in WECHAT_ACCOUNTS}
 WECHAT_BY_NAME = {a.name: a for a in WECHAT_ACCOUNTS}
 for _account in WECHAT_ACCOUNTS:
     _image(f"/mmhead/{_alnum('head:' + _account.biz, 48)}/0", "head:" + _account.name, 64, 64)
 
-FABU, SCJG, JIAOYU, RENSHE, QINGSHAN, TONGXI = (a.biz for a in WECHAT_ACCOUNTS)
+FABU, SCJG, JIAOYU, RENSHE, QINGSHAN, TONGXI, JIAOTONG = (a.biz for a in WECHAT_ACCOUNTS)
+
+# 云岚科普 moved to 云岚发布 (帐号迁移, named in the portal closure notice): its history page and old
+# article URLs answer "该公众号已迁移"; it is not in WECHAT_ACCOUNTS (no history to list).
+KEPU_ACCOUNT = WechatAccount("3128460735", _gh("云岚科普"), "ylkepu", "云岚科普",
+                             "云岚市科学技术协会官方公众号，传播科学知识，弘扬科学精神。",
+                             "云岚市科学技术协会", "migrated")
+KEPU = KEPU_ACCOUNT.biz
 
 # Shared images: the 云岚发布 footer banner appears (same URL) in all its articles; the cold-wave
 # warning graphic is served at a WeChat URL and at a Weibo URL with identical bytes.
@@ -206,6 +261,8 @@ def _cover(key: str) -> Image:
 
 
 FOOTER_FABU = (Pic(IMG_FOOTER, ratio="0.3333333333333333"),)
+
+HEATING_NOTICE_PATH = "/xxgk/tzgg/202611/t20261110_1012.html"  # 阅读原文 of the 供暖季 article
 
 WECHAT_ARTICLES: tuple[WechatArticle, ...] = (
     # ---- 云岚发布 (active) ------------------------------------------------------------------------
@@ -223,6 +280,9 @@ WECHAT_ARTICLES: tuple[WechatArticle, ...] = (
              "防范大风危害。"),
             "寒潮期间，全市供水、供气、供暖热线24小时值守。如遇紧急情况，请拨打12345政务服务便民热线。",
             "市民可通过“云岚发布”微信公众号、“云岚气象”新浪微博及时查询最新天气预报和预警信息。",
+            # 云岚科普's old articles (the account has migrated): one moved to 云岚发布, one not
+            ArticleLink("往期科普：寒潮来临，如何科学防寒保暖？", "kepu-hanchao"),
+            ArticleLink("往期科普：全国科普日，走进云岚市科技馆", "kepu-kejiguan"),
             *FOOTER_FABU,
         ),
         _cover("fabu-hanchao"), source="云岚市气象台", editor="林晓", reviewer="周然"),
@@ -242,7 +302,8 @@ WECHAT_ARTICLES: tuple[WechatArticle, ...] = (
             Pic(mmbiz("供暖服务指南长图", 120, 200), ratio="1.6666666666666667"),
             *FOOTER_FABU,
         ),
-        _cover("fabu-gongnuan"), source="云岚市住房和城乡建设局", editor="林晓", reviewer="周然"),
+        _cover("fabu-gongnuan"), source="云岚市住房和城乡建设局", editor="林晓", reviewer="周然",
+        source_url=HEATING_NOTICE_PATH),
     WechatArticle(
         "fabu-yimiao", FABU, "2650012036", 1, at(2026, 11, 12, 9, 0),
         "流感疫苗开始接种！这份接种指南请收好",
@@ -272,6 +333,7 @@ WECHAT_ARTICLES: tuple[WechatArticle, ...] = (
             ("缴费渠道：一是通过“云岚医保”微信小程序或各合作银行手机银行线上缴费；二是到户籍所在地村（社区）"
              "便民服务站现场缴费。"),
             "集中缴费期内未参保的，除新生儿等特殊人群外，将设置待遇等待期。请广大居民及时参保缴费，避免影响待遇享受。",
+            ArticleLink("延伸阅读：2027年度城乡居民医保待遇政策问答", "fabu-wenda"),  # answers the captcha page
             *FOOTER_FABU,
         ),
         _cover("fabu-yibao"), source="云岚市医疗保障局", editor="郑一帆", reviewer="周然"),
@@ -419,9 +481,160 @@ WECHAT_ARTICLES: tuple[WechatArticle, ...] = (
             "发现险情请及时拨打街道防汛值班电话或119报警。",
         ),
         _cover("qingshan-fangxun"), source="青山街道应急管理办公室", editor="赵静", reviewer="钱涛"),
+    # ---- 云岚发布: the 2024 template (image share), audio, an article moved over from 云岚科普 -------------
+    WechatArticle(
+        "fabu-tuji", FABU, "2650012044", 1, at(2026, 11, 20, 7, 30),
+        "图集｜寒潮来袭 云岚迎来今冬初雪",
+        "11月20日清晨，云岚城区迎来今冬首场降雪。一起来看雪中的云岚。",
+        (
+            "11月20日清晨，受寒潮影响，云岚城区迎来今冬首场降雪。",
+            "临江公园银装素裹，环卫工人连夜上岗清扫积雪，公交、地铁运行正常。",
+            "气象部门提醒：雪后路面湿滑，请市民出行注意安全。",
+        ),
+        _cover("fabu-tuji"), style="2024", show_type=8,
+        pictures=(mmbiz("初雪-临江公园", 120, 160), mmbiz("初雪-环卫工人清扫积雪", 120, 160),
+                  mmbiz("初雪-政通路公交站", 120, 160))),
+    WechatArticle(
+        "fabu-yongdian", FABU, "2650012033", 1, at(2026, 11, 5, 19, 0),
+        "听·云岚｜冬季用电用气安全小贴士",
+        "取暖季来临，这份用电用气安全提示请收听。",
+        (
+            "取暖季来临，用电用气量明显增加。今天的“听·云岚”，请市应急管理局的工作人员为大家讲讲冬季用电用气安全。",
+            Voice(base64.b64encode(f"{FABU}_2650012050".encode()).decode("ascii"), "冬季用电用气安全小贴士",
+                  187000, "732.42", "183.11"),
+            Sub("划重点"),
+            ("不私拉乱接电线，不在楼道内为电动自行车充电；使用燃气时保持通风，人走火灭；发现燃气泄漏，"
+             "立即关闭阀门、开窗通风，到室外拨打燃气公司抢修电话。"),
+            Pic(mmbiz("冬季用电用气安全海报", 120, 160), ratio="1.3333333333333333"),
+            *FOOTER_FABU,
+        ),
+        _cover("fabu-yongdian"), source="云岚市应急管理局", editor="郑一帆", reviewer="周然"),
+    WechatArticle(
+        "fabu-kepu", FABU, "2650011988", 1, at(2026, 9, 20, 10, 0),
+        "科普｜寒潮来临，如何科学防寒保暖？",
+        "穿衣讲究“洋葱式”，室内取暖防中毒。",
+        (
+            "寒潮是冬季常见的灾害性天气。寒潮来临时，如何科学防寒保暖？",
+            "一、穿衣讲究“洋葱式”，多层穿着，重点保护头部、颈部和脚部。",
+            "二、室内取暖防中毒。使用燃煤、燃气取暖时要保持通风，安装一氧化碳报警器。",
+            Pic(mmbiz("科学防寒保暖图解", 120, 160), ratio="1.3333333333333333"),
+            "三、适量运动，合理饮食，老人和慢性病患者注意监测血压。",
+            *FOOTER_FABU,
+        ),
+        _cover("fabu-kepu"), source="云岚市科学技术协会", editor="林晓", reviewer="周然"),
+    # ---- 云岚市场监管: the 2024 template with a Tencent Video iframe ---------------------------------
+    WechatArticle(
+        "scjg-shipin", SCJG, "2247484135", 1, at(2026, 11, 13, 10, 0),
+        "视频｜网购年货如何维权？市场监管教你三招",
+        "保存证据、七日无理由退货、拨打12315。",
+        (
+            "年货节临近，网购迎来高峰。遇到消费纠纷怎么办？一起来看市场监管部门的提示视频。",
+            Video(_vid("scjg-shipin")),
+            ("一是保存好订单截图、聊天记录等证据；二是依法享受七日无理由退货权利；三是协商不成的，"
+             "可拨打12315或登录全国12315平台投诉。"),
+            Pic(mmbiz("网购维权三招")),
+        ),
+        _cover("scjg-shipin"), source="云岚市市场监督管理局", editor="陈蕾", reviewer="吴斌", style="2024"),
+    # ---- 云岚教育: a 转载 of 云岚发布's article (#js_content one short line, #js_share_source) --------------
+    WechatArticle(
+        "jiaoyu-zhuanzai", JIAOYU, "2653379021", 1, at(2026, 11, 19, 20, 10),
+        "云岚市气象台发布寒潮蓝色预警 请注意防寒保暖",
+        "受强冷空气影响，11月20日至22日我市将出现大风降温天气。",
+        (),
+        _cover("jiaoyu-zhuanzai"), repost_of="fabu-hanchao"),
+    # ---- 云岚交通 (active; not in the directory; one deleted article) --------------------------------------
+    WechatArticle(
+        "jiaotong-hanchao", JIAOTONG, "2247483702", 1, at(2026, 11, 18, 17, 0),
+        "寒潮来袭，公交地铁延长运营时间保障出行",
+        "11月20日至22日，地铁1、2号线及32条公交线路延长运营1小时。",
+        (
+            "为应对寒潮天气，保障市民出行，11月20日至22日，地铁1号线、2号线末班车延后1小时，32条公交线路同步延长运营时间。",
+            Pic(mmbiz("寒潮期间延长运营线路表")),
+            "雨雪天气路面湿滑，请乘客候车时注意安全，上下车不拥挤。",
+        ),
+        _cover("jiaotong-hanchao"), source="云岚市交通运输局", editor="许诺", reviewer="高峰"),
+    WechatArticle(
+        "jiaotong-wangyueche", JIAOTONG, "2247483690", 1, at(2026, 11, 4, 9, 30),
+        "云岚市网约车驾驶员从业资格考试时间调整",
+        "12月起，考试由每月一次调整为每月两次。",
+        (
+            "为方便考生报考，自2026年12月起，网约车驾驶员从业资格全国公共科目和区域科目考试由每月一次调整为每月两次。",
+            "考生可通过“云岚交通”微信公众号“办事服务”栏目预约考试。",
+            Pic(mmbiz("网约车考试预约流程")),
+        ),
+        _cover("jiaotong-wangyueche"), source="云岚市交通运输局", editor="许诺", reviewer="高峰"),
+    WechatArticle(
+        "jiaotong-daqiao-gengzheng", JIAOTONG, "2247483683", 1, at(2026, 10, 17, 18, 0),
+        "【更正】临江大桥维修改造期间交通组织方案",
+        "10月20日起临江大桥半幅封闭施工，请绕行滨江路、政通路。",
+        (
+            "临江大桥维修改造工程将于2026年10月20日开工，工期约90天。施工期间大桥实行半幅封闭、双向各一车道通行。",
+            "建议过江车辆提前绕行滨江路隧道或政通路大桥。途经大桥的8条公交线路临时调整走向。",
+            Pic(mmbiz("临江大桥绕行示意图")),
+            "昨日发布的方案中部分公交线路调整信息有误，以本文为准。",
+        ),
+        _cover("jiaotong-daqiao-gengzheng"), source="云岚市交通运输局", editor="许诺", reviewer="高峰"),
+    WechatArticle(
+        "jiaotong-daqiao", JIAOTONG, "2247483679", 1, at(2026, 10, 16, 18, 0),
+        "临江大桥维修改造期间交通组织方案",
+        "10月20日起临江大桥半幅封闭施工。",
+        (
+            "临江大桥维修改造工程将于2026年10月20日开工，施工期间大桥实行半幅封闭。",
+            Pic(mmbiz("临江大桥施工公告")),
+        ),
+        _cover("jiaotong-daqiao"), source="云岚市交通运输局", editor="许诺", reviewer="高峰", deleted=True),
+    WechatArticle(
+        "jiaotong-guoqing", JIAOTONG, "2247483671", 1, at(2026, 9, 25, 16, 0),
+        "国庆假期高速公路免费通行及出行提示",
+        "10月1日0时至10月8日24时，7座以下小型客车免费通行。",
+        (
+            "根据国家有关规定，2026年国庆假期期间，全国收费公路对7座以下（含7座）小型客车免收车辆通行费。",
+            "免费时段为10月1日0时至10月8日24时。预计10月1日上午、10月8日下午为出行高峰，请错峰出行。",
+            Pic(mmbiz("国庆高速出行热力图")),
+        ),
+        _cover("jiaotong-guoqing"), source="云岚市交通运输局", editor="许诺", reviewer="高峰"),
+    WechatArticle(
+        "jiaotong-dingzhi", JIAOTONG, "2247483660", 1, at(2026, 8, 28, 10, 0),
+        "开学季：中小学生定制公交线路开通",
+        "首批开通12条学生定制公交线路，家长可在线预约。",
+        (
+            "为方便中小学生上下学，市交通运输局联合市教育局首批开通12条学生定制公交线路，9月1日起运行。",
+            Pic(mmbiz("学生定制公交线路图")),
+            "家长可通过“云岚公交”小程序为孩子预约座位，每学期预约一次。",
+        ),
+        _cover("jiaotong-dingzhi"), source="云岚市交通运输局", editor="许诺", reviewer="高峰"),
+    WechatArticle(
+        "jiaotong-shuqi", JIAOTONG, "2247483652", 1, at(2026, 8, 5, 11, 0),
+        "2026年暑期公交线网优化调整公告",
+        "新开线路3条，优化调整线路9条。",
+        (
+            "为提升公交服务水平，自2026年8月10日起，我市新开公交线路3条，优化调整线路9条。",
+            Pic(mmbiz("暑期公交线网调整一览")),
+            "具体线路走向可在各公交站台公告栏或“云岚公交”小程序查询。",
+        ),
+        _cover("jiaotong-shuqi"), source="云岚市交通运输局", editor="许诺", reviewer="高峰"),
 )
 ARTICLES_BY_KEY = {a.key: a for a in WECHAT_ARTICLES}
 ARTICLES_BY_ID = {a.key_tuple: a for a in WECHAT_ARTICLES}
+
+# Article URLs that are linked but never served as articles.
+# 云岚科普's old articles: the "该公众号已迁移" page, the first with a transferTargetLink to its copy
+# re-published in 云岚发布 (new mid), the second without (not migrated).
+KEPU_ARTICLES: tuple[WechatArticle, ...] = (
+    WechatArticle("kepu-hanchao", KEPU, "2247484015", 1, at(2026, 1, 8, 9, 0),
+                  "科普｜寒潮来临，如何科学防寒保暖？", "穿衣讲究“洋葱式”，室内取暖防中毒。", (),
+                  _cover("kepu-hanchao")),
+    WechatArticle("kepu-kejiguan", KEPU, "2247483966", 1, at(2025, 9, 20, 10, 0),
+                  "全国科普日｜走进云岚市科技馆，感受科技魅力", "科普日期间，市科技馆免费开放。", (),
+                  _cover("kepu-kejiguan")),
+)
+TRANSFER_TARGETS: dict[str, str | None] = {"kepu-hanchao": "fabu-kepu", "kepu-kejiguan": None}
+# A 云岚发布 article key whose URL always answers WeChat's captcha page (环境异常 / 去验证).
+CAPTCHA_ARTICLE = WechatArticle("fabu-wenda", FABU, "2650012025", 1, at(2026, 10, 22, 10, 0),
+                                "2027年度城乡居民医保待遇政策问答", "", (), _cover("fabu-wenda"))
+UNSERVED_BY_ID = {a.key_tuple: a for a in (*KEPU_ARTICLES, CAPTCHA_ARTICLE)}
+VOICES = {b.fileid: b for a in WECHAT_ARTICLES for b in a.blocks if isinstance(b, Voice)}
+LINKABLE_BY_KEY = {**ARTICLES_BY_KEY, **{a.key: a for a in (*KEPU_ARTICLES, CAPTCHA_ARTICLE)}}
 
 
 def articles_of(biz: str) -> list[WechatArticle]:
@@ -634,6 +847,28 @@ DOUYIN_BY_SEC_UID = {a.sec_uid: a for a in DOUYIN_ACCOUNTS}
 
 
 # --------------------------------------------------------------------------------------------------
+# Toutiao (a JS-rendered shell, like Douyin)
+
+@dataclass(frozen=True)
+class ToutiaoAccount:
+    token: str
+    name: str
+    agency: str
+
+    @property
+    def path(self) -> str:
+        return f"/toutiao/c/user/token/{self.token}/"
+
+
+TOUTIAO_ACCOUNTS: tuple[ToutiaoAccount, ...] = (
+    ToutiaoAccount("MS4wLjABAAAA" + base64.urlsafe_b64encode(_digest("toutiao", "云岚交警")).decode("ascii")[:40],
+                   "云岚交警", "云岚市公安局交通警察支队"),
+)
+TOUTIAO_BY_TOKEN = {a.token: a for a in TOUTIAO_ACCOUNTS}
+TOUTIAO_BUNDLES = ("/toutiao/static/js/vendors.8c1f2a.js", "/toutiao/static/js/profile.5e7b90.js")
+
+
+# --------------------------------------------------------------------------------------------------
 # The portal's 政务新媒体 directory (3 pages)
 
 @dataclass(frozen=True)
@@ -698,6 +933,7 @@ class GovNotice:
     paragraphs: tuple[str, ...]
     signature: tuple[str, ...] = ()
     views: int = 0
+    column: str = "通知公告"  # key of templates' column table: 通知公告 (/xxgk/tzgg/) or 预警信息 (/qxj/yjxx/)
 
 
 CLOSURE_NOTICE_PATH = "/xxgk/tzgg/202609/t20260915_1001.html"
@@ -712,7 +948,7 @@ CLOSED_ACCOUNTS: tuple[ClosedAccount, ...] = (
 
 GOV_NOTICES: tuple[GovNotice, ...] = (
     GovNotice(
-        "/xxgk/tzgg/202611/t20261110_1012.html", "关于2026—2027年度供暖季启动的通知",
+        HEATING_NOTICE_PATH, "关于2026—2027年度供暖季启动的通知",
         at(2026, 11, 10, 16, 0), at(2026, 11, 9), "1153990000MB1234YL/2026-01012", "云岚市住房和城乡建设局",
         "城乡建设、环境保护", "通知",
         (
@@ -771,6 +1007,252 @@ GOV_NOTICES: tuple[GovNotice, ...] = (
 )
 NOTICES_BY_PATH = {n.path: n for n in GOV_NOTICES}
 COLUMN_PATH = "/xxgk/tzgg/"
+COLUMN_RSS_PATH = "/xxgk/tzgg/rss.xml"
+
+
+# --------------------------------------------------------------------------------------------------
+# The portal's 政务新媒体矩阵 (a QR-code grid, no table) and 区县政务新媒体名录 (other header words)
+
+MATRIX_PATH = "/xxgk/xmt/matrix.html"
+DISTRICT_DIRECTORY_PATH = "/xxgk/xmt/qxxmt.html"
+
+
+def _qr(name: str) -> Image:
+    return _image(f"/xxgk/xmt/images/qr_{_alnum('qr:' + name, 16)}.png", "qr:" + name, 82, 82)
+
+
+@dataclass(frozen=True)
+class QrItem:
+    name: str
+    platform: str  # the platform word shown (微信公众号, 新浪微博, 微信视频号, 今日头条)
+    link: str | None  # raw path the QR image links to, or None
+    markup: str  # "p": <p class="xmt-name">/<p class="xmt-type"> captions; "span": two <span>s; "alt": name in alt only
+    qr: Image
+
+    @property
+    def name_in(self) -> str:
+        return "alt" if self.markup == "alt" else "caption"
+
+
+QR_ITEMS: tuple[QrItem, ...] = (
+    QrItem("云岚交通", "微信公众号", None, "p", _qr("云岚交通")),
+    QrItem("云岚税务", "微信公众号", None, "alt", _qr("云岚税务")),
+    QrItem("云岚发布", "微信公众号", WECHAT_BY_BIZ[FABU].history_path + "#wechat_redirect", "span", _qr("云岚发布")),
+    QrItem("云岚气象", "新浪微博", f"/u/{WB_QIXIANG}", "p", _qr("云岚气象")),
+    QrItem("云岚文旅", "微信视频号", None, "p", _qr("云岚文旅-视频号")),
+    QrItem("云岚交警", "今日头条", TOUTIAO_ACCOUNTS[0].path, "p", _qr("云岚交警")),
+)
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    name: str  # 名称
+    kind: str  # 类型
+    agency: str  # 开办主体
+    account: str  # 账号
+    link: str | None  # 访问地址 (raw path) or None
+    qr: Image
+    same_as: str | None = None  # account id ("wechat:<biz>", "toutiao:<token>", "douyin:<sec_uid>") or None
+
+
+DISTRICT_HEADERS = ("序号", "名称", "类型", "开办主体", "账号", "访问地址", "二维码")
+DISTRICT_ROWS: tuple[DistrictRow, ...] = (
+    DistrictRow("青山区青山街道", "微信公众号", "青山区青山街道办事处", "ylqsjd",
+                WECHAT_BY_BIZ[QINGSHAN].history_path + "#wechat_redirect", _qr("青山区青山街道"),
+                f"wechat:{QINGSHAN}"),
+    DistrictRow("云岚交警", "头条号", "云岚市公安局交通警察支队", TOUTIAO_ACCOUNTS[0].token, TOUTIAO_ACCOUNTS[0].path,
+                _qr("云岚交警-头条号"), f"toutiao:{TOUTIAO_ACCOUNTS[0].token}"),
+    DistrictRow("云岚交通", "微信公众号", "云岚市交通运输局", "ylsjtys", None, _qr("云岚交通-名录"),
+                f"wechat:{JIAOTONG}"),
+    DistrictRow("云岚文旅", "抖音号", "云岚市文化广电和旅游局", DOUYIN_ACCOUNTS[0].sec_uid, DOUYIN_ACCOUNTS[0].path,
+                _qr("云岚文旅-抖音"), f"douyin:{DOUYIN_ACCOUNTS[0].sec_uid}"),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# 云岚市气象台 预警信息: 3 portal pages (GBK) and the Atom feed that lists them
+
+QX_NOTICES: tuple[GovNotice, ...] = (
+    GovNotice(
+        "/qxj/yjxx/202611/t20261119_2043.html", "云岚市气象台发布寒潮蓝色预警信号",
+        at(2026, 11, 19, 17, 0), at(2026, 11, 19), "11539900MB0152QX/2026-02043", "云岚市气象台",
+        "气象、水文、测绘、地震", "预警信息",
+        (("云岚市气象台2026年11月19日17时发布寒潮蓝色预警信号：受强冷空气影响，预计11月20日至22日，"
+          "我市大部地区日平均气温将下降8至10℃，最低气温可降至零下3℃，并伴有5至6级偏北风，阵风7级。"),
+         "防御指南：注意添衣保暖；做好防风防冻准备；户外作业注意安全。"),
+        ("云岚市气象台", "2026年11月19日"), 2210, column="预警信息"),
+    GovNotice(
+        "/qxj/yjxx/202611/t20261112_2031.html", "云岚市气象台发布大雾黄色预警信号",
+        at(2026, 11, 12, 5, 40), at(2026, 11, 12), "11539900MB0152QX/2026-02031", "云岚市气象台",
+        "气象、水文、测绘、地震", "预警信息",
+        (("云岚市气象台2026年11月12日5时40分发布大雾黄色预警信号：预计未来12小时内，临江区、青山区将出现"
+          "能见度小于500米的浓雾，局部小于200米。"),
+         "防御指南：驾驶人员注意雾的变化，小心驾驶；机场、高速公路、轮渡码头做好交通安全管理。"),
+        ("云岚市气象台", "2026年11月12日"), 965, column="预警信息"),
+    GovNotice(
+        "/qxj/yjxx/202611/t20261103_2017.html", "云岚市气象台发布大风蓝色预警信号",
+        at(2026, 11, 3, 10, 15), at(2026, 11, 3), "11539900MB0152QX/2026-02017", "云岚市气象台",
+        "气象、水文、测绘、地震", "预警信息",
+        (("云岚市气象台2026年11月3日10时15分发布大风蓝色预警信号：预计未来24小时内，我市将出现平均风力6级以上、"
+          "阵风8级以上的偏北大风。"),
+         "防御指南：关好门窗，加固围板、棚架、广告牌等易被风吹动的搭建物；减少露天活动。"),
+        ("云岚市气象台", "2026年11月3日"), 733, column="预警信息"),
+)
+QX_BY_PATH = {n.path: n for n in QX_NOTICES}
+
+
+# --------------------------------------------------------------------------------------------------
+# Feeds (start points from the sources file). Links are relative paths: the demo has one host; real
+# feeds (wechat2rss, RSSHub, CMS RSS) write absolute URLs.
+
+@dataclass(frozen=True)
+class Feed:
+    path: str
+    kind: str  # rss | atom
+    bridge: bool  # an RSS bridge over a WeChat account (wechat2rss style), not the site's own feed
+    title: str
+
+
+WECHAT2RSS_FEED = Feed(f"/feeds/wechat2rss/{FABU}.xml", "rss", True, "云岚发布")
+COLUMN_FEED = Feed(COLUMN_RSS_PATH, "rss", False, "通知公告_" + SITE_NAME)
+QX_FEED = Feed("/feeds/yunlan-qixiang.atom", "atom", False, "云岚市气象台 预警信息")
+FEEDS = (WECHAT2RSS_FEED, COLUMN_FEED, QX_FEED)
+
+
+def feed_items(feed: Feed) -> list[object]:
+    """The posts a feed lists, newest first (WechatArticle or GovNotice)."""
+    if feed is WECHAT2RSS_FEED:
+        return [a for a in articles_of(FABU) if not a.deleted]
+    if feed is COLUMN_FEED:
+        return list(GOV_NOTICES)
+    return list(QX_NOTICES)
+
+
+def feed_item_path(item: object) -> str:
+    return item.path.split("#")[0] if isinstance(item, WechatArticle) else item.path  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------------
+# 云岚发布's album (合集) "冬季服务指南": HTML page (first 2 articles) and JSON pages (2, then 1)
+
+@dataclass(frozen=True)
+class Album:
+    album_id: str  # 19 digits
+    biz: str
+    title: str
+    keys: tuple[str, ...]  # article keys in album order (newest first)
+
+    @property
+    def path(self) -> str:
+        b64 = WECHAT_BY_BIZ[self.biz].biz_b64
+        return f"/mp/appmsgalbum?__biz={b64}&action=getalbum&album_id={self.album_id}"
+
+    @property
+    def articles(self) -> list[WechatArticle]:
+        return [ARTICLES_BY_KEY[k] for k in self.keys]
+
+    def json_path(self, after: WechatArticle) -> str:
+        """The JSON page listing the articles after ``after`` (the last one shown)."""
+        return (f"{self.path}&f=json&count=10&is_reverse=0&begin_msgid={after.mid}"
+                f"&begin_itemidx={after.idx}")
+
+
+ALBUM = Album(str(10**18 + int.from_bytes(_digest("album", "冬季服务指南")[:8], "big") % (9 * 10**18)), FABU,
+              "冬季服务指南", ("fabu-hanchao", "fabu-gongnuan", "fabu-yimiao", "fabu-yongdian", "fabu-yibao"))
+ALBUM_HTML_COUNT = 2  # articles on the HTML page; the rest come from the JSON pages
+ALBUM_JSON_COUNT = 2  # articles per JSON page, whatever ``count`` asks (the last page holds 1)
+ALBUM_OF = {key: ALBUM for key in ALBUM.keys}
+
+
+def album_json_paths() -> list[str]:
+    arts, paths, shown = ALBUM.articles, [], ALBUM_HTML_COUNT
+    while shown < len(arts):
+        paths.append(ALBUM.json_path(arts[shown - 1]))
+        shown += ALBUM_JSON_COUNT
+    return paths
+
+
+# --------------------------------------------------------------------------------------------------
+# Sogou WeChat account search (weixin.sogou.com, 2017 era): temporary profile/article links
+
+SOGOU_TIMESTAMP = str(int(TODAY.timestamp()))
+
+
+def _signature(seed: str) -> str:
+    raw = base64.b64encode(_digest("sogou", seed) + _digest("sogou", seed, 2)[:16]).decode("ascii")
+    return raw.replace("+", "*").replace("/", "-")
+
+
+def temp_link(kind: str, seed: str) -> str:
+    """A temporary Sogou-era link (``kind`` is ``profile`` or ``s``), raw ``&``."""
+    return f"/{kind}?src=3&timestamp={SOGOU_TIMESTAMP}&ver=1&signature={_signature(kind + ':' + seed)}"
+
+
+@dataclass(frozen=True)
+class SogouResult:
+    name: str
+    alias: str
+    description: str
+    agency: str
+    article_title: str
+    article_ct: int
+    avatar: Image
+    account: WechatAccount | None = None  # served account (profile link answers its history), else expired
+    article: WechatArticle | None = None
+
+    @property
+    def profile_path(self) -> str:
+        return temp_link("profile", self.name)
+
+    @property
+    def article_path(self) -> str:
+        return temp_link("s", self.name + ":" + self.article_title)
+
+    @property
+    def openid(self) -> str:  # the li's ``d`` attribute
+        return "oIWsFt" + _alnum("sogou-openid:" + self.name, 22)
+
+
+SOGOU_QUERY = "云岚交通"
+SOGOU_PATH = f"/weixin?type=1&query={quote(SOGOU_QUERY)}&ie=utf8"
+_JT = WECHAT_BY_BIZ[JIAOTONG]
+_JT_LAST = ARTICLES_BY_KEY["jiaotong-hanchao"]
+SOGOU_RESULTS: tuple[SogouResult, ...] = (
+    SogouResult(_JT.name, _JT.alias, _JT.description, _JT.agency, _JT_LAST.title, _JT_LAST.ct,
+                _image(f"/sogou/head/{_alnum('sogou-head:' + _JT.name, 28)}", "sogou-head:" + _JT.name, 58, 58),
+                _JT, _JT_LAST),
+    SogouResult("云岚交通广播", "yljtgb", "云岚人民广播电台交通广播FM96.8，路况播报、出行资讯。",
+                "云岚广播电视台", "早高峰路况：政通路大桥车流量大", int(at(2026, 11, 19, 7, 50).timestamp()),
+                _image(f"/sogou/head/{_alnum('sogou-head:云岚交通广播', 28)}", "sogou-head:云岚交通广播", 58, 58)),
+    SogouResult("云岚交通执法", "yljtzf", "云岚市交通运输综合行政执法支队政务公开、执法动态。",
+                "云岚市交通运输综合行政执法支队", "开展冬季道路运输安全专项执法检查", int(at(2026, 11, 10, 15, 0).timestamp()),
+                _image(f"/sogou/head/{_alnum('sogou-head:云岚交通执法', 28)}", "sogou-head:云岚交通执法", 58, 58)),
+)
+SOGOU_PROFILE_LINKS = {r.profile_path: r for r in SOGOU_RESULTS}
+SOGOU_ARTICLE_LINKS = {r.article_path: r for r in SOGOU_RESULTS}
+
+
+# --------------------------------------------------------------------------------------------------
+# The MP back-office (公众号后台) search and publish list. Fake, demo-only credentials: requests need
+# ``token=MP_DEMO_TOKEN`` in the query and a Cookie header containing MP_DEMO_COOKIE.
+
+MP_DEMO_TOKEN = "demo-mp-token"
+MP_DEMO_COOKIE = "slave_sid=demo-mp-session"
+MP_PAGE_SIZE = 5
+
+
+def mp_searchbiz_path(query: str, begin: int = 0) -> str:
+    return (f"/cgi-bin/searchbiz?action=search_biz&query={quote(query)}&begin={begin}&count={MP_PAGE_SIZE}"
+            f"&lang=zh_CN&f=json&ajax=1")
+
+
+def mp_publish_path(account: WechatAccount, begin: int = 0) -> str:
+    return (f"/cgi-bin/appmsgpublish?sub=list&sub_action=list_ex&begin={begin}&count={MP_PAGE_SIZE}"
+            f"&fakeid={account.biz_b64}&type=101_1&free_publish_type=1&lang=zh_CN&f=json&ajax=1")
+
+
+def with_token(path: str) -> str:
+    return f"{path}&token={MP_DEMO_TOKEN}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -807,7 +1289,42 @@ def _all_paths() -> list[str]:
     paths += [f"/statuses/extend?id={p.mid}" for p in WEIBO_POSTS if p.long_text]
     paths += [a.path for a in DOUYIN_ACCOUNTS]
     paths += [image.url for image in IMAGES.values()]
+    # the variants added for the crawler's page kinds
+    paths += [a.path.split("#")[0] for a in (*KEPU_ARTICLES, CAPTCHA_ARTICLE)]
+    paths.append(KEPU_ACCOUNT.history_path)
+    for article in WECHAT_ARTICLES:
+        paths += [p.url + "&from=appmsg" for p in article.pictures]
+        for block in article.blocks:
+            if isinstance(block, Voice):
+                paths += [block.path, block.template_path]
+    paths += [ALBUM.path, *album_json_paths()]
+    paths += [feed.path for feed in FEEDS]
+    paths += [n.path for n in QX_NOTICES]
+    paths += [MATRIX_PATH, DISTRICT_DIRECTORY_PATH]
+    paths += [a.path for a in TOUTIAO_ACCOUNTS] + list(TOUTIAO_BUNDLES)
+    paths.append(SOGOU_PATH)
+    for result in SOGOU_RESULTS:
+        paths += [result.profile_path, result.article_path]
+    jiaotong = WECHAT_BY_BIZ[JIAOTONG]
+    paths += [mp_searchbiz_path(jiaotong.name), mp_publish_path(jiaotong, 0), mp_publish_path(jiaotong, 5)]
     return paths
+
+
+def _video_of(article: WechatArticle) -> Video:
+    return next(b for b in article.blocks if isinstance(b, Video))
+
+
+def _voice_of(article: WechatArticle) -> Voice:
+    return next(b for b in article.blocks if isinstance(b, Voice))
+
+
+def _album_summary() -> dict[str, object]:
+    arts = ALBUM.articles
+    return {"path": ALBUM.path, "album_id": ALBUM.album_id, "biz": ALBUM.biz, "title": ALBUM.title,
+            "nickname": WECHAT_BY_BIZ[ALBUM.biz].name, "article_count": len(arts),
+            "articles": [a.key_tuple for a in arts], "html_count": ALBUM_HTML_COUNT,
+            "json_paths": album_json_paths(),
+            "tagged_articles": [a.key_tuple for a in arts]}
 
 
 EXPECTED: dict[str, object] = {
@@ -851,6 +1368,61 @@ EXPECTED: dict[str, object] = {
     "shared_image_url": IMG_FOOTER.url,
     "same_bytes_urls": (IMG_HANCHAO.url,
                         next(p.pics[0].large.url for p in WEIBO_POSTS if p.mid == "5235961182840117")),
+    # ---- variants (WeChat page kinds, album, feeds, grid/district directories, Toutiao, Sogou, MP) ----
+    "style_2024_articles": [a.key_tuple for a in WECHAT_ARTICLES if a.style == "2024"],
+    "image_share_article": {
+        "key": ARTICLES_BY_KEY["fabu-tuji"].key_tuple, "item_show_type": 8,
+        "pictures": [p.url + "&from=appmsg" for p in ARTICLES_BY_KEY["fabu-tuji"].pictures]},
+    "video_article": {"key": ARTICLES_BY_KEY["scjg-shipin"].key_tuple,
+                      "vid": _video_of(ARTICLES_BY_KEY["scjg-shipin"]).vid,
+                      "iframe_src": _video_of(ARTICLES_BY_KEY["scjg-shipin"]).src},
+    "external_refs": [_video_of(ARTICLES_BY_KEY["scjg-shipin"]).src],
+    "audio_article": {"key": ARTICLES_BY_KEY["fabu-yongdian"].key_tuple,
+                      "voice_fileid": _voice_of(ARTICLES_BY_KEY["fabu-yongdian"]).fileid,
+                      "voice_path": _voice_of(ARTICLES_BY_KEY["fabu-yongdian"]).path,
+                      "name": _voice_of(ARTICLES_BY_KEY["fabu-yongdian"]).name,
+                      "play_length_ms": _voice_of(ARTICLES_BY_KEY["fabu-yongdian"]).play_length},
+    "repost_article": {"key": ARTICLES_BY_KEY["jiaoyu-zhuanzai"].key_tuple,
+                       "original": ARTICLES_BY_KEY["fabu-hanchao"].key_tuple,
+                       "original_path": ARTICLES_BY_KEY["fabu-hanchao"].path.split("#")[0]},
+    "source_url_article": {"key": ARTICLES_BY_KEY["fabu-gongnuan"].key_tuple, "source_url": HEATING_NOTICE_PATH},
+    "migrated_account": {
+        "biz": KEPU, "biz_b64": KEPU_ACCOUNT.biz_b64, "name": KEPU_ACCOUNT.name, "gh_id": KEPU_ACCOUNT.gh_id,
+        "agency": KEPU_ACCOUNT.agency, "status": "migrated", "history_path": KEPU_ACCOUNT.history_path,
+        "successor_biz": FABU,
+        "articles": [{"key": a.key_tuple, "title": a.title, "path": a.path.split("#")[0],
+                      "linked_from": ARTICLES_BY_KEY["fabu-hanchao"].key_tuple,
+                      "transfer_target": (ARTICLES_BY_KEY[t].key_tuple if (t := TRANSFER_TARGETS[a.key]) else None),
+                      "transfer_target_path": ARTICLES_BY_KEY[t].path.split("#")[0] if t else None}
+                     for a in KEPU_ARTICLES]},
+    "captcha_article": {"key": CAPTCHA_ARTICLE.key_tuple, "path": CAPTCHA_ARTICLE.path.split("#")[0],
+                        "linked_from": ARTICLES_BY_KEY["fabu-yibao"].key_tuple},
+    "album": _album_summary(),
+    "feeds": [{"path": f.path, "kind": f.kind, "bridge": f.bridge, "title": f.title,
+               "items": len(feed_items(f)), "item_paths": [feed_item_path(i) for i in feed_items(f)]}
+              for f in FEEDS],
+    "qx_notices": [{"path": n.path, "title": n.title, "published_at": n.published.isoformat()}
+                   for n in QX_NOTICES],
+    "qr_grid": {"path": MATRIX_PATH, "linked_from": ["/", DIRECTORY_PATHS[0]],
+                "items": [{"name": i.name, "platform": i.platform, "path": i.link, "name_in": i.name_in}
+                          for i in QR_ITEMS]},
+    "district_directory": {"path": DISTRICT_DIRECTORY_PATH, "linked_from": DIRECTORY_PATHS[0],
+                           "headers": list(DISTRICT_HEADERS),
+                           "rows": [{"name": r.name, "kind": r.kind, "agency": r.agency, "account": r.account,
+                                     "path": r.link, "same_as": r.same_as} for r in DISTRICT_ROWS]},
+    "toutiao_accounts": [{"token": a.token, "name": a.name, "path": a.path} for a in TOUTIAO_ACCOUNTS],
+    "sogou": {"path": SOGOU_PATH, "query": SOGOU_QUERY, "exact_name": SOGOU_RESULTS[0].name,
+              "exact_biz": JIAOTONG, "profile_path": SOGOU_RESULTS[0].profile_path,
+              "article_path": SOGOU_RESULTS[0].article_path,
+              "article_key": ARTICLES_BY_KEY["jiaotong-hanchao"].key_tuple, "results": len(SOGOU_RESULTS),
+              "expired_paths": [p for r in SOGOU_RESULTS[1:] for p in (r.profile_path, r.article_path)]},
+    "mp_backoffice": {"token": MP_DEMO_TOKEN, "cookie": MP_DEMO_COOKIE,
+                      "searchbiz_path": mp_searchbiz_path(WECHAT_BY_BIZ[JIAOTONG].name),
+                      "publish_path": mp_publish_path(WECHAT_BY_BIZ[JIAOTONG], 0),
+                      "publish_paths": [mp_publish_path(WECHAT_BY_BIZ[JIAOTONG], b) for b in (0, MP_PAGE_SIZE)],
+                      "biz": JIAOTONG, "biz_b64": WECHAT_BY_BIZ[JIAOTONG].biz_b64, "page_size": MP_PAGE_SIZE,
+                      "total": len(articles_of(JIAOTONG)),
+                      "deleted": ARTICLES_BY_KEY["jiaotong-daqiao"].key_tuple},
     "paths": _all_paths(),
 }
 """What a crawl of the demo web should find. Keys:
@@ -862,8 +1434,10 @@ EXPECTED: dict[str, object] = {
   linked entries (11); ``directory_duplicate``: (biz, first page, last page) of the account listed twice.
 - ``not_found_paths``: linked paths that answer 404.
 - ``wechat_accounts``: ``{biz, biz_b64, name, gh_id, alias|None, agency, status, history_path, articles,
-  last_post_at}``, status in active/closing/dormant/zombie as of ``today``.
-- ``wechat_articles``: ``{key: (biz, mid, idx), title, published_at, state: ok|deleted, path}``.
+  last_post_at}``, status in active/closing/dormant/zombie as of ``today`` (7 accounts: the 7th, 云岚交通,
+  is in no directory: only the QR grid names it, Sogou and the MP back-office find it).
+- ``wechat_articles``: ``{key: (biz, mid, idx), title, published_at, state: ok|deleted, path}``, every
+  article the demo serves as an article (the migrated/captcha URLs below are not in it).
 - ``multi_push``: (biz, mid, (idx…)); ``zombie_account`` / ``dormant_account`` / ``closing_account``: bizes;
   ``closure_post``: key of the closing account's last post (its own closure notice), whose successors are
   ``closure_post_successors``; ``deleted_article``: key of the article whose page says 该内容已被发布者删除;
@@ -877,5 +1451,41 @@ EXPECTED: dict[str, object] = {
   in_directory}]}``, successor_kind in account/website/class/office/none.
 - ``shared_image_url``: one image URL used by several articles; ``same_bytes_urls``: two different URLs
   serving identical bytes.
+- ``style_2024_articles``: keys of the articles in the 2024+ template (``window.biz = '' || '…'``,
+  ``window.cgiDataNew = {…}``); ``image_share_article``: ``{key, item_show_type: 8, pictures}`` (no
+  ``#js_content``; ``pictures`` are the ``picture_page_info_list`` URLs, ``&``-unescaped, served as PNG);
+  ``video_article``: ``{key, vid, iframe_src}`` (2024 template, ``iframe.video_iframe`` to v.qq.com);
+  ``external_refs``: the only non-relative URLs in any page (that iframe; never served by the demo).
+- ``audio_article``: ``{key, voice_fileid, voice_path, name, play_length_ms}``: ``<mpvoice>`` in a 2018
+  article; ``voice_path`` (``/voice/getvoice?mediaid=…``) serves audio/mpeg.
+- ``repost_article``: ``{key, original, original_path}``: a 转载 (``#js_content`` one short line,
+  ``#js_share_source[data-url]``); ``source_url_article``: ``{key, source_url}`` (``var msg_source_url``).
+- ``migrated_account``: 云岚科普 (not in ``wechat_accounts``): ``{biz, biz_b64, name, gh_id, agency,
+  status: migrated, history_path, successor_biz, articles: [{key, title, path, linked_from (article key
+  whose inner link reaches it), transfer_target (key)|None, transfer_target_path|None}]}``; its pages
+  answer 该公众号已迁移, the first with ``var transferTargetLink``.
+- ``captcha_article``: ``{key, path, linked_from}``: a linked article URL that always answers the
+  环境异常 captcha page (HTTP 200; retry later, not a deletion).
+- ``album``: ``{path, album_id, biz, title, nickname, article_count, articles (keys, album order, newest
+  first), html_count (2 on the HTML page, which says ``var continue_flag = '1';`` — our assumption of how
+  the HTML page tells more exist), json_paths (``&f=json&count=10&is_reverse=0&begin_msgid=…&begin_itemidx=…``
+  from the last shown article: 2 articles, then 1 given as an object, not a list), tagged_articles}``.
+- ``feeds``: ``[{path, kind: rss|atom, bridge, title, items, item_paths}]``: a wechat2rss-style bridge of
+  云岚发布, the portal's 通知公告 RSS (linked from the column's ``<head>``), the 云岚市气象台 预警信息 Atom
+  feed; links are relative paths (one demo host; real feeds use absolute URLs). ``qx_notices``:
+  ``{path, title, published_at}`` of the 3 GBK portal pages the Atom feed lists.
+- ``qr_grid``: ``{path, linked_from, items: [{name, platform, path|None, name_in: caption|alt}]}``: the
+  政务新媒体矩阵 (QR-code grid, no table).
+- ``district_directory``: ``{path, linked_from, headers, rows: [{name, kind, agency, account, path|None,
+  same_as}]}``: 区县政务新媒体名录, header cells in ``<td>`` (the main directory uses ``<th>``), other
+  header words; ``same_as`` is ``wechat:<biz>`` / ``toutiao:<token>`` / ``douyin:<sec_uid>``.
+- ``toutiao_accounts``: ``{token, name, path}`` (a JS-rendered shell).
+- ``sogou``: ``{path, query, exact_name, exact_biz, profile_path, article_path, article_key, results,
+  expired_paths}``: the Sogou account search for 云岚交通; its temporary ``/profile?src=3…`` link serves
+  云岚交通's history (``comm_msg_info.fakeid`` = numeric biz), ``/s?src=3…`` its latest article; the other
+  two results' links answer 链接已过期.
+- ``mp_backoffice``: ``{token, cookie, searchbiz_path, publish_path, publish_paths, biz, biz_b64, page_size,
+  total, deleted}``: paths without ``token=`` (append ``&token=<token>``, send ``Cookie: <cookie>``; else
+  ``base_resp.ret`` 200003); ``deleted``: key of the article listed with ``is_deleted: true``.
 - ``paths``: every path (with query) the demo serves or links, images included (200, except the redirect and the 404s).
 """

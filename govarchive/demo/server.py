@@ -1,6 +1,7 @@
 """The demo web over HTTP: a pure :func:`render` and :class:`DemoWeb`, a loopback server around it.
 
-``render("/path?query")`` → ``(status, [(header, value), …], body)``: the same bytes on every call.
+``render("/path?query", headers=None)`` → ``(status, [(header, value), …], body)``: the same bytes on
+every call; of the request headers only ``Cookie`` matters (the MP back-office endpoints).
 The server only adds ``Content-Length`` and, when the client accepts it, gzip (``mtime=0``, so
 even encoded bodies are stable) for HTML, JSON and text.
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -27,6 +28,10 @@ GBK_HTML = "text/html; charset=GBK"
 UTF8_HTML = "text/html; charset=UTF-8"
 JSON = "application/json; charset=utf-8"
 PNG = "image/png"
+MPEG = "audio/mpeg"
+JS = "application/javascript; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
 
 
 def _gbk(body: str, status: int = 200, content_type: str = GBK_HTML) -> Response:
@@ -39,6 +44,14 @@ def _utf8(body: str, status: int = 200) -> Response:
 
 def _json(data: object) -> Response:
     return 200, [("Content-Type", JSON)], t.to_json(data)
+
+
+def _wx_json(data: object) -> Response:
+    return 200, [("Content-Type", JSON)], t.wechat_json(data)
+
+
+def _text(body: str, content_type: str) -> Response:
+    return 200, [("Content-Type", content_type)], body.encode("utf-8")
 
 
 def _redirect(location: str) -> Response:
@@ -54,28 +67,102 @@ def _wechat_bad_params() -> Response:
     return _utf8(t.wechat_error("参数错误"))
 
 
-def _wechat_article(q: dict[str, str]) -> Response:
-    biz = c.WECHAT_BY_BIZ.get(_decode_biz(q.get("__biz", "")))
-    article = c.ARTICLES_BY_ID.get((biz.biz, q.get("mid", ""), q.get("idx", "1"))) if biz else None
-    if article is None:
-        return _wechat_bad_params()
+def _article_response(article: c.WechatArticle) -> Response:
     if article.deleted:
         return _utf8(t.wechat_deleted())
     return _utf8(t.wechat_article(article))
 
 
+def _wechat_article(q: dict[str, str]) -> Response:
+    if q.get("src") == "3" and "signature" in q:  # a temporary (Sogou-era) link
+        result = c.SOGOU_ARTICLE_LINKS.get(_temp_key("s", q))
+        if result is None or result.article is None:
+            return _utf8(t.wechat_expired())
+        return _article_response(result.article)
+    biz = _decode_biz(q.get("__biz", ""))
+    key = (biz, q.get("mid", ""), q.get("idx", "1"))
+    article = c.ARTICLES_BY_ID.get(key)
+    if article is not None:
+        return _article_response(article)
+    unserved = c.UNSERVED_BY_ID.get(key)
+    if unserved is None:
+        return _wechat_bad_params()
+    if unserved is c.CAPTCHA_ARTICLE:
+        return _utf8(t.wechat_captcha())
+    target = c.TRANSFER_TARGETS[unserved.key]
+    return _utf8(t.wechat_migrated(c.ARTICLES_BY_KEY[target] if target else None))
+
+
+def _temp_key(kind: str, q: dict[str, str]) -> str:
+    return (f"/{kind}?src=3&timestamp={q.get('timestamp', '')}&ver={q.get('ver', '')}"
+            f"&signature={q.get('signature', '')}")
+
+
+def _sogou_profile(q: dict[str, str]) -> Response:
+    result = c.SOGOU_PROFILE_LINKS.get(_temp_key("profile", q))
+    if result is None or result.account is None:
+        return _utf8(t.wechat_expired())
+    return _utf8(t.wechat_history(result.account))
+
+
 def _wechat_history(q: dict[str, str]) -> Response:
-    account = c.WECHAT_BY_BIZ.get(_decode_biz(q.get("__biz", "")))
+    biz = _decode_biz(q.get("__biz", ""))
+    if biz == c.KEPU and q.get("action") == "home":
+        return _utf8(t.wechat_migrated_history())
+    account = c.WECHAT_BY_BIZ.get(biz)
     if account is None or q.get("action") != "home":
         return _wechat_bad_params()
     return _utf8(t.wechat_history(account))
 
 
 def _decode_biz(value: str) -> str:
-    for account in c.WECHAT_ACCOUNTS:
+    for account in (*c.WECHAT_ACCOUNTS, c.KEPU_ACCOUNT):
         if value.rstrip("=") == account.biz_b64.rstrip("="):
             return account.biz
     return ""
+
+
+def _album(q: dict[str, str]) -> Response:
+    if (q.get("action") != "getalbum" or q.get("album_id") != c.ALBUM.album_id
+            or _decode_biz(q.get("__biz", "")) != c.ALBUM.biz):
+        return _wechat_bad_params()
+    if q.get("f") == "json":
+        return _wx_json(t.album_json(c.ALBUM, q.get("begin_msgid"), q.get("begin_itemidx")))
+    return _utf8(t.album_page(c.ALBUM))
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return max(0, int(value or default))
+    except ValueError:
+        return default
+
+
+def _mp_authorised(q: dict[str, str], headers: Mapping[str, str] | None) -> bool:
+    cookie = next((v for k, v in (headers or {}).items() if k.lower() == "cookie"), "")
+    cookies = [part.strip() for part in cookie.split(";")]
+    return q.get("token") == c.MP_DEMO_TOKEN and c.MP_DEMO_COOKIE in cookies
+
+
+def _mp_searchbiz(q: dict[str, str]) -> Response:
+    if q.get("action") != "search_biz":
+        return _wx_json(t.MP_INVALID_ARGS)
+    count = _int(q.get("count"), c.MP_PAGE_SIZE)
+    return _wx_json(t.mp_searchbiz(q.get("query", ""), _int(q.get("begin"), 0), count))
+
+
+def _mp_publish(q: dict[str, str]) -> Response:
+    account = c.WECHAT_BY_BIZ.get(_decode_biz(q.get("fakeid", "")))
+    if account is None or q.get("sub") != "list":
+        return _wx_json(t.MP_INVALID_ARGS)
+    return _wx_json(t.mp_publish(account, _int(q.get("begin"), 0), _int(q.get("count"), c.MP_PAGE_SIZE)))
+
+
+_FEEDS: dict[str, Callable[[], Response]] = {
+    c.WECHAT2RSS_FEED.path: lambda: _text(t.wechat2rss_feed(c.WECHAT2RSS_FEED), RSS),
+    c.COLUMN_FEED.path: lambda: _text(t.column_rss(c.COLUMN_FEED), RSS),
+    c.QX_FEED.path: lambda: _text(t.qx_atom(c.QX_FEED), ATOM),
+}
 
 
 def _weibo_api(q: dict[str, str]) -> Response:
@@ -102,17 +189,28 @@ _STATIC: dict[str, Callable[[], Response]] = {
     "/xxgk/xmt/": lambda: _redirect(c.DIRECTORY_PATHS[0]),
     "/xxgk/tzgg": lambda: _redirect(c.COLUMN_PATH),
     c.COLUMN_PATH: lambda: _gbk(t.column_page()),
+    c.MATRIX_PATH: lambda: _gbk(t.matrix_page()),
+    c.DISTRICT_DIRECTORY_PATH: lambda: _gbk(t.district_directory_page()),
+    **_FEEDS,
+    **{path: (lambda p=path: _text(t.toutiao_bundle(p), JS)) for path in c.TOUTIAO_BUNDLES},
 }
 
 
-def render(path_and_query: str) -> Response:
-    """The response to ``GET path_and_query``: (status, header pairs, body bytes). Pure and deterministic."""
+def render(path_and_query: str, headers: Mapping[str, str] | None = None) -> Response:
+    """The response to ``GET path_and_query``: (status, header pairs, body bytes). Pure and deterministic.
+
+    ``headers`` (request headers, optional) matter only to the MP back-office endpoints (``Cookie``).
+    """
     parts = urlsplit(path_and_query)
     path = unquote(parts.path) or "/"
     q = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     static = _STATIC.get(path)
     if static is not None:
         return static()
+    if path in ("/cgi-bin/searchbiz", "/cgi-bin/appmsgpublish"):
+        if not _mp_authorised(q, headers):
+            return _wx_json(t.MP_INVALID_SESSION)
+        return _mp_searchbiz(q) if path == "/cgi-bin/searchbiz" else _mp_publish(q)
     if path in c.DIRECTORY_PATHS:
         n = c.DIRECTORY_PATHS.index(path)
         # index_1.html: the HTTP header lies (utf-8) about a GBK body that declares gbk itself.
@@ -124,6 +222,19 @@ def render(path_and_query: str) -> Response:
         return _wechat_article(q)
     if path == "/mp/profile_ext":
         return _wechat_history(q)
+    if path == "/profile":
+        return _sogou_profile(q)
+    if path == "/mp/appmsgalbum":
+        return _album(q)
+    if path == "/voice/getvoice":
+        voice = c.VOICES.get(q.get("mediaid", ""))
+        return (200, [("Content-Type", MPEG)], t.voice_mp3(voice.fileid)) if voice else not_found()
+    if path == "/cgi-bin/readtemplate" and q.get("t") == "tmpl/audio_tmpl":
+        return _utf8(t.audio_template(q.get("name", ""), q.get("play_length", "")))
+    if path == "/weixin" and q.get("type") == "1":
+        return _utf8(t.sogou_search(q.get("query", "")))
+    if path in c.QX_BY_PATH:
+        return _gbk(t.notice_page(c.QX_BY_PATH[path]))
     if path in c.IMAGES:
         return 200, [("Content-Type", PNG)], t.image_png(c.IMAGES[path])
     if path == "/api/container/getIndex":
@@ -134,6 +245,9 @@ def render(path_and_query: str) -> Response:
         return _utf8(t.weibo_shell(c.WEIBO_BY_UID[path[3:].rstrip("/")]))
     if path.startswith("/douyin/user/") and path[13:].rstrip("/") in c.DOUYIN_BY_SEC_UID:
         return _utf8(t.douyin_shell(c.DOUYIN_BY_SEC_UID[path[13:].rstrip("/")]))
+    prefix = "/toutiao/c/user/token/"
+    if path.startswith(prefix) and path[len(prefix):].rstrip("/") in c.TOUTIAO_BY_TOKEN:
+        return _utf8(t.toutiao_shell(c.TOUTIAO_BY_TOKEN[path[len(prefix):].rstrip("/")]))
     return not_found()
 
 
@@ -181,7 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(with_body=False)
 
     def _respond(self, with_body: bool) -> None:
-        status, headers, body = encode(render(self.path), self.headers.get("Accept-Encoding"))
+        request_headers = {name: value for name, value in self.headers.items()}
+        status, headers, body = encode(render(self.path, request_headers), self.headers.get("Accept-Encoding"))
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
