@@ -122,8 +122,11 @@ def demo(archive_dir: Path, port: int) -> None:
             click.echo(f"port {port} is taken; the demo web runs on {web.port} (URLs in the index differ from "
                        "earlier runs)", err=True)
         click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
+        from govarchive.demo.content import MP_DEMO_COOKIE, MP_DEMO_TOKEN
+
+        # The demo web's fake back-office session (a real one is yours: pass it with -s, never commit it).
         overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-                     "LOG_LEVEL": "WARNING"}
+                     "LOG_LEVEL": "WARNING", "GOVARCHIVE_MP_TOKEN": MP_DEMO_TOKEN, "GOVARCHIVE_MP_COOKIE": MP_DEMO_COOKIE}
         stats = run_crawl("portal", archive_dir, {"sources": str(DEMO_SOURCES), "base_url": web.base_url},
                           overrides)
     click.echo(f"crawl finished: {stats.get('finish_reason')}; this run made {stats.get('govarchive/captures', 0)} "

@@ -21,7 +21,7 @@ from govarchive.config import archive_config
 from govarchive.items import Link, PageState
 from govarchive.middlewares import META_POST_ID
 from govarchive.pages import PageInput, extract
-from govarchive.politeness import back_off_after_block
+from govarchive.politeness import BlockBackoff
 from govarchive.sources import load_sources, select
 
 # Hosts whose pages the platform parsers know; start URLs' hosts are added per spider.
@@ -58,14 +58,13 @@ class ArchiveSpider(scrapy.Spider):
     name = "archive"
     follow = frozenset(PRIORITY)
     blocked_limit = 5
-    retry_after_max = 600.0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ArchiveSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = archive_config(crawler.settings)
         spider.blocked_limit = config.blocked_limit
-        spider.retry_after_max = config.retry_after_max
+        spider.backoff = BlockBackoff(crawler, config.retry_after_max)
         return spider
 
     def __init__(self, url: str | None = None, sources: str | None = None, source: str | None = None,
@@ -107,10 +106,11 @@ class ArchiveSpider(scrapy.Spider):
         host = urlsplit(response.url).netloc
         if state != "blocked":
             self.blocked_in_a_row[host] = 0
+            self.backoff.passed(response.request)
             return
         self.blocked_in_a_row[host] += 1
         self.crawler.stats.inc_value("govarchive/blocked")
-        back_off_after_block(self.crawler, response.request, self.retry_after_max)
+        self.backoff.blocked(response.request)
         if self.blocked_in_a_row[host] >= self.blocked_limit:
             self.logger.error("%s blocked %d requests in a row: stopping the run", host, self.blocked_in_a_row[host])
             raise CloseSpider(BLOCKED)

@@ -5,7 +5,8 @@ concurrency come from Scrapy's ``DOWNLOAD_SLOTS`` setting (govarchive/settings.p
 pages at most one per 5 s, list endpoints slower still); AutoThrottle leaves these delays alone. A
 429 or 503 carrying ``Retry-After`` raises its slot's delay to that many seconds (capped) before
 RetryMiddleware retries it. A block page (HTTP 200 captcha or rate-limit page) doubles its
-slot's delay (:func:`back_off_after_block`, called by the spider that recognised it).
+slot's delay, and good pages bring it back (:class:`BlockBackoff`, used by the spider, which
+recognises block pages).
 
 Settings: ``DOWNLOAD_SLOTS``, ``GOVARCHIVE_RETRY_AFTER_MAX``.
 Stats: ``govarchive/retry_after``, ``govarchive/block_backoff``.
@@ -96,10 +97,39 @@ def set_slot_delay(crawler: Any, request: Any, new_delay: Any) -> float | None:
     return slot.delay
 
 
-def back_off_after_block(crawler: Any, request: Any, cap: float) -> float | None:
-    """A block page (captcha, rate limit): double the host's delay, at least 1 s, at most ``cap``.
+class BlockBackoff:
+    """Slow a slot down at each block page (captcha, rate limit) and recover as pages come through.
 
+    A block doubles the slot's delay (at least 1 s, at most ``cap``); each good page afterwards
+    halves it again, down to the delay the slot had before the first block.
     Stats: ``govarchive/block_backoff``.
     """
-    crawler.stats.inc_value("govarchive/block_backoff")
-    return set_slot_delay(crawler, request, lambda delay: min(cap, max(1.0, 2 * delay)))
+
+    def __init__(self, crawler: Any, cap: float) -> None:
+        self.crawler = crawler
+        self.cap = cap
+        self.base: dict[str, float] = {}  # slot key -> its delay before the first block
+
+    def _slot(self, request: Any) -> tuple[str, Any]:
+        downloader = self.crawler.engine.downloader
+        key = request.meta.get("download_slot") or downloader.get_slot_key(request)
+        return key, downloader.slots.get(key)
+
+    def blocked(self, request: Any) -> float | None:
+        self.crawler.stats.inc_value("govarchive/block_backoff")
+        key, slot = self._slot(request)
+        if slot is None:
+            return None
+        self.base.setdefault(key, slot.delay)
+        slot.delay = max(slot.delay, min(self.cap, max(1.0, 2 * slot.delay)))
+        return slot.delay
+
+    def passed(self, request: Any) -> float | None:
+        key, slot = self._slot(request)
+        if key not in self.base or slot is None:
+            return None
+        base = self.base[key]
+        slot.delay = slot.delay / 2 if slot.delay / 2 > max(base, 0.1) else base
+        if slot.delay == base:
+            del self.base[key]
+        return slot.delay

@@ -33,7 +33,8 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "govarchive.middlewares.KnownPostsMiddleware": 50,
-    "govarchive.credentials.MpSessionMiddleware": 540,
+    # after CookiesMiddleware (700), which would drop a Cookie header set before it
+    "govarchive.credentials.MpSessionMiddleware": 750,
     # after RetryMiddleware (550) on the way in, before it on the way out: sees 429/503 first
     "govarchive.politeness.PolitenessMiddleware": 560,
 }

@@ -35,6 +35,9 @@ def test_generic_atom_feed_lists_its_own_posts():
     assert [p.url for p in result.posts] == ["http://127.0.0.1:8765/xxgk/tzgg/202611/t20261110_1012.html",
                                              "http://127.0.0.1:8765/xxgk/tzgg/202609/t20260915_1001.html"]
     assert result.posts[1].published_at == "2026-09-15T10:30:00+08:00"
+    # a web page item is the site's own post, in its column: a crawl of the site meets it on one row
+    assert result.posts[0].id == "website:http://127.0.0.1:8765/xxgk/tzgg/202611/t20261110_1012.html"
+    assert {p.account_id for p in result.posts} == {"website:http://127.0.0.1:8765/xxgk/tzgg/"}
     assert result.posts[0].author == "云岚市住房和城乡建设局"
     assert account.last_post_at == "2026-11-10T16:00:00+08:00"
 

@@ -121,21 +121,25 @@ def test_login_walls_and_non_json_answers_are_blocks_not_content():
     assert result.page_state == "blocked" and not result.posts and not result.accounts
 
 
-def test_block_pages_double_the_slot_delay_up_to_the_cap():
+def test_block_pages_double_the_slot_delay_and_good_pages_bring_it_back():
     from types import SimpleNamespace
 
     from scrapy.http import Request
     from scrapy.statscollectors import MemoryStatsCollector
     from scrapy.utils.test import get_crawler
 
-    from govarchive.politeness import back_off_after_block
+    from govarchive.politeness import BlockBackoff
 
     slot = SimpleNamespace(delay=5.0)
     crawler = SimpleNamespace(engine=SimpleNamespace(downloader=SimpleNamespace(
         slots={"wechat": slot}, get_slot_key=lambda request: "unused")), stats=MemoryStatsCollector(get_crawler()))
+    backoff = BlockBackoff(crawler, cap=30)
     request = Request("https://mp.weixin.qq.com/s?__biz=x", meta={"download_slot": "wechat"})
-    assert [back_off_after_block(crawler, request, cap=30) for _ in range(3)] == [10.0, 20.0, 30.0]
+    assert [backoff.blocked(request) for _ in range(3)] == [10.0, 20.0, 30.0]
+    assert [backoff.passed(request) for _ in range(4)] == [15.0, 7.5, 5.0, None]  # back to its own 5 s
     fast = SimpleNamespace(delay=0.0)
     crawler.engine.downloader.slots["127.0.0.1"] = fast
-    assert back_off_after_block(crawler, Request("http://127.0.0.1/x", meta={"download_slot": "127.0.0.1"}), 30) == 1.0
-    assert crawler.stats.get_value("govarchive/block_backoff") == 4
+    local = Request("http://127.0.0.1/x", meta={"download_slot": "127.0.0.1"})
+    assert backoff.blocked(local) == 1.0 and backoff.blocked(local) == 2.0
+    assert [backoff.passed(local) for _ in range(6)] == [1.0, 0.5, 0.25, 0.125, 0.0, None]
+    assert crawler.stats.get_value("govarchive/block_backoff") == 5

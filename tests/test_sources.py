@@ -20,7 +20,25 @@ def write(tmp_path, text):
 def test_demo_sources_resolve_against_the_demo_address():
     sources = load_sources(DEMO_SOURCES, base_url="http://127.0.0.1:4321")
     assert sources["yunlan-xmt"].url == "http://127.0.0.1:4321/xxgk/xmt/"
-    assert {s.platform for s in sources.values()} == {"website", "weibo"}
+    assert {s.platform for s in sources.values()} == {"website", "weibo", "wechat"}
+    # search and back-office entries are built from their query, on the demo's address
+    assert sources["find-yunlan-jiaotong"].url == \
+        "http://127.0.0.1:4321/weixin?type=1&query=%E4%BA%91%E5%B2%9A%E4%BA%A4%E9%80%9A&ie=utf8"
+    assert sources["yunlan-jiaotong-mp"].url.startswith("http://127.0.0.1:4321/cgi-bin/searchbiz?action=search_biz&")
+    assert "token" not in sources["yunlan-jiaotong-mp"].url
+
+
+def test_search_and_backoffice_defaults_and_errors(tmp_path):
+    body = ('[[source]]\nid = "s"\nkind = "search"\nplatform = "wechat"\nquery = "某市发布"\n'
+            '[[source]]\nid = "b"\nkind = "backoffice"\nplatform = "wechat"\nfakeid = "MzI5MTg0NzU2MA=="\n')
+    sources = load_sources(write(tmp_path, body))
+    assert sources["s"].url.startswith("https://weixin.sogou.com/weixin?type=1&query=%E6%9F%90")
+    assert sources["b"].url.startswith("https://mp.weixin.qq.com/cgi-bin/appmsgpublish?sub=list&")
+    assert "fakeid=MzI5MTg0NzU2MA%3D%3D" in sources["b"].url
+    with pytest.raises(SourceError, match="needs a query"):
+        load_sources(write(tmp_path, '[[source]]\nid = "s"\nkind = "search"\nplatform = "wechat"\n'))
+    with pytest.raises(SourceError, match="is for platform 'wechat'"):
+        load_sources(write(tmp_path, '[[source]]\nid = "s"\nkind = "search"\nplatform = "weibo"\nquery = "x"\n'))
 
 
 def test_real_world_examples_are_valid():
@@ -53,7 +71,7 @@ def test_unknown_source_id_is_an_error():
 
 def test_sources_check_command(tmp_path):
     ok = CliRunner().invoke(cli, ["sources", "check", str(DEMO_SOURCES)])
-    assert ok.exit_code == 0 and "3 sources, all valid" in ok.output
+    assert ok.exit_code == 0 and "8 sources, all valid" in ok.output
     bad = CliRunner().invoke(cli, ["sources", "check", str(write(tmp_path, '[[source]]\nid = "a"\nplatform = "x"\n'))])
     assert bad.exit_code == 1 and "unknown platform 'x'" in bad.output and "Traceback" not in bad.output
 

@@ -7,10 +7,10 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from govarchive.ids import wechat_article_key, wechat_post_id
+from govarchive.ids import website_account_id, website_post_id, wechat_article_key, wechat_post_id
 from govarchive.items import Account, Link, Post
-from govarchive.pages.base import SHANGHAI, Extraction, Page, first, newest
-from govarchive.pages.gov import parse_gov_date
+from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, newest
+from govarchive.pages.gov import column_url, parse_gov_date
 from govarchive.pages.wechat import canonical_article_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -72,7 +72,7 @@ class FeedPage(Page):
             self._item(result, item, atom, account.id)
         if not result.posts:
             result.page_state = "empty"
-        account.last_post_at = newest(result.posts, account.id)
+        account.last_post_at = newest(result.posts)
         return result
 
     @staticmethod
@@ -103,9 +103,16 @@ class FeedPage(Page):
                 result.accounts.append(Account(id=account_id, platform="wechat", platform_id=key[0],
                                                capture_id=self.page.capture_id, seen_at=self.page.fetched_at,
                                                listing_url=self.page.url))
-        else:
-            post_id, account_id, platform = f"feed:{url}", feed_id, "feed"
+        else:  # a web page: the same post, in the same column account, as a crawl of the site makes
+            column = column_url(url)
+            post_id, account_id, platform = website_post_id(url), website_account_id(column), "website"
+            if all(a.id != account_id for a in result.accounts):
+                result.accounts.append(Account(id=account_id, platform="website", platform_id=column, url=column,
+                                               capture_id=self.page.capture_id, seen_at=self.page.fetched_at,
+                                               listing_url=self.page.url))
+        summary = html_text(self._text(item, f"{ATOM}summary" if atom else "description")) or None
         result.posts.append(Post(id=post_id, account_id=account_id, platform=platform,
                                  capture_id=self.page.capture_id, seen_at=self.page.fetched_at, url=url,
-                                 title=title, author=author, published_at=published, state="listed"))
+                                 title=title, author=author, published_at=published, state="listed",
+                                 summary=summary))
         result.links.append(Link(url, "post", post_id=post_id))

@@ -10,7 +10,7 @@ from parsel import Selector
 
 from govarchive.ids import decode_biz, website_account_id, website_post_id
 from govarchive.items import Account, Link
-from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, newest, text_digest
+from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, newest, same_site, text_digest
 
 # Header words of directory tables, mapped to our fields (sites vary: platforms.md §4.2).
 HEADER_MAP = {
@@ -30,6 +30,12 @@ PLATFORM_WORDS = (
     ("toutiao", ("今日头条", "头条号", "头条")),
     ("website", ("网站", "政府网站")),
 )
+# Anchor text of links from one directory to another (a district list, a QR-code matrix).
+RELATED = re.compile(r"新媒体|矩阵|名录|一览|发布厅")
+# Anchors of the page's own content: not the site navigation, breadcrumbs, header or footer.
+CONTENT_ANCHORS = ("//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::*["
+                   "contains(@class,'nav') or contains(@class,'position') or contains(@class,'crumb') or "
+                   "contains(@class,'footer') or contains(@class,'header') or contains(@class,'top')])]")
 ARTICLE_PATH = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/content/post_\d+\.html$|/\d{6,}\.s?html?$")
 _DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?")
 
@@ -107,6 +113,16 @@ class GovPage(Page):
     def site_name(self) -> str | None:
         return meta(self.selector, "SiteName")
 
+    def related_listings(self) -> list[Link]:
+        """Same-site links to other directories (区县名录, 新媒体矩阵…), as listings to crawl."""
+        links = []
+        for anchor in self.selector.xpath(CONTENT_ANCHORS):
+            text = anchor.xpath("normalize-space(.)").get() or ""
+            url = self.absolute(anchor.attrib["href"])
+            if RELATED.search(text) and same_site(url, self.page.url) and url.split("#")[0] != self.page.url:
+                links.append(Link(url.split("#")[0], "listing"))
+        return list(dict.fromkeys(links))
+
     def next_page(self) -> Link | None:
         href = first(self.selector.css("a.next::attr(href)").getall()) or first(
             self.selector.xpath('//a[normalize-space(text())="下一页" or normalize-space(text())="下页"]/@href').getall())
@@ -164,6 +180,7 @@ class DirectoryPage(GovPage):
         next_page = self.next_page()
         if next_page:
             result.links.append(next_page)
+        result.links += self.related_listings()
         return result
 
     def _row_account(self, row: Selector, columns: dict[str, int], site: str | None) -> Account | None:
@@ -330,6 +347,7 @@ class QrGridPage(GovPage):
                 seen_at=self.page.fetched_at, name=name, region=region_of(site), url=url, listing_url=self.page.url))
             if url:
                 result.links.append(Link(url, "account"))
+        result.links += self.related_listings()
         if not result.accounts:
             result.page_state = "empty"
         return result
