@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from govarchive.items import Account, Capture, PageState, Post
 from govarchive.schema import migrations
+from govarchive.search import SEARCHABLE, shadow_text
 from govarchive.warc import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then.
@@ -112,6 +113,7 @@ class Index:
                 self.db["accounts"].insert(row, pk="id")
             else:
                 self._update_account(existing, account, seen)
+            self._refresh_search("accounts", account.id)
             if account.listing_url:
                 self.db["account_sources"].upsert(
                     {"account_id": account.id, "listing_url": account.listing_url,
@@ -151,6 +153,7 @@ class Index:
                 self.db["posts"].insert(row, pk="id")
             else:
                 self._update_post(existing, post, seen)
+            self._refresh_search("posts", post.id)
             if post.published_at:
                 self.db.execute(
                     "update accounts set last_post_at = ? where id = ? "
@@ -174,6 +177,17 @@ class Index:
         if post.authoritative or row["state"] == "listed":
             changed["capture_id"] = post.capture_id
         self.db["posts"].update(row["id"], changed)
+
+    # -- search -------------------------------------------------------------------------------
+    def _refresh_search(self, table: str, row_id: str) -> None:
+        """Rewrite the row's bigram shadow in ``<table>_fts`` (same transaction as the row)."""
+        columns = SEARCHABLE[table]
+        row = self.db.execute(f"select rowid, {', '.join(columns)} from {table} where id = ?", [row_id]).fetchone()
+        if row is None:
+            return
+        self.db.execute(f"delete from {table}_fts where rowid = ?", [row[0]])
+        self.db.execute(f"insert into {table}_fts(rowid, {', '.join(columns)}) values (?{', ?' * len(columns)})",
+                        [row[0], *(shadow_text(v) for v in row[1:])])
 
     # -- helpers --------------------------------------------------------------------------------
     def _get(self, table: str, pk: str) -> dict[str, Any] | None:

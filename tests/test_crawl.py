@@ -196,6 +196,11 @@ async def test_datasette_lists_posts(archives):
     response = await ds.client.get("/index/posts.json", params={"_shape": "array", "_size": "5"})
     assert response.status_code == 200
     assert len(response.json()) == 5 and all("title" in row for row in response.json())
+    # Chinese search in plain Datasette (the govarchive plugin is an installed entry point)
+    for query in ("关停", "政务新媒体"):
+        found = await ds.client.get("/index/posts.json", params={"_search": query, "_shape": "array", "_col": "title"})
+        titles = [row["title"] for row in found.json()]
+        assert EXPECTED["portal_closure_notice"]["title"] in titles, (query, titles)
 
 
 def free_port() -> int:

@@ -1,0 +1,64 @@
+"""Chinese full-text search that works in plain SQLite and Datasette: a CJK bigram shadow index.
+
+SQLite's tokenizers do not segment Chinese (unicode61 makes one token of a run of Han characters;
+trigram drops 2-character terms), and this Python cannot load tokenizer extensions. So the index
+stores text rewritten as overlapping bigrams (``关停运营`` → ``关停 停运 运营``) in ordinary FTS5
+tables (``posts_fts``, ``accounts_fts``, unicode61), and a query is rewritten the same way into a
+phrase (``政务新媒体`` → ``"政务 务新 新媒 媒体"``), which matches the exact substring at any length.
+Text is normalised first (OpenCC Traditional → Simplified, 帐号 → 账号), so a Traditional re-post is
+found by its Simplified form. The original text stays untouched in ``posts``.
+(``../shared/research/ecosystem.md`` §1; the Datasette side is :mod:`govarchive.datasette_plugin`.)
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+# Variants OpenCC's t2s leaves apart (帳號 → 帐号, not 账号).
+VARIANTS = {"帐号": "账号", "帐户": "账户", "帐务": "账务"}
+# table -> the columns of the base table that are searchable (same names in the FTS table)
+SEARCHABLE = {"posts": ("title", "summary", "text"), "accounts": ("name", "alias", "description")}
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC t2s) and the 帐/账 variants unified."""
+    if not text:
+        return ""
+    text = _t2s().convert(text)
+    for variant, canonical in VARIANTS.items():
+        text = text.replace(variant, canonical)
+    return text
+
+
+def cjk_bigrams(text: str | None) -> str:
+    """``'关停运营 WeChat'`` → ``' 关停 停运 运营  WeChat'``: each CJK run as overlapping bigrams."""
+
+    def grams(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if len(run) == 1:
+            return f" {run} "
+        return " " + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + " "
+
+    return CJK_RUN.sub(grams, text or "")
+
+
+def shadow_text(text: str | None) -> str:
+    """What the FTS table stores for ``text``."""
+    return cjk_bigrams(simplified(text or ""))
+
+
+def cjk_escape_fts(query: str | None) -> str:
+    """``'政务新媒体 關停'`` → ``'"政务 务新 新媒 媒体" "关停"'``: the query as bigram phrases."""
+    from datasette.utils import escape_fts  # Datasette's own escaping, then our bigrams inside each phrase
+
+    return re.sub(r'"([^"]*)"', lambda m: '"' + " ".join(shadow_text(m.group(1)).split()) + '"',
+                  escape_fts(query or ""))
