@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from govarchive.items import Account, Capture, PageState, Post
 from govarchive.schema import migrations
-from govarchive.search import SEARCHABLE, shadow_text
+from govarchive.search import refresh_shadow
 from govarchive.warc import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then.
@@ -181,13 +181,7 @@ class Index:
     # -- search -------------------------------------------------------------------------------
     def _refresh_search(self, table: str, row_id: str) -> None:
         """Rewrite the row's bigram shadow in ``<table>_fts`` (same transaction as the row)."""
-        columns = SEARCHABLE[table]
-        row = self.db.execute(f"select rowid, {', '.join(columns)} from {table} where id = ?", [row_id]).fetchone()
-        if row is None:
-            return
-        self.db.execute(f"delete from {table}_fts where rowid = ?", [row[0]])
-        self.db.execute(f"insert into {table}_fts(rowid, {', '.join(columns)}) values (?{', ?' * len(columns)})",
-                        [row[0], *(shadow_text(v) for v in row[1:])])
+        refresh_shadow(self.db, table, "id = ?", [row_id])
 
     # -- helpers --------------------------------------------------------------------------------
     def _get(self, table: str, pk: str) -> dict[str, Any] | None:

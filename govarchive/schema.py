@@ -73,11 +73,9 @@ def m002_post_media_and_moves(db: Database) -> None:
 @migrations()
 def m003_chinese_search(db: Database) -> None:
     """Issue 4: bigram shadow indexes for Chinese search (govarchive/search.py), rowid = base rowid."""
-    from govarchive.search import SEARCHABLE, shadow_text
+    from govarchive.search import SEARCHABLE, refresh_shadow
 
     for table, columns in SEARCHABLE.items():
         db.execute(f"create virtual table {table}_fts using fts5({', '.join(columns)}, "
                    "tokenize='unicode61 remove_diacritics 2')")
-        for row in db.execute(f"select rowid, {', '.join(columns)} from {table}").fetchall():
-            db.execute(f"insert into {table}_fts(rowid, {', '.join(columns)}) values (?{', ?' * len(columns)})",
-                       [row[0], *(shadow_text(v) for v in row[1:])])
+        refresh_shadow(db, table)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any, Sequence
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 # Variants OpenCC's t2s leaves apart (帳號 → 帐号, not 账号).
@@ -62,3 +63,13 @@ def cjk_escape_fts(query: str | None) -> str:
 
     return re.sub(r'"([^"]*)"', lambda m: '"' + " ".join(shadow_text(m.group(1)).split()) + '"',
                   escape_fts(query or ""))
+
+
+def refresh_shadow(db: Any, table: str, where: str = "1", params: Sequence[Any] = ()) -> None:
+    """Rewrite the ``<table>_fts`` rows of the ``table`` rows matching ``where`` (a sqlite-utils Database)."""
+    columns = SEARCHABLE[table]
+    placeholders = ", ".join("?" * (len(columns) + 1))
+    for row in db.execute(f"select rowid, {', '.join(columns)} from {table} where {where}", list(params)).fetchall():
+        db.execute(f"delete from {table}_fts where rowid = ?", [row[0]])
+        db.execute(f"insert into {table}_fts(rowid, {', '.join(columns)}) values ({placeholders})",
+                   [row[0], *(shadow_text(v) for v in row[1:])])
