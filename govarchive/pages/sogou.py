@@ -17,7 +17,8 @@ from parsel import Selector
 from govarchive.items import Link
 from govarchive.pages.base import Extraction, Page, epoch_to_iso, first
 
-ANTISPIDER = ("您的访问过于频繁", "用户您好，您的访问过于频繁", "antispider", "请输入验证码")
+# Sogou's anti-spider page (also reached by a redirect to /antispider/…): platforms.md §1.4 d.
+ANTISPIDER = ("您的访问过于频繁", "请输入验证码")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class SogouAccountSearchPage(Page):
     platform = "wechat"
 
     def extract(self) -> Extraction:
-        if "/antispider" in self.page.url or any(m in self.page.text for m in ANTISPIDER[:2]):
+        if "/antispider" in self.page.url or any(m in self.page.text for m in ANTISPIDER):
             return Extraction(page_state="blocked", notes=["sogou anti-spider page"])
         query = squeeze((parse_qs(urlsplit(self.page.url).query).get("query") or [""])[0])
         results = self.results()
