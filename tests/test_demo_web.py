@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -822,6 +823,234 @@ def test_module_runs_as_a_server():
         conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=10)
         conn.request("GET", "/robots.txt")
         assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.stderr.read() == ""
+
+
+# --- phase 2: the same web a few weeks later -----------------------------------------------------------
+
+LATER = EXPECTED["later"]
+MARKERS = LATER["markers"]
+
+
+def _sample_paths() -> list[str]:
+    """A broad sample: every path of EXPECTED (both phases), the sources' start URLs, MP pages with token."""
+    sources = tomllib.loads((ROOT / "govarchive/demo/sources.toml").read_text(encoding="utf-8"))
+    paths = [*EXPECTED["paths"], *LATER["new_paths"], *(s["url"] for s in sources["source"] if "url" in s)]
+    mp = EXPECTED["mp_backoffice"]
+    paths += [p + f"&token={mp['token']}" for p in (mp["searchbiz_path"], *mp["publish_paths"])]
+    return paths
+
+
+def mp_get(path: str, phase: int) -> dict:
+    mp = EXPECTED["mp_backoffice"]
+    return json.loads(render(path + f"&token={mp['token']}", {"Cookie": mp["cookie"]}, phase=phase)[2])
+
+
+def listed_keys(body: bytes) -> list[tuple[str, str, str]]:
+    """The (biz, mid, idx) of every article a history page's msgList lists, in order."""
+    keys = []
+    for entry in msg_list(body)["list"]:
+        info = entry["app_msg_ext_info"]
+        for item in [info, *info["multi_app_msg_item_list"]]:
+            query = parse_qs(urlsplit(html.unescape(item["content_url"])).query)
+            keys.append((base64.b64decode(query["__biz"][0]).decode(), query["mid"][0], query["idx"][0]))
+    return keys
+
+
+def test_phase_1_is_the_default_for_every_path():
+    mp_cookie = {"Cookie": EXPECTED["mp_backoffice"]["cookie"]}
+    for path in _sample_paths():
+        for headers in (None, mp_cookie):
+            assert render(path, headers) == render(path, headers, phase=1), path
+
+
+def test_phase_2_changes_only_the_changed_paths():
+    changed = set(LATER["changed_paths"])
+    assert changed <= set(EXPECTED["paths"]) and not set(LATER["new_paths"]) & set(EXPECTED["paths"])
+    for path in EXPECTED["paths"]:
+        same = render(path) == render(path, phase=2)
+        assert same is (path not in changed), path
+    # the portal gets nothing new: its pages, notices and feeds answer the same bytes
+    portal = [*EXPECTED["directory_pages"], *EXPECTED["start_paths"], "/",
+              *(n["path"] for n in EXPECTED["portal_notices"]), *(f["path"] for f in EXPECTED["feeds"][1:])]
+    assert not changed & set(portal)
+    assert LATER["paths"] == EXPECTED["paths"] + LATER["new_paths"]
+    for path in LATER["paths"]:
+        expected = 200
+        if path == EXPECTED["redirect"][0]:
+            expected = 301
+        elif path in EXPECTED["not_found_paths"]:
+            expected = 404
+        first = render(path, phase=2)
+        assert first == render(path, phase=2) and first[0] == expected, path
+
+
+def test_phase_2_cancelled_accounts():
+    cancelled = {a["biz"]: a for a in LATER["cancelled_accounts"]}
+    assert set(cancelled) == {EXPECTED["closing_account"], EXPECTED["zombie_account"]}
+    assert LATER["today"] == "2026-12-15T09:00:00+08:00" and LATER["today"] > EXPECTED["today"]
+    closure_text = render(article_path(EXPECTED["closure_post"]))[2].decode()
+    assert "2026年12月1日起停止更新并启动注销程序" in closure_text  # the phase-1 notice announced it
+    closed_names = [c["name"] for c in EXPECTED["portal_closure_notice"]["closed_accounts"]]
+    assert cancelled[EXPECTED["zombie_account"]]["name"] in closed_names
+    summaries = {a["biz"]: a for a in LATER["wechat_accounts"]}
+    for biz, account in cancelled.items():
+        assert account["account_id"] == f"wechat:{biz}" and account["history_path"] == history_path(biz)
+        assert summaries[biz]["status"] == "cancelled" and summaries[biz]["articles"] == 0
+        assert "var msgList = " in render(account["history_path"])[2].decode()  # phase 1: a normal history
+        status, headers, body = render(account["history_path"], phase=2)
+        text = body.decode("utf-8")
+        assert status == 200 and dict(headers)["Content-Type"] == "text/html; charset=UTF-8"
+        assert '<div class="weui-msg">' in text and '<h2 class="weui-msg__title">' in text
+        assert MARKERS["cancelled_profile"] in text and MARKERS["cancelled"] in text
+        assert "msgList" not in text and "<title></title>" in text
+        assert account["article_paths"] == [a["path"] for a in LATER["wechat_articles"]
+                                            if a["key"][0] == biz]
+        for path in account["article_paths"]:
+            assert render(path)[0] == 200 and "js_content" in render(path)[2].decode()
+            status, _, body = render(path, phase=2)
+            text = body.decode("utf-8")
+            assert status == 200 and "js_content" not in text and '<div class="weui-msg">' in text
+            assert re.search(rf'<h2 class="weui-msg__title">\s*{MARKERS["cancelled"]}\s*</h2>', text)
+    assert len(cancelled[EXPECTED["closing_account"]]["article_paths"]) == 3
+    assert cancelled[EXPECTED["zombie_account"]]["article_paths"] == []
+    # the MP back-office no longer finds them
+    name = cancelled[EXPECTED["closing_account"]]["name"]
+    searchbiz = EXPECTED["mp_backoffice"]["searchbiz_path"].replace(quote("云岚交通"), quote(name))
+    assert mp_get(searchbiz, 1)["total"] == 1 and mp_get(searchbiz, 2)["total"] == 0
+
+
+def test_phase_2_deleted_article_is_gone_from_its_listing():
+    deleted = LATER["deleted_article"]
+    key = tuple(deleted["key"])
+    assert deleted["biz"] == key[0] and deleted["account_id"] == f"wechat:{key[0]}"
+    assert ARTICLES[key]["state"] == "ok" and ARTICLES[key]["path"] == deleted["path"]
+    special = {tuple(EXPECTED[k]) for k in ("closure_post", "deleted_article", "style_2020_article")}
+    special |= {tuple(EXPECTED[k]["key"]) for k in ("image_share_article", "video_article", "audio_article",
+                                                    "repost_article", "source_url_article")}
+    special |= {tuple(EXPECTED["repost_article"]["original"]), *map(tuple, EXPECTED["album"]["articles"])}
+    special |= {tuple(a["transfer_target"]) for a in EXPECTED["migrated_account"]["articles"]
+                if a["transfer_target"]}
+    special |= {tuple(EXPECTED["sogou"]["article_key"]), tuple(EXPECTED["captcha_article"]["linked_from"])}
+    assert key not in special
+    account = next(a for a in LATER["wechat_accounts"] if a["biz"] == key[0])
+    assert account["status"] == "active"
+    assert "该内容已被发布者删除" not in render(deleted["path"])[2].decode()
+    status, _, body = render(deleted["path"], phase=2)
+    text = body.decode("utf-8")
+    assert status == 200 and MARKERS["deleted"] in text and "js_content" not in text
+    assert '<h2 class="weui-msg__title">' in text
+    before = listed_keys(render(deleted["history_path"])[2])
+    after = listed_keys(render(deleted["history_path"], phase=2)[2])
+    assert key in before and key not in after and after == [k for k in before if k != key]
+    assert len(after) == account["articles"]
+    ids = [re.findall(r'"id":(\d+)', render(deleted["history_path"], phase=p)[2].decode()) for p in (1, 2)]
+    assert set(ids[1]) < set(ids[0])  # the other pushes keep their message ids
+    # the MP back-office still lists it, flagged is_deleted
+    mp = EXPECTED["mp_backoffice"]
+    publish = mp["publish_path"].replace(mp["biz_b64"], base64.b64encode(key[0].encode()).decode())
+    items = [item for p in (1, 2) for entry in json.loads(mp_get(publish, p)["publish_page"])["publish_list"]
+             for item in json.loads(entry["publish_info"])["appmsgex"] if item["appmsgid"] == int(key[1])]
+    assert [item["is_deleted"] for item in items] == [False, True]
+    state = {tuple(a["key"]): a["state"] for a in LATER["wechat_articles"]}
+    assert state[key] == "deleted"
+
+
+def test_phase_2_new_article_tops_its_listing():
+    new = LATER["new_article"]
+    key = tuple(new["key"])
+    assert new["published_at"] == "2026-12-10T17:00:00+08:00" and new["account_id"] == f"wechat:{key[0]}"
+    assert key[0] == EXPECTED["wechat_accounts"][0]["biz"] and key not in ARTICLES  # 云岚发布, phase 2 only
+    assert not any(word in new["title"] for word in ("停止更新", "注销", "关停", "迁移"))
+    assert "参数错误" in render(new["path"])[2].decode()  # not published yet in phase 1
+    status, _, body = render(new["path"], phase=2)
+    text = body.decode("utf-8")
+    assert status == 200 and 'id="js_content"' in text and new["title"] in text
+    assert f'var mid = "" || "" || "{key[1]}";' in text and 'var publish_time = "2026-12-10" || "";' in text
+    assert "注销" not in re.search(r'id="js_content"[^>]*>(.*?)</div>', text, re.DOTALL).group(1)
+    listed = listed_keys(render(new["history_path"], phase=2)[2])
+    assert listed[0] == key and listed[1:] == listed_keys(render(new["history_path"])[2])
+    summary = next(a for a in LATER["wechat_accounts"] if a["biz"] == key[0])
+    assert summary["last_post_at"] == new["published_at"] and summary["articles"] == len(listed)
+    channel = ET.fromstring(render(new["feed_path"], phase=2)[2]).find("channel")
+    assert channel.find("item").findtext("link") == new["path"]
+    assert channel.findtext("lastBuildDate") == "Tue, 15 Dec 2026 09:00:00 +0800"
+    assert render(new["cover_url"])[0] == 404
+    status, headers, png = render(new["cover_url"], phase=2)
+    assert status == 200 and dict(headers)["Content-Type"] == "image/png" and png.startswith(b"\x89PNG")
+    assert new["cover_url"] in text or new["cover_url"] in render(new["history_path"], phase=2)[2].decode()
+    state = {tuple(a["key"]): a["state"] for a in LATER["wechat_articles"]}
+    assert state[key] == "ok" and len(state) == len(ARTICLES) + 1
+
+
+def test_phase_2_articles_answer_their_state():
+    for article in LATER["wechat_articles"]:
+        text = render(article["path"], phase=2)[2].decode("utf-8")
+        marker = {"ok": None, **MARKERS}[article["state"]]
+        if marker is None:
+            assert "weui-msg" not in text and article["title"].split("｜")[-1] in html.unescape(text)
+        else:
+            assert marker in text and "js_content" not in text
+
+
+def _reachable(starts: list[str], phase: int) -> set[str]:
+    seen, queue = set(), list(starts)
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        status, headers, body = render(path, phase=phase)
+        if status == 301:
+            queue.append(dict(headers)["Location"])
+            continue
+        queue += [link for link in _links(path, body, dict(headers)["Content-Type"]) if link not in seen]
+    return seen
+
+
+def test_phase_2_new_paths_are_reachable_from_the_start_points():
+    starts = ["/", *EXPECTED["start_paths"], *(f["path"] for f in EXPECTED["feeds"])]
+    seen = _reachable(starts, phase=2)
+    assert set(LATER["new_paths"]) <= seen
+    assert {a["history_path"] for a in LATER["cancelled_accounts"]} <= seen
+    assert LATER["deleted_article"]["path"] not in seen  # listed nowhere any more
+    assert LATER["deleted_article"]["path"] in _reachable(starts, phase=1)
+
+
+def test_demo_web_serves_phase_2_over_http(web):
+    new, cancelled = LATER["new_article"], LATER["cancelled_accounts"][0]
+    with DemoWeb(port=0, phase=2) as later:
+        assert later.phase == 2 and web.phase == 1
+        deleted = LATER["deleted_article"]["path"]
+        for path in (new["path"], new["cover_url"], cancelled["history_path"], deleted, EXPECTED["directory_pages"][0]):
+            status, _, body = fetch(later, path)
+            assert (status, body) == render(path, phase=2)[::2], path
+        assert MARKERS["cancelled_profile"] in fetch(later, cancelled["history_path"])[2].decode()
+        assert MARKERS["cancelled_profile"] not in fetch(web, cancelled["history_path"])[2].decode()
+        assert fetch(later, new["cover_url"])[0] == 200 and fetch(web, new["cover_url"])[0] == 404
+
+
+def test_unknown_phases_are_refused():
+    with pytest.raises(ValueError):
+        render("/", phase=3)
+    with pytest.raises(ValueError):
+        DemoWeb(phase=0)
+
+
+def test_module_runs_phase_2():
+    proc = subprocess.Popen([sys.executable, "-m", "govarchive.demo.server", "--port", "0", "--phase", "2"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/ \(phase 2, 2026-12-15;", line)
+        assert match, line
+        conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=10)
+        conn.request("GET", LATER["cancelled_accounts"][1]["history_path"])
+        assert MARKERS["cancelled_profile"] in conn.getresponse().read().decode()
         conn.close()
     finally:
         proc.terminate()

@@ -2,7 +2,9 @@
 a Sogou search page and MP back-office endpoints, on 127.0.0.1.
 
 ``DemoWeb(port=0)`` serves it (a context manager); ``render(path, headers=None)`` gives one response
-without a server; :data:`govarchive.demo.content.EXPECTED` sums up its facts for tests.
+without a server; :data:`govarchive.demo.content.EXPECTED` sums up its facts for tests. Both take
+``phase=2`` for the same web a few weeks later (accounts cancelled, an article deleted, one new;
+``EXPECTED["later"]``).
 """
 
 from __future__ import annotations

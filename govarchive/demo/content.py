@@ -3,6 +3,10 @@
 Plain data only (templates live in :mod:`govarchive.demo.templates`). Every id, date and text is
 invented and fixed: the demo's "today" is 2026-11-20 (Asia/Shanghai). :data:`EXPECTED` sums up
 the facts so that tests of other modules can check a crawl without hard-coding them.
+
+The web has two phases (:data:`PHASES`): phase 1 is the web on ``TODAY``; phase 2 is the same web on
+``LATER_TODAY`` (2026-12-15), after two WeChat accounts cancelled themselves, one article was deleted
+and one was published (``EXPECTED["later"]`` sums up the difference).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from urllib.parse import quote
 
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 TODAY = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
+LATER_TODAY = datetime(2026, 12, 15, 9, 0, tzinfo=CST)  # "today" of phase 2
 
 SITE_NAME = "云岚市人民政府"
 SITE_DOMAIN = "www.yunlan.gov.cn"
@@ -56,15 +61,18 @@ class Image:
 IMAGES: dict[str, Image] = {}
 
 
-def _image(path: str, seed: str, width: int = 120, height: int = 90) -> Image:
+def _image(path: str, seed: str, width: int = 120, height: int = 90,
+           registry: dict[str, Image] | None = None) -> Image:
+    """A served image, recorded in ``registry`` (default :data:`IMAGES`, the images of every phase)."""
     image = Image(path, seed, width, height)
-    IMAGES[path] = image
+    (IMAGES if registry is None else registry)[path] = image
     return image
 
 
-def mmbiz(name: str, width: int = 120, height: int = 90, seed: str | None = None) -> Image:
+def mmbiz(name: str, width: int = 120, height: int = 90, seed: str | None = None,
+          registry: dict[str, Image] | None = None) -> Image:
     """A WeChat body/cover image ``/mmbiz_png/<id>/0`` (ids look like mmbiz.qpic.cn ones)."""
-    return _image(f"/mmbiz_png/{_alnum('mmbiz:' + name, 64)}/0", seed or name, width, height)
+    return _image(f"/mmbiz_png/{_alnum('mmbiz:' + name, 64)}/0", seed or name, width, height, registry)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -79,7 +87,7 @@ class WechatAccount:
     name: str
     description: str  # 功能介绍
     agency: str  # 主办单位 / 帐号主体
-    status: str  # what a crawl on TODAY should conclude: active, closing, dormant, zombie
+    status: str  # what a crawl on TODAY should conclude: active, closing, dormant, zombie (a notice wins)
 
     @property
     def biz_b64(self) -> str:
@@ -227,10 +235,10 @@ WECHAT_ACCOUNTS: tuple[WechatAccount, ...] = (
                   "云岚市人力资源和社会保障局", "closing"),
     WechatAccount("3180593724", _gh("云岚青山街道"), "ylqsjd", "云岚青山街道",
                   "青山街道办事处政务信息发布、社区服务。",
-                  "青山区青山街道办事处", "dormant"),
+                  "青山区青山街道办事处", "closing"),  # silent since 2024-09 (dormant), but named in the portal notice
     WechatAccount("3870215649", _gh("桐溪镇发布"), "txzfb", "桐溪镇发布",
                   "桐溪镇人民政府政务信息发布平台。",
-                  "桐溪县桐溪镇人民政府", "zombie"),
+                  "桐溪县桐溪镇人民政府", "closing"),  # never posted (zombie), but named in the portal notice
     # Not in the portal directory: found through the QR grid, Sogou search and the MP back-office.
     WechatAccount("3305728146", _gh("云岚交通"), "ylsjtys", "云岚交通",
                   "云岚市交通运输局官方公众号：公交地铁、道路出行、交通政策和路况信息。",
@@ -637,16 +645,96 @@ VOICES = {b.fileid: b for a in WECHAT_ARTICLES for b in a.blocks if isinstance(b
 LINKABLE_BY_KEY = {**ARTICLES_BY_KEY, **{a.key: a for a in (*KEPU_ARTICLES, CAPTCHA_ARTICLE)}}
 
 
-def articles_of(biz: str) -> list[WechatArticle]:
-    """An account's articles, newest push first, idx ascending inside a push."""
-    items = [a for a in WECHAT_ARTICLES if a.biz == biz]
+# --------------------------------------------------------------------------------------------------
+# Phases: the web on TODAY (1) and the same web a few weeks later, on LATER_TODAY (2)
+
+# WeChat's wording for a self-cancelled account (platforms.md §1.3): article pages, profile pages.
+CANCELLED_TEXT = "此帐号已自主注销，内容无法查看"
+CANCELLED_PROFILE_TEXT = "该帐号已自主注销"
+DELETED_TEXT = "该内容已被发布者删除"
+
+LATER_IMAGES: dict[str, Image] = {}  # images only phase 2 serves (its new articles')
+
+# 云岚发布's one new article of phase 2: a plain service notice at the top of its listing.
+LATER_ARTICLES: tuple[WechatArticle, ...] = (
+    WechatArticle(
+        "fabu-yuandan", FABU, "2650012063", 1, at(2026, 12, 10, 17, 0),
+        "2027年元旦假期办事指南",
+        "1月1日至3日放假，政务服务中心1月2日上午开放，12345热线24小时服务。",
+        (
+            "2027年元旦假期为1月1日（星期五）至1月3日（星期日），共3天。假期期间，我市政务服务安排如下：",
+            Sub("窗口服务"),
+            ("市政务服务中心1月2日上午9:00至12:00开放户籍、社保、医保等高频事项窗口，其余时间暂停线下服务；"
+             "1月4日（星期一）起恢复正常办公。"),
+            Sub("网上办理"),
+            ("社保查询、公积金提取、不动产登记预约等事项可通过“云岚发布”微信公众号“办事服务”栏目"
+             "和“云岚市人民政府”网站全天候办理。"),
+            "假期如遇急事难事，请拨打12345政务服务便民热线，热线24小时有人值守。",
+            *FOOTER_FABU,
+        ),
+        mmbiz("cover:fabu-yuandan", 188, 80, registry=LATER_IMAGES), source="云岚市政务服务管理局",
+        editor="郑一帆", reviewer="周然"),
+)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One state of the demo web. Phase 2 differs from phase 1 only by these fields (WeChat only)."""
+
+    number: int
+    today: datetime
+    cancelled: tuple[str, ...] = ()  # bizes of self-cancelled accounts: every page says so
+    removed: tuple[str, ...] = ()  # keys of articles deleted since phase 1: deleted page, no longer listed
+    added: tuple[WechatArticle, ...] = ()  # articles published since phase 1
+    images: tuple[Image, ...] = ()  # images served in this phase only (the added articles')
+
+    @property
+    def articles(self) -> tuple[WechatArticle, ...]:
+        """Every article URL served as an article in this phase (deleted ones included)."""
+        return WECHAT_ARTICLES + self.added
+
+    def article(self, key: tuple[str, str, str]) -> WechatArticle | None:
+        return ARTICLES_BY_ID.get(key) or next((a for a in self.added if a.key_tuple == key), None)
+
+    def image(self, path: str) -> Image | None:
+        return IMAGES.get(path) or next((i for i in self.images if i.path == path), None)
+
+    def is_cancelled(self, biz: str) -> bool:
+        return biz in self.cancelled
+
+    def is_deleted(self, article: WechatArticle) -> bool:
+        """The article URL answers 该内容已被发布者删除."""
+        return article.deleted or article.key in self.removed
+
+    def is_listed(self, article: WechatArticle) -> bool:
+        """The account's history still lists the article (deleted since phase 1: no longer)."""
+        return article.key not in self.removed
+
+    def status_of(self, account: WechatAccount) -> str:
+        return "cancelled" if self.is_cancelled(account.biz) else account.status
+
+
+PHASE_1 = Phase(1, TODAY)
+# A few weeks later: 云岚人社服务 (closing, its notice said from 2026-12-01) and 桐溪镇发布 (zombie, in the
+# portal closure notice) have cancelled their accounts; 云岚市场监管 deleted its oldest article (an
+# ordinary one); 云岚发布 published one new article. The portal, Weibo, Douyin and Toutiao are unchanged
+# (云岚就业, the closed Weibo account, is not in the demo).
+PHASE_2 = Phase(2, LATER_TODAY, cancelled=(RENSHE, TONGXI), removed=("scjg-guoqing",), added=LATER_ARTICLES,
+                images=tuple(LATER_IMAGES.values()))
+PHASES: dict[int, Phase] = {1: PHASE_1, 2: PHASE_2}
+
+
+def articles_of(biz: str, phase: Phase = PHASE_1, with_removed: bool = False) -> list[WechatArticle]:
+    """An account's listed articles in ``phase``, newest push first, idx ascending inside a push;
+    ``with_removed`` keeps those deleted since phase 1 (the MP back-office still lists them)."""
+    items = [a for a in phase.articles if a.biz == biz and (with_removed or phase.is_listed(a))]
     return sorted(items, key=lambda a: (-a.ct, -int(a.mid), a.idx))
 
 
-def pushes_of(biz: str) -> list[list[WechatArticle]]:
+def pushes_of(biz: str, phase: Phase = PHASE_1, with_removed: bool = False) -> list[list[WechatArticle]]:
     """An account's pushes (群发), newest first: one list of articles per ``mid``."""
     pushes: dict[str, list[WechatArticle]] = {}
-    for article in articles_of(biz):
+    for article in articles_of(biz, phase, with_removed):
         pushes.setdefault(article.mid, []).append(article)
     return list(pushes.values())
 
@@ -1119,10 +1207,10 @@ QX_FEED = Feed("/feeds/yunlan-qixiang.atom", "atom", False, "云岚市气象台 
 FEEDS = (WECHAT2RSS_FEED, COLUMN_FEED, QX_FEED)
 
 
-def feed_items(feed: Feed) -> list[object]:
-    """The posts a feed lists, newest first (WechatArticle or GovNotice)."""
+def feed_items(feed: Feed, phase: Phase = PHASE_1) -> list[object]:
+    """The posts a feed lists in ``phase``, newest first (WechatArticle or GovNotice)."""
     if feed is WECHAT2RSS_FEED:
-        return [a for a in articles_of(FABU) if not a.deleted]
+        return [a for a in articles_of(FABU, phase) if not phase.is_deleted(a)]
     if feed is COLUMN_FEED:
         return list(GOV_NOTICES)
     return list(QX_NOTICES)
@@ -1259,10 +1347,12 @@ def with_token(path: str) -> str:
 # The summary other modules' tests check a crawl against
 
 
-def _wechat_summary(a: WechatAccount) -> dict[str, object]:
-    arts = articles_of(a.biz)
+def _wechat_summary(a: WechatAccount, phase: Phase = PHASE_1) -> dict[str, object]:
+    arts = articles_of(a.biz, phase)
+    listed = 0 if phase.is_cancelled(a.biz) else len(arts)  # a cancelled account's history lists nothing
     return {"biz": a.biz, "biz_b64": a.biz_b64, "name": a.name, "gh_id": a.gh_id, "alias": a.alias or None,
-            "agency": a.agency, "status": a.status, "history_path": a.history_path, "articles": len(arts),
+            "agency": a.agency, "status": phase.status_of(a), "history_path": a.history_path,
+            "articles": listed,
             "last_post_at": arts[0].published.isoformat() if arts else None}
 
 
@@ -1308,6 +1398,59 @@ def _all_paths() -> list[str]:
     jiaotong = WECHAT_BY_BIZ[JIAOTONG]
     paths += [mp_searchbiz_path(jiaotong.name), mp_publish_path(jiaotong, 0), mp_publish_path(jiaotong, 5)]
     return paths
+
+
+def _changed_paths(phase: Phase) -> list[str]:
+    """The paths of :func:`_all_paths` whose response in ``phase`` differs from phase 1's."""
+    removed = [ARTICLES_BY_KEY[k] for k in phase.removed]
+    changed_bizes = {*phase.cancelled, *(a.biz for a in removed), *(a.biz for a in phase.added)}
+    changed = {WECHAT_BY_BIZ[b].history_path for b in changed_bizes}
+    changed |= {a.path.split("#")[0] for a in WECHAT_ARTICLES if a.biz in phase.cancelled or a in removed}
+    paths = _all_paths()
+    changed |= {p for b in changed_bizes for p in paths if f"&fakeid={WECHAT_BY_BIZ[b].biz_b64}&" in p}
+    changed |= {r.profile_path for r in SOGOU_RESULTS if r.account and r.account.biz in changed_bizes}
+    changed |= {r.article_path for r in SOGOU_RESULTS
+                if r.article and (r.article in removed or r.article.biz in phase.cancelled)}
+    if FABU in changed_bizes or phase.today != TODAY:  # the bridge feed of 云岚发布 (lastBuildDate: today)
+        changed.add(WECHAT2RSS_FEED.path)
+    return [p for p in paths if p in changed]
+
+
+def _article_state(article: WechatArticle, phase: Phase) -> str:
+    if phase.is_cancelled(article.biz):
+        return "cancelled"
+    return "deleted" if phase.is_deleted(article) else "ok"
+
+
+def _later_summary(phase: Phase) -> dict[str, object]:
+    new, removed = phase.added[0], ARTICLES_BY_KEY[phase.removed[0]]
+    new_paths = [a.path.split("#")[0] for a in phase.added] + [i.url for i in phase.images]
+    return {
+        "phase": phase.number,
+        "today": phase.today.isoformat(),
+        "markers": {"cancelled": CANCELLED_TEXT, "cancelled_profile": CANCELLED_PROFILE_TEXT,
+                    "deleted": DELETED_TEXT},
+        "cancelled_accounts": [
+            {"biz": b, "name": WECHAT_BY_BIZ[b].name, "account_id": f"wechat:{b}",
+             "history_path": WECHAT_BY_BIZ[b].history_path, "status_before": WECHAT_BY_BIZ[b].status,
+             "article_paths": [a.path.split("#")[0] for a in articles_of(b)]}
+            for b in phase.cancelled],
+        "deleted_article": {"key": removed.key_tuple, "path": removed.path.split("#")[0], "biz": removed.biz,
+                            "account_id": f"wechat:{removed.biz}", "title": removed.title,
+                            "published_at": removed.published.isoformat(),
+                            "history_path": WECHAT_BY_BIZ[removed.biz].history_path},
+        "new_article": {"key": new.key_tuple, "path": new.path.split("#")[0], "title": new.title,
+                        "published_at": new.published.isoformat(), "biz": new.biz,
+                        "account_id": f"wechat:{new.biz}", "cover_url": new.cover.url,
+                        "history_path": WECHAT_BY_BIZ[new.biz].history_path, "feed_path": WECHAT2RSS_FEED.path},
+        "wechat_accounts": [_wechat_summary(a, phase) for a in WECHAT_ACCOUNTS],
+        "wechat_articles": [{"key": a.key_tuple, "title": a.title, "published_at": a.published.isoformat(),
+                             "state": _article_state(a, phase), "path": a.path.split("#")[0]}
+                            for a in phase.articles],
+        "changed_paths": _changed_paths(phase),
+        "new_paths": new_paths,
+        "paths": _all_paths() + new_paths,
+    }
 
 
 def _video_of(article: WechatArticle) -> Video:
@@ -1424,6 +1567,7 @@ EXPECTED: dict[str, object] = {
                       "total": len(articles_of(JIAOTONG)),
                       "deleted": ARTICLES_BY_KEY["jiaotong-daqiao"].key_tuple},
     "paths": _all_paths(),
+    "later": _later_summary(PHASE_2),
 }
 """What a crawl of the demo web should find. Keys:
 
@@ -1488,4 +1632,19 @@ EXPECTED: dict[str, object] = {
   total, deleted}``: paths without ``token=`` (append ``&token=<token>``, send ``Cookie: <cookie>``; else
   ``base_resp.ret`` 200003); ``deleted``: key of the article listed with ``is_deleted: true``.
 - ``paths``: every path (with query) the demo serves or links, images included (200, except the redirect and the 404s).
+- ``later``: phase 2, the same web on ``LATER_TODAY`` (``render(…, phase=2)``, ``DemoWeb(phase=2)``); every
+  key above holds for phase 1 only. ``{phase: 2, today, markers: {cancelled: 此帐号已自主注销，内容无法查看,
+  cancelled_profile: 该帐号已自主注销, deleted: 该内容已被发布者删除}, cancelled_accounts: [{biz, name,
+  account_id ("wechat:<biz>"), history_path, status_before, article_paths}], deleted_article: {key, path, biz,
+  account_id, title, published_at, history_path}, new_article: {key, path, title, published_at, biz,
+  account_id, history_path, cover_url, feed_path}, wechat_accounts, wechat_articles, changed_paths,
+  new_paths, paths}``. A cancelled account's history page says both markers (HTTP 200, ``.weui-msg``, no
+  ``msgList``), each of its article URLs says ``cancelled``; the deleted article (an ordinary one, listed in
+  phase 1) says ``deleted`` and is gone from its account's history and MP lists (the MP list keeps it with
+  ``is_deleted: true``); the new article is the first of its account's history and of the bridge feed.
+  ``wechat_accounts``: as above, status ``cancelled`` for the cancelled ones (``articles`` 0: their history
+  lists nothing); ``wechat_articles``: as above, state ok/deleted/cancelled, the new article included;
+  ``changed_paths``: the paths of ``paths`` (phase 1) whose response differs in phase 2, every other path
+  answers the same bytes (the portal gets nothing new); ``new_paths``: the new article and its cover;
+  ``paths``: phase 1's plus ``new_paths``.
 """

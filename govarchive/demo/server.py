@@ -1,11 +1,12 @@
 """The demo web over HTTP: a pure :func:`render` and :class:`DemoWeb`, a loopback server around it.
 
-``render("/path?query", headers=None)`` → ``(status, [(header, value), …], body)``: the same bytes on
-every call; of the request headers only ``Cookie`` matters (the MP back-office endpoints).
+``render("/path?query", headers=None, phase=1)`` → ``(status, [(header, value), …], body)``: the same
+bytes on every call; of the request headers only ``Cookie`` matters (the MP back-office endpoints).
+``phase=2`` serves the same web a few weeks later (:data:`govarchive.demo.content.PHASES`).
 The server only adds ``Content-Length`` and, when the client accepts it, gzip (``mtime=0``, so
 even encoded bodies are stable) for HTML, JSON and text.
 
-    python -m govarchive.demo.server [--port 8765]
+    python -m govarchive.demo.server [--port 8765] [--phase 2]
 """
 
 from __future__ import annotations
@@ -67,23 +68,31 @@ def _wechat_bad_params() -> Response:
     return _utf8(t.wechat_error("参数错误"))
 
 
-def _article_response(article: c.WechatArticle) -> Response:
-    if article.deleted:
+def _article_response(article: c.WechatArticle, phase: c.Phase) -> Response:
+    if phase.is_cancelled(article.biz):
+        return _utf8(t.wechat_cancelled())
+    if phase.is_deleted(article):
         return _utf8(t.wechat_deleted())
     return _utf8(t.wechat_article(article))
 
 
-def _wechat_article(q: dict[str, str]) -> Response:
+def _history_response(account: c.WechatAccount, phase: c.Phase) -> Response:
+    if phase.is_cancelled(account.biz):
+        return _utf8(t.wechat_cancelled_history())
+    return _utf8(t.wechat_history(account, phase))
+
+
+def _wechat_article(q: dict[str, str], phase: c.Phase) -> Response:
     if q.get("src") == "3" and "signature" in q:  # a temporary (Sogou-era) link
         result = c.SOGOU_ARTICLE_LINKS.get(_temp_key("s", q))
         if result is None or result.article is None:
             return _utf8(t.wechat_expired())
-        return _article_response(result.article)
+        return _article_response(result.article, phase)
     biz = _decode_biz(q.get("__biz", ""))
     key = (biz, q.get("mid", ""), q.get("idx", "1"))
-    article = c.ARTICLES_BY_ID.get(key)
+    article = phase.article(key)
     if article is not None:
-        return _article_response(article)
+        return _article_response(article, phase)
     unserved = c.UNSERVED_BY_ID.get(key)
     if unserved is None:
         return _wechat_bad_params()
@@ -98,21 +107,21 @@ def _temp_key(kind: str, q: dict[str, str]) -> str:
             f"&signature={q.get('signature', '')}")
 
 
-def _sogou_profile(q: dict[str, str]) -> Response:
+def _sogou_profile(q: dict[str, str], phase: c.Phase) -> Response:
     result = c.SOGOU_PROFILE_LINKS.get(_temp_key("profile", q))
     if result is None or result.account is None:
         return _utf8(t.wechat_expired())
-    return _utf8(t.wechat_history(result.account))
+    return _history_response(result.account, phase)
 
 
-def _wechat_history(q: dict[str, str]) -> Response:
+def _wechat_history(q: dict[str, str], phase: c.Phase) -> Response:
     biz = _decode_biz(q.get("__biz", ""))
     if biz == c.KEPU and q.get("action") == "home":
         return _utf8(t.wechat_migrated_history())
     account = c.WECHAT_BY_BIZ.get(biz)
     if account is None or q.get("action") != "home":
         return _wechat_bad_params()
-    return _utf8(t.wechat_history(account))
+    return _history_response(account, phase)
 
 
 def _decode_biz(value: str) -> str:
@@ -144,24 +153,25 @@ def _mp_authorised(q: dict[str, str], headers: Mapping[str, str] | None) -> bool
     return q.get("token") == c.MP_DEMO_TOKEN and c.MP_DEMO_COOKIE in cookies
 
 
-def _mp_searchbiz(q: dict[str, str]) -> Response:
+def _mp_searchbiz(q: dict[str, str], phase: c.Phase) -> Response:
     if q.get("action") != "search_biz":
         return _wx_json(t.MP_INVALID_ARGS)
     count = _int(q.get("count"), c.MP_PAGE_SIZE)
-    return _wx_json(t.mp_searchbiz(q.get("query", ""), _int(q.get("begin"), 0), count))
+    return _wx_json(t.mp_searchbiz(q.get("query", ""), _int(q.get("begin"), 0), count, phase))
 
 
-def _mp_publish(q: dict[str, str]) -> Response:
+def _mp_publish(q: dict[str, str], phase: c.Phase) -> Response:
     account = c.WECHAT_BY_BIZ.get(_decode_biz(q.get("fakeid", "")))
-    if account is None or q.get("sub") != "list":
+    if account is None or q.get("sub") != "list" or phase.is_cancelled(account.biz):
         return _wx_json(t.MP_INVALID_ARGS)
-    return _wx_json(t.mp_publish(account, _int(q.get("begin"), 0), _int(q.get("count"), c.MP_PAGE_SIZE)))
+    begin, count = _int(q.get("begin"), 0), _int(q.get("count"), c.MP_PAGE_SIZE)
+    return _wx_json(t.mp_publish(account, begin, count, phase))
 
 
-_FEEDS: dict[str, Callable[[], Response]] = {
-    c.WECHAT2RSS_FEED.path: lambda: _text(t.wechat2rss_feed(c.WECHAT2RSS_FEED), RSS),
-    c.COLUMN_FEED.path: lambda: _text(t.column_rss(c.COLUMN_FEED), RSS),
-    c.QX_FEED.path: lambda: _text(t.qx_atom(c.QX_FEED), ATOM),
+_FEEDS: dict[str, Callable[[c.Phase], Response]] = {
+    c.WECHAT2RSS_FEED.path: lambda phase: _text(t.wechat2rss_feed(c.WECHAT2RSS_FEED, phase), RSS),
+    c.COLUMN_FEED.path: lambda phase: _text(t.column_rss(c.COLUMN_FEED), RSS),
+    c.QX_FEED.path: lambda phase: _text(t.qx_atom(c.QX_FEED), ATOM),
 }
 
 
@@ -191,26 +201,33 @@ _STATIC: dict[str, Callable[[], Response]] = {
     c.COLUMN_PATH: lambda: _gbk(t.column_page()),
     c.MATRIX_PATH: lambda: _gbk(t.matrix_page()),
     c.DISTRICT_DIRECTORY_PATH: lambda: _gbk(t.district_directory_page()),
-    **_FEEDS,
     **{path: (lambda p=path: _text(t.toutiao_bundle(p), JS)) for path in c.TOUTIAO_BUNDLES},
 }
 
 
-def render(path_and_query: str, headers: Mapping[str, str] | None = None) -> Response:
+def render(path_and_query: str, headers: Mapping[str, str] | None = None, phase: int = 1) -> Response:
     """The response to ``GET path_and_query``: (status, header pairs, body bytes). Pure and deterministic.
 
     ``headers`` (request headers, optional) matter only to the MP back-office endpoints (``Cookie``).
+    ``phase`` (a key of :data:`~govarchive.demo.content.PHASES`): 1, the web on ``TODAY``, or 2, the same
+    web a few weeks later (``EXPECTED["later"]``).
     """
+    state = c.PHASES.get(phase)
+    if state is None:
+        raise ValueError(f"no demo phase {phase!r} (known: {sorted(c.PHASES)})")
     parts = urlsplit(path_and_query)
     path = unquote(parts.path) or "/"
     q = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     static = _STATIC.get(path)
     if static is not None:
         return static()
+    feed = _FEEDS.get(path)
+    if feed is not None:
+        return feed(state)
     if path in ("/cgi-bin/searchbiz", "/cgi-bin/appmsgpublish"):
         if not _mp_authorised(q, headers):
             return _wx_json(t.MP_INVALID_SESSION)
-        return _mp_searchbiz(q) if path == "/cgi-bin/searchbiz" else _mp_publish(q)
+        return _mp_searchbiz(q, state) if path == "/cgi-bin/searchbiz" else _mp_publish(q, state)
     if path in c.DIRECTORY_PATHS:
         n = c.DIRECTORY_PATHS.index(path)
         # index_1.html: the HTTP header lies (utf-8) about a GBK body that declares gbk itself.
@@ -219,11 +236,11 @@ def render(path_and_query: str, headers: Mapping[str, str] | None = None) -> Res
     if path in c.NOTICES_BY_PATH:
         return _gbk(t.notice_page(c.NOTICES_BY_PATH[path]))
     if path == "/s":
-        return _wechat_article(q)
+        return _wechat_article(q, state)
     if path == "/mp/profile_ext":
-        return _wechat_history(q)
+        return _wechat_history(q, state)
     if path == "/profile":
-        return _sogou_profile(q)
+        return _sogou_profile(q, state)
     if path == "/mp/appmsgalbum":
         return _album(q)
     if path == "/voice/getvoice":
@@ -235,8 +252,9 @@ def render(path_and_query: str, headers: Mapping[str, str] | None = None) -> Res
         return _utf8(t.sogou_search(q.get("query", "")))
     if path in c.QX_BY_PATH:
         return _gbk(t.notice_page(c.QX_BY_PATH[path]))
-    if path in c.IMAGES:
-        return 200, [("Content-Type", PNG)], t.image_png(c.IMAGES[path])
+    image = state.image(path)
+    if image is not None:
+        return 200, [("Content-Type", PNG)], t.image_png(image)
     if path == "/api/container/getIndex":
         return _weibo_api(q)
     if path == "/statuses/extend":
@@ -296,7 +314,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, with_body: bool) -> None:
         request_headers = {name: value for name, value in self.headers.items()}
-        status, headers, body = encode(render(self.path, request_headers), self.headers.get("Accept-Encoding"))
+        phase = getattr(self.server, "phase", 1)
+        response = render(self.path, request_headers, phase)
+        status, headers, body = encode(response, self.headers.get("Accept-Encoding"))
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
@@ -311,6 +331,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    phase = 1  # the demo phase its handlers render
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client hanging up mid-response is not worth a traceback
@@ -320,14 +341,18 @@ class DemoWeb:
     """The demo web on 127.0.0.1, in a daemon thread.
 
     ``DemoWeb(port=0)`` picks a free port; a busy ``port`` falls back to a free one unless
-    ``fallback=False`` (then :class:`OSError`). Use as a context manager or ``start()``/``stop()``.
+    ``fallback=False`` (then :class:`OSError`). ``phase=2`` serves the web a few weeks later (see
+    :func:`render`). Use as a context manager or ``start()``/``stop()``.
     """
 
     host = "127.0.0.1"
 
-    def __init__(self, port: int = 0, fallback: bool = True) -> None:
+    def __init__(self, port: int = 0, fallback: bool = True, phase: int = 1) -> None:
+        if phase not in c.PHASES:
+            raise ValueError(f"no demo phase {phase!r} (known: {sorted(c.PHASES)})")
         self.requested_port = port
         self.fallback = fallback
+        self.phase = phase
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -340,6 +365,7 @@ class DemoWeb:
             if not self.fallback or self.requested_port == 0:
                 raise
             server = _Server((self.host, 0), _Handler)
+        server.phase = self.phase
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"demo-web-{self.port}", daemon=True)
@@ -379,9 +405,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m govarchive.demo.server",
                                      description="Serve the 云岚市 demo web on 127.0.0.1 until Ctrl-C.")
     parser.add_argument("--port", type=int, default=8765, help="port (a free one is used if it is taken)")
+    parser.add_argument("--phase", type=int, choices=sorted(c.PHASES), default=1,
+                        help="1: the web on 2026-11-20; 2: the same web on 2026-12-15 (accounts "
+                             "cancelled, an article deleted, one published)")
     args = parser.parse_args(argv)
-    with DemoWeb(port=args.port) as web:
-        print(f"demo web at {web.base_url}/ (Ctrl-C to stop)", flush=True)
+    with DemoWeb(port=args.port, phase=args.phase) as web:
+        when = "" if args.phase == 1 else f"phase {args.phase}, {c.PHASES[args.phase].today:%Y-%m-%d}; "
+        print(f"demo web at {web.base_url}/ ({when}Ctrl-C to stop)", flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -352,11 +352,15 @@ def _msg_item(article: c.WechatArticle) -> dict[str, object]:
     }
 
 
-def msg_list(account: c.WechatAccount) -> dict[str, object]:
-    """The ``msgList`` object of an account's history page (newest push first)."""
+def msg_list(account: c.WechatAccount, phase: c.Phase = c.PHASE_1) -> dict[str, object]:
+    """The ``msgList`` object of an account's history page (newest push first). Message ids count the
+    pushes deleted since phase 1 too, so a push keeps its id in every phase."""
     entries = []
-    pushes = c.pushes_of(account.biz)
+    pushes = c.pushes_of(account.biz, phase, with_removed=True)
     for number, push in enumerate(pushes):
+        push = [a for a in push if phase.is_listed(a)]
+        if not push:
+            continue
         main, others = push[0], push[1:]
         info = _msg_item(main)
         info.update({"is_multi": 1 if others else 0, "multi_app_msg_item_list": [_msg_item(a) for a in others],
@@ -369,10 +373,11 @@ def msg_list(account: c.WechatAccount) -> dict[str, object]:
     return {"list": entries}
 
 
-def wechat_history(account: c.WechatAccount) -> str:
-    data = json.dumps(msg_list(account), ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+def wechat_history(account: c.WechatAccount, phase: c.Phase = c.PHASE_1) -> str:
+    data = json.dumps(msg_list(account, phase), ensure_ascii=False, separators=(",", ":"))
+    data = data.replace("</", "<\\/")
     alias = f'\n          <p class="profile_account">微信号: {esc(account.alias)}</p>' if account.alias else ""
-    tips = "仅显示最近10条群发" if c.articles_of(account.biz) else "该公众号暂未发布群发消息"
+    tips = "仅显示最近10条群发" if c.articles_of(account.biz, phase) else "该公众号暂未发布群发消息"
     return f"""<!DOCTYPE html>
 <html>
 <head>
@@ -782,7 +787,17 @@ def wechat_error(title: str, desc: str = "", extra: str = "", script: str = "") 
 
 
 def wechat_deleted() -> str:
-    return wechat_error("该内容已被发布者删除", "如有疑问，请联系该公众号的运营者。")
+    return wechat_error(c.DELETED_TEXT, "如有疑问，请联系该公众号的运营者。")
+
+
+def wechat_cancelled() -> str:
+    """An article of a self-cancelled account (帐号自主注销)."""
+    return wechat_error(c.CANCELLED_TEXT)
+
+
+def wechat_cancelled_history() -> str:
+    """The history (profile) page of a self-cancelled account: the profile wording, then the article one."""
+    return wechat_error(c.CANCELLED_PROFILE_TEXT, c.CANCELLED_TEXT + "。")
 
 
 MIGRATED_TITLE = "该公众号已迁移"
@@ -1257,17 +1272,19 @@ MP_INVALID_SESSION = {"base_resp": {"ret": 200003, "err_msg": "invalid session"}
 MP_INVALID_ARGS = {"base_resp": {"ret": 200002, "err_msg": "invalid args"}}
 
 
-def mp_searchbiz(query: str, begin: int, count: int) -> dict[str, object]:
-    found = [a for a in c.WECHAT_ACCOUNTS if query and query in a.name]
+def mp_searchbiz(query: str, begin: int, count: int, phase: c.Phase = c.PHASE_1) -> dict[str, object]:
+    found = [a for a in c.WECHAT_ACCOUNTS if query and query in a.name and not phase.is_cancelled(a.biz)]
     return {"base_resp": {"ret": 0, "err_msg": "ok"},
             "list": [{"fakeid": a.biz_b64, "nickname": a.name, "alias": a.alias, "round_head_img": a.avatar.url,
                       "service_type": 1, "signature": a.description} for a in found[begin:begin + count]],
             "total": len(found)}
 
 
-def mp_publish(account: c.WechatAccount, begin: int, count: int) -> dict[str, object]:
-    """``appmsgpublish`` list: ``publish_page`` is a JSON string whose ``publish_info`` are JSON strings."""
-    pushes = c.pushes_of(account.biz)
+def mp_publish(account: c.WechatAccount, begin: int, count: int,
+               phase: c.Phase = c.PHASE_1) -> dict[str, object]:
+    """``appmsgpublish`` list: ``publish_page`` is a JSON string whose ``publish_info`` are JSON strings.
+    Deleted articles stay listed (``is_deleted``), those deleted since phase 1 too."""
+    pushes = c.pushes_of(account.biz, phase, with_removed=True)
     publish_list = []
     for number, push in enumerate(pushes):
         if not begin <= number < begin + count:
@@ -1278,7 +1295,7 @@ def mp_publish(account: c.WechatAccount, begin: int, count: int) -> dict[str, ob
                     "aid": f"{a.mid}_{a.idx}", "appmsgid": int(a.mid), "itemidx": a.idx, "title": a.title,
                     "digest": a.digest, "link": a.path, "cover": a.cover.url, "author_name": a.author,
                     "create_time": a.ct, "update_time": a.ct, "item_show_type": a.show_type, "copyright_stat": 0,
-                    "is_deleted": a.deleted,
+                    "is_deleted": phase.is_deleted(a),
                     "album_id": c.ALBUM_OF[a.key].album_id if a.key in c.ALBUM_OF else "0"} for a in push]}
         publish_list.append({"publish_type": 101,
                              "publish_info": json.dumps(info, ensure_ascii=False, separators=(",", ":"))})
@@ -1301,10 +1318,10 @@ def _rss(channel: list[str], items: list[str]) -> str:
             "<channel>\n" + "\n".join(channel) + "\n" + "\n".join(items) + "\n</channel>\n</rss>\n")
 
 
-def wechat2rss_feed(feed: c.Feed) -> str:
+def wechat2rss_feed(feed: c.Feed, phase: c.Phase = c.PHASE_1) -> str:
     """A wechat2rss-style bridge feed of one WeChat account."""
     account = c.WECHAT_BY_BIZ[c.FABU]
-    articles = c.feed_items(feed)
+    articles = c.feed_items(feed, phase)
     channel = [f"<title>{esc(account.name)}</title>",
                f"<link>{esc(account.history_path)}</link>",
                f"<description>{esc(account.description)}</description>",
@@ -1312,7 +1329,7 @@ def wechat2rss_feed(feed: c.Feed) -> str:
                (f"<image><url>{account.avatar.url}</url><title>{esc(account.name)}</title>"
                 f"<link>{esc(account.history_path)}</link></image>"),
                "<generator>wechat2rss</generator>", "<language>zh-cn</language>",
-               f"<lastBuildDate>{format_datetime(c.TODAY)}</lastBuildDate>", "<ttl>60</ttl>"]
+               f"<lastBuildDate>{format_datetime(phase.today)}</lastBuildDate>", "<ttl>60</ttl>"]
     items = []
     for a in articles:  # type: ignore[assignment]
         link = esc(c.feed_item_path(a))
