@@ -5,39 +5,21 @@ trigram drops 2-character terms), and this Python cannot load tokenizer extensio
 stores text rewritten as overlapping bigrams (``关停运营`` → ``关停 停运 运营``) in ordinary FTS5
 tables (``posts_fts``, ``accounts_fts``, unicode61), and a query is rewritten the same way into a
 phrase (``政务新媒体`` → ``"政务 务新 新媒 媒体"``), which matches the exact substring at any length.
-Text is normalised first (OpenCC Traditional → Simplified, 帐号 → 账号), so a Traditional re-post is
-found by its Simplified form. The original text stays untouched in ``posts``.
+Text is normalised first (:func:`govarchive.textclean.normalise`: OpenCC Traditional/Taiwan →
+Simplified, 帐号 → 账号), so a Traditional re-post is found by its Simplified form, 登出 by 注销. The original text stays untouched in ``posts``.
 (``../shared/research/ecosystem.md`` §1; the Datasette side is :mod:`govarchive.datasette_plugin`.)
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Sequence
 
+from govarchive.textclean import normalise
+
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
-# Variants OpenCC's t2s leaves apart (帳號 → 帐号, not 账号).
-VARIANTS = {"帐号": "账号", "帐户": "账户", "帐务": "账务"}
 # table -> the columns of the base table that are searchable (same names in the FTS table)
 SEARCHABLE = {"posts": ("title", "summary", "text"), "accounts": ("name", "alias", "description")}
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """Traditional → Simplified (OpenCC t2s) and the 帐/账 variants unified."""
-    if not text:
-        return ""
-    text = _t2s().convert(text)
-    for variant, canonical in VARIANTS.items():
-        text = text.replace(variant, canonical)
-    return text
 
 
 def cjk_bigrams(text: str | None) -> str:
@@ -54,7 +36,7 @@ def cjk_bigrams(text: str | None) -> str:
 
 def shadow_text(text: str | None) -> str:
     """What the FTS table stores for ``text``."""
-    return cjk_bigrams(simplified(text or ""))
+    return cjk_bigrams(normalise(text or ""))
 
 
 def cjk_escape_fts(query: str | None) -> str:

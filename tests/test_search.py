@@ -8,7 +8,8 @@ import pytest
 
 from govarchive.index import open_index
 from govarchive.items import Account, Post
-from govarchive.search import cjk_bigrams, cjk_escape_fts, simplified
+from govarchive.search import cjk_bigrams, cjk_escape_fts
+from govarchive.textclean import normalise as simplified
 
 SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 POSTS = {
@@ -25,7 +26,8 @@ def test_bigrams_and_query_rewriting():
     assert cjk_escape_fts("政务新媒体 关停") == '"政务 务新 新媒 媒体" "关停"'
     assert cjk_escape_fts('"公众号" gov') == '"公众 众号" "gov"'
     assert cjk_escape_fts('關停"') == '"关停"'  # Traditional query, unbalanced quote closed
-    assert simplified("關於帳號登出") == "关于账号登出"
+    assert simplified("關於帳號登出") == "关于账号注销"  # Taiwan vocabulary back to mainland (tw2sp)
+    assert simplified("启动注销程序") == "启动注销程序"  # Simplified text is left alone
 
 
 @pytest.fixture()

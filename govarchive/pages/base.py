@@ -113,10 +113,19 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
                "table", "ul", "ol", "dd", "dt", "pre", "article", "header", "footer"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 _SPACES = re.compile(r"[ \t\u00a0\u3000\r\f\v]+")
+# Not visibility:hidden: WeChat hides #js_content that way until its script shows it.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
+
+
+def is_hidden(node: object) -> bool:
+    """An element no reader sees: ``hidden``, ``display:none``, Discuz!'s ``class="jammer"``."""
+    attrib = getattr(node, "attrib", {})
+    return ("hidden" in attrib or bool(_HIDDEN_STYLE.search(attrib.get("style", "")))
+            or "jammer" in attrib.get("class", "").split())
 
 
 def html_text(fragment: str | None) -> str:
-    """Readable plain text of an HTML fragment: one line per block, whitespace squeezed."""
+    """Readable plain text of an HTML fragment: one line per block, whitespace squeezed, hidden elements dropped."""
     if not fragment or not fragment.strip():
         return ""
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
@@ -125,7 +134,7 @@ def html_text(fragment: str | None) -> str:
     def walk(node: object) -> None:
         tag = getattr(node, "tag", None)
         tail = getattr(node, "tail", None)
-        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:  # comments, scripts, styles
+        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS or is_hidden(node):  # comments, scripts, hidden
             if tail:
                 parts.append(tail)
             return
