@@ -1,0 +1,635 @@
+"""Closure notices and their successors, found in a post's text: a pure library, no database.
+
+``detect(text, title=…, account=…)`` reads a post or page the way an archivist would:
+
+- Is it a **notice**, an account owner (or its supervising portal) announcing that its own
+  account(s) close, stop updating, merge, migrate or pause? A **report** (news or commentary about
+  closures elsewhere, which quotes their notices)? Or neither (注销户口, 数据迁移, a supervision bulletin
+  demanding that accounts be 关停整合, a 停水 notice)?
+- Which accounts does it name (a portal's batch notice names several, each with its own fate)?
+  For each: the kind (closure | stop_updating | merger | migration | suspension), the effective
+  date ("将于2024年4月15日起", "自…起", "即日起" = the announcement date) and the successors.
+- Successors: quoted names in any style (“” 「」 ‘’ 《》 "" '') or unquoted names, with the platform
+  word after them (微信公众号, 视频号, 网站, 抖音号, 微博, 头条号, 客户端, APP, 小程序) or a verb before them
+  (迁移至, 并入, 移步, 关注, 登录); class targets (属地政府网站, 上级部门账号); offline offices; "其他平台"
+  with none named (``unspecified``: still a finding). Legal-basis documents (《…意见》) are not targets.
+
+Everything is matched on :func:`govarchive.textclean.normalise` d text, so Traditional and
+Taiwan-converted re-posts (登出 = 注销) read the same as the original. platforms.md §4.3.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from govarchive.textclean import clean, normalise
+
+KINDS = ("closure", "stop_updating", "merger", "migration", "suspension")
+TARGET_PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "video_channel", "website", "app", "office", "unspecified")
+
+# ---- platform words (longest first) ------------------------------------------------------------------
+PLATFORM_WORDS: tuple[tuple[str, str], ...] = tuple(sorted((
+    ("微信公众号", "wechat"), ("微信公众平台", "wechat"), ("公众号", "wechat"), ("微信号", "wechat"), ("微信", "wechat"),
+    ("服务号", "wechat"), ("订阅号", "wechat"),
+    ("微信视频号", "video_channel"), ("视频号", "video_channel"),
+    ("政务网站", "website"), ("门户网站", "website"), ("官方网站", "website"), ("官网", "website"), ("网站", "website"),
+    ("网页", "website"), ("栏目", "website"), ("专栏", "website"), ("信息公开平台", "website"), ("公共服务平台", "website"),
+    ("抖音号", "douyin"), ("抖音账号", "douyin"), ("抖音", "douyin"), ("快手号", "douyin"), ("快手", "douyin"),
+    ("新浪微博", "weibo"), ("政务微博", "weibo"), ("微博号", "weibo"), ("微博", "weibo"),
+    ("今日头条", "toutiao"), ("头条号", "toutiao"), ("头条", "toutiao"),
+    ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
+), key=lambda pair: -len(pair[0])))
+PLATFORM_OF = dict(PLATFORM_WORDS)
+_PLATFORM_RE = "|".join(re.escape(word) for word, _ in PLATFORM_WORDS)
+
+# ---- what a notice says happens to an account --------------------------------------------------------
+CLOSURE = re.compile(r"关停|注销|关闭|永久下线|下线|停止运营|停止运行|停止运维|撤销|撤除|销号|停用")
+STOP = re.compile(r"停止更新|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
+                  r"|停止服务|不再(?:提供|进行)")
+MERGER = re.compile(r"并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转|归并|整合|合并")
+MIGRATION = re.compile(r"迁移|迁至|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
+SUSPENSION = re.compile(r"暂停(?:更新|发布|运营|运行|服务|使用|推送|维护)|暂时停止|暂停")
+ACTION = re.compile("|".join(p.pattern for p in (CLOSURE, STOP, MERGER, MIGRATION, SUSPENSION)))
+
+# The other senses of the same verbs: 注销户口, 营业执照注销, 数据迁移, 停水停电, …
+OTHER_SENSE = re.compile(
+    r"户口|户籍|营业执照|工商|简易注销|注销登记|税务注销|企业注销|个体工商户|社保卡|医保卡|银行卡|身份证|驾驶证|行驶证|机动车"
+    r"|注销登录|退出登录|登出账户|账户注销流程|候鸟|鸟类|迁徙|数据迁移|系统迁移|服务器迁移|代迁移|代办|迁移服务|迁移功能|迁移流程"
+    r"|社保关系|医保关系|组织关系|党组织关系|关系转移|转移接续|停水|停电|停气|停暖|供暖|供热|停运(?:公交|线路)|航班|列车|道路|封闭施工"
+    r"|暂停营业|暂停办理|营业网点|评论功能|留言功能|关闭评论|关闭留言|关闭私信|互动功能"
+    r"|注册用户|用户数据|用户名|个人中心|申请注销|身份认证|功能(?:同步|将|已)?(?:迁移|转移|暂停|停止)")
+# The account stays: a feature moved, a column closed inside a living account.
+CONTINUES = re.compile(r"继续(?:正常)?(?:运营|运行|更新|发布)|正常运营|照常(?:更新|运营)|予以保留|不受影响")
+OTHER_SENSE_ACTION = re.compile(r"注销|迁移|转移|停止|暂停|关闭|关停")
+
+# ---- who speaks ------------------------------------------------------------------------------------------
+ACCOUNT_WORD = re.compile(rf"账号|帐号|新媒体|官方号|本号|{_PLATFORM_RE}")
+OWN = re.compile(r"本(?:账号|号|公众号|微博|平台|抖音号|抖音账号|头条号|视频号|网站|订阅号|服务号|客户端|微信公众号|微信号|官方账号|政务新媒体账号)"
+                 r"|我(?:们的)?(?:园|校|院|局|委|办|中心|站|所|厅|队|大队|单位|镇|街道|乡|区|县|市|馆|部|会)(?:的)?(?:官方|政务)?"
+                 r"(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)")
+OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|敬请(?:谅解|周知|知悉)|感谢(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
+                      r"|尊敬的|亲爱的|各位(?:网友|粉丝|用户|朋友|市民)|广大(?:网友|粉丝|用户|市民)|公告如下|现(?:予以|将)?公告|决定")
+REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
+                         r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
+BULLETIN = re.compile(r"通报|检查情况|抽查|考核|督查|督办|整改|问责|测评|评估结果|排名|情况报告|工作要点|实施方案|管理办法|指导意见|规范")
+NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|停止发布|不再更新|关闭|下线|迁移|整合|合并|暂停|并入|更换|变更)"
+                          r"[^。]{0,20}(?:公告|通知|说明|声明|告知|启事|告示|提示)|(?:关停|停更|注销|迁移)公告")
+
+# ---- successors --------------------------------------------------------------------------------------------
+QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|《([^《》\n]{1,40})》|\"([^\"\n]{1,40})\""
+                    r"|'([^'\n]{1,40})'|『([^『』\n]{1,40})』|〈([^〈〉\n]{1,40})〉")  # not 【】: headings (【告别】)
+SUCCESSOR_VERB = re.compile(
+    r"迁移(?:至|到)|迁至|转移(?:至|到)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
+    r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
+    r"|(?:可|请)?通过|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
+    r"|(?:请|可|可以)(?:改为)?使用")
+NOT_TARGET = re.compile(r"热线|电话|邮箱|传真|信箱$|\d{5,}")
+CLASS_TARGET = re.compile(
+    r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
+    r"|(?:市|县|区|镇|乡|街道)(?:级)?政府(?:门户)?网站|政府门户网站|主管部门(?:的)?(?:网站|账号|新媒体))")
+UNSPECIFIED = re.compile(r"其他(?:平台|渠道|方式|途径|账号|新媒体)|其它(?:平台|渠道|方式|途径|账号)|别的平台|另行通知|另行公告")
+OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点))"
+                    r"(?:[（(][^（）()]{2,40}[）)])?[^。；;]{0,12}?(?:办理|咨询|反映|查询|现场|业务)")
+LEGAL_DOC = re.compile(r"意见|通知|办法|规定|细则|条例|方案|决定|指标|标准|规范|要点|纲要|法$|〔|\[|号$|国务院|办公厅")
+NAME_STOP = re.compile(r"[，,。；;：:！!？?、\s]|及|和|与|或|以及|等")
+
+# ---- dates ----------------------------------------------------------------------------------------------------
+FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
+EFFECTIVE = re.compile(r"(?:将于|将在|拟于|于|自|从|定于)?\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:\d{1,2}\s*(?:时|点)\s*)?"
+                       r"(?:零时|0时)?\s*(?:起|开始|以后|之后|后|后将|零时起)")
+TODAY = re.compile(r"即日起|即时起|今日起|今天起|从现在起|自今日|即日")
+NUMBERED = re.compile(r"(?m)^\s*(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十]+\)|（[一二三四五六七八九十]+）|\d{1,2}[.、．)]|[①-⑩])")
+GENERIC = re.compile(r"(?:以下|下列|部分|上述|以上|相关|这些|一批|各类|全市|全县|全区|全省|个别|有关|功能相近|利用率低|关注度低|僵尸|涉改|第[一二三四五六七八九十\d]+批)[^。，,]{0,30}(?:账号|新媒体|公众号|微博|网站)")
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+
+
+@dataclass
+class Target:
+    """A successor: where an account's content or service went."""
+
+    name: str  # as written ("" when none is named: platform ``unspecified``)
+    platform: str  # TARGET_PLATFORMS
+    scope: str | None = None  # what moved there (相关信息资讯、公示、公告等内容), when the text says
+    evidence: str = ""  # the sentence that names it
+    confidence: float = 0.8
+    is_class: bool = False  # 属地政府网站, 上级部门账号: resolved through the account's region
+
+
+@dataclass
+class Finding:
+    """One account a notice closes (or a report says was closed)."""
+
+    account_name: str | None  # None: the page's own account
+    platform: str | None
+    kind: str
+    effective_at: str | None = None  # YYYY-MM-DD
+    excerpt: str = ""
+    targets: list[Target] = field(default_factory=list)
+
+
+@dataclass
+class Detection:
+    label: str  # notice | report | other
+    findings: list[Finding] = field(default_factory=list)
+    announced_at: str | None = None
+    reason: str = ""
+
+    @property
+    def is_notice(self) -> bool:
+        return self.label == "notice"
+
+
+def detect(text: str | None, title: str | None = None, account_name: str | None = None,
+           platform: str | None = None, published_at: str | None = None) -> Detection:
+    """Read one post (title and text, of the account ``account_name`` on ``platform``)."""
+    cleaned = clean(text or "", title).text
+    title_n = arabic_dates(normalise(title or ""))
+    body = arabic_dates(normalise(cleaned))
+    announced = (published_at or "")[:10] or _last_date(body)
+    whole = f"{title_n}\n{body}" if title_n else body
+    sentences = _action_sentences(whole)
+    if not sentences:
+        return Detection("other", announced_at=announced, reason="no account action")
+    outside = _outside_quotes(whole)
+    report = len(REPORT_CUES.findall(outside))
+    own = len(OWN_CUES.findall(outside)) + len(OWN.findall(outside)) + (2 if NOTICE_TITLE.search(title_n) else 0)
+    if BULLETIN.search(title_n) and not NOTICE_TITLE.search(title_n):
+        return Detection("other", announced_at=announced, reason="supervision bulletin or policy text")
+    label = "report" if (report >= 2 and report > own) or ("记者" in outside and own < 3) else "notice"
+    notice_title = bool(NOTICE_TITLE.search(title_n))
+    findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
+    if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
+        findings = _findings([title_n], account_name, platform, label, announced, notice_title, short=True)
+    if label == "notice" and findings and all(f.account_name is None for f in findings) and CONTINUES.search(body) \
+            and not any(f.kind == "closure" for f in findings):
+        return Detection("other", announced_at=announced, reason="the account stays (a feature moved)")
+    if not findings:
+        return Detection("other", announced_at=announced, reason="actions without a subject account")
+    return Detection(label, findings, announced_at=announced, reason=f"report cues {report}, own cues {own}")
+
+
+# ---- units: a numbered item or a paragraph; each may name its own account ------------------------------------
+def _units(text: str) -> list[str]:
+    units: list[str] = []
+    for paragraph in text.split("\n"):
+        if not paragraph.strip():
+            continue
+        units.append(paragraph.strip())
+    return units
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
+
+
+def _is_action(sentence: str) -> bool:
+    return _first_action(sentence) is not None and bool(ACCOUNT_WORD.search(sentence))
+
+
+_PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好地?)?$|(?:推进|推动|加强|深化|持续|做好)$")
+
+
+def _first_action(sentence: str) -> int | None:
+    """Where the first account action is (not another sense, not a purpose: 为进一步整合资源)."""
+    for match in ACTION.finditer(sentence):
+        around = sentence[max(0, match.start() - 12):match.end() + 12]
+        if OTHER_SENSE.search(around) or _PURPOSE.search(sentence[max(0, match.start() - 6):match.start()]):
+            continue
+        return match.start()
+    return None
+
+
+def _action_sentences(text: str) -> list[str]:
+    return [s for s in _sentences(text) if _is_action(s)]
+
+
+def _outside_quotes(text: str) -> str:
+    """The text without its long quotations (a report quoting a notice says 本账号 inside quotes)."""
+    return re.sub(r"“[^“”]{12,}”|「[^「」]{12,}」|‘[^‘’]{12,}’", "", text)
+
+
+def _kind(text: str) -> str:
+    if CLOSURE.search(_without_other_senses(text)):
+        return "closure"
+    core = _without_other_senses(text)
+    if SUSPENSION.search(core) and not STOP.search(core.replace("暂停", "")):
+        return "suspension"
+    if MERGER.search(core):
+        return "merger"
+    if MIGRATION.search(core):
+        return "migration"
+    if SUSPENSION.search(core):
+        return "suspension"
+    return "stop_updating"
+
+
+def _without_other_senses(text: str) -> str:
+    return OTHER_SENSE.sub("", text)
+
+
+# ---- subjects -----------------------------------------------------------------------------------------------
+_NAMED_AFTER = re.compile(rf"(?:{QUOTED.pattern})\s*(?:（[^（）]{{0,40}}）|\([^()]{{0,40}}\))?\s*(?:的)?\s*(?:政务)?({_PLATFORM_RE}|账号|官方账号)")
+_NAMED_BEFORE = re.compile(rf"(?:{_PLATFORM_RE}|账号)(?:账号)?\s*(?:{QUOTED.pattern})")
+_PLATFORM_AFTER = re.compile(rf"\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?")
+_MORE_PLATFORMS = re.compile(rf"\s*(?:和|及|、|与|以及|/)\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?(?!\s*[“「‘《\"'])")
+_PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'])")
+_SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$)")
+_AT_NAME = re.compile(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})")
+_AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFORM_RE})(?:账号|帐号)?")
+# “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
+_GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?"
+                    rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
+_ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*$")
+# A table row of a batch notice: 序号　账号名称　平台　主办单位　处置方式
+_CELLS = re.compile(r"[\u3000\t]+| {2,}")
+
+
+@dataclass
+class _Mention:
+    name: str
+    platform: str | None
+    start: int
+    end: int
+
+
+def _quoted_name(match: re.Match[str], offset: int = 0) -> str:
+    return next(g for g in match.groups()[offset:offset + 8] if g is not None).strip()
+
+
+def _mentions(text: str) -> list[_Mention]:
+    """Accounts named with a platform word after (“X”微信公众号) or before (抖音账号“X”) the quotes, @X微博,
+    and groups of quoted names sharing one platform word."""
+    before = []
+    for match in _NAMED_BEFORE.finditer(text):
+        word = re.match(_PLATFORM_RE, match.group(0))
+        before.append(_Mention(_quoted_name(match), PLATFORM_OF.get(word.group(0)) if word else None,
+                               match.start(), match.end()))
+    found: list[_Mention] = []
+    for group in _GROUP.finditer(text):
+        platform = PLATFORM_OF.get(group.group(group.lastindex or 0))
+        for quoted in QUOTED.finditer(group.group(1)):
+            found.append(_Mention(_quoted_name(quoted), platform, group.start() + quoted.start(),
+                                  group.start() + quoted.end()))
+    for match in _NAMED_AFTER.finditer(text):
+        # “认证单位”的抖音账号“临淄交警”: the platform word introduces the next name, the account's own
+        if any(b.start < match.end() <= b.end for b in before) or any(m.start == match.start() for m in found):
+            continue
+        found.append(_Mention(_quoted_name(match), PLATFORM_OF.get(match.group(9)), match.start(), match.end()))
+    for match in _AT_MENTION.finditer(text):
+        found.append(_Mention(match.group(1), PLATFORM_OF.get(match.group(2)), match.start(), match.end()))
+    found += [b for b in before if not any(m.start <= b.start < m.end or b.start <= m.start < b.end for m in found)]
+    return sorted(found, key=lambda m: m.start)
+
+
+Subject = tuple[str | None, str | None]  # (name, platform); name None = the page's own account
+
+
+def _subjects(sentence: str, own_name: str | None, own_platform: str | None, label: str,
+              context: str) -> list[Subject] | None:
+    """The accounts a sentence's action applies to; [] when it names none; None when it is about others."""
+    action = _first_action(sentence)
+    if action is None:
+        return None
+    head = sentence[:action]
+    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(head, m.start)]
+    if named:
+        if label == "report":
+            chosen = [named[-1]]
+        else:
+            chosen = [named[0]]
+            for mention in named[1:]:  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
+                if not _ADJACENT.match(head[chosen[-1].end:mention.start]) and mention.start != chosen[-1].end:
+                    break
+                chosen.append(mention)
+        return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
+    if GENERIC.search(head):
+        return []
+    if OWN.search(head) or OWN.search(sentence[:action + 12]):
+        if label == "report":
+            previous = [m for m in _mentions(context) if not _is_document(m.name)]
+            return [(previous[-1].name, previous[-1].platform)] if previous else None
+        return [(None, own_platform)]
+    return []
+
+
+def _own_or_named(mention: _Mention, own_name: str | None, own_platform: str | None, label: str) -> Subject:
+    if own_name and label != "report" and name_matches(mention.name, own_name) \
+            and (mention.platform in (None, own_platform)):
+        return None, own_platform
+    return mention.name, mention.platform or own_platform
+
+
+def name_matches(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and normalise(a).replace(" ", "") == normalise(b).replace(" ", "")
+
+
+def _after_successor_verb(text: str, at: int) -> bool:
+    """“X” in 迁移至“X”微信公众号 is a successor, not the account the sentence is about."""
+    head = text[max(0, at - 8):at]
+    return any(m.end() == len(head) and m.group(0) not in ("由", "在", "通过")
+               for m in SUCCESSOR_VERB.finditer(head))
+
+
+def _table_row(unit: str, own_platform: str | None) -> tuple[Subject, str] | None:
+    """(subject, what happens to it) of a batch notice's table row, or None when the unit is no such row."""
+    cells = [c.strip() for c in _CELLS.split(unit) if c.strip()]
+    if len(cells) < 3:
+        return None
+    for i, cell in enumerate(cells):
+        if cell in PLATFORM_OF and i > 0:
+            names = [c for c in cells[:i] if not re.fullmatch(r"\d+|[一二三四五六七八九十]+", c)]
+            if names:
+                return (names[-1], PLATFORM_OF[cell]), "，".join(cells[i + 1:])
+    return None
+
+
+def _findings(units: list[str], own_name: str | None, own_platform: str | None, label: str, announced: str | None,
+              notice_title: bool, short: bool) -> list[Finding]:
+    findings: list[Finding] = []
+    current: list[Finding] = []
+    general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
+    general_date: str | None = None  # "以下账号自2019年6月1日起关停下线" / "自公告之日起执行"
+    context = ""
+
+    def take(subjects: list[Subject], sentence: str) -> None:
+        nonlocal current
+        current = []
+        for name, platform in subjects:
+            finding = _find(findings, name, platform)
+            if finding is None:
+                finding = Finding(name, platform, _kind(sentence), excerpt=sentence)
+                findings.append(finding)
+            else:
+                if sentence not in finding.excerpt:
+                    finding.excerpt = (finding.excerpt + sentence)[:400]
+                finding.kind = _stronger(finding.kind, _kind(sentence))
+            finding.effective_at = finding.effective_at or _effective(sentence, announced, finding.kind)
+            current.append(finding)
+
+    for unit in units:
+        row = _table_row(unit, own_platform)
+        if row is not None:
+            (name, platform), rest = row
+            if _is_action(rest + "账号") and not CONTINUES.search(rest):
+                take([(name, platform)], rest)
+                for finding in current:
+                    _add_targets(finding, rest)
+            else:
+                current = []
+            continue
+        listed_item = bool(NUMBERED.match(unit))
+        for sentence in _sentences(unit):
+            subjects = _subjects(sentence, own_name, own_platform, label, context) if _is_action(sentence) else None
+            if subjects is None and listed_item and general_kind and not CONTINUES.search(sentence):
+                # "4．“秦川市安监局”网站，相关信息请登录…": an item of the list the intro closes
+                item = [m for m in _mentions(sentence) if not _after_successor_verb(sentence, m.start)]
+                subjects = [_own_or_named(item[0], own_name, own_platform, label)] if item else None
+            if subjects == []:
+                subjects = _implicit_subjects(sentence, current, own_platform, label, notice_title, short)
+                if subjects is None and GENERIC.search(sentence):
+                    general_kind = _stronger(general_kind or "suspension", _kind(sentence))
+                    general_date = general_date or _effective(sentence, announced, general_kind)
+            if subjects:
+                take(subjects, sentence)
+            for finding in current:
+                _add_targets(finding, sentence)
+            context += sentence
+            listed_item = False
+    for finding in findings:
+        if general_kind:
+            finding.kind = _stronger(finding.kind, general_kind)
+        finding.effective_at = finding.effective_at or general_date
+    named = [f for f in findings if f.account_name is not None]
+    if named:  # a batch notice: the portal's own "finding" is its intro
+        findings = named + [f for f in findings if f.account_name is None and (f.targets or OWN.search(f.excerpt))]
+    return findings
+
+
+def _add_targets(finding: Finding, sentence: str) -> None:
+    for target in _targets(sentence, finding):
+        if not any(t.name == target.name and t.platform == target.platform for t in finding.targets):
+            finding.targets.append(target)
+
+
+def _implicit_subjects(sentence: str, current: list[Finding], own_platform: str | None, label: str,
+                       notice_title: bool, short: bool) -> list[Subject] | None:
+    """An action with no account named: the accounts being discussed, or the page's own one."""
+    if GENERIC.search(sentence):
+        return None  # 以下账号 / 上述账号: the accounts each item names
+    if current:
+        return [(f.account_name, f.platform) for f in current]
+    if label != "notice":
+        return None
+    if notice_title or OWN_CUES.search(sentence):
+        return [(None, own_platform)]
+    if short and (TODAY.search(sentence) or EFFECTIVE.search(sentence)):
+        return [(None, own_platform)]  # a one-line announcement: 即日起停止更新，请关注@X
+    return None
+
+
+def _find(findings: list[Finding], name: str | None, platform: str | None) -> Finding | None:
+    for finding in findings:
+        if finding.account_name == name and (finding.platform == platform or not platform or not finding.platform):
+            return finding
+    return None
+
+
+_STRENGTH = {"closure": 5, "merger": 4, "migration": 3, "stop_updating": 2, "suspension": 1}
+
+
+def _stronger(a: str, b: str) -> str:
+    return a if _STRENGTH[a] >= _STRENGTH[b] else b
+
+
+def _is_document(name: str) -> bool:
+    return bool(LEGAL_DOC.search(name)) and len(name) > 6
+
+
+# ---- successors -------------------------------------------------------------------------------------------------
+def _targets(sentence: str, finding: Finding) -> list[Target]:
+    targets: list[Target] = []
+    for verb in SUCCESSOR_VERB.finditer(sentence):
+        tail = sentence[verb.end():]
+        if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()):
+            continue
+        targets.extend(_names_after(tail, sentence, finding, verb.start()))
+    for match in CLASS_TARGET.finditer(sentence):
+        if _already(targets, match.group(1)):
+            continue
+        targets.append(Target(match.group(1), _class_platform(match.group(1), finding), _scope(sentence, match.start()),
+                              sentence, 0.6, is_class=True))
+    for match in OFFICE.finditer(sentence):
+        name = re.sub(r"^(?:市民|群众|网友)?", "", match.group(1))
+        if not _already(targets, name):
+            targets.append(Target(name, "office", _scope(sentence, match.start()), sentence, 0.7))
+    if not targets and UNSPECIFIED.search(sentence) and re.search(r"推送|发布|关注|查看|获取|了解|提供", sentence):
+        targets.append(Target("", "unspecified", _scope(sentence, 0), sentence, 0.5))
+    return [t for t in targets if not _same_account(t, finding)]
+
+
+def _already(targets: list[Target], name: str) -> bool:
+    return any(name in t.name or t.name in name for t in targets if t.name)
+
+
+def _same_account(target: Target, finding: Finding) -> bool:
+    return bool(finding.account_name) and normalise(target.name) == normalise(finding.account_name or "") \
+        and target.platform == finding.platform
+
+
+def _class_platform(name: str, finding: Finding) -> str:
+    if "网站" in name:
+        return "website"
+    word = next((w for w, _ in PLATFORM_WORDS if w in name and w not in ("网站",)), None)
+    return PLATFORM_OF[word] if word else (finding.platform or "unspecified")
+
+
+def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> list[Target]:
+    """The names right after a successor verb: a list of quoted or unquoted names with platform words."""
+    targets: list[Target] = []
+    position = 0
+    scope = _scope(sentence, verb_at)
+    while position < len(tail) and len(targets) < 8:
+        rest = tail[position:]
+        lead = re.match(r"\s*(?:我(?:市|县|区|省|镇)|本(?:市|县|区)|市|县|区|的|官方|政务)?\s*", rest)
+        rest_start = position + (lead.end() if lead else 0)
+        rest = tail[rest_start:]
+        if CLASS_TARGET.match(rest) or UNSPECIFIED.match(rest):
+            break
+        words: list[str] = []
+        prefix = _PREFIX_PLATFORM.match(rest)
+        if prefix and QUOTED.match(rest[prefix.end():]):  # 新抖音号“X” / 新账号“X” / 抖音号“X”
+            if prefix.group(1):
+                words.append(prefix.group(1))
+            rest_start += prefix.end()
+            rest = tail[rest_start:]
+        quoted = QUOTED.match(rest)
+        at_name = _AT_NAME.match(rest)
+        site = _SITE_NAME.match(rest)
+        if quoted:
+            name = _quoted_name(quoted)
+            after = rest[quoted.end():]
+            end = rest_start + quoted.end()
+            if _is_document(name) and not re.match(rf"\s*(?:{_PLATFORM_RE})", after):
+                break
+        elif at_name:
+            name, after, end = at_name.group(1), rest[at_name.end():], rest_start + at_name.end()
+            words = [] if finding.platform in ("weibo", "douyin", "toutiao", "video_channel") else ["微博"]
+        elif site:
+            name, after, end = site.group(1), rest[site.end():], rest_start + site.end()
+            words = ["网站"]
+        else:
+            bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
+            if not bare or NAME_STOP.search(bare.group(1)) or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家", bare.group(1)):
+                break
+            name, after, end = bare.group(1), rest[bare.end():], rest_start + bare.end()
+            words = [bare.group(2)]
+        # platform words after the name: "微信公众号、视频号" (several platforms for one name)
+        if not words and (word := _PLATFORM_AFTER.match(after)):
+            words.append(word.group(1))
+            end, after = end + word.end(), after[word.end():]
+        while words and (word := _MORE_PLATFORMS.match(after)):
+            words.append(word.group(1))
+            end, after = end + word.end(), after[word.end():]
+        if not name or CLASS_TARGET.fullmatch(name) or UNSPECIFIED.search(name):
+            break
+        if NOT_TARGET.search(name):  # a hotline, a phone number, a mailbox: not a successor account
+            position = end
+            joiner = re.match(r"\s*(?:反映|咨询|办理|查询)?\s*(?:、|，|,|和|及|与|以及|或|或者)\s*(?:关注|登录|访问)?", tail[position:])
+            if not joiner:
+                break
+            position += joiner.end()
+            continue
+        platforms = [PLATFORM_OF[w] for w in words] or [_implied_platform(name, finding)]
+        for platform in dict.fromkeys(platforms):
+            targets.append(Target(name, platform, scope, sentence, 0.9 if words else 0.7))
+        position = end
+        joiner = re.match(r"\s*(?:(?:“[^“”]{1,12}”|「[^「」]{1,12}」)?(?:栏目|专题|专栏|频道|板块|版块|菜单))?"
+                          r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:关注|登录|访问)?", tail[position:])
+        if not joiner:
+            break
+        position += joiner.end()
+    return targets
+
+
+def _implied_platform(name: str, finding: Finding) -> str:
+    for word, platform in PLATFORM_WORDS:
+        if name.endswith(word):
+            return platform
+    if re.search(r"网$|门户$|政府$|平台$", name):
+        return "website"
+    return finding.platform or "unspecified"
+
+
+def _scope(sentence: str, before: int) -> str | None:
+    """What moved: 相关信息资讯、公示、公告等内容 / 全部业务、功能 / 社保查询…相关服务, when said before the verb."""
+    head = sentence[:before]
+    match = re.search(r"([\u4e00-\u9fff、]{0,40}?(?:内容|信息|资讯|业务|功能|服务|事项|问题))[\u4e00-\u9fff]{0,6}$",
+                      head.split("，")[-1].split(",")[-1])
+    if not match:
+        return None
+    return match.group(1).strip("、 ") or None
+
+
+# ---- dates ------------------------------------------------------------------------------------------------------
+_TAKES_EFFECT = re.compile(r"\s*(?:\d{1,2}\s*[时点:：]\s*\d{0,2}\s*分?)?\s*(?:零时|0时)?\s*(?:起|开始|以后|之后|后|至)")
+_ANY_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ANNOUNCED = re.compile(r"自?公告之日起|自?发布之日起|即日起|即时起|今日起|今天起|从现在起|自今日")
+
+
+def _effective(sentence: str, announced: str | None, kind: str | None = None) -> str | None:
+    """The date the action takes effect: the date the kind's own verb follows (自3月1日起停止更新，
+    4月1日起正式注销 → 4月1日 for a closure), a date with 起/开始/将于, or 即日起 (the announcement)."""
+    verbs = {"closure": CLOSURE, "suspension": SUSPENSION, "merger": MERGER, "migration": MIGRATION}.get(kind or "", STOP)
+    candidates: list[tuple[bool, str]] = []
+    for match in _ANY_DATE.finditer(sentence):
+        year = match.group(1) or (announced or "")[:4]
+        try:
+            value = date(int(year), int(match.group(2)), int(match.group(3))).isoformat() if year else None
+        except ValueError:
+            continue
+        before = sentence[max(0, match.start() - 3):match.start()]
+        after = sentence[match.end():match.end() + 22]
+        if value is None or re.match(r"\s*前", after):
+            continue  # a deadline for users (请于5月31日前解绑) is not the date of the action
+        takes_effect = _TAKES_EFFECT.match(after) or re.search(r"将于|拟于|定于|于$|自$|从$", before)
+        if takes_effect or ACTION.search(after):
+            candidates.append((bool(verbs.search(after[:12])), value))
+    for own_verb, value in candidates:
+        if own_verb:
+            return value
+    if candidates:
+        return candidates[0][1]
+    if _ANNOUNCED.search(sentence):
+        return announced
+    return None
+
+
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+_CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+
+
+def _cn_number(text: str) -> str:
+    """一 → 1, 十二 → 12, 三十一 → 31."""
+    if "十" not in text:
+        return "".join(_CN_DIGITS[c] for c in text)
+    tens, _, units = text.partition("十")
+    return str(int(_CN_DIGITS.get(tens, "1") if tens else "1") * 10 + (int(_CN_DIGITS[units]) if units else 0))
+
+
+def arabic_dates(text: str) -> str:
+    """二〇二三年十二月三十一日 → 2023年12月31日 (official documents write dates in Chinese numerals)."""
+    return _CN_DATE.sub(lambda m: f"{''.join(_CN_DIGITS[c] for c in m.group(1))}年{_cn_number(m.group(2))}月"
+                              f"{_cn_number(m.group(3))}日", text)
+
+
+def _last_date(text: str) -> str | None:
+    dates = []
+    for match in FULL_DATE.finditer(text):
+        y, m, d = (match.group(1), match.group(2), match.group(3)) if match.group(1) else match.group(4, 5, 6)
+        try:
+            dates.append(date(int(y), int(m), int(d)).isoformat())
+        except ValueError:
+            continue
+    return dates[-1] if dates else None
