@@ -122,11 +122,13 @@ def demo(archive_dir: Path, port: int) -> None:
             click.echo(f"port {port} is taken; the demo web runs on {web.port} (URLs in the index differ from "
                        "earlier runs)", err=True)
         click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
-        from govarchive.demo.content import MP_DEMO_COOKIE, MP_DEMO_TOKEN
+        from govarchive.demo.content import MP_DEMO_COOKIE, MP_DEMO_TOKEN, TODAY
 
         # The demo web's fake back-office session (a real one is yours: pass it with -s, never commit it).
+        # Its statuses are judged on the demo's own "today", so the demo reads the same every day.
         overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-                     "LOG_LEVEL": "WARNING", "GOVARCHIVE_MP_TOKEN": MP_DEMO_TOKEN, "GOVARCHIVE_MP_COOKIE": MP_DEMO_COOKIE}
+                     "LOG_LEVEL": "WARNING", "GOVARCHIVE_MP_TOKEN": MP_DEMO_TOKEN, "GOVARCHIVE_MP_COOKIE": MP_DEMO_COOKIE,
+                     "GOVARCHIVE_AS_OF": TODAY.isoformat()}
         stats = run_crawl("portal", archive_dir, {"sources": str(DEMO_SOURCES), "base_url": web.base_url},
                           overrides)
     click.echo(f"crawl finished: {stats.get('finish_reason')}; this run made {stats.get('govarchive/captures', 0)} "
@@ -206,6 +208,36 @@ def sources_list(file: Path) -> None:
     """List the sources of FILE (default: the demo's)."""
     for source in _check_sources(file):
         click.echo(f"{source.id}\t{source.kind}\t{source.platform}\t{source.url}\t{source.label or ''}")
+
+
+@cli.command()
+@ARCHIVE_DIR
+@click.option("--as-of", "as_of", default=None, metavar="ISO",
+              help="Judge statuses at this date or time (default: now).")
+@click.option("--dormant-days", type=int, default=14, show_default=True, help="Days without a post before dormant.")
+@click.option("--closed-after-runs", type=int, default=3, show_default=True,
+              help="Consecutive runs an account must be missing in before it counts as closed.")
+def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_after_runs: int) -> None:
+    """Re-run the closure analysis over the whole archive: notices, successors, statuses, risk."""
+    from datetime import datetime, timezone
+
+    from govarchive.config import _as_datetime
+    from govarchive.index import open_index
+    from govarchive.lifecycle import analyse as run_analysis
+
+    if not (archive_dir / "index.db").exists():
+        raise click.ClickException(f"{archive_dir / 'index.db'} does not exist: is --archive-dir the archive folder?")
+    try:
+        moment = _as_datetime(as_of) or datetime.now(timezone.utc)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    index = open_index(archive_dir / "index.db")
+    try:
+        result = run_analysis(index, moment, None, dormant_days, closed_after_runs)
+    finally:
+        index.close()
+    for line in result.lines():
+        click.echo(line)
 
 
 @cli.command()

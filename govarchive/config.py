@@ -6,8 +6,11 @@ Components call :func:`archive_config` once in ``from_crawler`` and keep the pla
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Mapping
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_ARCHIVE_DIR": "archive",
@@ -20,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_BLOCKED_LIMIT": 5,
     "GOVARCHIVE_MP_TOKEN": "",
     "GOVARCHIVE_MP_COOKIE": "",
+    "GOVARCHIVE_AS_OF": "",
+    "GOVARCHIVE_DORMANT_DAYS": 14,
+    "GOVARCHIVE_CLOSED_AFTER_RUNS": 3,
+    "GOVARCHIVE_AT_RISK_FIRST": True,
 }
 
 
@@ -57,6 +64,10 @@ class ArchiveConfig:
     robots_policy: str = "obey"
     mp_token: str = ""  # WeChat MP back-office session: never written anywhere in clear
     mp_cookie: str = ""
+    as_of: datetime | None = None  # the "now" statuses are judged at (None: the run's start)
+    dormant_days: int = 14
+    closed_after_runs: int = 3
+    at_risk_first: bool = True
 
     @property
     def has_mp_session(self) -> bool:
@@ -97,4 +108,20 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         robots_policy="obey" if _as_bool(robots) else "ignore",
         mp_token=str(_get(settings, "GOVARCHIVE_MP_TOKEN") or ""),
         mp_cookie=str(_get(settings, "GOVARCHIVE_MP_COOKIE") or ""),
+        as_of=_as_datetime(_get(settings, "GOVARCHIVE_AS_OF")),
+        dormant_days=int(_get(settings, "GOVARCHIVE_DORMANT_DAYS")),
+        closed_after_runs=int(_get(settings, "GOVARCHIVE_CLOSED_AFTER_RUNS")),
+        at_risk_first=_as_bool(_get(settings, "GOVARCHIVE_AT_RISK_FIRST")),
     )
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as error:
+        raise ValueError(f"GOVARCHIVE_AS_OF: not an ISO date or time: {value!r}") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from govarchive.items import Account, Capture, PageState, Post
 from govarchive.schema import migrations
 from govarchive.search import refresh_shadow
+from govarchive.textclean import clean
 from govarchive.warc import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then.
@@ -26,7 +27,9 @@ LISTING_FIELDS = ("agency", "region")
 # Set from whichever page shows them (a platform's migration page); never cleared.
 MOVE_FIELDS = ("moved_to",)
 POST_FIELDS = ("url", "title", "author", "published_at", "text", "content_digest", "kind", "summary", "cover_url",
-               "source_url", "media", "attributes", "moved_to", "moved_to_url")
+               "source_url", "media", "attributes", "moved_to", "moved_to_url", "clean_text", "boilerplate")
+# Page states of an account's own pages that say nothing about the account (retry later).
+FAILED_CHECK_STATES = ("blocked", "error", "unauthorized", "server_error", "unparsed", "bad_params")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class Index:
     # -- accounts -------------------------------------------------------------------------------
     def save_account(self, account: Account) -> None:
         seen = warc_date(account.seen_at)
+        account.id = self.canonical_account_id(account.id)
         with self.db.conn:
             existing = self._get("accounts", account.id)
             if existing is None:
@@ -114,6 +118,8 @@ class Index:
             else:
                 self._update_account(existing, account, seen)
             self._refresh_search("accounts", account.id)
+            if not account.listing_url:
+                self._record_check(account.id, account.capture_id, seen)
             if account.listing_url:
                 self.db["account_sources"].upsert(
                     {"account_id": account.id, "listing_url": account.listing_url,
@@ -139,9 +145,31 @@ class Index:
             changed["profile_seen_at"] = max(row["profile_seen_at"] or "", seen)
         self.db["accounts"].update(row["id"], changed)
 
+    def canonical_account_id(self, account_id: str) -> str:
+        """The id an account is kept under (a provisional id merged into a real one resolves to it)."""
+        row = self.db.execute("select account_id from account_aliases where alias_id = ?", [account_id]).fetchone()
+        return row[0] if row else account_id
+
+    def _record_check(self, account_id: str, capture_id: str, seen: str) -> None:
+        """One row per account and run: how its own pages answered (the lifecycle reads these)."""
+        capture = self.db.execute("select run_id, page_state from captures where id = ?", [capture_id]).fetchone()
+        if capture is None or capture[0] is None:
+            return
+        run_id, state = capture
+        failed = int(state in FAILED_CHECK_STATES)
+        self.db.execute(
+            "insert into account_checks (account_id, run_id, capture_id, page_state, checked_at, ok_pages, failed_pages) "
+            "values (?, ?, ?, ?, ?, ?, ?) on conflict (account_id, run_id) do update set "
+            "ok_pages = ok_pages + excluded.ok_pages, failed_pages = failed_pages + excluded.failed_pages, "
+            "capture_id = case when excluded.checked_at >= checked_at then excluded.capture_id else capture_id end, "
+            "page_state = case when excluded.checked_at >= checked_at then excluded.page_state else page_state end, "
+            "checked_at = max(checked_at, excluded.checked_at)",
+            [account_id, run_id, capture_id, state, seen, 1 - failed, failed])
+
     # -- posts ----------------------------------------------------------------------------------
     def save_post(self, post: Post) -> None:
         seen = warc_date(post.seen_at)
+        post.account_id = self.canonical_account_id(post.account_id) if post.account_id else post.account_id
         with self.db.conn:
             existing = self._get("posts", post.id)
             if existing is None and not post.account_id:
@@ -149,7 +177,8 @@ class Index:
             if existing is None:
                 row = post_values(post)
                 row.update(id=post.id, account_id=post.account_id, platform=post.platform, state=post.state,
-                           capture_id=post.capture_id, first_seen=seen, last_seen=seen)
+                           capture_id=post.capture_id, first_seen=seen, last_seen=seen,
+                           archived_capture_id=post.capture_id if post.state == "ok" else None)
                 self.db["posts"].insert(row, pk="id")
             else:
                 self._update_post(existing, post, seen)
@@ -171,12 +200,29 @@ class Index:
             updates[field] = values[field]
         if not listed_only:
             updates["state"] = post.state
+            if post.state == "ok" and seen >= row["last_seen"]:
+                updates["archived_capture_id"] = post.capture_id  # the newest good copy
+            if post.state != row["state"] and row["state"] != "listed" and seen >= row["last_seen"]:
+                self.record_status(
+                    "posts", row["id"], row["state"], post.state, f"the post's page now shows: {post.state}",
+                    post.capture_id, seen)
+                updates["state_changed_at"] = seen
         changed = self._changed("posts", row, updates, post.capture_id, seen)
         changed["first_seen"] = min(row["first_seen"], seen)
         changed["last_seen"] = max(row["last_seen"], seen)
         if post.authoritative or row["state"] == "listed":
             changed["capture_id"] = post.capture_id
         self.db["posts"].update(row["id"], changed)
+
+    def record_status(self, table: str, row_id: str, old: str | None, new: str | None, reason: str,
+                      capture_id: str | None, changed_at: str, run_id: str | None = None) -> None:
+        """Keep one status change (of an account or a post) with its evidence in ``status_history``."""
+        if run_id is None and capture_id:
+            found = self.db.execute("select run_id from captures where id = ?", [capture_id]).fetchone()
+            run_id = found[0] if found else None
+        self.db["status_history"].insert(
+            {"table_name": table, "row_id": row_id, "old_status": old, "new_status": new, "reason": reason,
+             "capture_id": capture_id, "run_id": run_id, "changed_at": changed_at}, pk="id")
 
     # -- search -------------------------------------------------------------------------------
     def _refresh_search(self, table: str, row_id: str) -> None:
@@ -211,10 +257,13 @@ class Index:
 
 def post_values(post: Post) -> dict[str, Any]:
     """The post's columns; ``media`` and ``attributes`` as JSON text (NULL when empty)."""
-    values = {field: getattr(post, field) for field in POST_FIELDS}
+    values = {field: getattr(post, field, None) for field in POST_FIELDS}  # clean_text, boilerplate: derived below
     values["media"] = json.dumps([{k: v for k, v in asdict(m).items() if v is not None} for m in post.media],
                                  ensure_ascii=False) if post.media else None
     values["attributes"] = json.dumps(post.attributes, ensure_ascii=False, sort_keys=True) if post.attributes else None
+    cleaned = clean(post.text, post.title) if post.text else None
+    values["clean_text"] = cleaned.text if cleaned else None
+    values["boilerplate"] = "\n".join(cleaned.boilerplate) if cleaned and cleaned.boilerplate else None
     return values
 
 

@@ -22,6 +22,7 @@ from govarchive.dedup import ItemDeduper
 from govarchive.httpdata import BodyTooLarge, content_decode, header, payload_digest
 from govarchive.index import Index, open_index
 from govarchive.items import Capture, PageState
+from govarchive.lifecycle import analyse
 from govarchive.pages import PageInput, extract
 from govarchive.pages.router import status_state
 
@@ -59,6 +60,7 @@ class WarcImporter:
         self.max_body_bytes = max_body_bytes
         self.items = ItemDeduper()
         self.report = ImportReport()
+        self.analysed = False  # whether a run summary already triggered the closure analysis
         self._files: dict[str, Path] = {p.name: p for p in known_files}
 
     def import_files(self, paths: Iterable[Path]) -> ImportReport:
@@ -119,6 +121,12 @@ class WarcImporter:
             return
         self.index.finish_run(summary["run_id"], summary.get("finished_at"), summary.get("status", ""),
                               summary.get("stats", {}))
+        settings = summary.get("analysis")
+        if isinstance(settings, dict) and settings.get("as_of"):
+            # the closure analysis the crawl ended this run with, at the same moment and settings
+            analyse(self.index, datetime.fromisoformat(settings["as_of"]), summary["run_id"],
+                    int(settings.get("dormant_days", 14)), int(settings.get("closed_after_runs", 3)))
+            self.analysed = True
 
     # -- captures ---------------------------------------------------------------------------------
     def _capture(self, record: Any, run_id: str, warc_name: str) -> tuple[Capture, bytes | None]:
@@ -264,7 +272,10 @@ def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int =
     index = open_index(archive_dir / "index.db")
     try:
         importer = WarcImporter(index, max_body_bytes, known_files=warc_files(archive_dir / "warc"))
-        return importer.import_files(Path(p) for p in paths)
+        report = importer.import_files(Path(p) for p in paths)
+        if not importer.analysed:  # other tools' WARCs carry no run summary: analyse as of now
+            analyse(index, datetime.now(timezone.utc))
+        return report
     finally:
         index.close()
 

@@ -16,6 +16,19 @@ class RunInfo:
     id: str
     spider: str
     started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    # The closure analysis the run ends with (govarchive.lifecycle.analyse); kept in the run's WARC
+    # summary so that a reindex judges statuses exactly as the crawl did.
+    as_of: datetime | None = None
+    dormant_days: int = 14
+    closed_after_runs: int = 3
+
+    @property
+    def analysis_as_of(self) -> datetime:
+        return self.as_of or self.started_at
+
+    def analysis(self) -> dict[str, Any]:
+        return {"as_of": self.analysis_as_of.isoformat(), "dormant_days": self.dormant_days,
+                "closed_after_runs": self.closed_after_runs}
 
     def warcinfo_fields(self) -> dict[str, str]:
         return {"spider": self.spider, "run-started": warc_date(self.started_at)}
@@ -31,8 +44,12 @@ def new_run_id(moment: datetime) -> str:
 def run_for(crawler: Any) -> RunInfo:
     """The run of this crawler, created on first use (one run per crawler)."""
     if crawler not in _RUNS:
+        from govarchive.config import archive_config
+
         started = datetime.now(timezone.utc)
-        _RUNS[crawler] = RunInfo(new_run_id(started), getattr(crawler.spidercls, "name", "unknown"), started)
+        config = archive_config(crawler.settings)
+        _RUNS[crawler] = RunInfo(new_run_id(started), getattr(crawler.spidercls, "name", "unknown"), started,
+                                 config.as_of, config.dormant_days, config.closed_after_runs)
     return _RUNS[crawler]
 
 
@@ -50,4 +67,4 @@ def run_summary(run: RunInfo, stats: dict[str, Any], reason: str) -> dict[str, A
     else:
         finished_at = warc_date(datetime.now(timezone.utc))
     return {"run_id": run.id, "spider": run.spider, "started_at": warc_date(run.started_at),
-            "finished_at": finished_at, "status": reason, "stats": collected}
+            "finished_at": finished_at, "status": reason, "stats": collected, "analysis": run.analysis()}

@@ -79,3 +79,56 @@ def m003_chinese_search(db: Database) -> None:
         db.execute(f"create virtual table {table}_fts using fts5({', '.join(columns)}, "
                    "tokenize='unicode61 remove_diacritics 2')")
         refresh_shadow(db, table)
+
+
+@migrations()
+def m004_closure_intelligence(db: Database) -> None:
+    """Issue 4: clean text, closure notices, successors (migrations), lifecycle status and its history."""
+    posts = db["posts"]
+    posts.add_column("clean_text", str)
+    posts.add_column("boilerplate", str)
+    posts.add_column("archived_capture_id", str, fk="captures", fk_col="id")
+    posts.add_column("state_changed_at", str)
+    accounts = db["accounts"]
+    for column in ("status_reason", "status_changed_at"):
+        accounts.add_column(column, str)
+    accounts.add_column("risk", int)
+    db.execute("update posts set archived_capture_id = capture_id where state = 'ok'")
+    db["notices"].create(
+        {"id": str, "account_id": str, "post_id": str, "capture_id": str, "kind": str, "announced_at": str,
+         "effective_at": str, "excerpt": str, "is_report": int, "named_as": str, "named_platform": str,
+         "detected_at": str},
+        pk="id",
+        foreign_keys=[("account_id", "accounts", "id"), ("post_id", "posts", "id"), ("capture_id", "captures", "id")],
+    )
+    db["migrations"].create(
+        {"id": str, "from_account_id": str, "notice_id": str, "target_name": str, "target_platform": str,
+         "target_url": str, "target_account_id": str, "scope": str, "evidence": str, "confidence": float,
+         "is_class": int, "resolved_by": str, "source": str, "recorded_at": str},
+        pk="id",
+        foreign_keys=[("from_account_id", "accounts", "id"), ("notice_id", "notices", "id"),
+                      ("target_account_id", "accounts", "id")],
+    )
+    db["status_history"].create(
+        {"id": int, "table_name": str, "row_id": str, "old_status": str, "new_status": str, "reason": str,
+         "capture_id": str, "run_id": str, "changed_at": str},
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id"), ("run_id", "runs", "id")],
+    )
+    db["account_checks"].create(
+        {"account_id": str, "run_id": str, "capture_id": str, "page_state": str, "checked_at": str,
+         "ok_pages": int, "failed_pages": int},
+        pk=("account_id", "run_id"),
+        foreign_keys=[("account_id", "accounts", "id"), ("run_id", "runs", "id"), ("capture_id", "captures", "id")],
+    )
+    db["account_aliases"].create(
+        {"alias_id": str, "account_id": str, "reason": str, "merged_at": str},
+        pk="alias_id",
+        foreign_keys=[("account_id", "accounts", "id")],
+    )
+    db["notices"].create_index(["account_id"])
+    db["notices"].create_index(["post_id"])
+    db["migrations"].create_index(["from_account_id"])
+    db["migrations"].create_index(["target_account_id"])
+    db["status_history"].create_index(["row_id"])
+    db["accounts"].create_index(["status"])

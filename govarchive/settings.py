@@ -21,6 +21,13 @@ GOVARCHIVE_BLOCKED_LIMIT = 5  # stop the run (exit code 75) after this many bloc
 # environment (SCRAPY_SETTINGS…), never in a file in the repo; captures show them masked.
 GOVARCHIVE_MP_TOKEN = ""
 GOVARCHIVE_MP_COOKIE = ""
+# Closure intelligence (govarchive/lifecycle.py): statuses are judged at GOVARCHIVE_AS_OF (ISO; empty: the
+# run's start), "dormant" after GOVARCHIVE_DORMANT_DAYS without a post, "closed" after the account's pages
+# were missing in GOVARCHIVE_CLOSED_AFTER_RUNS consecutive runs; at-risk accounts are crawled first.
+GOVARCHIVE_AS_OF = ""
+GOVARCHIVE_DORMANT_DAYS = 14
+GOVARCHIVE_CLOSED_AFTER_RUNS = 3
+GOVARCHIVE_AT_RISK_FIRST = True
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
@@ -38,6 +45,8 @@ DOWNLOADER_MIDDLEWARES = {
     # after RetryMiddleware (550) on the way in, before it on the way out: sees 429/503 first
     "govarchive.politeness.PolitenessMiddleware": 560,
 }
+# The most endangered accounts (accounts.risk, from the last run's closure analysis) are crawled first.
+SPIDER_MIDDLEWARES = {"govarchive.atrisk.AtRiskFirstMiddleware": 950}
 # Let error pages (404, 410, 5xx after retries) reach the spider: their page state is a finding.
 HTTPERROR_ALLOW_ALL = True
 # Cache hits never fire response_downloaded, so the HTTP cache would silently skip archiving.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,9 +9,6 @@ from sqlite_utils import Database
 
 from govarchive.reindex import warc_files
 
-# Until closure notices are parsed (notices table), a title naming a closure counts as one seen.
-CLOSURE_TITLE = re.compile(r"关停|停更|停止更新|停止运营|注销|迁移|整合|关闭")
-CLOSURE_STATES = ("account_cancelled", "account_blocked", "migrated", "migrating", "recycled")
 
 
 @dataclass
@@ -25,7 +21,11 @@ class ArchiveSummary:
     revisits: int = 0
     warc_files: int = 0
     warc_bytes: int = 0
-    closures: int = 0
+    accounts_by_status: dict[str, int] = field(default_factory=dict)
+    notices: int = 0  # notices of accounts' own closures (one per named account)
+    reports: int = 0  # reports about closures elsewhere
+    migrations: int = 0
+    migrations_resolved: int = 0  # with a target account in the archive
     runs: int = 0
 
     def lines(self) -> list[str]:
@@ -36,7 +36,9 @@ class ArchiveSummary:
             f"posts:         {self.posts} ({states})",
             f"captures:      {self.captures} ({self.revisits} revisits of already archived payloads)",
             f"WARC files:    {self.warc_files} ({self.warc_bytes:,} bytes)",
-            f"closures seen: {self.closures}",
+            f"statuses:      {', '.join(f'{k} {v}' for k, v in sorted(self.accounts_by_status.items())) or 'none'}",
+            f"notices:       {self.notices} closure notices ({self.reports} reports about others)",
+            f"successors:    {self.migrations} recorded, {self.migrations_resolved} resolved to archived accounts",
             f"runs:          {self.runs}",
         ]
 
@@ -58,10 +60,12 @@ def summarize(archive_dir: Path) -> ArchiveSummary:
         summary.captures = one("select count(*) from captures")
         summary.revisits = one("select count(*) from captures where record_type = 'revisit'")
         summary.runs = one("select count(*) from runs")
-        titles = [row[0] for row in db.execute("select title from posts where title is not null")]
-        closed = one("select count(distinct url) from captures where page_state in (%s)"
-                     % ",".join(f"'{s}'" for s in CLOSURE_STATES))
-        summary.closures = sum(1 for t in titles if CLOSURE_TITLE.search(t)) + closed
+        summary.accounts_by_status = dict(db.execute(
+            "select coalesce(status, 'unknown'), count(*) from accounts group by 1").fetchall())
+        summary.notices = one("select count(*) from notices where is_report = 0")
+        summary.reports = one("select count(*) from notices where is_report = 1")
+        summary.migrations = one("select count(*) from migrations")
+        summary.migrations_resolved = one("select count(*) from migrations where target_account_id is not null")
     finally:
         db.close()
     return summary

@@ -1,6 +1,10 @@
 """IndexPipeline: keeps ``<archive>/index.db`` (captures, accounts, posts, runs) up to date.
 
-Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_OPERATOR``.
+At the end of the run it runs the closure analysis (:func:`govarchive.lifecycle.analyse`): notices
+in this run's posts, successors, merged provisional accounts, every account's status and risk.
+
+Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_AS_OF``, ``GOVARCHIVE_DORMANT_DAYS``,
+``GOVARCHIVE_CLOSED_AFTER_RUNS``.
 Stats: ``govarchive/index/accounts``, ``govarchive/index/posts``.
 """
 
@@ -8,13 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import logging
+
 from scrapy import signals
 
 from govarchive.config import ArchiveConfig, archive_config
 from govarchive.index import Index, open_index
 from govarchive.items import Account, Capture, PageState, Post
+from govarchive.lifecycle import analyse
 from govarchive.run import RunInfo, run_for, run_summary
 from govarchive.warc import warc_date
+
+logger = logging.getLogger(__name__)
 
 
 class IndexPipeline:
@@ -61,5 +70,9 @@ class IndexPipeline:
             return
         summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
         self.index.finish_run(self.run.id, summary["finished_at"], reason, summary["stats"])
+        analysis = analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
+                           self.run.closed_after_runs)
+        for line in analysis.lines():
+            logger.info("closure analysis: %s", line)
         self.index.close()
         self.index = None

@@ -113,9 +113,10 @@ class WeiboApiPage(WeiboPage):
         uid = self.uid()
         if data.get("ok") != 1:
             msg = str(data.get("msg") or "")
-            if any(m in msg for m in EMPTY_MESSAGES):
-                return Extraction(page_state="empty")
-            return Extraction(page_state="blocked" if "频繁" in msg else "error", notes=[msg] if msg else [])
+            state = "empty" if any(m in msg for m in EMPTY_MESSAGES) else "blocked" if "频繁" in msg else "error"
+            # The account is named so that the index records this check (lifecycle: gone over several runs).
+            checked = [self.account(weibo_account_id(uid), uid, url=self.profile_url(uid))] if uid else []
+            return Extraction(page_state=state, accounts=checked, notes=[msg] if msg and state != "empty" else [])
         body = data.get("data") or {}
         if "userInfo" in body:
             return self._profile(body, uid)

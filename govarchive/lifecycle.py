@@ -1,0 +1,188 @@
+"""Lifecycle status of accounts, computed from evidence, and the analysis a crawl ends with.
+
+``accounts.status`` is one of:
+
+- ``closed``: the platform's own page says the account is gone (自主注销, 封禁, 系统回收), or its pages
+  were missing in ``closed_after_runs`` consecutive runs after having been seen; never from one failure;
+- ``migrated``: the platform moved it (transferTargetLink), or its own migration notice took effect;
+- ``unreachable``: every check of its own pages in the latest run was blocked or failed;
+- ``closing``: a notice of its own (or of its portal) says it closes, stops updating or merges;
+- ``zombie``: its own page was seen and it never posted;
+- ``dormant``: no post for more than ``dormant_days`` (14, the provincial red line), or a suspension;
+- ``active``: posted within ``dormant_days``.
+
+An account only listed in a directory and never crawled has no status (NULL) until evidence comes.
+Each change is kept in ``status_history`` with the reason and the evidence capture, and
+``accounts.risk`` (0–100) orders the next crawl: the most endangered accounts first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from govarchive.index import FAILED_CHECK_STATES, Index
+from govarchive.notices import merge_provisional_accounts, record_notices, record_platform_moves, resolve_targets
+
+STATUSES = ("active", "dormant", "zombie", "closing", "closed", "migrated", "unreachable")
+CLOSED_STATES = ("account_cancelled", "account_blocked", "recycled")  # the platform's own closure pages
+MISSING_STATES = ("empty", "not_found", "gone")  # absent; closed only after several runs
+LEAVING_KINDS = ("closure", "stop_updating", "merger", "migration")
+# Platforms whose posts the crawl archives: only there does "no post" mean "never posted" (zombie).
+POSTING_PLATFORMS = ("wechat", "weibo", "website", "feed")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str | None
+    reason: str
+    capture_id: str | None = None
+
+
+@dataclass
+class Analysis:
+    """What one analysis pass did (printed after a crawl, returned by ``govarchive analyse``)."""
+
+    merged: list[tuple[str, str]] = field(default_factory=list)
+    notices: int = 0
+    platform_moves: int = 0
+    resolved_targets: int = 0
+    status_changes: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        counts = ", ".join(f"{status} {n}" for status, n in sorted(self.statuses.items())) or "none"
+        return [f"accounts by status: {counts}",
+                f"notices found: {self.notices}; platform moves: {self.platform_moves}; "
+                f"targets resolved: {self.resolved_targets}; status changes: {self.status_changes}; "
+                f"provisional accounts merged: {len(self.merged)}"]
+
+
+def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_days: int = 14,
+            closed_after_runs: int = 3) -> Analysis:
+    """Merge provisional ids, detect notices (in this run's posts, or all), record moves, resolve targets,
+    recompute every account's status and risk."""
+    stamp = as_of.isoformat(timespec="seconds")
+    result = Analysis()
+    result.merged = merge_provisional_accounts(index, stamp)
+    where, params = ("p.capture_id in (select id from captures where run_id = ?)", [run_id]) if run_id else ("1", [])
+    result.notices = record_notices(index, where, params, detected_at=stamp)
+    result.platform_moves = record_platform_moves(index, stamp)
+    result.resolved_targets = resolve_targets(index)
+    result.status_changes = update_statuses(index, as_of, run_id, dormant_days, closed_after_runs)
+    result.statuses = Counter(dict(index.db.execute(
+        "select coalesce(status, 'unknown'), count(*) from accounts group by 1").fetchall()))
+    return result
+
+
+def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_days: int = 14,
+                    closed_after_runs: int = 3) -> int:
+    db = index.db
+    stamp = as_of.isoformat(timespec="seconds")
+    changes = 0
+    accounts = [dict(zip(("id", "status", "status_reason", "last_post_at", "moved_to", "profile_seen_at",
+                          "followers", "capture_id"), row)) for row in db.execute(
+        "select id, status, status_reason, last_post_at, moved_to, profile_seen_at, followers, capture_id "
+        "from accounts").fetchall()]
+    with db.conn:
+        for account in accounts:
+            verdict = judge(index, account, as_of, dormant_days, closed_after_runs)
+            risk = risk_of(index, account["id"], verdict, account["followers"], as_of)
+            if verdict.status != account["status"]:
+                index.record_status("accounts", account["id"], account["status"], verdict.status, verdict.reason,
+                                    verdict.capture_id, stamp, run_id)
+                db.execute("update accounts set status = ?, status_reason = ?, status_changed_at = ?, risk = ? "
+                           "where id = ?", [verdict.status, verdict.reason, stamp, risk, account["id"]])
+                changes += 1
+            else:
+                db.execute("update accounts set status_reason = ?, risk = ? where id = ?",
+                           [verdict.reason, risk, account["id"]])
+    return changes
+
+
+def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: int = 14,
+          closed_after_runs: int = 3) -> Verdict:
+    """The status the evidence supports, with the reason a person can check."""
+    db = index.db
+    account_id = account["id"]
+    checks = db.execute(
+        "select c.page_state, c.capture_id, c.checked_at, c.ok_pages, c.failed_pages from account_checks c "
+        "join runs r on r.id = c.run_id where c.account_id = ? order by c.checked_at desc", [account_id]).fetchall()
+    if checks and checks[0][0] in CLOSED_STATES:
+        return Verdict("closed", f"the platform's page says {checks[0][0]} ({checks[0][2][:10]})", checks[0][1])
+    if account["moved_to"]:
+        return Verdict("migrated", f"the platform moved it to {account['moved_to']}", account["capture_id"])
+    missing = 0
+    for state, *_ in checks:
+        if state not in MISSING_STATES:
+            break
+        missing += 1
+    seen_before = any(state == "ok" for state, *_ in checks[missing:])
+    if missing >= closed_after_runs and seen_before:
+        return Verdict("closed", f"missing in {missing} consecutive runs (since {checks[missing - 1][2][:10]})",
+                       checks[0][1])
+    if checks and checks[0][3] == 0 and checks[0][4] > 0 and checks[0][0] in FAILED_CHECK_STATES:
+        return Verdict("unreachable", f"its pages answered {checks[0][0]} on {checks[0][2][:10]}", checks[0][1])
+    notice = db.execute(
+        "select kind, announced_at, effective_at, capture_id, id from notices where account_id = ? and is_report = 0 "
+        "order by coalesce(announced_at, '') desc limit 1", [account_id]).fetchone()
+    today = as_of.date().isoformat()
+    if notice and notice[0] in LEAVING_KINDS:
+        kind, announced, effective, capture_id, _ = notice
+        if kind in ("migration", "merger") and effective and effective <= today:
+            return Verdict("migrated", f"{kind} notice of {announced} took effect on {effective}", capture_id)
+        when = f"effective {effective}" + (" (passed; still online)" if effective and effective <= today else "") \
+            if effective else "no effective date"
+        note = f"; missing in {missing} run(s)" if missing and seen_before else ""
+        return Verdict("closing", f"{kind} notice of {announced or '?'}, {when}{note}", capture_id)
+    if notice and notice[0] == "suspension":
+        return Verdict("dormant", f"suspension announced on {notice[1] or '?'}", notice[3])
+    seen_own_page = bool(account["profile_seen_at"]) or any(state == "ok" for state, *_ in checks)
+    last_post = account["last_post_at"]
+    if not last_post:
+        posts = db.execute("select count(*) from posts where account_id = ?", [account_id]).fetchone()[0]
+        if seen_own_page and posts == 0 and account_id.split(":")[0] in POSTING_PLATFORMS:
+            return Verdict("zombie", "its own page was seen and it has never posted", account["capture_id"])
+        if not seen_own_page:
+            return Verdict(None, "not crawled yet", None)
+        if account_id.split(":")[0] not in POSTING_PLATFORMS:
+            return Verdict(None, "its posts are not archived on this platform (profile only)", account["capture_id"])
+        return Verdict(None, "no dated post yet", account["capture_id"])
+    idle = as_of - _parse(last_post, as_of)
+    if idle > timedelta(days=dormant_days):
+        return Verdict("dormant", f"no post since {last_post[:10]} ({idle.days} days)", account["capture_id"])
+    return Verdict("active", f"last post {last_post[:10]}", account["capture_id"])
+
+
+def risk_of(index: Index, account_id: str, verdict: Verdict, followers: int | None, as_of: datetime) -> int:
+    """0–100: how urgently the account's content should be saved (closing soon, named in a notice, idle)."""
+    if verdict.status in ("closed", "migrated"):
+        return 5  # what is left may still be reachable for a while
+    named = index.db.execute("select count(*) from notices where account_id = ?", [account_id]).fetchone()[0]
+    score = {"closing": 60, "dormant": 25, "unreachable": 15, "zombie": 10}.get(verdict.status or "", 0)
+    if verdict.status == "closing":
+        effective = index.db.execute(
+            "select min(effective_at) from notices where account_id = ? and is_report = 0", [account_id]).fetchone()[0]
+        if effective and effective <= (as_of + timedelta(days=30)).date().isoformat():
+            score += 25
+    if named:
+        score += 10
+    if followers is not None and followers < 1000:
+        score += 5
+    return min(score, 100)
+
+
+def _parse(value: str, reference: datetime) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None and reference.tzinfo is not None:
+        parsed = parsed.replace(tzinfo=reference.tzinfo)
+    return parsed
+
+
+def crawl_order(index: Index) -> list[tuple[str, str, int]]:
+    """(account id, url, risk) of accounts worth crawling first, most at risk first."""
+    return [tuple(row) for row in index.db.execute(  # type: ignore[misc]
+        "select id, url, risk from accounts where url is not null and risk > 0 "
+        "and coalesce(status, '') not in ('closed', 'migrated') order by risk desc, id").fetchall()]
