@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install serve clean
+.PHONY: demo test install serve eval clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run: make PYTHON=python3 ..."; exit 1; }
@@ -22,6 +22,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# precision and recall of closure-notice detection and successor extraction on the labelled sets
+eval: $(STAMP)
+	$(BIN)/python -m govarchive.evaluation tests/eval/closure_cases.toml
+	@test ! -f tests/eval/closure_holdout.toml || $(BIN)/python -m govarchive.evaluation tests/eval/closure_holdout.toml
 
 serve: $(STAMP)
 	$(BIN)/datasette archive/index.db

@@ -10,8 +10,14 @@ unreachable, few followers) orders this run:
 - any request the crawl makes for an at-risk account's page gets its risk added to its priority.
 
 The first run of an archive has no risks yet and crawls in the usual order.
-Settings: ``GOVARCHIVE_AT_RISK_FIRST`` (on by default), ``GOVARCHIVE_ARCHIVE_DIR``.
-Stats: ``govarchive/at_risk_requests``.
+
+It also re-checks archived posts (``GOVARCHIVE_RECHECK_POSTS``: ``at_risk``, the default, for the
+posts of at-risk accounts; ``all`` for every account in scope; ``none``): a post that vanished from
+its listing is fetched again, so its deletion is seen and dated (``status_history``) while its
+archived copy stays linked (``posts.archived_capture_id``). Unchanged pages become revisits.
+
+Settings: ``GOVARCHIVE_AT_RISK_FIRST`` (on by default), ``GOVARCHIVE_RECHECK_POSTS``, ``GOVARCHIVE_ARCHIVE_DIR``.
+Stats: ``govarchive/at_risk_requests``, ``govarchive/rechecked_posts``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from govarchive.config import archive_config
+from govarchive.crawling import PRIORITY
 from govarchive.index import open_index
 from govarchive.lifecycle import crawl_order
 
@@ -39,36 +46,53 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         config = archive_config(crawler.settings)
-        if not config.at_risk_first:
-            raise NotConfigured("GOVARCHIVE_AT_RISK_FIRST is off")
+        if not config.at_risk_first and config.recheck_posts == "none":
+            raise NotConfigured("GOVARCHIVE_AT_RISK_FIRST is off and GOVARCHIVE_RECHECK_POSTS is none")
+        self.at_risk_first = config.at_risk_first
+        self.recheck = config.recheck_posts
         self.index_path = config.paths.index_db
         self.risk: dict[str, int] = {}
 
-    def _load(self, spider: Any) -> list[tuple[str, str, int]]:
+    def _load(self, spider: Any) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+        """(at-risk accounts, posts to re-check) in the run's scope: (id, url, risk), riskiest first."""
         if not self.index_path.exists():
-            return []
+            return [], []
         index = open_index(self.index_path)
         try:
-            order = crawl_order(index)
             hosts = {urlsplit(u).netloc for u in getattr(spider, "start_urls", [])}
             starts = {_key(u) for u in getattr(spider, "start_urls", [])}
             listed = {row[0] for row in index.db.execute("select account_id, listing_url from account_sources")
                       if urlsplit(row[1] or "").netloc in hosts}
+            in_scope = listed | {row[0] for row in index.db.execute("select id, url from accounts where url is not null")
+                                 if _key(row[1]) in starts}
+            accounts = [row for row in crawl_order(index) if row[0] in in_scope]
+            posts: list[tuple[str, str, int]] = []
+            if self.recheck != "none":
+                risky = " and coalesce(a.risk, 0) > 0" if self.recheck == "at_risk" else ""
+                posts = [row for row in index.db.execute(
+                    "select p.account_id, p.url, coalesce(a.risk, 0) from posts p join accounts a on a.id = p.account_id "
+                    f"where p.state = 'ok' and p.url is not null{risky} order by a.risk desc, p.published_at desc"
+                ).fetchall() if row[0] in in_scope]
         finally:
             index.close()
-        return [(account_id, url, risk) for account_id, url, risk in order
-                if account_id in listed or _key(url) in starts]
+        return (accounts if self.at_risk_first else []), posts
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         spider = self.crawler.spider
-        at_risk = self._load(spider)
+        at_risk, rechecks = self._load(spider)
         self.risk = {_key(url): risk for _, url, risk in at_risk}
         if at_risk:
             spider.logger.info("at-risk first: %d accounts (highest risk %d)", len(at_risk), at_risk[0][2])
         for account_id, url, risk in at_risk:
             self.crawler.stats.inc_value("govarchive/at_risk_requests")
             yield scrapy.Request(url, callback=spider.parse, priority=BASE_PRIORITY + risk,
-                                 cb_kwargs={}, meta={"govarchive_at_risk": account_id})
+                                 meta={"govarchive_at_risk": account_id})
+        if rechecks:
+            spider.logger.info("re-checking %d archived posts (%s)", len(rechecks), self.recheck)
+        for account_id, url, risk in rechecks:
+            self.crawler.stats.inc_value("govarchive/rechecked_posts")
+            yield scrapy.Request(url, callback=spider.parse, priority=PRIORITY["post"] + risk,
+                                 meta={"govarchive_recheck": account_id})
         async for item in super().process_start(start):
             yield item
 

@@ -27,7 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_DORMANT_DAYS": 14,
     "GOVARCHIVE_CLOSED_AFTER_RUNS": 3,
     "GOVARCHIVE_AT_RISK_FIRST": True,
+    "GOVARCHIVE_RECHECK_POSTS": "at_risk",
 }
+RECHECK_CHOICES = ("none", "at_risk", "all")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ArchiveConfig:
     dormant_days: int = 14
     closed_after_runs: int = 3
     at_risk_first: bool = True
+    recheck_posts: str = "at_risk"  # re-fetch archived posts to see deletions: none | at_risk | all
 
     @property
     def has_mp_session(self) -> bool:
@@ -112,7 +115,15 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         dormant_days=int(_get(settings, "GOVARCHIVE_DORMANT_DAYS")),
         closed_after_runs=int(_get(settings, "GOVARCHIVE_CLOSED_AFTER_RUNS")),
         at_risk_first=_as_bool(_get(settings, "GOVARCHIVE_AT_RISK_FIRST")),
+        recheck_posts=_choice(_get(settings, "GOVARCHIVE_RECHECK_POSTS"), "GOVARCHIVE_RECHECK_POSTS", RECHECK_CHOICES),
     )
+
+
+def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    text = str(value or "").strip().lower()
+    if text not in choices:
+        raise ValueError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return text
 
 
 def _as_datetime(value: Any) -> datetime | None:

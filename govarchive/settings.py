@@ -28,6 +28,9 @@ GOVARCHIVE_AS_OF = ""
 GOVARCHIVE_DORMANT_DAYS = 14
 GOVARCHIVE_CLOSED_AFTER_RUNS = 3
 GOVARCHIVE_AT_RISK_FIRST = True
+# Fetch archived posts again to see them vanish (deleted, error page): none, at_risk (accounts with a
+# risk: closing, dormant, named in a notice…) or all; unchanged pages become revisits, not copies.
+GOVARCHIVE_RECHECK_POSTS = "at_risk"
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
