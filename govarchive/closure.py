@@ -136,10 +136,6 @@ class Detection:
     announced_at: str | None = None
     reason: str = ""
 
-    @property
-    def is_notice(self) -> bool:
-        return self.label == "notice"
-
 
 def detect(text: str | None, title: str | None = None, account_name: str | None = None,
            platform: str | None = None, published_at: str | None = None) -> Detection:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govarchive.closure import Detection, detect
+from govarchive.closure import KINDS, TARGET_PLATFORMS, Detection, detect
 from govarchive.notices import name_key
 
 DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "eval" / "closure_cases.toml"
@@ -85,9 +85,25 @@ class Report:
                 f"{'effective date agrees':<22} {share(self.dates)} of the notices found"]
 
 
+LABELS = ("notice", "report", "other")
+
+
 def load_cases(path: Path) -> list[dict[str, Any]]:
+    """The cases of a labelled set, checked: unique ids, known labels, kinds and platforms."""
     with open(path, "rb") as handle:
-        return tomllib.load(handle)["case"]
+        cases = tomllib.load(handle)["case"]
+    seen: set[str] = set()
+    for case in cases:
+        problems = ["duplicate id" if case["id"] in seen else "", "" if case["label"] in LABELS else "label",
+                    "notices on a non-notice" if case["label"] != "notice" and case.get("notices") else ""]
+        for notice in case.get("notices", []):
+            problems.append("" if notice["kind"] in KINDS else f"kind {notice['kind']}")
+            problems += ["" if t["platform"] in TARGET_PLATFORMS else f"platform {t['platform']}"
+                         for t in notice.get("targets", [])]
+        if any(problems):
+            raise ValueError(f"{path}: case {case['id']}: {', '.join(p for p in problems if p)}")
+        seen.add(case["id"])
+    return cases
 
 
 def run_case(case: dict[str, Any]) -> Detection:

@@ -67,7 +67,10 @@ def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_da
     stamp = as_of.isoformat(timespec="seconds")
     result = Analysis()
     result.merged = merge_provisional_accounts(index, stamp)
-    where, params = ("p.capture_id in (select id from captures where run_id = ?)", [run_id]) if run_id else ("1", [])
+    # this run's posts, and those of runs that never finished (killed before their analysis)
+    where, params = ("p.capture_id in (select id from captures where run_id = ? or run_id in "
+                     "(select id from runs where finished_at is null and id != ?))", [run_id, run_id]) \
+        if run_id else ("1", [])
     result.notices = record_notices(index, where, params, detected_at=stamp)
     result.platform_moves = record_platform_moves(index, stamp)
     result.resolved_targets = resolve_targets(index)

@@ -21,7 +21,7 @@ import re
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from govarchive.closure import Detection, Finding, Target, detect
+from govarchive.closure import Detection, Target, detect
 from govarchive.index import Index
 from govarchive.textclean import normalise
 
@@ -235,8 +235,3 @@ def merge_account(index: Index, old_id: str, new_id: str, reason: str, merged_at
     rowid = db.execute("select rowid from accounts where id = ?", [old_id]).fetchone()[0]
     db.execute("delete from accounts_fts where rowid = ?", [rowid])
     db.execute("delete from accounts where id = ?", [old_id])
-
-
-def describe(finding: Finding) -> str:
-    targets = ", ".join(f"{t.name or '(unnamed)'} [{t.platform}]" for t in finding.targets) or "no successor named"
-    return f"{finding.account_name or '(own account)'}: {finding.kind}, effective {finding.effective_at or '?'} → {targets}"

@@ -168,3 +168,13 @@ def test_batch_notice_creates_named_accounts_and_the_riskiest_come_first():
     order = [account_id for account_id, _, _ in crawl_order(archive.index)]
     assert order[0] == "wechat:1"  # closing within 30 days, named in a notice: first
     assert "wechat:2" not in order  # active and never named: no hurry
+
+
+def test_a_killed_runs_posts_are_analysed_by_the_next_run():
+    archive = Archive()  # run-1 never finishes: killed before its closing analysis
+    archive.account("wechat:4", name="青禾人社")
+    archive.post("wechat:4:1:1", "wechat:4", title="关于“青禾人社”微信公众号停止更新的公告", text=NOTICE,
+                 published_at="2026-11-16T10:00:00+08:00")
+    archive.new_run("run-2")
+    archive.index.finish_run("run-2", "2026-11-21T02:00:00Z", "finished", {})
+    assert analyse(archive.index, AS_OF, "run-2").notices == 1
