@@ -5,7 +5,8 @@ user's own logged-in session: ``GOVARCHIVE_MP_TOKEN`` (the ``token`` URL paramet
 ``GOVARCHIVE_MP_COOKIE`` (the ``Cookie`` header). :class:`MpSessionMiddleware` adds them to
 back-office requests only, on mp.weixin.qq.com or a host a ``backoffice`` source names, and
 :func:`mask` replaces them by ``REDACTED`` in every capture (WARC-Target-URI, request headers,
-``captures.url``), so an archive can be shared without the session.
+``captures.url``) and in the log (:func:`mask_logs`), so an archive and its logs can be shared
+without the session.
 
 Stats: ``govarchive/mp_session_missing``.
 """
@@ -46,6 +47,31 @@ def with_token(url: str, token: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
+class SecretsLogFilter(logging.Filter):
+    """Masks the session in every log line (Scrapy logs overridden settings and request URLs)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = tuple(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask(message, self.secrets)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+def mask_logs(secrets: Iterable[str]) -> None:
+    """Install :class:`SecretsLogFilter` on the root logger's handlers (where every record ends)."""
+    secrets = tuple(secrets)
+    if not secrets:
+        return
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, SecretsLogFilter) and f.secrets == secrets for f in handler.filters):
+            handler.addFilter(SecretsLogFilter(secrets))
+
+
 class MpSessionMiddleware:
     """Downloader middleware: put the MP session on back-office requests, refuse them without one."""
 
@@ -56,7 +82,9 @@ class MpSessionMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "MpSessionMiddleware":
-        return cls(archive_config(crawler.settings), crawler)
+        config = archive_config(crawler.settings)
+        mask_logs(config.secrets)
+        return cls(config, crawler)
 
     def hosts(self) -> set[str]:
         spider = getattr(self.crawler, "spider", None)

@@ -111,3 +111,11 @@ def test_the_later_crawl_starts_with_the_accounts_at_risk(later):
     db = later["db"]
     second_run = rows(db, "select id from runs order by started_at desc limit 1")[0][0]
     assert one(db, "select count(*) from captures where run_id = ? and record_type = 'revisit'", second_run)[0] > 0
+
+
+def test_the_mp_session_never_reaches_the_log(later):
+    from govarchive.demo.content import MP_DEMO_COOKIE, MP_DEMO_TOKEN
+
+    for result in (later["first"], later["second"]):
+        assert "Overridden settings" in result.stderr
+        assert MP_DEMO_TOKEN not in result.stderr and MP_DEMO_COOKIE not in result.stderr

@@ -55,3 +55,15 @@ def test_captures_mask_the_session():
     recorded = capture.url + repr(capture.request_headers)
     assert TOKEN not in recorded and "c2Vzc2lvbi1zZWNyZXQ=" not in recorded
     assert capture.url.endswith("&token=REDACTED") and ("Cookie", "REDACTED") in capture.request_headers
+
+
+def test_log_filter_masks_the_session_in_formatted_messages():
+    import logging
+
+    from govarchive.credentials import SecretsLogFilter
+
+    record = logging.LogRecord("scrapy", logging.DEBUG, __file__, 1, "Crawled %s with %r", (
+        "https://mp.weixin.qq.com/cgi-bin/appmsgpublish?token=tok-12345", {"Cookie": "slave_sid=sid-999"}), None)
+    assert SecretsLogFilter(("tok-12345", "sid-999")).filter(record)
+    assert record.getMessage() == ("Crawled https://mp.weixin.qq.com/cgi-bin/appmsgpublish?token=REDACTED with "
+                                   "{'Cookie': 'slave_sid=REDACTED'}")
