@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -204,3 +205,17 @@ def test_routes():
     assert cls(MP + "appmsgpublish?sub=list", JSON) == "BackofficeListPage"
     assert cls("https://www.toutiao.com/c/user/token/MS4wLjABAAAAx/") == "ToutiaoUserPage"
     assert cls("https://www.douyin.com/user/MS4wLjABAAAAx") == "DouyinUserPage"
+
+
+@pytest.mark.parametrize("msg, state", [
+    ("这里还没有内容", "empty"),
+    ("该账号因被投诉违反法律法规和《微博社区公约》的相关规定，现已无法查看。", "account_blocked"),
+    ("用户不存在", "not_found"),
+    ("请求过于频繁", "blocked"),
+])
+def test_weibo_error_answers_name_the_account_checked(msg, state):
+    body = json.dumps({"ok": 0, "msg": msg, "data": {"cards": []}}, ensure_ascii=False).encode("utf-8")
+    result = run("https://m.weibo.cn/api/container/getIndex?type=uid&value=5893027714", body,
+                 "application/json; charset=utf-8")
+    assert result.page_state == state
+    assert [a.id for a in result.accounts] == ["weibo:5893027714"]  # the index records this check

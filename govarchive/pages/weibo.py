@@ -13,6 +13,9 @@ from govarchive.items import Link
 from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, text_digest
 
 EMPTY_MESSAGES = ("这里还没有内容",)
+# platforms.md §2.4: a closed or banned account (closed at once) and a uid that is gone (closed after several runs)
+BANNED_MESSAGES = ("因被投诉违反法律法规", "现已无法查看", "账号已被封禁", "该账号已被冻结")
+GONE_MESSAGES = ("用户不存在", "该用户不存在")
 _COUNT = re.compile(r"^\s*([\d.]+)\s*(万|亿)?\s*\+?\s*$")
 
 
@@ -113,7 +116,9 @@ class WeiboApiPage(WeiboPage):
         uid = self.uid()
         if data.get("ok") != 1:
             msg = str(data.get("msg") or "")
-            state = "empty" if any(m in msg for m in EMPTY_MESSAGES) else "blocked" if "频繁" in msg else "error"
+            state = ("empty" if any(m in msg for m in EMPTY_MESSAGES) else "blocked" if "频繁" in msg
+                     else "account_blocked" if any(m in msg for m in BANNED_MESSAGES)
+                     else "not_found" if any(m in msg for m in GONE_MESSAGES) else "error")
             # The account is named so that the index records this check (lifecycle: gone over several runs).
             checked = [self.account(weibo_account_id(uid), uid, url=self.profile_url(uid))] if uid else []
             return Extraction(page_state=state, accounts=checked, notes=[msg] if msg and state != "empty" else [])
