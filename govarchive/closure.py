@@ -67,11 +67,12 @@ OTHER_SENSE_ACTION = re.compile(r"注销|迁移|转移|停止|暂停|关闭|关�
 # ---- who speaks ------------------------------------------------------------------------------------------
 ACCOUNT_WORD = re.compile(rf"账号|帐号|新媒体|官方号|本号|{_PLATFORM_RE}")
 OWN = re.compile(r"本(?:账号|号|公众号|微博|平台|抖音号|抖音账号|头条号|视频号|网站|订阅号|服务号|客户端|微信公众号|微信号|官方账号|政务新媒体账号)"
+                 r"|本(?:院|局|委|中心|馆|校|园|站|所|单位|镇|街道|乡|队|会)(?:的)?(?:官方|政务)?(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)"
                  r"|我(?:们的)?(?:园|校|院|局|委|办|中心|站|所|厅|队|大队|单位|镇|街道|乡|区|县|市|馆|部|会)(?:的)?(?:官方|政务)?"
                  r"(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)")
-OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|敬请(?:谅解|周知|知悉)|感谢(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
+OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|各位[\u4e00-\u9fff]{1,4}[：:]|敬请(?:谅解|周知|知悉)|感谢(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
                       r"|尊敬的|亲爱的|各位(?:网友|粉丝|用户|朋友|市民)|广大(?:网友|粉丝|用户|市民)|公告如下|现(?:予以|将)?公告|决定")
-REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
+REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\n]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
                          r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
 BULLETIN = re.compile(r"通报|检查情况|抽查|考核|督查|督办|整改|问责|测评|评估结果|排名|情况报告|工作要点|实施方案|管理办法|指导意见|规范")
 NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|停止发布|不再更新|关闭|下线|迁移|整合|合并|暂停|并入|更换|变更)"
@@ -90,7 +91,7 @@ CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
     r"|(?:市|县|区|镇|乡|街道)(?:级)?政府(?:门户)?网站|政府门户网站|主管部门(?:的)?(?:网站|账号|新媒体))")
 UNSPECIFIED = re.compile(r"其他(?:平台|渠道|方式|途径|账号|新媒体)|其它(?:平台|渠道|方式|途径|账号)|别的平台|另行通知|另行公告")
-OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点))"
+OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点|服务台))"
                     r"(?:[（(][^（）()]{2,40}[）)])?[^。；;]{0,12}?(?:办理|咨询|反映|查询|现场|业务)")
 LEGAL_DOC = re.compile(r"意见|通知|办法|规定|细则|条例|方案|决定|指标|标准|规范|要点|纲要|法$|〔|\[|号$|国务院|办公厅")
 NAME_STOP = re.compile(r"[，,。；;：:！!？?、\s]|及|和|与|或|以及|等")
@@ -153,7 +154,8 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     own = len(OWN_CUES.findall(outside)) + len(OWN.findall(outside)) + (2 if NOTICE_TITLE.search(title_n) else 0)
     if BULLETIN.search(title_n) and not NOTICE_TITLE.search(title_n):
         return Detection("other", announced_at=announced, reason="supervision bulletin or policy text")
-    label = "report" if (report >= 2 and report > own) or ("记者" in outside and own < 3) else "notice"
+    label = "report" if (report >= 2 and report > own) or (report and not own) or ("记者" in outside and own < 3) \
+        else "notice"
     notice_title = bool(NOTICE_TITLE.search(title_n))
     findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
     if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
@@ -187,14 +189,25 @@ def _is_action(sentence: str) -> bool:
 _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好地?)?$|(?:推进|推动|加强|深化|持续|做好)$")
 
 
-def _first_action(sentence: str) -> int | None:
-    """Where the first account action is (not another sense, not a purpose: 为进一步整合资源)."""
+_NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮)")
+
+
+def _actions(sentence: str) -> list[int]:
+    """Where the account actions are (not another sense, not a purpose: 为进一步整合资源, not a noun:
+    根据整合工作安排)."""
+    found = []
     for match in ACTION.finditer(sentence):
         around = sentence[max(0, match.start() - 12):match.end() + 12]
-        if OTHER_SENSE.search(around) or _PURPOSE.search(sentence[max(0, match.start() - 6):match.start()]):
+        if OTHER_SENSE.search(around) or _PURPOSE.search(sentence[max(0, match.start() - 6):match.start()]) \
+                or _NOUN_USE.match(sentence, match.end()):
             continue
-        return match.start()
-    return None
+        found.append(match.start())
+    return found
+
+
+def _first_action(sentence: str) -> int | None:
+    actions = _actions(sentence)
+    return actions[0] if actions else None
 
 
 def _action_sentences(text: str) -> list[str]:
@@ -230,7 +243,7 @@ _NAMED_AFTER = re.compile(rf"(?:{QUOTED.pattern})\s*(?:（[^（）]{{0,40}}）|\
 _NAMED_BEFORE = re.compile(rf"(?:{_PLATFORM_RE}|账号)(?:账号)?\s*(?:{QUOTED.pattern})")
 _PLATFORM_AFTER = re.compile(rf"\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?")
 _MORE_PLATFORMS = re.compile(rf"\s*(?:和|及|、|与|以及|/)\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?(?!\s*[“「‘《\"'])")
-_PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'])")
+_PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'@])")
 _SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$)")
 _AT_NAME = re.compile(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})")
 _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFORM_RE})(?:账号|帐号)?")
@@ -239,7 +252,7 @@ _GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以�
                     rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
 _ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*$")
 # A table row of a batch notice: 序号　账号名称　平台　主办单位　处置方式
-_CELLS = re.compile(r"[\u3000\t]+| {2,}")
+_CELLS = re.compile(r"[\u3000\t]+| {2,}|\s*[|｜]\s*")
 
 
 @dataclass
@@ -285,9 +298,18 @@ Subject = tuple[str | None, str | None]  # (name, platform); name None = the pag
 def _subjects(sentence: str, own_name: str | None, own_platform: str | None, label: str,
               context: str) -> list[Subject] | None:
     """The accounts a sentence's action applies to; [] when it names none; None when it is about others."""
-    action = _first_action(sentence)
-    if action is None:
+    actions = _actions(sentence)
+    if not actions:
         return None
+    for action in actions:  # 【账号迁移】…本微博内容已转移至…: the first action that names its account
+        subjects = _subjects_at(sentence, action, own_name, own_platform, label, context)
+        if subjects:
+            return subjects
+    return _subjects_at(sentence, actions[0], own_name, own_platform, label, context)
+
+
+def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform: str | None, label: str,
+                 context: str) -> list[Subject] | None:
     head = sentence[:action]
     named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(head, m.start)]
     if named:
@@ -372,6 +394,10 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 take([(name, platform)], rest)
                 for finding in current:
                     _add_targets(finding, rest)
+                    for cell in rest.split("，")[1:]:  # a "信息承接渠道" column: the successor, without a verb
+                        for target in _names_after(cell, cell, finding, 0):
+                            if not any(t.name == target.name and t.platform == target.platform for t in finding.targets):
+                                finding.targets.append(target)
             else:
                 current = []
             continue
@@ -387,6 +413,8 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 if subjects is None and GENERIC.search(sentence):
                     general_kind = _stronger(general_kind or "suspension", _kind(sentence))
                     general_date = general_date or _effective(sentence, announced, general_kind)
+            if not findings and not general_date and re.search(r"如下|执行", sentence):
+                general_date = _effective(sentence, announced)  # 现将处置情况公告如下，自公告之日起执行
             if subjects:
                 take(subjects, sentence)
             for finding in current:
@@ -495,7 +523,7 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             break
         words: list[str] = []
         prefix = _PREFIX_PLATFORM.match(rest)
-        if prefix and QUOTED.match(rest[prefix.end():]):  # 新抖音号“X” / 新账号“X” / 抖音号“X”
+        if prefix and (QUOTED.match(rest[prefix.end():]) or _AT_NAME.match(rest[prefix.end():])):  # 新抖音号“X”, 新微博@X
             if prefix.group(1):
                 words.append(prefix.group(1))
             rest_start += prefix.end()
@@ -591,7 +619,8 @@ def _effective(sentence: str, announced: str | None, kind: str | None = None) ->
             continue  # a deadline for users (请于5月31日前解绑) is not the date of the action
         takes_effect = _TAKES_EFFECT.match(after) or re.search(r"将于|拟于|定于|于$|自$|从$", before)
         if takes_effect or ACTION.search(after):
-            candidates.append((bool(verbs.search(after[:12])), value))
+            span = after if re.match(r"\s*至", after) else after[:12]  # a range (2月9日至2月17日) starts the action
+            candidates.append((bool(verbs.search(span)), value))
     for own_verb, value in candidates:
         if own_verb:
             return value
