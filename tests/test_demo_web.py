@@ -731,19 +731,24 @@ def _links(path: str, body: bytes, ctype: str) -> list[str]:
     return out
 
 
-def test_new_variants_are_reachable_from_the_start_points():
-    starts = ["/", *EXPECTED["start_paths"], *(f["path"] for f in EXPECTED["feeds"]), EXPECTED["sogou"]["path"]]
+def _reachable(starts: list[str], phase: int) -> set[str]:
     seen, queue = set(), list(starts)
     while queue:
         path = queue.pop()
         if path in seen:
             continue
         seen.add(path)
-        status, headers, body = render(path)
+        status, headers, body = render(path, phase=phase)
         if status == 301:
             queue.append(dict(headers)["Location"])
             continue
         queue += [link for link in _links(path, body, dict(headers)["Content-Type"]) if link not in seen]
+    return seen
+
+
+def test_new_variants_are_reachable_from_the_start_points():
+    starts = ["/", *EXPECTED["start_paths"], *(f["path"] for f in EXPECTED["feeds"]), EXPECTED["sogou"]["path"]]
+    seen = _reachable(starts, phase=1)
     wanted = [article_path(k) for k in EXPECTED["style_2024_articles"]]
     wanted += [article_path(EXPECTED[k]["key"]) for k in ("audio_article", "repost_article", "source_url_article")]
     wanted += [a["path"] for a in EXPECTED["migrated_account"]["articles"]]
@@ -995,21 +1000,6 @@ def test_phase_2_articles_answer_their_state():
             assert "weui-msg" not in text and article["title"].split("｜")[-1] in html.unescape(text)
         else:
             assert marker in text and "js_content" not in text
-
-
-def _reachable(starts: list[str], phase: int) -> set[str]:
-    seen, queue = set(), list(starts)
-    while queue:
-        path = queue.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        status, headers, body = render(path, phase=phase)
-        if status == 301:
-            queue.append(dict(headers)["Location"])
-            continue
-        queue += [link for link in _links(path, body, dict(headers)["Content-Type"]) if link not in seen]
-    return seen
 
 
 def test_phase_2_new_paths_are_reachable_from_the_start_points():
