@@ -339,6 +339,12 @@ def _own_or_named(mention: _Mention, own_name: str | None, own_platform: str | N
     return mention.name, mention.platform or own_platform
 
 
+def name_key(name: str | None) -> str:
+    """How names are compared: normalised, without spaces, quotes and a trailing 官方账号/网站 word."""
+    key = re.sub(r"[\s“”「」‘’《》\"'@]", "", normalise(name or ""))
+    return re.sub(r"(?:官方账号|官方微博|微信公众号|公众号|门户网站|网站)$", "", key) or key
+
+
 def name_matches(a: str | None, b: str | None) -> bool:
     return bool(a and b) and normalise(a).replace(" ", "") == normalise(b).replace(" ", "")
 

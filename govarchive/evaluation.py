@@ -10,7 +10,7 @@ notices, reports about closures elsewhere and other texts that use the same word
   is right when it says ``notice`` (a report or other text called a notice is a false positive);
 - **successor extraction**, per (case, closing account, target name, target platform), over all
   cases: every target the detector names is a prediction, so targets taken from a text that is not
-  a notice count against precision. Names compare after :func:`govarchive.notices.name_key`;
+  a notice count against precision. Names compare after :func:`govarchive.closure.name_key`;
 - for information: named accounts per notice, kind and effective-date agreement.
 """
 
@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govarchive.closure import KINDS, TARGET_PLATFORMS, Detection, detect
-from govarchive.notices import name_key
+from govarchive.closure import KINDS, TARGET_PLATFORMS, Detection, detect, name_key
 
 DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "eval" / "closure_cases.toml"
 TARGETS = {"notice": (0.95, 0.9), "successor": (0.95, 0.9)}

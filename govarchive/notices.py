@@ -21,9 +21,8 @@ import re
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from govarchive.closure import Detection, Target, detect
+from govarchive.closure import Detection, Target, detect, name_key
 from govarchive.index import Index
-from govarchive.textclean import normalise
 
 DETECTABLE_STATES = ("ok",)
 PROVISIONAL = re.compile(r"^[a-z_]+:(?:name|alias):")
@@ -36,12 +35,6 @@ def short_id(prefix: str, *parts: str | None) -> str:
 
 def provisional_account_id(platform: str, name: str) -> str:
     return f"{platform}:name:{name}"
-
-
-def name_key(name: str | None) -> str:
-    """How names are compared: normalised, without spaces, quotes and a trailing 官方账号/网站 word."""
-    key = re.sub(r"[\s“”「」‘’《》\"'@]", "", normalise(name or ""))
-    return re.sub(r"(?:官方账号|官方微博|微信公众号|公众号|门户网站|网站)$", "", key) or key
 
 
 # ---- notices ----------------------------------------------------------------------------------------------
