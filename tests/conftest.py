@@ -26,3 +26,14 @@ def samples() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip("../shared/samples is not present")
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def demo_archive(demo_web, tmp_path_factory) -> Path:
+    """An archive of one crawl of the demo web (phase 1, the demo's "today"), shared by the browsing,
+    export and status tests. Treat it as read-only: copy it before changing anything."""
+    from helpers import crawl
+
+    archive = tmp_path_factory.mktemp("demo-archive")
+    crawl(demo_web.base_url, archive)
+    return archive

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
 from govarchive.httpdata import payload_digest
 from govarchive.items import Capture
+
+ROOT = Path(__file__).resolve().parents[1]
 
 T0 = datetime(2026, 11, 20, 2, 0, 0, tzinfo=timezone.utc)
 
@@ -24,3 +32,34 @@ def make_capture(n: int, url: str = "http://127.0.0.1:9/page", body: bytes = b"<
 def fixed_clock(start: datetime = T0):
     moments = iter(start + timedelta(milliseconds=i) for i in range(10**6))
     return lambda: next(moments)
+
+
+def crawl(base_url: str, archive: Path, *settings: str, as_of: str = EXPECTED["today"]) -> subprocess.CompletedProcess:
+    """One scheduled run; statuses are judged on the demo's own "today" so they do not age."""
+    extra = [arg for setting in settings for arg in ("-s", setting)]
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "portal", "-s", f"GOVARCHIVE_AS_OF={as_of}", *extra,
+           "-a", "sources=govarchive/demo/sources.toml", "-a", f"base_url={base_url}",
+           "-s", f"GOVARCHIVE_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0",
+           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO",
+           "-s", f"GOVARCHIVE_MP_TOKEN={MP_DEMO_TOKEN}", "-s", f"GOVARCHIVE_MP_COOKIE={MP_DEMO_COOKIE}"]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "Traceback" not in result.stderr, result.stderr[-4000:]
+    return result
+
+
+def rows(db: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def one(db: Path, sql: str, *params):
+    found = rows(db, sql, *params)
+    assert len(found) == 1, (sql, params, found)
+    return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -10,7 +10,7 @@ import pytest
 
 from govarchive.demo import DemoWeb
 from govarchive.demo.content import EXPECTED
-from test_crawl import crawl, one, rows
+from helpers import crawl, one, rows
 
 pytestmark = pytest.mark.slow
 LATER = EXPECTED["later"]

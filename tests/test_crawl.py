@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,31 +20,13 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
+from govarchive.demo.content import EXPECTED
 from govarchive.reindex import reindex, warc_files
+from helpers import crawl, free_port, one, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-def crawl(base_url: str, archive: Path, *settings: str, as_of: str = EXPECTED["today"]) -> subprocess.CompletedProcess:
-    """One scheduled run; statuses are judged on the demo's own "today" so they do not age."""
-    extra = [arg for setting in settings for arg in ("-s", setting)]
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "portal", "-s", f"GOVARCHIVE_AS_OF={as_of}", *extra,
-           "-a", "sources=govarchive/demo/sources.toml", "-a", f"base_url={base_url}",
-           "-s", f"GOVARCHIVE_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0",
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO",
-           "-s", f"GOVARCHIVE_MP_TOKEN={MP_DEMO_TOKEN}", "-s", f"GOVARCHIVE_MP_COOKIE={MP_DEMO_COOKIE}"]
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert "Traceback" not in result.stderr, result.stderr[-4000:]
-    return result
-
-
-def rows(db: Path, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def table(db: Path, name: str, order: str = "id") -> list[tuple]:
@@ -209,12 +190,6 @@ async def test_datasette_lists_posts(archives):
         assert EXPECTED["portal_closure_notice"]["title"] in titles, (query, titles)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_pywb_replays_an_article(archives, tmp_path):
     db = archives["db"]
     url, title, fetched = rows(db, "select p.url, p.title, c.fetched_at from posts p join captures c "
@@ -247,11 +222,6 @@ def test_pywb_replays_an_article(archives, tmp_path):
 
 # --- issue 3: every platform variant of the demo web shows in the index -------------------------
 
-
-def one(db: Path, sql: str, *params):
-    found = rows(db, sql, *params)
-    assert len(found) == 1, (sql, params, found)
-    return found[0]
 
 
 def post_id(key) -> str:
