@@ -28,8 +28,9 @@ eval: $(STAMP)
 	$(BIN)/python -m govarchive.evaluation tests/eval/closure_cases.toml
 	@test ! -f tests/eval/closure_holdout.toml || $(BIN)/python -m govarchive.evaluation tests/eval/closure_holdout.toml
 
+# browse the archive in Datasette (http://127.0.0.1:8001/)
 serve: $(STAMP)
-	$(BIN)/datasette archive/index.db
+	$(BIN)/govarchive serve --archive-dir archive
 
 clean:
 	rm -rf archive/warc archive/index.db archive/index.db-wal archive/index.db-shm

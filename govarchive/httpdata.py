@@ -66,6 +66,31 @@ def content_decode(body: bytes, content_encoding: str | None, max_bytes: int) ->
     return body
 
 
+def http_body(raw: bytes, headers: list[tuple[str, str]], max_bytes: int) -> bytes:
+    """The payload of an archived HTTP message as the client saw it: chunking and Content-Encoding
+    undone (raises :class:`BodyTooLarge` or ``ValueError``)."""
+    if (header(headers, "Transfer-Encoding") or "").lower() == "chunked":
+        raw = dechunk(raw)
+    return content_decode(raw, header(headers, "Content-Encoding"), max_bytes)
+
+
+def dechunk(data: bytes) -> bytes:
+    out, pos = bytearray(), 0
+    while pos < len(data):
+        end = data.find(b"\r\n", pos)
+        if end < 0:
+            break
+        try:
+            size = int(data[pos:end].split(b";")[0], 16)
+        except ValueError:
+            return data  # not chunked after all
+        if size == 0:
+            break
+        out += data[end + 2 : end + 2 + size]
+        pos = end + 2 + size + 2
+    return bytes(out)
+
+
 def _inflate(data: bytes, wbits: int, max_bytes: int) -> bytes:
     out = bytearray()
     decompressor = zlib.decompressobj(wbits)

@@ -19,12 +19,13 @@ from typing import Any, Iterable, Iterator
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.dedup import ItemDeduper
-from govarchive.httpdata import BodyTooLarge, content_decode, header, payload_digest
+from govarchive.httpdata import BodyTooLarge, header, http_body, payload_digest
 from govarchive.index import Index, open_index
 from govarchive.items import Capture, PageState
 from govarchive.lifecycle import analyse
 from govarchive.pages import PageInput, extract
 from govarchive.pages.router import status_state
+from govarchive.replay import read_http_record
 
 logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
@@ -145,14 +146,12 @@ class WarcImporter:
             payload_digest=digest, record_type=record.rec_type, warc_file=warc_name,
             refers_to=_record_id(rec.get_header("WARC-Refers-To")) or None,
             refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"))
-        body = None if is_revisit else self._decode(raw, http)
+        body = None if is_revisit else self._decode(raw, list(http.headers))
         return capture, body
 
-    def _decode(self, raw: bytes, http: Any) -> bytes | None:
-        if (header(list(http.headers), "Transfer-Encoding") or "").lower() == "chunked":
-            raw = _dechunk(raw)
+    def _decode(self, raw: bytes, headers: list[tuple[str, str]]) -> bytes | None:
         try:
-            return content_decode(raw, header(list(http.headers), "Content-Encoding"), self.max_body_bytes)
+            return http_body(raw, headers, self.max_body_bytes)
         except (BodyTooLarge, ValueError, OSError) as exc:
             logger.warning("body not parsed: %s", exc)
             return None
@@ -175,10 +174,8 @@ class WarcImporter:
         path = self._files.get(name)
         if path is None or offset is None:
             return None
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            record = next(iter(ArchiveIterator(fh)))
-            return self._decode(record.raw_stream.read(), record.http_headers)
+        _, headers, raw = read_http_record(path, offset)
+        return self._decode(raw, headers)
 
     def _index_capture(self, capture: Capture, body: bytes | None) -> None:
         if capture.record_type == "revisit":
@@ -217,23 +214,6 @@ def _warc_fields(data: bytes) -> dict[str, str]:
         if sep:
             fields.setdefault(name.strip(), value.strip())
     return fields
-
-
-def _dechunk(data: bytes) -> bytes:
-    out, pos = bytearray(), 0
-    while pos < len(data):
-        end = data.find(b"\r\n", pos)
-        if end < 0:
-            break
-        try:
-            size = int(data[pos:end].split(b";")[0], 16)
-        except ValueError:
-            return data  # not chunked after all
-        if size == 0:
-            break
-        out += data[end + 2 : end + 2 + size]
-        pos = end + 2 + size + 2
-    return bytes(out)
 
 
 def warc_files(warc_dir: Path) -> list[Path]:

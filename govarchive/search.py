@@ -7,7 +7,7 @@ tables (``posts_fts``, ``accounts_fts``, unicode61), and a query is rewritten th
 phrase (``政务新媒体`` → ``"政务 务新 新媒 媒体"``), which matches the exact substring at any length.
 Text is normalised first (:func:`govarchive.textclean.normalise`: OpenCC Traditional/Taiwan →
 Simplified, 帐号 → 账号), so a Traditional re-post is found by its Simplified form, 登出 by 注销. The original text stays untouched in ``posts``.
-(``../shared/research/ecosystem.md`` §1; the Datasette side is :mod:`govarchive.datasette_plugin`.)
+(``../shared/research/ecosystem.md`` §1; the Datasette side is :mod:`govarchive.browse`.)
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ async def search(path, table: str, query: str, **params) -> set[str]:
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    import govarchive.datasette_plugin as plugin
+    import govarchive.browse as plugin
 
     if pm.get_plugin("govarchive") is None:  # entry points are not loaded in every test setup
         pm.register(plugin, name="govarchive")

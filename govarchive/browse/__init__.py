@@ -1,0 +1,264 @@
+"""Datasette plugin: the archive as archivists browse it (``govarchive serve``, or plain
+``datasette archive/index.db``, since it is an installed entry point).
+
+- metadata generated from code (:mod:`govarchive.browse.metadata`): titles, descriptions, column
+  descriptions, label columns, facets, sorts;
+- canned queries (:mod:`govarchive.browse.queries`), one of them an Atom feed through datasette-atom;
+- Chinese search: Datasette's ``escape_fts`` becomes :func:`govarchive.search.cjk_escape_fts`
+  (bigram phrases, Traditional normalised), and ``posts``/``accounts`` search their bigram shadows;
+- the archived-copy viewer at ``/-/archive/<capture id>`` (:mod:`govarchive.replay` reads the WARC):
+  a banner and the archived page in a sandboxed frame under a strict Content-Security-Policy;
+- cells that point at captures link to their archived copy. Every value is escaped: stored HTML is
+  never rendered in a cell.
+
+The ``escape_fts`` replacement is global to the Datasette instance: serve the archive on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+from govarchive.browse.metadata import database_metadata
+from govarchive.browse.queries import VIEWER
+from govarchive.replay import (ARCHIVED_CSP, FRAME_SANDBOX, SAFE_HEADERS, VIEWER_CSP, ArchivedCopy, canonical_url,
+                               copy_context, find_capture, follow_redirects, load_copy, rewrite_css, rewrite_html)
+from govarchive.search import cjk_escape_fts
+
+ROW_LINK_COLUMNS = {"post_id": "posts", "account_id": "accounts", "target_account_id": "accounts",
+                    "from_account_id": "accounts"}
+CAPTURE_COLUMNS = ("capture_id", "archived_capture_id")
+BEIJING = timezone(timedelta(hours=8))
+
+
+@hookimpl(trylast=True)  # after Datasette's own prepare_connection, which registers escape_fts
+def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    conn.create_function("escape_fts", 1, cjk_escape_fts, deterministic=True)
+    conn.create_function("govarchive_canonical_url", 1, canonical_url, deterministic=True)
+    conn.create_function("govarchive_row_path", 2,
+                         lambda table, pk: datasette.urls.row(database, table, tilde_encode(str(pk))) if pk else None)
+
+
+def _archive_databases(datasette: Any) -> list[str]:
+    return [name for name, db in datasette.databases.items() if name != "_internal" and db.path]
+
+
+@hookimpl
+def get_metadata(datasette: Any, key: str, database: str, table: str) -> dict[str, Any]:
+    meta = database_metadata()
+    return {"title": meta["title"], "description": meta["description"],
+            "databases": {name: meta for name in _archive_databases(datasette)}}
+
+
+# -- cells ---------------------------------------------------------------------------------------------
+
+def _copy_link(datasette: Any, capture_id: Any) -> Markup:
+    return Markup('<a class="archived-copy" href="{}">存档副本 archived copy</a>').format(
+        datasette.urls.path(VIEWER + str(capture_id)))
+
+
+def _url_cell(datasette: Any, url: str, capture_id: Any) -> Markup:
+    shown = escape(url)
+    if urlsplit(url).scheme in ("http", "https"):
+        shown = Markup('<a href="{}" rel="noreferrer noopener">{}</a>').format(url, url)
+    return shown + Markup(" · ") + _copy_link(datasette, capture_id) if capture_id else shown
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    if isinstance(value, str) and value.startswith(VIEWER) and (column == "archived_copy" or column.endswith("_copy")
+                                                                 or column == "atom_link"):
+        return _copy_link(datasette, value[len(VIEWER):])
+    if table is None and column in ROW_LINK_COLUMNS and isinstance(value, str) and value:
+        return Markup('<a href="{}">{}</a>').format(
+            datasette.urls.row(database, ROW_LINK_COLUMNS[column], tilde_encode(value)), value)
+    keys = row.keys() if hasattr(row, "keys") else []
+    if table == "captures" and column == "url" and isinstance(value, str) and "id" in keys:
+        return _url_cell(datasette, value, row["id"])
+    if table == "posts" and column == "url" and isinstance(value, str):
+        capture_id = (row["archived_capture_id"] if "archived_capture_id" in keys else None) or (
+            row["capture_id"] if "capture_id" in keys else None)
+        return _url_cell(datasette, value, _plain_value(capture_id))
+    if table and column in CAPTURE_COLUMNS and value:
+        capture_id = _plain_value(value)
+        label = value.get("label") if isinstance(value, dict) else None
+        shown = Markup('<a href="{}">{}</a>').format(
+            datasette.urls.row(database, "captures", tilde_encode(capture_id)), label or capture_id)
+        return shown + Markup(" · ") + _copy_link(datasette, capture_id)
+    return None
+
+
+def _plain_value(value: Any) -> Any:
+    return value.get("value") if isinstance(value, dict) else value
+
+
+# -- the archived-copy viewer -----------------------------------------------------------------------------
+
+def _database(datasette: Any, request: Any) -> tuple[Any, Path]:
+    names = _archive_databases(datasette)
+    wanted = request.args.get("db")
+    name = wanted if wanted in names else (names[0] if names else None)
+    if name is None:
+        raise LookupError("no archive database is being served")
+    db = datasette.get_database(name)
+    return db, Path(db.path).parent / "warc"
+
+
+def _headers(csp: str, **extra: str) -> dict[str, str]:
+    return {"Content-Security-Policy": csp, **SAFE_HEADERS, **extra}
+
+
+def _not_found(message: str) -> Response:
+    return Response.text(message, status=404, headers=_headers(ARCHIVED_CSP))
+
+
+def _beijing(moment: str | None) -> str:
+    if not moment:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return moment
+    return parsed.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") + " 北京时间 (" + moment + ")"
+
+
+def _viewer_paths(datasette: Any, at: str) -> tuple[Any, Any]:
+    stamp = quote(at or "", safe="")
+
+    def link(url: str) -> str:
+        return datasette.urls.path(f"{VIEWER}view?url={quote(url, safe='')}&at={stamp}")
+
+    def resource(url: str) -> str:
+        return datasette.urls.path(f"{VIEWER}resolve?url={quote(url, safe='')}&at={stamp}")
+
+    return link, resource
+
+
+async def archived_copy_page(datasette: Any, request: Any) -> Response:
+    capture_id = request.url_vars["capture_id"]
+    db, warc_dir = _database(datasette, request)
+
+    def gather(conn: Any) -> tuple[ArchivedCopy | None, dict[str, Any]]:
+        return load_copy(conn, warc_dir, capture_id), copy_context(conn, capture_id)
+
+    copy, context = await db.execute_fn(gather)
+    if copy is None:
+        return Response.html(await datasette.render_template(
+            "govarchive_copy.html", {"missing": capture_id, "copy": None}, request=request), status=404,
+            headers=_headers(VIEWER_CSP))
+    base = datasette.urls.path(VIEWER + capture_id)
+    shown: str | None = None
+    if copy.body is not None and copy.kind == "json":
+        try:
+            shown = json.dumps(json.loads(copy.text()), ensure_ascii=False, indent=2)
+        except ValueError:
+            shown = copy.text()
+    elif copy.body is not None and copy.kind in ("text", "css"):
+        shown = copy.text()
+    link, _ = _viewer_paths(datasette, copy.capture["fetched_at"])
+    account = context["account"]
+    values = {
+        "copy": copy, "capture": copy.capture, "kind": copy.kind, "context": context, "shown": shown,
+        "raw_url": base + "/raw", "download_url": base + "/raw?download=1", "warc_url": base + "/warc",
+        "captured": _beijing(copy.capture["fetched_at"]), "sandbox": FRAME_SANDBOX, "database": db.name,
+        "redirect_to": link(copy.location) if copy.kind == "redirect" and copy.location else None,
+        "original_link": copy.capture["url"] if urlsplit(copy.capture["url"]).scheme in ("http", "https") else None,
+        "capture_row": datasette.urls.row(db.name, "captures", tilde_encode(capture_id)),
+        "account_row": datasette.urls.row(db.name, "accounts", tilde_encode(account["id"])) if account else None,
+        "post_row": datasette.urls.row(db.name, "posts", tilde_encode(context["post"]["id"])) if context["post"] else None,
+        "successors": [dict(s, row=datasette.urls.row(db.name, "accounts", tilde_encode(s["target_account_id"]))
+                            if s["target_account_id"] else None,
+                            copy_url=datasette.urls.path(VIEWER + s["target_capture_id"])
+                            if s["target_capture_id"] else None) for s in context["successors"]],
+        "payload_row": datasette.urls.path(VIEWER + copy.payload_capture_id) if copy.payload_capture_id else None,
+    }
+    html = await datasette.render_template("govarchive_copy.html", values, request=request)
+    return Response.html(html, headers=_headers(VIEWER_CSP))
+
+
+async def archived_payload(datasette: Any, request: Any) -> Response:
+    capture_id = request.url_vars["capture_id"]
+    db, warc_dir = _database(datasette, request)
+    copy = await db.execute_fn(lambda conn: load_copy(conn, warc_dir, capture_id))
+    if copy is None:
+        return _not_found("not in the archive")
+    if copy.body is None:
+        return _not_found(copy.error or "no payload")
+    if request.args.get("download"):
+        name = Path(urlsplit(copy.capture["url"]).path).name or "payload"
+        return Response(copy.body, content_type="application/octet-stream",
+                        headers=_headers(ARCHIVED_CSP, **{"Content-Disposition": f'attachment; filename="{quote(name)}"'}))
+    link, resource = _viewer_paths(datasette, copy.capture["fetched_at"])
+    if copy.kind == "html":
+        page = rewrite_html(copy.text(), copy.capture["url"], link, resource)
+        return Response(page, content_type="text/html; charset=utf-8", headers=_headers(ARCHIVED_CSP))
+    if copy.kind == "css":
+        css = rewrite_css(copy.text(), copy.capture["url"], resource)
+        return Response(css, content_type="text/css; charset=utf-8", headers=_headers(ARCHIVED_CSP))
+    if copy.kind in ("json", "text"):
+        return Response(copy.text(), content_type="text/plain; charset=utf-8", headers=_headers(ARCHIVED_CSP))
+    return Response(copy.body, content_type=copy.content_type or "application/octet-stream",
+                    headers=_headers(ARCHIVED_CSP))
+
+
+async def archived_record(datasette: Any, request: Any) -> Response:
+    """The WARC record itself (one gzip member): provenance a reader can check with any WARC tool."""
+    capture_id = request.url_vars["capture_id"]
+    db, warc_dir = _database(datasette, request)
+    row = (await db.execute("select warc_file, warc_offset, warc_length from captures where id = ?",
+                            [capture_id])).first()
+    if row is None:
+        return _not_found("not in the archive")
+    with open(warc_dir / row["warc_file"], "rb") as fh:
+        fh.seek(row["warc_offset"])
+        data = fh.read(row["warc_length"])
+    name = capture_id.rsplit(":", 1)[-1] + ".warc.gz"
+    return Response(data, content_type="application/warc",
+                    headers=_headers(ARCHIVED_CSP, **{"Content-Disposition": f'attachment; filename="{name}"'}))
+
+
+async def resolve_resource(datasette: Any, request: Any) -> Response:
+    url, at = request.args.get("url") or "", request.args.get("at")
+    db, warc_dir = _database(datasette, request)
+
+    def find(conn: Any) -> str | None:
+        found = find_capture(conn, url, at)
+        return follow_redirects(conn, warc_dir, found) if found else None
+
+    found = await db.execute_fn(find)
+    if found is None:
+        return _not_found("not archived: " + url)
+    return Response.redirect(datasette.urls.path(f"{VIEWER}{found}/raw"))
+
+
+async def view_url(datasette: Any, request: Any) -> Response:
+    url, at = request.args.get("url") or "", request.args.get("at")
+    db, _ = _database(datasette, request)
+    found = await db.execute_fn(lambda conn: find_capture(conn, url, at))
+    if found is None:
+        html = await datasette.render_template("govarchive_copy.html", {"not_archived": url, "copy": None},
+                                               request=request)
+        return Response.html(html, status=404, headers=_headers(VIEWER_CSP))
+    return Response.redirect(datasette.urls.path(VIEWER + found))
+
+
+_ID = r"(?P<capture_id>urn:uuid:[0-9a-fA-F-]{36})"
+
+
+@hookimpl
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/archive/view$", view_url),
+        (r"^/-/archive/resolve$", resolve_resource),
+        (rf"^/-/archive/{_ID}$", archived_copy_page),
+        (rf"^/-/archive/{_ID}/raw$", archived_payload),
+        (rf"^/-/archive/{_ID}/warc$", archived_record),
+    ]

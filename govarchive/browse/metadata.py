@@ -1,0 +1,124 @@
+"""Datasette metadata for the archive, generated from code: titles and descriptions in Chinese and
+English, column descriptions, label columns (so foreign keys read as names), facets and default sorts.
+
+Column descriptions come from docs/schema.md, the schema's one written description: ``python -m
+govarchive.browse.metadata`` (``make metadata``) parses it into ``schema_docs.json`` beside this
+module, which ships with the package; a test fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from govarchive.browse.queries import canned_queries
+
+SCHEMA_DOCS_JSON = Path(__file__).with_name("schema_docs.json")
+
+TITLE = "govarchive 政务新媒体存档"
+DESCRIPTION = (
+    "政务新媒体账号关停前的存档：账号、文章、抓取记录（WARC）、关停公告与内容去向。"
+    " An archive of Chinese government new-media accounts saved before they close: accounts, posts, "
+    "captures (WARC records), closure notices and where the content went. Every row links to the archived "
+    "copy it was read from.")
+
+# table -> (Chinese title, Chinese description, settings)
+TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "accounts": ("账号", "政务新媒体账号：平台、主办单位、地区、状态与风险。",
+                 {"label_column": "name", "facets": ["platform", "status", "region", "agency"], "sort_desc": "risk"}),
+    "posts": ("文章", "存档的文章、微博与网站稿件。",
+              {"label_column": "title", "facets": ["platform", "state", "kind"], "sort_desc": "published_at"}),
+    "captures": ("抓取记录", "每一次 HTTP 抓取及其 WARC 记录的位置。",
+                 {"label_column": "url", "facets": ["page_state", "record_type", "http_status"],
+                  "sort_desc": "fetched_at"}),
+    "notices": ("关停公告", "关停、注销、停更、合并与迁移公告。",
+                {"label_column": "named_as", "facets": ["kind", "is_report", "named_platform"],
+                 "sort_desc": "announced_at"}),
+    "migrations": ("内容去向", "账号关停后内容迁往何处。",
+                   {"label_column": "target_name", "facets": ["target_platform", "resolved_by", "source"],
+                    "sort_desc": "recorded_at"}),
+    "runs": ("抓取批次", "每一次抓取运行。", {"facets": ["spider", "status"], "sort_desc": "started_at"}),
+    "status_history": ("状态变化", "账号与文章的每次状态变化及其证据。",
+                       {"facets": ["table_name", "new_status"], "sort_desc": "changed_at"}),
+    "account_checks": ("账号检查", "每次运行对每个账号页面的检查结果。",
+                       {"facets": ["page_state"], "sort_desc": "checked_at"}),
+    "account_sources": ("账号来源", "列出账号的目录页面。", {"sort_desc": "seen_at"}),
+    "account_aliases": ("账号别名", "临时编号与真实账号的对应关系。", {"sort_desc": "merged_at"}),
+    "changes": ("字段变化", "账号与文章字段的历次变化。",
+                {"facets": ["table_name", "column_name"], "sort_desc": "changed_at"}),
+    "_sqlite_migrations": ("数据库迁移", "已应用的索引结构迁移。", {}),
+}
+# Search shadows: bigram text, never meant to be read (see docs/schema.md).
+HIDDEN = ("posts_fts", "accounts_fts")
+
+
+def _plain(markdown: str) -> str:
+    text = markdown.replace("\\|", "|").replace("`", "")
+    return re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text).strip()
+
+
+def parse_schema_docs(markdown: str) -> dict[str, dict[str, Any]]:
+    """{table: {"description": first paragraph, "columns": {column: meaning}}} from docs/schema.md."""
+    tables: dict[str, dict[str, Any]] = {}
+    current: dict[str, Any] | None = None
+    paragraph: list[str] = []
+    for line in markdown.splitlines():
+        heading = re.match(r"^## (.+)$", line)
+        if heading:
+            current = None
+            name = heading.group(1).strip().strip("`")
+            if re.fullmatch(r"[a-z_]+", name):
+                current = tables.setdefault(name, {"description": "", "columns": {}})
+                paragraph = []
+            continue
+        if current is None:
+            continue
+        row = re.match(r"^\| (`[^|]+`(?:, `[^|]+`)*) \| (.+) \|$", line)
+        if row:
+            for column in re.findall(r"`([^`]+)`", row.group(1)):
+                current["columns"][column] = _plain(row.group(2))
+        elif line.strip() and not line.startswith("|") and not current["columns"] and not current["description"]:
+            paragraph.append(line.strip())
+        elif paragraph and not current["description"]:
+            current["description"] = _plain(" ".join(paragraph))
+    if current is not None and paragraph and not current["description"]:
+        current["description"] = _plain(" ".join(paragraph))
+    return tables
+
+
+@lru_cache(maxsize=1)
+def schema_docs() -> dict[str, dict[str, Any]]:
+    return json.loads(SCHEMA_DOCS_JSON.read_text(encoding="utf-8"))
+
+
+def table_metadata(table: str) -> dict[str, Any]:
+    docs = schema_docs().get(table, {})
+    zh_title, zh_description, settings = TABLES.get(table, ("", "", {}))
+    meta: dict[str, Any] = {"title": f"{zh_title} {table}" if zh_title else table,
+                            "description": " ".join(part for part in (zh_description, docs.get("description")) if part)}
+    if docs.get("columns"):
+        meta["columns"] = dict(docs["columns"])
+    meta.update(settings)
+    if table in HIDDEN:
+        meta["hidden"] = True
+    return meta
+
+
+def database_metadata() -> dict[str, Any]:
+    tables = {name: table_metadata(name) for name in (*TABLES, *HIDDEN)}
+    for name in ("posts", "accounts"):  # Chinese search through the bigram shadows
+        tables[name].update({"fts_table": f"{name}_fts", "fts_pk": "rowid"})
+    return {"title": TITLE, "description": DESCRIPTION, "tables": tables, "queries": canned_queries()}
+
+
+def write_schema_docs(schema_md: Path, target: Path = SCHEMA_DOCS_JSON) -> None:
+    parsed = parse_schema_docs(schema_md.read_text(encoding="utf-8"))
+    target.write_text(json.dumps(parsed, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m govarchive.browse.metadata [docs/schema.md]
+    write_schema_docs(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schema.md"))
