@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install serve eval clean
+.PHONY: demo test install serve eval clean browser screenshots metadata
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run: make PYTHON=python3 ..."; exit 1; }
@@ -20,8 +20,25 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/govarchive demo --archive-dir archive
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+test: $(STAMP) browser
+	GOVARCHIVE_E2E=require $(BIN)/python -m pytest -q
+
+# Debian's Chromium and ChromeDriver for the end-to-end browser test (never a downloaded browser),
+# and CJK fonts so screenshots show Chinese
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends \
+	    chromium chromium-driver fonts-noto-cjk fonts-liberation; \
+	fi
+
+# the screenshots in docs/img, taken by the end-to-end browser test
+screenshots: $(STAMP) browser
+	GOVARCHIVE_E2E=require GOVARCHIVE_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/test_browser.py
+
+# Datasette's column descriptions, parsed from docs/schema.md (a test fails when they drift apart)
+metadata: $(STAMP)
+	$(BIN)/python -m govarchive.browse.metadata docs/schema.md
 
 # precision and recall of closure-notice detection and successor extraction on the labelled sets
 eval: $(STAMP)

@@ -39,8 +39,9 @@ FRAME_SANDBOX = "allow-top-navigation-by-user-activation"
 # The viewer's own pages: no script at all, frames and images only from us.
 VIEWER_CSP = ("default-src 'none'; script-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
               "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                "Cross-Origin-Resource-Policy": "same-origin"}
+# (No Cross-Origin-Resource-Policy: the sandboxed frame has an opaque origin, so "same-origin" would
+# keep its archived images from loading.)
+SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 MAX_VIEW_BYTES = 30_000_000
 REDIRECT_HOPS = 5

@@ -58,6 +58,11 @@ def get_metadata(datasette: Any, key: str, database: str, table: str) -> dict[st
             "databases": {name: meta for name in _archive_databases(datasette)}}
 
 
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    return [datasette.urls.static_plugins("govarchive", "govarchive.css")]  # the entry point name
+
+
 # -- cells ---------------------------------------------------------------------------------------------
 
 def _copy_link(datasette: Any, capture_id: Any) -> Markup:

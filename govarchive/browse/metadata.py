@@ -90,6 +90,11 @@ def parse_schema_docs(markdown: str) -> dict[str, dict[str, Any]]:
     return tables
 
 
+def _first_sentence(text: str, limit: int = 200) -> str:
+    cut = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
+    return cut if len(cut) <= limit else cut[: limit - 1].rstrip() + "…"
+
+
 @lru_cache(maxsize=1)
 def schema_docs() -> dict[str, dict[str, Any]]:
     return json.loads(SCHEMA_DOCS_JSON.read_text(encoding="utf-8"))
@@ -100,8 +105,8 @@ def table_metadata(table: str) -> dict[str, Any]:
     zh_title, zh_description, settings = TABLES.get(table, ("", "", {}))
     meta: dict[str, Any] = {"title": f"{zh_title} {table}" if zh_title else table,
                             "description": " ".join(part for part in (zh_description, docs.get("description")) if part)}
-    if docs.get("columns"):
-        meta["columns"] = dict(docs["columns"])
+    if docs.get("columns"):  # the first sentence: docs/schema.md has the rest
+        meta["columns"] = {column: _first_sentence(text) for column, text in docs["columns"].items()}
     meta.update(settings)
     if table in HIDDEN:
         meta["hidden"] = True

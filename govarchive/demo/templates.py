@@ -80,7 +80,12 @@ def _gov_page(title: str, metas: list[tuple[str, str]], body: str, charset_tag: 
 {_GOV_STYLE}
 </head>
 <body>
-<div class="top"><div class="w1200"><span class="site-logo">{esc(c.SITE_NAME)}</span></div></div>
+<div class="top"><div class="w1200"><span class="site-logo">{esc(c.SITE_NAME)}</span><span class="today" id="today"></span>
+<script type="text/javascript">
+  var now = new Date(), week = "日一二三四五六";
+  document.getElementById("today").innerHTML = "今天是：" + now.getFullYear() + "年" + (now.getMonth() + 1) + "月"
+    + now.getDate() + "日 星期" + week.charAt(now.getDay());
+</script></div></div>
 <div class="nav"><ul class="w1200">
   <li><a href="/">首页</a></li>
   <li><a href="/xxgk/tzgg/">通知公告</a></li>
