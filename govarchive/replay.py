@@ -220,7 +220,7 @@ def follow_redirects(conn: sqlite3.Connection, warc_dir: Path, capture_id: str) 
 
 def copy_context(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any]:
     """What the index knows around a capture: the post shown, its account and where it went."""
-    post = _row(conn, "select id, title, state, account_id, published_at from posts where capture_id = ? "
+    post = _row(conn, "select id, title, state, account_id, published_at, media from posts where capture_id = ? "
                       "or archived_capture_id = ? limit 1", [capture_id, capture_id])
     account_id = post["account_id"] if post else None
     if account_id is None:

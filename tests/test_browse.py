@@ -382,3 +382,19 @@ def test_rewrite_html_survives_broken_markup_and_xml_declarations():
         assert out.startswith("<!DOCTYPE html>") and "http://site.example/" not in unquote(
             out.replace("/-/archive/view?url=http://site.example/", "").replace(
                 "/-/archive/resolve?url=http://site.example/", ""))
+
+
+@pytest.mark.asyncio
+async def test_an_image_post_lists_its_archived_images_in_the_banner(demo_archive):
+    """WeChat 图片 posts show their pictures only through scripts, which never run: the banner links them."""
+    db = demo_archive / "index.db"
+    ds = datasette(db)
+    capture, media = rows(db, "select capture_id, media from posts where kind = 'image_share' and state = 'ok' "
+                              "and media like '%\"image\"%' limit 1")[0]
+    page = await ds.client.get(f"/-/archive/{capture}")
+    links = re.findall(r'<a href="(/-/archive/view\?url=[^"]+)">image \d+</a>', page.text)
+    assert len(links) == len(json.loads(media))
+    opened = await ds.client.get(html.unescape(links[0]))
+    assert opened.status_code == 302
+    image = await ds.client.get(opened.headers["location"])
+    assert image.status_code == 200 and "archived image" in image.text

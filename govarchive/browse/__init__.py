@@ -184,9 +184,20 @@ async def archived_copy_page(datasette: Any, request: Any) -> Response:
                             copy_url=datasette.urls.path(VIEWER + s["target_capture_id"])
                             if s["target_capture_id"] else None) for s in context["successors"]],
         "payload_row": datasette.urls.path(VIEWER + copy.payload_capture_id) if copy.payload_capture_id else None,
+        "media": [dict(item, view=link(item["url"]) if item.get("archived") else None)
+                  for item in _media(context["post"])],
     }
     html = await datasette.render_template("govarchive_copy.html", values, request=request)
     return Response.html(html, headers=_headers(VIEWER_CSP))
+
+
+def _media(post: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The images, audio and video a post embeds (image posts show theirs only through scripts)."""
+    try:
+        items = json.loads(post["media"]) if post and post.get("media") else []
+    except ValueError:
+        return []
+    return [item for item in items if isinstance(item, dict) and isinstance(item.get("url"), str)]
 
 
 async def archived_payload(datasette: Any, request: Any) -> Response:
