@@ -34,6 +34,7 @@ from govarchive.config import archive_config
 from govarchive.crawling import PRIORITY
 from govarchive.index import open_index
 from govarchive.lifecycle import crawl_order
+from govarchive.progress import META_ACCOUNT
 
 BASE_PRIORITY = 30  # the priority of listings (crawling.PRIORITY): at-risk accounts go above it
 
@@ -85,14 +86,16 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
             spider.logger.info("at-risk first: %d accounts (highest risk %d)", len(at_risk), at_risk[0][2])
         for account_id, url, risk in at_risk:
             self.crawler.stats.inc_value("govarchive/at_risk_requests")
-            yield scrapy.Request(url, callback=spider.parse, priority=BASE_PRIORITY + risk,
-                                 meta={"govarchive_at_risk": account_id})
+            yield scrapy.Request(url, callback=spider.parse, errback=getattr(spider, "failed", None),
+                                 priority=BASE_PRIORITY + risk,
+                                 meta={"govarchive_at_risk": account_id, META_ACCOUNT: account_id})
         if rechecks:
             spider.logger.info("re-checking %d archived posts (%s)", len(rechecks), self.recheck)
         for account_id, url, risk in rechecks:
             self.crawler.stats.inc_value("govarchive/rechecked_posts")
-            yield scrapy.Request(url, callback=spider.parse, priority=PRIORITY["post"] + risk,
-                                 meta={"govarchive_recheck": account_id})
+            yield scrapy.Request(url, callback=spider.parse, errback=getattr(spider, "failed", None),
+                                 priority=PRIORITY["post"] + risk,
+                                 meta={"govarchive_recheck": account_id, META_ACCOUNT: account_id})
         async for item in super().process_start(start):
             yield item
 

@@ -28,8 +28,11 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_CLOSED_AFTER_RUNS": 3,
     "GOVARCHIVE_AT_RISK_FIRST": True,
     "GOVARCHIVE_RECHECK_POSTS": "at_risk",
+    "GOVARCHIVE_PROGRESS": "auto",
+    "GOVARCHIVE_PROGRESS_INTERVAL": 30,
 }
 RECHECK_CHOICES = ("none", "at_risk", "all")
+PROGRESS_CHOICES = ("auto", "live", "log", "off")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class ArchiveConfig:
     closed_after_runs: int = 3
     at_risk_first: bool = True
     recheck_posts: str = "at_risk"  # re-fetch archived posts to see deletions: none | at_risk | all
+    progress: str = "auto"  # progress display: auto (live on a terminal, else log lines) | live | log | off
+    progress_interval: float = 30.0  # seconds between progress log lines
 
     @property
     def has_mp_session(self) -> bool:
@@ -102,21 +107,41 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
     return ArchiveConfig(
         paths=ArchivePaths(Path(str(_get(settings, "GOVARCHIVE_ARCHIVE_DIR")))),
         operator=str(_get(settings, "GOVARCHIVE_OPERATOR") or ""),
-        warc_max_bytes=int(_get(settings, "GOVARCHIVE_WARC_MAX_BYTES")),
-        dedup_min_bytes=int(_get(settings, "GOVARCHIVE_DEDUP_MIN_BYTES")),
+        warc_max_bytes=_number(settings, "GOVARCHIVE_WARC_MAX_BYTES", int),
+        dedup_min_bytes=_number(settings, "GOVARCHIVE_DEDUP_MIN_BYTES", int),
         refetch_posts=_as_bool(_get(settings, "GOVARCHIVE_REFETCH_POSTS")),
-        max_body_bytes=int(_get(settings, "GOVARCHIVE_MAX_BODY_BYTES")),
-        retry_after_max=float(_get(settings, "GOVARCHIVE_RETRY_AFTER_MAX")),
-        blocked_limit=int(_get(settings, "GOVARCHIVE_BLOCKED_LIMIT")),
+        max_body_bytes=_number(settings, "GOVARCHIVE_MAX_BODY_BYTES", int),
+        retry_after_max=_number(settings, "GOVARCHIVE_RETRY_AFTER_MAX", float),
+        blocked_limit=_number(settings, "GOVARCHIVE_BLOCKED_LIMIT", int),
         robots_policy="obey" if _as_bool(robots) else "ignore",
         mp_token=str(_get(settings, "GOVARCHIVE_MP_TOKEN") or ""),
         mp_cookie=str(_get(settings, "GOVARCHIVE_MP_COOKIE") or ""),
         as_of=_as_datetime(_get(settings, "GOVARCHIVE_AS_OF")),
-        dormant_days=int(_get(settings, "GOVARCHIVE_DORMANT_DAYS")),
-        closed_after_runs=int(_get(settings, "GOVARCHIVE_CLOSED_AFTER_RUNS")),
+        dormant_days=_number(settings, "GOVARCHIVE_DORMANT_DAYS", int),
+        closed_after_runs=_number(settings, "GOVARCHIVE_CLOSED_AFTER_RUNS", int),
         at_risk_first=_as_bool(_get(settings, "GOVARCHIVE_AT_RISK_FIRST")),
         recheck_posts=_choice(_get(settings, "GOVARCHIVE_RECHECK_POSTS"), "GOVARCHIVE_RECHECK_POSTS", RECHECK_CHOICES),
+        progress=_choice(_get(settings, "GOVARCHIVE_PROGRESS"), "GOVARCHIVE_PROGRESS", PROGRESS_CHOICES),
+        progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
+                                    "GOVARCHIVE_PROGRESS_INTERVAL"),
     )
+
+
+def _number(settings: Mapping[str, Any] | Any, name: str, kind: type[int] | type[float]) -> Any:
+    """A numeric setting; a value given as text on the command line (``-s NAME=…``) is converted here,
+    and a bad one names the setting instead of failing deep inside a component."""
+    value = _get(settings, name)
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name}: {value!r} is not {what}") from None
+
+
+def _positive(value: float, name: str) -> float:
+    if value <= 0:
+        raise ValueError(f"{name}: {value!r} must be more than 0")
+    return value
 
 
 def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:

@@ -20,8 +20,9 @@ from govarchive.capture import META_CAPTURE_ID, META_FETCHED_AT, header_pairs
 from govarchive.config import archive_config
 from govarchive.items import Link, PageState
 from govarchive.middlewares import META_POST_ID
-from govarchive.pages import PageInput, extract
+from govarchive.pages import Extraction, PageInput, extract
 from govarchive.politeness import BlockBackoff
+from govarchive.progress import META_ACCOUNT, tracker_for
 from govarchive.sources import load_sources, select
 
 # Hosts whose pages the platform parsers know; start URLs' hosts are added per spider.
@@ -45,6 +46,29 @@ def page_input(response: Response) -> PageInput:
     headers = tuple((k, v) for k, v in header_pairs(response.headers) if k.lower() != "content-encoding")
     return PageInput(url=response.url, status=response.status, headers=headers, body=response.body,
                      capture_id=response.meta.get(META_CAPTURE_ID, ""), fetched_at=fetched_at)
+
+
+def page_account(inherited: str | None, extraction: Extraction) -> str | None:
+    """The account a page works for: the one its request was made for, else the one account the page
+    itself is the platform's own page of (a start URL that is an account's page), else none."""
+    if inherited:
+        return inherited
+    own = {account.id for account in extraction.accounts if account.authoritative}
+    return own.pop() if len(own) == 1 else None
+
+
+def link_account(link: Link, extraction: Extraction, account: str | None) -> str | None:
+    """The account a followed link works for (``request.meta[META_ACCOUNT]``, read by the progress display).
+
+    A link to an account's page belongs to that account (its id when the page names it, else the
+    link's URL stands for it); a post listed on an account-less page (a directory, a feed) to the
+    post's account; everything else to the page's ``account``.
+    """
+    if link.kind == "account":
+        return next((a.id for a in extraction.accounts if a.url == link.url), link.url)
+    if account is None and link.post_id:
+        return next((p.account_id for p in extraction.posts if p.id == link.post_id), None)
+    return account
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -85,11 +109,19 @@ class ArchiveSpider(scrapy.Spider):
         if not self.start_urls:
             self.logger.error("no start URL: pass -a url=URL[,URL…]")
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, priority=PRIORITY["listing"], dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=PRIORITY["listing"],
+                                 dont_filter=True)
+
+    def failed(self, failure: Any) -> Any:
+        """Every request ends in :meth:`parse` or here: the progress display counts it finished.
+        The failure goes on, so Scrapy logs it exactly as it would without an errback."""
+        tracker_for(self.crawler).closed(failure.request)
+        return failure
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         page = page_input(response)
         extraction = extract(page)
+        account = page_account(response.meta.get(META_ACCOUNT), extraction)
         for note in extraction.notes:
             self.logger.info("%s: %s", response.url, note)
         if page.capture_id:
@@ -99,7 +131,7 @@ class ArchiveSpider(scrapy.Spider):
         yield from extraction.posts
         for link in extraction.links:
             if link.kind in self.follow:
-                yield self.request_for(link)
+                yield self.request_for(link, link_account(link, extraction, account))
 
     def count_blocks(self, response: Response, state: str) -> None:
         """Slow a host down at each block page; stop the run when it answers only with them."""
@@ -115,7 +147,9 @@ class ArchiveSpider(scrapy.Spider):
             self.logger.error("%s blocked %d requests in a row: stopping the run", host, self.blocked_in_a_row[host])
             raise CloseSpider(BLOCKED)
 
-    def request_for(self, link: Link) -> scrapy.Request:
-        meta = {META_POST_ID: link.post_id} if link.post_id else {}
-        return scrapy.Request(link.url, callback=self.parse, priority=PRIORITY.get(link.kind, 0),
-                              headers=dict(link.headers) or None, meta=meta)
+    def request_for(self, link: Link, account: str | None = None) -> scrapy.Request:
+        meta: dict[str, Any] = {META_POST_ID: link.post_id} if link.post_id else {}
+        if account:
+            meta[META_ACCOUNT] = account
+        return scrapy.Request(link.url, callback=self.parse, errback=self.failed, meta=meta,
+                              priority=PRIORITY.get(link.kind, 0), headers=dict(link.headers) or None)

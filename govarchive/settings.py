@@ -31,10 +31,15 @@ GOVARCHIVE_AT_RISK_FIRST = True
 # Fetch archived posts again to see them vanish (deleted, error page): none, at_risk (accounts with a
 # risk: closing, dormant, named in a notice…) or all; unchanged pages become revisits, not copies.
 GOVARCHIVE_RECHECK_POSTS = "at_risk"
+# Crawl progress (govarchive/progress.py): auto (a live line on a terminal, log lines otherwise), live, log
+# or off; log lines every GOVARCHIVE_PROGRESS_INTERVAL seconds, and one at the end.
+GOVARCHIVE_PROGRESS = "auto"
+GOVARCHIVE_PROGRESS_INTERVAL = 30
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
     "govarchive.capture.CaptureExtension": 100,
+    "govarchive.progress.ProgressExtension": 500,
 }
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
@@ -49,7 +54,11 @@ DOWNLOADER_MIDDLEWARES = {
     "govarchive.politeness.PolitenessMiddleware": 560,
 }
 # The most endangered accounts (accounts.risk, from the last run's closure analysis) are crawled first.
-SPIDER_MIDDLEWARES = {"govarchive.atrisk.AtRiskFirstMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "govarchive.atrisk.AtRiskFirstMiddleware": 950,
+    # outermost (nearest the engine): sees the requests that are really sent, after every other filter
+    "govarchive.progress.ProgressMiddleware": 10,
+}
 # Let error pages (404, 410, 5xx after retries) reach the spider: their page state is a finding.
 HTTPERROR_ALLOW_ALL = True
 # Cache hits never fire response_downloaded, so the HTTP cache would silently skip archiving.

@@ -32,9 +32,9 @@ def test_reindex_without_archive_says_what_to_fix(tmp_path):
     assert "does not exist" in result.output and "Traceback" not in result.output
 
 
-def test_summary_of_an_empty_archive(tmp_path):
+def test_summary_of_a_folder_without_an_index_says_what_to_do(tmp_path):
     result = CliRunner().invoke(cli, ["summary", "--archive-dir", str(tmp_path)])
-    assert result.exit_code == 0 and "accounts:      0" in result.output
+    assert result.exit_code == 1 and "index.db does not exist: run `govarchive crawl`" in result.output
 
 
 def test_crawl_rejects_malformed_arguments(tmp_path):
