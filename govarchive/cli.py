@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -34,24 +35,100 @@ def _settings(archive_dir: Path, overrides: dict[str, Any] | None = None) -> Any
 
 def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
               overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run one spider to the end in this process; return its stats."""
-    from scrapy.crawler import CrawlerProcess
+    """Run one spider to the end in this process; return its stats.
 
-    process = CrawlerProcess(_settings(archive_dir, overrides))
+    A bad -s value, an unknown spider or an archive folder that cannot be written end here in one
+    line, before Scrapy starts (and would bury them in a traceback)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiderloader import get_spider_loader
+
+    from govarchive.config import archive_config
+
+    settings = _settings(archive_dir, overrides)
+    try:
+        archive_config(settings)
+    except ValueError as error:
+        raise BadUsage(f"{error}: fix the -s value") from None
+    known = get_spider_loader(settings).list()
+    if spider not in known:
+        raise BadUsage(f"no spider named {spider!r}: use one of {', '.join(sorted(known))}")
+    require_writable(archive_dir)
+    process = CrawlerProcess(settings)  # from here on, Scrapy logs
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()
     return dict(crawler.stats.get_stats() if crawler.stats else {})
 
 
+class BadUsage(click.ClickException):
+    """A usage mistake in one line naming the fix (click's UsageError adds the usage text and a hint)."""
+
+    exit_code = 2
+
+
+PAIR_EXAMPLES = {"-a": "-a uid=1234567890", "-s": "-s DOWNLOAD_DELAY=2"}
+
+
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
     result = {}
     for value in values:
         key, sep, val = value.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint=what)
-        result[key] = val
+        if not sep or not key.strip():
+            example = PAIR_EXAMPLES.get(what, f"{what} KEY=VALUE")
+            raise BadUsage(f"{what} {value!r} is not KEY=VALUE: write it like {example}")
+        result[key.strip()] = val
     return result
+
+
+def require_writable(archive_dir: Path) -> Path:
+    """Create the archive folder if needed and prove it can be written, before any work starts."""
+    import tempfile
+
+    try:
+        archive_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=archive_dir):
+            pass
+    except OSError as error:
+        reason = error.strerror or error
+        raise click.ClickException(f"cannot write to the archive folder {archive_dir} ({reason}): "
+                                   "pass --archive-dir with a folder you can write to") from None
+    return archive_dir
+
+
+def require_index(archive_dir: Path) -> Path:
+    """The archive's index.db, or one line saying how to get one."""
+    index_db = archive_dir / "index.db"
+    if not index_db.is_file():
+        raise click.ClickException(f"{index_db} does not exist: run `govarchive crawl` or `make demo` first, "
+                                   "or pass --archive-dir")
+    return index_db
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Fail in one line when another program listens on host:port."""
+    import errno
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise BadUsage(f"port {port} does not exist: pass --port N with N from 1 to 65535")
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (OSError, UnicodeError) as error:
+        raise click.ClickException(f"cannot listen on {host!r} ({error}): pass --host with an address of "
+                                   "this machine, e.g. 127.0.0.1") from None
+    with socket.socket(family) as probe:
+        if os.name == "posix":  # as the servers do: a port a closed server left in TIME_WAIT is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+            return
+        except OSError as error:
+            failure = error
+    if failure.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", None)):
+        raise click.ClickException(f"port {port} on {host} is in use: pass --port N or stop the program "
+                                   "using it")
+    raise click.ClickException(f"cannot listen on port {port} of {host} ({failure.strerror or failure}): "
+                               "pass --port N (1024 or above) or --host with an address of this machine")
 
 
 @click.group()
@@ -85,16 +162,25 @@ def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_
           args: tuple[str, ...], sets: tuple[str, ...], archive_dir: Path) -> None:
     """Run SPIDER (portal, wechat, weibo) and archive everything it fetches."""
     spider_args = _pairs(args, "-a")
+    overrides = _pairs(sets, "-s")
     if urls:
         spider_args["url"] = ",".join(urls)
+    for url in filter(None, (u.strip() for u in spider_args.get("url", "").split(","))):
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise BadUsage(f"{url!r} is not an http(s) URL: write it in full, like "
+                           "https://www.example.gov.cn/xxgk/xmt/")
+    if source_ids and not sources_file and "sources" not in spider_args:
+        raise BadUsage("--source picks entries of a sources file: pass --sources FILE too")
     if sources_file:
-        _check_sources(sources_file, source_ids)  # fail here, before Scrapy starts
         spider_args["sources"] = str(sources_file)
         if source_ids:
             spider_args["source"] = ",".join(source_ids)
-    if not urls and not sources_file and "url" not in spider_args and "uid" not in spider_args:
-        raise click.UsageError("nothing to crawl: give --url, --sources, or -a uid=… for weibo")
-    stats = run_crawl(spider, archive_dir, spider_args, _pairs(sets, "-s"))
+    if "sources" in spider_args:  # also -a sources=…: fail here, before Scrapy starts
+        chosen = tuple(s.strip() for s in spider_args.get("source", "").split(",") if s.strip())
+        _check_sources(Path(spider_args["sources"]), chosen)
+    if "url" not in spider_args and "sources" not in spider_args and "uid" not in spider_args:
+        raise BadUsage("nothing to crawl: give --url URL, --sources FILE, or -a uid=… for weibo")
+    stats = run_crawl(spider, archive_dir, spider_args, overrides)
     click.echo(f"finished: {stats.get('finish_reason')}, {stats.get('govarchive/captures', 0)} captures")
     _echo_summary(archive_dir)
     _exit_if_blocked(stats)
@@ -112,13 +198,12 @@ def _exit_if_blocked(stats: dict[str, Any]) -> None:
 @cli.command()
 @ARCHIVE_DIR
 @click.option("--port", type=int, default=8765, show_default=True,
-              help="Port of the demo web on 127.0.0.1 (a free one is used if it is taken).")
+              help="Port of the demo web on 127.0.0.1 (without --port, a free one is used if 8765 is taken).")
 def demo(archive_dir: Path, port: int) -> None:
     """Serve the bundled demo web on loopback, archive it, and print what was saved."""
-    from govarchive.demo import DemoWeb
-
-    with DemoWeb(port=port) as web:
-        if web.port != port:
+    require_writable(archive_dir)
+    with _demo_web(port) as web:
+        if port and web.port != port:  # --port 0 asks for any free port
             click.echo(f"port {port} is taken; the demo web runs on {web.port} (URLs in the index differ from "
                        "earlier runs)", err=True)
         click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
@@ -134,19 +219,36 @@ def demo(archive_dir: Path, port: int) -> None:
     click.echo(f"crawl finished: {stats.get('finish_reason')}; this run made {stats.get('govarchive/captures', 0)} "
                f"captures, {stats.get('govarchive/dedup/revisits', 0)} of them revisits")
     _echo_summary(archive_dir)
-    datasette = Path(sys.executable).with_name("datasette")
-    click.echo("\nBrowse it:\n  " + f"{datasette if datasette.exists() else 'datasette'} {archive_dir / 'index.db'}")
+    command = Path(sys.executable).with_name("govarchive")
+    click.echo(f"\nBrowse it: make serve (or {command if command.exists() else 'govarchive'} serve --archive-dir "
+               f"{archive_dir}), then open http://127.0.0.1:8001/ (search, canned queries, archived copies)")
+
+
+def _demo_web(port: int) -> Any:
+    """The started demo web: on the port the user chose with --port (in use: one line saying so), else on
+    the default port or, when that is taken, any free one."""
+    from click.core import ParameterSource
+
+    from govarchive.demo import DemoWeb
+
+    chosen = click.get_current_context().get_parameter_source("port") is not ParameterSource.DEFAULT
+    if chosen:
+        require_free_port(DemoWeb.host, port)
+    try:
+        return DemoWeb(port=port, fallback=not chosen).start()
+    except OSError:  # taken between the check and the bind
+        raise click.ClickException(f"port {port} on {DemoWeb.host} is in use: pass --port N or stop the "
+                                   "program using it") from None
 
 
 @cli.command("demo-web")
-@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True,
+              help="Port on 127.0.0.1 (without --port, a free one is used if 8765 is taken).")
 def demo_web(port: int) -> None:
     """Serve the demo web on 127.0.0.1 until Ctrl-C."""
     import time
 
-    from govarchive.demo import DemoWeb
-
-    with DemoWeb(port=port) as web:
+    with _demo_web(port) as web:
         click.echo(f"demo web at {web.base_url}/ (Ctrl-C to stop)")
         try:
             while True:
@@ -162,7 +264,9 @@ def reindex(archive_dir: Path) -> None:
     from govarchive.reindex import reindex as rebuild
 
     if not (archive_dir / "warc").is_dir():
-        raise click.ClickException(f"{archive_dir / 'warc'} does not exist: is --archive-dir the archive folder?")
+        raise click.ClickException(f"{archive_dir / 'warc'} does not exist: run `govarchive crawl` or "
+                                   "`make demo` first, or pass --archive-dir")
+    require_writable(archive_dir)
     report = rebuild(archive_dir)
     click.echo(f"reindexed {report.files} WARC files: {report.captures} captures, {report.accounts} account "
                f"sightings, {report.posts} post sightings")
@@ -180,6 +284,8 @@ def import_(files: tuple[Path, ...], archive_dir: Path) -> None:
     """Index WARC FILES written by any tool (wget, Browsertrix, Heritrix…) into ARCHIVE_DIR/index.db."""
     from govarchive.reindex import import_warcs
 
+    # A new folder is fine here: importing other tools' WARCs is one way to start an archive.
+    require_writable(archive_dir)
     report = import_warcs(files, archive_dir)
     click.echo(f"imported {report.files} WARC files: {report.captures} captures, {report.accounts} account "
                f"sightings, {report.posts} post sightings")
@@ -225,13 +331,13 @@ def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_afte
     from govarchive.index import open_index
     from govarchive.lifecycle import analyse as run_analysis
 
-    if not (archive_dir / "index.db").exists():
-        raise click.ClickException(f"{archive_dir / 'index.db'} does not exist: is --archive-dir the archive folder?")
+    index_db = require_index(archive_dir)
     try:
         moment = _as_datetime(as_of) or datetime.now(timezone.utc)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    index = open_index(archive_dir / "index.db")
+    except ValueError:
+        raise BadUsage(f"--as-of {as_of!r} is not an ISO date or time: write it like 2026-11-20 or "
+                       "2026-11-20T08:00") from None
+    index = open_index(index_db)
     try:
         result = run_analysis(index, moment, None, dormant_days, closed_after_runs)
     finally:
@@ -244,15 +350,157 @@ def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_afte
 @ARCHIVE_DIR
 def summary(archive_dir: Path) -> None:
     """Print what the archive holds."""
-    _echo_summary(archive_dir)
+    _echo_summary(archive_dir, _summarize(archive_dir))
 
 
-def _echo_summary(archive_dir: Path) -> None:
+def _summarize(archive_dir: Path) -> Any:
+    """:func:`govarchive.summary.summarize` of an archive that must have a readable index."""
+    import sqlite3
+
+    from govarchive.summary import summarize
+
+    index_db = require_index(archive_dir)
+    try:
+        return summarize(archive_dir)
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"cannot read {index_db} ({error}): run `govarchive reindex` to rebuild "
+                                   "it from the WARC files, or pass --archive-dir") from None
+
+
+@cli.command()
+@ARCHIVE_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print the same data as JSON.")
+def status(archive_dir: Path, as_json: bool) -> None:
+    """Accounts by platform and status, the last runs, WARC files, closures and migrations, and problems."""
+    import json
+
+    from govarchive.status import print_status
+
+    report = _summarize(archive_dir)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_status(report)
+
+
+@cli.command()
+@ARCHIVE_DIR
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 exposes the archive to the network).")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port (0: any free port).")
+def serve(archive_dir: Path, host: str, port: int) -> None:
+    """Browse the archive in Datasette: search, canned queries, the closures feed, archived copies."""
+    from datasette.cli import cli as datasette
+
+    index_db = require_index(archive_dir)
+    if port:
+        require_free_port(host, port)
+    click.echo(f"serving {index_db} at http://{host}:{port or '<any free port>'}/ (Ctrl-C to stop)", err=True)
+    # Datasette's own command line, so every Datasette option keeps its meaning; metadata, queries and
+    # the viewer come from the govarchive plugin (govarchive/browse).
+    datasette.main(["serve", str(index_db), "--host", host, "--port", str(port),
+                    "--setting", "truncate_cells_html", "300", "--setting", "sql_time_limit_ms", "5000",
+                    "--setting", "facet_time_limit_ms", "1000"], prog_name="govarchive serve")
+
+
+def _echo_summary(archive_dir: Path, report: Any = None) -> None:
     from govarchive.summary import summarize
 
     click.echo(f"\narchive {archive_dir}:")
-    for line in summarize(archive_dir).lines():
+    for line in (report or summarize(archive_dir)).lines():
         click.echo("  " + line)
+
+
+# -- export (govarchive/export.py, docs/exports.md) ----------------------------------------------
+EXPORT_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+                             help="File to write (default: standard output).")
+
+
+def _exporting(action: Any, *args: Any) -> Any:
+    """Run ``action``; the library's user errors become one line, ``Error: …``, and exit code 1."""
+    from govarchive.export import ExportError
+
+    try:
+        return action(*args)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.group()
+def export() -> None:
+    """Export the archive: a WACZ to replay, a CDXJ index for pywb, index tables as CSV or JSON."""
+
+
+@export.command("wacz")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="WACZ file to write (default: ARCHIVE_DIR/exports/govarchive-<UTC date>.wacz).")
+@click.option("--run", "runs", multiple=True, metavar="RUN_ID",
+              help="Only the captures of this run (repeatable).")
+@click.option("--account", "accounts", multiple=True, metavar="ACCOUNT_ID",
+              help="Only this account's captures: its pages, posts, media, listings (repeatable).")
+@click.option("--title", default=None,
+              help="Title ReplayWeb.page shows (default: the selection and the date).")
+@click.option("--dependencies/--no-dependencies", default=True, show_default=True,
+              help="Add the WARC files holding the originals of revisit records; without, they are only "
+                   "named in datapackage.json.")
+@ARCHIVE_DIR
+def export_wacz_command(output: Path | None, runs: tuple[str, ...], accounts: tuple[str, ...],
+                        title: str | None, dependencies: bool, archive_dir: Path) -> None:
+    """Write a WACZ (ReplayWeb.page, pywb): WARC files, their index, and a page list from the index."""
+    from govarchive.export import export_wacz
+
+    report = _exporting(export_wacz, archive_dir, output, runs, accounts, title, dependencies)
+    plan = report.plan
+    added = f" ({len(plan.added)} added for revisits)" if plan.added else ""
+    click.echo(f"wrote {report.path}: {len(plan.warcs)} WARC files{added}, {len(plan.pages)} pages, "
+               f"{report.bytes:,} bytes")
+    if plan.missing_dependencies:
+        click.echo(f"not included, needed by revisit records: {', '.join(plan.missing_dependencies)} "
+                   "(recorded in datapackage.json)", err=True)
+    missing = sorted(set(plan.missing) - set(plan.missing_dependencies))
+    if missing:
+        click.echo(f"not in {archive_dir / 'warc'}, left out: {', '.join(missing)}", err=True)
+
+
+@export.command("cdxj")
+@EXPORT_OUTPUT
+@ARCHIVE_DIR
+def export_cdxj_command(output: Path | None, archive_dir: Path) -> None:
+    """Write a sorted CDXJ index (pywb) of every closed WARC file; file names are relative to warc/."""
+    from govarchive.export import export_cdxj
+
+    files = _exporting(export_cdxj, archive_dir, output, sys.stdout.buffer)
+    if output:
+        click.echo(f"wrote {output}: the index of {len(files)} WARC files")
+
+
+def _export_table(table: str, fmt: str, output: Path | None, archive_dir: Path, excel: bool = False) -> None:
+    from govarchive.export import export_table
+
+    count = _exporting(export_table, archive_dir, table, fmt, output, sys.stdout.buffer, excel)
+    if output:
+        click.echo(f"wrote {output}: {count} rows of {table}")
+
+
+@export.command("csv")
+@click.argument("table", metavar="TABLE")
+@click.option("--excel", is_flag=True, help="Start with a byte-order mark so Excel shows Chinese text.")
+@EXPORT_OUTPUT
+@ARCHIVE_DIR
+def export_csv_command(table: str, excel: bool, output: Path | None, archive_dir: Path) -> None:
+    """Write TABLE (accounts, notices, migrations, status_history, runs) as UTF-8 CSV with a header row."""
+    _export_table(table, "csv", output, archive_dir, excel)
+
+
+@export.command("json")
+@click.argument("table", metavar="TABLE")
+@click.option("--lines", is_flag=True, help="JSON lines: one object per line instead of one array.")
+@EXPORT_OUTPUT
+@ARCHIVE_DIR
+def export_json_command(table: str, lines: bool, output: Path | None, archive_dir: Path) -> None:
+    """Write TABLE (accounts, notices, migrations, status_history, runs) as a JSON array of objects."""
+    _export_table(table, "jsonl" if lines else "json", output, archive_dir)
+
 
 if __name__ == "__main__":  # pragma: no cover
     cli()
