@@ -398,3 +398,20 @@ async def test_an_image_post_lists_its_archived_images_in_the_banner(demo_archiv
     assert opened.status_code == 302
     image = await ds.client.get(opened.headers["location"])
     assert image.status_code == 200 and "archived image" in image.text
+
+
+@pytest.mark.asyncio
+async def test_a_missing_warc_file_is_a_clear_message_not_a_crash(hostile_archive, tmp_path):
+    import shutil
+
+    archive = tmp_path / "copy"
+    shutil.copytree(hostile_archive, archive)
+    for path in (archive / "warc").iterdir():
+        path.unlink()
+    ds = datasette(archive / "index.db")
+    capture = make_capture(1).id
+    page = await ds.client.get(f"/-/archive/{capture}")
+    assert page.status_code == 200 and "WARC file missing" in page.text
+    for suffix in ("/raw", "/warc"):
+        response = await ds.client.get(f"/-/archive/{capture}{suffix}")
+        assert response.status_code == 404 and "WARC file" in response.text

@@ -233,9 +233,12 @@ async def archived_record(datasette: Any, request: Any) -> Response:
                             [capture_id])).first()
     if row is None:
         return _not_found("not in the archive")
-    with open(warc_dir / row["warc_file"], "rb") as fh:
-        fh.seek(row["warc_offset"])
-        data = fh.read(row["warc_length"])
+    try:
+        with open(warc_dir / row["warc_file"], "rb") as fh:
+            fh.seek(row["warc_offset"])
+            data = fh.read(row["warc_length"])
+    except OSError as exc:
+        return _not_found(f"WARC file not readable: {row['warc_file']} ({exc.strerror or exc})")
     name = capture_id.rsplit(":", 1)[-1] + ".warc.gz"
     return Response(data, content_type="application/warc",
                     headers=_headers(ARCHIVED_CSP, **{"Content-Disposition": f'attachment; filename="{name}"'}))
