@@ -58,3 +58,30 @@ def test_kill_9_mid_crawl_keeps_every_indexed_capture(demo_web, tmp_path):
     for path in (archive / "warc").glob("*.warc.gz"):
         check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", str(path)], capture_output=True)
         assert check.returncode == 0, check.stdout
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_sigint_closes_the_warc_and_the_run(demo_web, tmp_path, signum):
+    """A scheduler's stop (SIGTERM) or Ctrl-C: in-flight responses finish, the WARC is closed and renamed
+    from .open, the run is recorded as shut down, and every indexed capture is readable."""
+    archive = tmp_path / "archive"
+    crawl = start_crawl(demo_web.base_url, archive, "0.2")
+    deadline = time.monotonic() + 60
+    while len(indexed_captures(archive / "index.db")) < 8 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.kill(crawl.pid, signum)
+    _, stderr = crawl.communicate(timeout=120)
+    assert "Traceback" not in stderr.decode(), stderr.decode()[-3000:]
+    assert not list((archive / "warc").glob("*.open")), "the stopped crawl left its WARC open"
+    with sqlite3.connect(archive / "index.db") as conn:
+        runs = conn.execute("select status, finished_at from runs").fetchall()
+    assert len(runs) == 1 and runs[0][0] == "shutdown" and runs[0][1], runs
+    captures = indexed_captures(archive / "index.db")
+    assert len(captures) >= 8
+    for capture_id, warc_file, offset in captures:
+        with open(archive / "warc" / warc_file, "rb") as fh:
+            fh.seek(offset)
+            assert next(iter(ArchiveIterator(fh))).rec_headers.get_header("WARC-Record-ID") == f"<{capture_id}>"
+    for path in (archive / "warc").glob("*.warc.gz"):
+        check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", str(path)], capture_output=True)
+        assert check.returncode == 0, check.stdout
