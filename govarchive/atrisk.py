@@ -16,7 +16,8 @@ posts of at-risk accounts; ``all`` for every account in scope; ``none``): a post
 its listing is fetched again, so its deletion is seen and dated (``status_history``) while its
 archived copy stays linked (``posts.archived_capture_id``). Unchanged pages become revisits.
 
-Settings: ``GOVARCHIVE_AT_RISK_FIRST`` (on by default), ``GOVARCHIVE_RECHECK_POSTS``, ``GOVARCHIVE_ARCHIVE_DIR``.
+Settings: ``GOVARCHIVE_AT_RISK_FIRST`` (on by default), ``GOVARCHIVE_RECHECK_POSTS`` (``sample``: at-risk posts plus
+``GOVARCHIVE_RECHECK_SAMPLE`` least recently seen ones per run), ``GOVARCHIVE_ARCHIVE_DIR``.
 Stats: ``govarchive/at_risk_requests``, ``govarchive/rechecked_posts``.
 """
 
@@ -43,6 +44,24 @@ def _key(url: str) -> str:
     return url.split("#")[0]
 
 
+def recheck_selection(posts: list[tuple[str, str, int]], mode: str, sample: int,
+                      last_seen: dict[str, str]) -> list[tuple[str, str, int]]:
+    """The archived posts (account id, url, risk) to fetch again this run.
+
+    ``all``: every one; ``at_risk``: those of accounts with a risk; ``sample``: those, plus the
+    ``sample`` posts seen least recently, so successive runs re-check the whole archive in turn
+    (each run's re-check moves a post's ``last_seen`` forward) at a bounded cost per run.
+    """
+    if mode == "all":
+        return posts
+    risky = [row for row in posts if row[2] > 0]
+    if mode != "sample":
+        return risky
+    chosen = {row[1] for row in risky}
+    rest = sorted((row for row in posts if row[1] not in chosen), key=lambda row: (last_seen.get(row[1], ""), row[1]))
+    return risky + rest[:max(sample, 0)]
+
+
 class AtRiskFirstMiddleware(BaseSpiderMiddleware):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
@@ -51,8 +70,15 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
             raise NotConfigured("GOVARCHIVE_AT_RISK_FIRST is off and GOVARCHIVE_RECHECK_POSTS is none")
         self.at_risk_first = config.at_risk_first
         self.recheck = config.recheck_posts
+        self.sample = config.recheck_sample
         self.index_path = config.paths.index_db
         self.risk: dict[str, int] = {}
+
+    def _last_seen(self, index: Any) -> dict[str, str]:
+        if self.recheck != "sample":
+            return {}
+        return {url: seen or "" for url, seen in index.db.execute(
+            "select url, last_seen from posts where state = 'ok' and url is not null")}
 
     def _load(self, spider: Any) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
         """(at-risk accounts, posts to re-check) in the run's scope: (id, url, risk), riskiest first."""
@@ -69,11 +95,11 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
             accounts = [row for row in crawl_order(index) if row[0] in in_scope]
             posts: list[tuple[str, str, int]] = []
             if self.recheck != "none":
-                risky = " and coalesce(a.risk, 0) > 0" if self.recheck == "at_risk" else ""
                 posts = [row for row in index.db.execute(
                     "select p.account_id, p.url, coalesce(a.risk, 0) from posts p join accounts a on a.id = p.account_id "
-                    f"where p.state = 'ok' and p.url is not null{risky} order by a.risk desc, p.published_at desc"
-                ).fetchall() if row[0] in in_scope]
+                    "where p.state = 'ok' and p.url is not null "
+                    "order by coalesce(a.risk, 0) desc, p.published_at desc").fetchall() if row[0] in in_scope]
+                posts = recheck_selection(posts, self.recheck, self.sample, self._last_seen(index))
         finally:
             index.close()
         return (accounts if self.at_risk_first else []), posts

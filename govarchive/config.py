@@ -28,10 +28,11 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_CLOSED_AFTER_RUNS": 3,
     "GOVARCHIVE_AT_RISK_FIRST": True,
     "GOVARCHIVE_RECHECK_POSTS": "at_risk",
+    "GOVARCHIVE_RECHECK_SAMPLE": 200,
     "GOVARCHIVE_PROGRESS": "auto",
     "GOVARCHIVE_PROGRESS_INTERVAL": 30,
 }
-RECHECK_CHOICES = ("none", "at_risk", "all")
+RECHECK_CHOICES = ("none", "at_risk", "sample", "all")
 PROGRESS_CHOICES = ("auto", "live", "log", "off")
 
 
@@ -73,7 +74,8 @@ class ArchiveConfig:
     dormant_days: int = 14
     closed_after_runs: int = 3
     at_risk_first: bool = True
-    recheck_posts: str = "at_risk"  # re-fetch archived posts to see deletions: none | at_risk | all
+    recheck_posts: str = "at_risk"  # re-fetch archived posts to see deletions: none | at_risk | sample | all
+    recheck_sample: int = 200  # with "sample": this many least recently seen posts per run, besides at-risk ones
     progress: str = "auto"  # progress display: auto (live on a terminal, else log lines) | live | log | off
     progress_interval: float = 30.0  # seconds between progress log lines
 
@@ -121,6 +123,7 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         closed_after_runs=_number(settings, "GOVARCHIVE_CLOSED_AFTER_RUNS", int),
         at_risk_first=_as_bool(_get(settings, "GOVARCHIVE_AT_RISK_FIRST")),
         recheck_posts=_choice(_get(settings, "GOVARCHIVE_RECHECK_POSTS"), "GOVARCHIVE_RECHECK_POSTS", RECHECK_CHOICES),
+        recheck_sample=_number(settings, "GOVARCHIVE_RECHECK_SAMPLE", int),
         progress=_choice(_get(settings, "GOVARCHIVE_PROGRESS"), "GOVARCHIVE_PROGRESS", PROGRESS_CHOICES),
         progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
                                     "GOVARCHIVE_PROGRESS_INTERVAL"),

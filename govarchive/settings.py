@@ -31,6 +31,7 @@ GOVARCHIVE_AT_RISK_FIRST = True
 # Fetch archived posts again to see them vanish (deleted, error page): none, at_risk (accounts with a
 # risk: closing, dormant, named in a notice…) or all; unchanged pages become revisits, not copies.
 GOVARCHIVE_RECHECK_POSTS = "at_risk"
+GOVARCHIVE_RECHECK_SAMPLE = 200
 # Crawl progress (govarchive/progress.py): auto (a live line on a terminal, log lines otherwise), live, log
 # or off; log lines every GOVARCHIVE_PROGRESS_INTERVAL seconds, and one at the end.
 GOVARCHIVE_PROGRESS = "auto"
