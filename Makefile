@@ -38,7 +38,7 @@ screenshots: $(STAMP) browser
 
 # Datasette's column descriptions, parsed from docs/schema.md (a test fails when they drift apart)
 metadata: $(STAMP)
-	$(BIN)/python -m govarchive.browse.metadata docs/schema.md
+	$(BIN)/python -c 'from pathlib import Path; from govarchive.browse.metadata import write_schema_docs; write_schema_docs(Path("docs/schema.md"))'
 
 # precision and recall of closure-notice detection and successor extraction on the labelled sets
 eval: $(STAMP)

@@ -25,6 +25,7 @@ from typing import Any
 
 from govarchive.index import FAILED_CHECK_STATES, Index
 from govarchive.notices import merge_provisional_accounts, record_notices, record_platform_moves, resolve_targets
+from govarchive.watermarks import WatermarkReport, update_watermarks
 
 STATUSES = ("active", "dormant", "zombie", "closing", "closed", "migrated", "unreachable")
 CLOSED_STATES = ("account_cancelled", "account_blocked", "recycled")  # the platform's own closure pages
@@ -51,13 +52,16 @@ class Analysis:
     resolved_targets: int = 0
     status_changes: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
+    watermarks: WatermarkReport = field(default_factory=WatermarkReport)
 
     def lines(self) -> list[str]:
         counts = ", ".join(f"{status} {n}" for status, n in sorted(self.statuses.items())) or "none"
         return [f"accounts by status: {counts}",
                 f"notices found: {self.notices}; platform moves: {self.platform_moves}; "
                 f"targets resolved: {self.resolved_targets}; status changes: {self.status_changes}; "
-                f"provisional accounts merged: {len(self.merged)}"]
+                f"provisional accounts merged: {len(self.merged)}",
+                f"watermarks advanced: {self.watermarks.advanced}; failed windows recorded: {self.watermarks.failed} "
+                f"(retried cleanly: {self.watermarks.retried})"]
 
 
 def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_days: int = 14,
@@ -75,6 +79,8 @@ def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_da
     result.platform_moves = record_platform_moves(index, stamp)
     result.resolved_targets = resolve_targets(index)
     result.status_changes = update_statuses(index, as_of, run_id, dormant_days, closed_after_runs)
+    if run_id:
+        result.watermarks = update_watermarks(index, run_id, stamp)
     result.statuses = Counter(dict(index.db.execute(
         "select coalesce(status, 'unknown'), count(*) from accounts group by 1").fetchall()))
     return result
@@ -186,6 +192,9 @@ def _parse(value: str, reference: datetime) -> datetime:
 
 def crawl_order(index: Index) -> list[tuple[str, str, int]]:
     """(account id, url, risk) of accounts worth crawling first, most at risk first."""
+    # accounts with a failed window still open come too: the last run could not archive them cleanly
     return [tuple(row) for row in index.db.execute(  # type: ignore[misc]
-        "select id, url, risk from accounts where url is not null and risk > 0 "
-        "and coalesce(status, '') not in ('closed', 'migrated') order by risk desc, id").fetchall()]
+        "select id, url, max(coalesce(risk, 0), case when id in (select account_id from failed_windows "
+        "where retried_by_run is null) then 1 else 0 end) as priority from accounts where url is not null "
+        "and (risk > 0 or id in (select account_id from failed_windows where retried_by_run is null)) "
+        "and coalesce(status, '') not in ('closed', 'migrated') order by priority desc, id").fetchall()]

@@ -132,3 +132,21 @@ def m004_closure_intelligence(db: Database) -> None:
     db["migrations"].create_index(["target_account_id"])
     db["status_history"].create_index(["row_id"])
     db["accounts"].create_index(["status"])
+
+
+@migrations()
+def m005_watermarks(db: Database) -> None:
+    """Incremental runs: how far each account was archived cleanly, and the windows a run failed."""
+    db["watermarks"].create(
+        {"account_id": str, "last_post_id": str, "last_post_at": str, "run_id": str, "advanced_at": str},
+        pk="account_id",
+        foreign_keys=[("account_id", "accounts", "id"), ("last_post_id", "posts", "id"), ("run_id", "runs", "id")],
+    )
+    db["failed_windows"].create(
+        {"id": int, "account_id": str, "run_id": str, "since": str, "until": str, "ok_pages": int,
+         "failed_pages": int, "page_state": str, "recorded_at": str, "retried_by_run": str},
+        pk="id",
+        foreign_keys=[("account_id", "accounts", "id"), ("run_id", "runs", "id"), ("retried_by_run", "runs", "id")],
+    )
+    db["failed_windows"].create_index(["account_id"])
+    db["failed_windows"].create_index(["account_id", "run_id"], unique=True)

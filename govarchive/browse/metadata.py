@@ -1,8 +1,8 @@
 """Datasette metadata for the archive, generated from code: titles and descriptions in Chinese and
 English, column descriptions, label columns (so foreign keys read as names), facets and default sorts.
 
-Column descriptions come from docs/schema.md, the schema's one written description: ``python -m
-govarchive.browse.metadata`` (``make metadata``) parses it into ``schema_docs.json`` beside this
+Column descriptions come from docs/schema.md, the schema's one written description: ``make metadata``
+(:func:`write_schema_docs`) parses it into ``schema_docs.json`` beside this
 module, which ships with the package; a test fails when the two drift apart.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,9 @@ TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "account_aliases": ("账号别名", "临时编号与真实账号的对应关系。", {"sort_desc": "merged_at"}),
     "changes": ("字段变化", "账号与文章字段的历次变化。",
                 {"facets": ["table_name", "column_name"], "sort_desc": "changed_at"}),
+    "watermarks": ("水位线", "每个账号最近一次完整抓取到的最新文章。", {"sort_desc": "advanced_at"}),
+    "failed_windows": ("失败区间", "抓取失败、待下次重试的时间区间。",
+                       {"facets": ["page_state"], "sort_desc": "recorded_at"}),
     "_sqlite_migrations": ("数据库迁移", "已应用的索引结构迁移。", {}),
 }
 # Search shadows: bigram text, never meant to be read (see docs/schema.md).
@@ -124,6 +126,3 @@ def write_schema_docs(schema_md: Path, target: Path = SCHEMA_DOCS_JSON) -> None:
     parsed = parse_schema_docs(schema_md.read_text(encoding="utf-8"))
     target.write_text(json.dumps(parsed, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
-
-if __name__ == "__main__":  # python -m govarchive.browse.metadata [docs/schema.md]
-    write_schema_docs(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schema.md"))
