@@ -5,17 +5,20 @@ This module is the only place that reads the environment (``GOVARCHIVE_ARCHIVE_D
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import click
 
-from govarchive import __version__
+from govarchive import __version__, outcome
 
-EXIT_BLOCKED = 75  # EX_TEMPFAIL: a platform blocked the crawl; try again later
+# Exit codes of crawl and demo (the table and the rule: govarchive/outcome.py, README "The CLI").
+EXIT_BLOCKED = outcome.EXIT_BLOCKED  # 75, EX_TEMPFAIL: a platform blocked the crawl; try again later
+EXIT_LOCKED = outcome.EXIT_LOCKED  # 73, EX_CANTCREAT: another run holds the archive
 
 ARCHIVE_DIR = click.option(
     "--archive-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("archive"),
@@ -35,14 +38,17 @@ def _settings(archive_dir: Path, overrides: dict[str, Any] | None = None) -> Any
 
 def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
               overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run one spider to the end in this process; return its stats.
+    """Run one spider to the end in this process; return its stats (and ``govarchive/run_id``).
 
-    A bad -s value, an unknown spider or an archive folder that cannot be written end here in one
-    line, before Scrapy starts (and would bury them in a traceback)."""
+    A bad -s value, an unknown spider, an archive folder that cannot be written or that another run
+    holds end here in one line, before Scrapy starts (and would bury them in a traceback). The crawl
+    takes the archive's lock itself (govarchive/lock.py): this early look only spares the log."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import get_spider_loader
 
     from govarchive.config import archive_config
+    from govarchive.lock import check_free
+    from govarchive.run import run_for
 
     settings = _settings(archive_dir, overrides)
     try:
@@ -52,12 +58,32 @@ def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
     known = get_spider_loader(settings).list()
     if spider not in known:
         raise BadUsage(f"no spider named {spider!r}: use one of {', '.join(sorted(known))}")
+    with _refused_if_busy():
+        check_free(archive_dir)
     require_writable(archive_dir)
     process = CrawlerProcess(settings)  # from here on, Scrapy logs
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()
-    return dict(crawler.stats.get_stats() if crawler.stats else {})
+    stats = dict(crawler.stats.get_stats() if crawler.stats else {})
+    stats["govarchive/run_id"] = run_for(crawler).id
+    return stats
+
+
+class ArchiveInUse(click.ClickException):
+    """Another run holds the archive: one line naming it and the fix, and the exit code a scheduler reads."""
+
+    exit_code = EXIT_LOCKED
+
+
+@contextlib.contextmanager
+def _refused_if_busy() -> Iterator[None]:
+    from govarchive.lock import ArchiveBusy
+
+    try:
+        yield
+    except ArchiveBusy as busy:
+        raise ArchiveInUse(str(busy)) from None
 
 
 class BadUsage(click.ClickException):
@@ -182,17 +208,17 @@ def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_
         raise BadUsage("nothing to crawl: give --url URL, --sources FILE, or -a uid=… for weibo")
     stats = run_crawl(spider, archive_dir, spider_args, overrides)
     click.echo(f"finished: {stats.get('finish_reason')}, {stats.get('govarchive/captures', 0)} captures")
-    _echo_summary(archive_dir)
-    _exit_if_blocked(stats)
+    result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
+    if result.code != EXIT_LOCKED:  # refused: the archive is another run's, half written
+        _echo_summary(archive_dir)
+    _exit_with(result)
 
 
-def _exit_if_blocked(stats: dict[str, Any]) -> None:
-    from govarchive.crawling import BLOCKED
-
-    if stats.get("finish_reason") == BLOCKED:
-        click.echo(f"a platform blocked the crawl ({stats.get('govarchive/blocked', 0)} block pages): nothing "
-                   f"blocked was recorded as deleted; run again later (exit code {EXIT_BLOCKED})", err=True)
-        sys.exit(EXIT_BLOCKED)
+def _exit_with(result: outcome.Outcome) -> None:
+    """Say in one line why a run did not simply succeed, and exit with its code (govarchive/outcome.py)."""
+    if result.code:
+        click.echo(result.line(), err=True)
+        sys.exit(result.code)
 
 
 @cli.command()
@@ -218,10 +244,14 @@ def demo(archive_dir: Path, port: int) -> None:
                           overrides)
     click.echo(f"crawl finished: {stats.get('finish_reason')}; this run made {stats.get('govarchive/captures', 0)} "
                f"captures, {stats.get('govarchive/dedup/revisits', 0)} of them revisits")
+    result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
+    if result.code == EXIT_LOCKED:
+        _exit_with(result)
     _echo_summary(archive_dir)
     command = Path(sys.executable).with_name("govarchive")
     click.echo(f"\nBrowse it: make serve (or {command if command.exists() else 'govarchive'} serve --archive-dir "
                f"{archive_dir}), then open http://127.0.0.1:8001/ (search, canned queries, archived copies)")
+    _exit_with(result)
 
 
 def _demo_web(port: int) -> Any:
@@ -267,7 +297,8 @@ def reindex(archive_dir: Path) -> None:
         raise click.ClickException(f"{archive_dir / 'warc'} does not exist: run `govarchive crawl` or "
                                    "`make demo` first, or pass --archive-dir")
     require_writable(archive_dir)
-    report = rebuild(archive_dir)
+    with _refused_if_busy():  # a crawl (or another reindex) is writing this archive
+        report = rebuild(archive_dir)
     click.echo(f"reindexed {report.files} WARC files: {report.captures} captures, {report.accounts} account "
                f"sightings, {report.posts} post sightings")
     for error in report.errors:
@@ -286,7 +317,8 @@ def import_(files: tuple[Path, ...], archive_dir: Path) -> None:
 
     # A new folder is fine here: importing other tools' WARCs is one way to start an archive.
     require_writable(archive_dir)
-    report = import_warcs(files, archive_dir)
+    with _refused_if_busy():
+        report = import_warcs(files, archive_dir)
     click.echo(f"imported {report.files} WARC files: {report.captures} captures, {report.accounts} account "
                f"sightings, {report.posts} post sightings")
     for error in report.errors:
@@ -409,6 +441,35 @@ def _echo_summary(archive_dir: Path, report: Any = None) -> None:
     click.echo(f"\narchive {archive_dir}:")
     for line in (report or summarize(archive_dir)).lines():
         click.echo("  " + line)
+
+
+@cli.command()
+@click.option("--print", "kind", type=click.Choice(["cron", "systemd"]), required=True,
+              help="cron: a crontab line; systemd: a service and a timer.")
+@ARCHIVE_DIR
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sources file the daily run crawls (checked now).")
+@click.option("--spider", default="portal", show_default=True, help="Spider to run.")
+@click.option("--at", "at", default="03:00", show_default=True, metavar="HH:MM", help="Time of day (local).")
+@click.option("--user", default=None,
+              help="User the run runs as (systemd default: you; cron: a file for /etc/cron.d).")
+def schedule(kind: str, archive_dir: Path, sources_file: Path | None, spider: str, at: str,
+             user: str | None) -> None:
+    """Print ready-to-install units for a daily crawl (docs/scheduling.md), exit codes handled."""
+    from scrapy.spiderloader import get_spider_loader
+
+    from govarchive.schedule import ScheduleError, plan, render
+
+    if sources_file is None:
+        raise BadUsage("a daily run needs something to crawl: pass --sources FILE")
+    _check_sources(sources_file)
+    known = get_spider_loader(_settings(archive_dir)).list()
+    if spider not in known:
+        raise BadUsage(f"no spider named {spider!r}: use one of {', '.join(sorted(known))}")
+    try:
+        click.echo(render(kind, plan(archive_dir, sources_file, spider, at, user)), nl=False)
+    except ScheduleError as error:
+        raise BadUsage(str(error)) from None
 
 
 # -- export (govarchive/export.py, docs/exports.md) ----------------------------------------------

@@ -23,6 +23,7 @@ from govarchive.httpdata import BodyTooLarge, header, http_body, payload_digest
 from govarchive.index import Index, open_index
 from govarchive.items import Capture, PageState
 from govarchive.lifecycle import analyse
+from govarchive.lock import hold
 from govarchive.pages import PageInput, extract
 from govarchive.pages.router import status_state
 from govarchive.replay import read_http_record
@@ -224,9 +225,14 @@ def warc_files(warc_dir: Path) -> list[Path]:
 def reindex(archive_dir: Path, max_body_bytes: int = 50_000_000) -> ImportReport:
     """Rebuild ``archive_dir/index.db`` from ``archive_dir/warc/*.warc.gz``.
 
-    The new index is built beside the old one and swapped in only when complete.
+    The new index is built beside the old one and swapped in only when complete. It holds the
+    archive's lock (govarchive/lock.py): :class:`~govarchive.lock.ArchiveBusy` while a crawl writes.
     """
-    archive_dir = Path(archive_dir)
+    with hold(archive_dir, "reindex"):
+        return _rebuild(Path(archive_dir), max_body_bytes)
+
+
+def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
     target = archive_dir / "index.db"
     building = archive_dir / "index.db.rebuilding"
     for stale in _db_files(building):
@@ -246,9 +252,13 @@ def reindex(archive_dir: Path, max_body_bytes: int = 50_000_000) -> ImportReport
 
 
 def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int = 50_000_000) -> ImportReport:
-    """Index WARC files (ours or other tools') into ``archive_dir/index.db``, in place."""
-    archive_dir = Path(archive_dir)
-    archive_dir.mkdir(parents=True, exist_ok=True)
+    """Index WARC files (ours or other tools') into ``archive_dir/index.db``, in place, holding the
+    archive's lock (:class:`~govarchive.lock.ArchiveBusy` while a crawl writes)."""
+    with hold(archive_dir, "import"):
+        return _import(paths, Path(archive_dir), max_body_bytes)
+
+
+def _import(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int) -> ImportReport:
     index = open_index(archive_dir / "index.db")
     try:
         importer = WarcImporter(index, max_body_bytes, known_files=warc_files(archive_dir / "warc"))

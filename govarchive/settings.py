@@ -39,6 +39,8 @@ GOVARCHIVE_PROGRESS_INTERVAL = 30
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
+    # one run per archive folder: the lock is taken before any pipeline opens (govarchive/lock.py)
+    "govarchive.lock.ArchiveLockExtension": 50,
     "govarchive.capture.CaptureExtension": 100,
     "govarchive.progress.ProgressExtension": 500,
 }

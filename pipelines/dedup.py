@@ -14,9 +14,12 @@ from govarchive.config import ArchiveConfig, archive_config
 from govarchive.dedup import ItemDeduper, PayloadDeduper
 from govarchive.index import open_index
 from govarchive.items import Account, Capture, Post
+from govarchive.lock import CrawlGuard, guard_for
 
 
 class DedupPipeline:
+    guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
+
     def __init__(self, config: ArchiveConfig, stats: Any = None) -> None:
         self.config = config
         self.stats = stats
@@ -25,9 +28,13 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DedupPipeline":
-        return cls(archive_config(crawler.settings), crawler.stats)
+        pipeline = cls(archive_config(crawler.settings), crawler.stats)
+        pipeline.guard = guard_for(crawler)
+        return pipeline
 
     def open_spider(self) -> None:
+        if self.guard:  # another run holds the archive: close before writing anything
+            self.guard.require()
         self.config.paths.ensure()
         self.payloads = PayloadDeduper(open_index(self.config.paths.index_db), self.config.dedup_min_bytes)
 

@@ -20,6 +20,7 @@ from govarchive.config import ArchiveConfig, archive_config
 from govarchive.index import Index, open_index
 from govarchive.items import Account, Capture, PageState, Post
 from govarchive.lifecycle import analyse
+from govarchive.lock import CrawlGuard, guard_for
 from govarchive.run import RunInfo, run_for, run_summary
 from govarchive.warc import warc_date
 
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 class IndexPipeline:
+    guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
+
     def __init__(self, config: ArchiveConfig, run: RunInfo, stats: Any = None) -> None:
         self.config = config
         self.run = run
@@ -36,10 +39,13 @@ class IndexPipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> "IndexPipeline":
         pipeline = cls(archive_config(crawler.settings), run_for(crawler), crawler.stats)
+        pipeline.guard = guard_for(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
+        if self.guard:  # another run holds the archive: close before writing anything
+            self.guard.require()
         self.config.paths.ensure()
         self.index = open_index(self.config.paths.index_db)
         self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)

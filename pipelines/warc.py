@@ -18,6 +18,7 @@ from scrapy import signals
 
 from govarchive.config import ArchiveConfig, archive_config
 from govarchive.items import Capture
+from govarchive.lock import CrawlGuard, guard_for
 from govarchive.run import RunInfo, run_for, run_summary
 from govarchive.warc import WarcArchive, recover_open_files
 
@@ -25,6 +26,8 @@ RUN_URI = "urn:govarchive:run:{}"
 
 
 class WarcPipeline:
+    guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
+
     def __init__(self, config: ArchiveConfig, run: RunInfo, user_agent: str = "", stats: Any = None) -> None:
         self.config = config
         self.run = run
@@ -36,10 +39,13 @@ class WarcPipeline:
     def from_crawler(cls, crawler: Any) -> "WarcPipeline":
         pipeline = cls(archive_config(crawler.settings), run_for(crawler), crawler.settings.get("USER_AGENT", ""),
                        crawler.stats)
+        pipeline.guard = guard_for(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
+        if self.guard:  # another run holds the archive: never touch its .open files
+            self.guard.require()
         warc_dir = self.config.paths.ensure().warc_dir
         recover_open_files(warc_dir)
         info = {**self.run.warcinfo_fields(), "robots": self.config.robots_policy,
