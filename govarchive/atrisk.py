@@ -74,12 +74,6 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
         self.index_path = config.paths.index_db
         self.risk: dict[str, int] = {}
 
-    def _last_seen(self, index: Any) -> dict[str, str]:
-        if self.recheck != "sample":
-            return {}
-        return {url: seen or "" for url, seen in index.db.execute(
-            "select url, last_seen from posts where state = 'ok' and url is not null")}
-
     def _load(self, spider: Any) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
         """(at-risk accounts, posts to re-check) in the run's scope: (id, url, risk), riskiest first."""
         if not self.index_path.exists():
@@ -95,11 +89,13 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
             accounts = [row for row in crawl_order(index) if row[0] in in_scope]
             posts: list[tuple[str, str, int]] = []
             if self.recheck != "none":
-                posts = [row for row in index.db.execute(
-                    "select p.account_id, p.url, coalesce(a.risk, 0) from posts p join accounts a on a.id = p.account_id "
-                    "where p.state = 'ok' and p.url is not null "
+                rows = [row for row in index.db.execute(
+                    "select p.account_id, p.url, coalesce(a.risk, 0), p.last_seen from posts p "
+                    "join accounts a on a.id = p.account_id where p.state = 'ok' and p.url is not null "
                     "order by coalesce(a.risk, 0) desc, p.published_at desc").fetchall() if row[0] in in_scope]
-                posts = recheck_selection(posts, self.recheck, self.sample, self._last_seen(index))
+                last_seen = {url: seen or "" for _, url, _, seen in rows}
+                posts = recheck_selection([(account, url, risk) for account, url, risk, _ in rows], self.recheck,
+                                          self.sample, last_seen)
         finally:
             index.close()
         return (accounts if self.at_risk_first else []), posts
