@@ -3,8 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYWB := .venv-pywb/bin/wayback
 
-.PHONY: demo test install serve eval clean browser screenshots metadata
+.PHONY: demo test install serve eval clean browser redis screenshots metadata
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run: make PYTHON=python3 ..."; exit 1; }
@@ -20,8 +21,22 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/govarchive demo --archive-dir archive
 
-test: $(STAMP) browser
-	GOVARCHIVE_E2E=require $(BIN)/python -m pytest -q
+test: $(STAMP) browser redis $(PYWB)
+	GOVARCHIVE_E2E=require GOVARCHIVE_PYWB=$(PYWB) $(BIN)/python -m pytest -q
+
+# pywb replays our WARCs and WACZs in the tests. It lives in its own environment: it pins the
+# Redis client at 2.10, which scrapy-redis (distributed runs) cannot use.
+$(PYWB):
+	$(PYTHON) -m venv .venv-pywb
+	.venv-pywb/bin/python -m pip install --quiet --upgrade pip
+	.venv-pywb/bin/python -m pip install --quiet 'pywb>=2.8'
+
+# Debian's Redis server for the distributed-run tests (each test starts its own on a free loopback port)
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends redis-server; \
+	fi
 
 # Debian's Chromium and ChromeDriver for the end-to-end browser test (never a downloaded browser),
 # and CJK fonts so screenshots show Chinese

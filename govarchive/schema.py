@@ -150,3 +150,22 @@ def m005_watermarks(db: Database) -> None:
     )
     db["failed_windows"].create_index(["account_id"])
     db["failed_windows"].create_index(["account_id", "run_id"], unique=True)
+
+
+@migrations()
+def m006_recovery_and_workers(db: Database) -> None:
+    """Resumable and distributed runs: captures whose WARC bytes a kill lost, and each worker's part of a run."""
+    db["lost_captures"].create(
+        {"id": int, "capture_id": str, "run_id": str, "url": str, "record_type": str, "payload_digest": str,
+         "warc_file": str, "warc_offset": int, "reason": str, "requeued": int, "detected_at": str,
+         "detected_by_run": str},
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("detected_by_run", "runs", "id")],
+    )
+    db["lost_captures"].create_index(["capture_id"], unique=True)
+    db["run_workers"].create(
+        {"run_id": str, "worker": str, "host": str, "shard": str, "started_at": str, "finished_at": str,
+         "status": str, "captures": int, "stats": str, "merged_at": str},
+        pk=("run_id", "worker"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )

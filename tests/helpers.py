@@ -63,3 +63,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def pywb_bin() -> Path:
+    """pywb's scripts: in their own environment (`make test` builds .venv-pywb, as pywb pins an old Redis
+    client), or beside this Python when pywb is installed here. Skips the test when neither has it,
+    unless GOVARCHIVE_E2E=require (then a missing pywb fails)."""
+    import os
+
+    import pytest
+
+    candidates = [Path(os.environ["GOVARCHIVE_PYWB"]).parent] if os.environ.get("GOVARCHIVE_PYWB") else []
+    candidates += [ROOT / ".venv-pywb" / "bin", Path(sys.executable).parent]
+    for folder in candidates:
+        if (folder / "wayback").exists() and (folder / "wb-manager").exists():
+            return folder.absolute()
+    if os.environ.get("GOVARCHIVE_E2E") == "require":
+        raise AssertionError("pywb is not installed: run `make test` (it builds .venv-pywb)")
+    pytest.skip("pywb is not installed (make test builds .venv-pywb)")

@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.demo.content import EXPECTED
 from govarchive.reindex import reindex, warc_files
-from helpers import crawl, free_port, one, rows
+from helpers import crawl, free_port, one, pywb_bin, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -191,16 +191,17 @@ async def test_datasette_lists_posts(archives):
 
 
 def test_pywb_replays_an_article(archives, tmp_path):
+    pywb = pywb_bin()
     db = archives["db"]
     url, title, fetched = rows(db, "select p.url, p.title, c.fetched_at from posts p join captures c "
                                    "on c.id = p.capture_id where p.platform = 'wechat' and p.state = 'ok' limit 1")[0]
     capture_url = rows(db, "select url from captures where id = (select capture_id from posts where url = ?)", url)[0][0]
-    subprocess.run([str(BIN / "wb-manager"), "init", "govarchive"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([str(pywb / "wb-manager"), "init", "govarchive"], cwd=tmp_path, check=True, capture_output=True)
     for path in warc_files(archives["archive"] / "warc"):
-        subprocess.run([str(BIN / "wb-manager"), "add", "govarchive", str(path)], cwd=tmp_path, check=True,
+        subprocess.run([str(pywb / "wb-manager"), "add", "govarchive", str(path)], cwd=tmp_path, check=True,
                        capture_output=True)
     port = free_port()
-    server = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path,
+    server = subprocess.Popen([str(pywb / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         ts = fetched[:19].replace("-", "").replace("T", "").replace(":", "")

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from govarchive.cli import cli
 from govarchive.export import TABLES, iter_cdxj, read_pages
-from helpers import crawl, free_port, rows
+from helpers import crawl, free_port, pywb_bin, rows
 
 BIN = Path(sys.executable).parent
 TITLE = "云岚市政务新媒体存档"
@@ -190,14 +190,15 @@ def test_a_dependency_missing_from_disk_is_recorded_and_said(two_runs, tmp_path)
 def test_run_export_replays_its_revisits_only_with_its_dependency(two_runs, tmp_path):
     """pywb, given only the WACZ, shows a page the second run saw unchanged only when the first run's file
     was added; the CDXJ export replays it from the archive's own files."""
+    pywb = pywb_bin()
     db = two_runs["db"]
     kind = "select record_type from captures where url = ? and fetched_at = ?"
     page = next(p for p in read_pages(two_runs["deps"])[1:]
                 if (p["type"], p["platform"]) == ("post", "wechat")
                 and rows(db, kind, p["url"], p["ts"])[0][0] == "revisit")
     for name in ("deps", "alone"):
-        subprocess.run([str(BIN / "wb-manager"), "init", name], cwd=tmp_path, check=True, capture_output=True)
-        subprocess.run([str(BIN / "wb-manager"), "add", "--unpack-wacz", name, str(two_runs[name])],
+        subprocess.run([str(pywb / "wb-manager"), "init", name], cwd=tmp_path, check=True, capture_output=True)
+        subprocess.run([str(pywb / "wb-manager"), "add", "--unpack-wacz", name, str(two_runs[name])],
                        cwd=tmp_path, check=True, capture_output=True)
     # and the exported CDXJ over the archive's own warc/ folder, as docs/exports.md shows
     export_ok("cdxj", "--archive-dir", str(two_runs["archive"]), "-o", str(tmp_path / "govarchive.cdxj"))
@@ -205,7 +206,7 @@ def test_run_export_replays_its_revisits_only_with_its_dependency(two_runs, tmp_
               f"    archive_paths: {two_runs['archive'] / 'warc'}/\n")
     (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
     port = free_port()
-    server = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path,
+    server = subprocess.Popen([str(pywb / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def fetch(collection: str) -> tuple[int, bytes]:

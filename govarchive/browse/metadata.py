@@ -52,6 +52,10 @@ TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "watermarks": ("水位线", "每个账号最近一次完整抓取到的最新文章。", {"sort_desc": "advanced_at"}),
     "failed_windows": ("失败区间", "抓取失败、待下次重试的时间区间。",
                        {"facets": ["page_state"], "sort_desc": "recorded_at"}),
+    "lost_captures": ("丢失的抓取", "进程被强杀后，WARC 字节未能保存的抓取记录（已重新排队）。",
+                      {"facets": ["reason", "requeued"], "sort_desc": "detected_at"}),
+    "run_workers": ("分布式工作进程", "分布式抓取中每个工作进程的部分（由 govarchive merge 合并）。",
+                    {"facets": ["status", "worker"], "sort_desc": "started_at"}),
     "_sqlite_migrations": ("数据库迁移", "已应用的索引结构迁移。", {}),
 }
 # Search shadows: bigram text, never meant to be read (see docs/schema.md).
