@@ -42,6 +42,19 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class RunAnalysis:
+    """The closure analysis a run ended with (from its summary record), to replay on an index."""
+
+    run_id: str
+    as_of: datetime
+    dormant_days: int = 14
+    closed_after_runs: int = 3
+
+    def run(self, index: Index) -> None:
+        analyse(index, self.as_of, self.run_id, self.dormant_days, self.closed_after_runs)
+
+
 def _record_id(value: str | None) -> str:
     return (value or "").strip().strip("<>")
 
@@ -55,14 +68,23 @@ class WarcImporter:
 
     :param max_body_bytes: decoded bodies larger than this are indexed as captures, not parsed
     :param known_files: WARC files that may hold the originals revisits point to
+    :param skip_known: leave out records already indexed (their ``WARC-Record-ID`` is a capture):
+        importing a file again then changes nothing (recovery, ``govarchive merge``)
+    :param analyse_runs: run each run's closure analysis when its summary record is read; when
+        False the analyses are collected in :attr:`pending_analyses` for the caller to run once
+        every file is in (the workers of one distributed run write one summary each)
     """
 
-    def __init__(self, index: Index, max_body_bytes: int = 50_000_000, known_files: Iterable[Path] = ()) -> None:
+    def __init__(self, index: Index, max_body_bytes: int = 50_000_000, known_files: Iterable[Path] = (),
+                 skip_known: bool = False, analyse_runs: bool = True) -> None:
         self.index = index
         self.max_body_bytes = max_body_bytes
+        self.skip_known = skip_known
+        self.analyse_runs = analyse_runs
         self.items = ItemDeduper()
         self.report = ImportReport()
         self.analysed = False  # whether a run summary already triggered the closure analysis
+        self.pending_analyses: dict[str, RunAnalysis] = {}  # run id -> its analysis (analyse_runs=False)
         self._files: dict[str, Path] = {p.name: p for p in known_files}
 
     def import_files(self, paths: Iterable[Path]) -> ImportReport:
@@ -94,6 +116,9 @@ class WarcImporter:
                 elif rtype == "metadata" and (record.rec_headers.get_header("WARC-Target-URI") or "").startswith(RUN_URI_PREFIX):
                     self._finish_run(record)
                     iterator.read_to_end(record)
+                elif rtype in ("response", "revisit") and record.http_headers is not None and self._known(record):
+                    self.report.skipped += 1
+                    iterator.read_to_end(record)
                 elif rtype in ("response", "revisit") and record.http_headers is not None:
                     run_id = runs.get(_record_id(record.rec_headers.get_header("WARC-Warcinfo-ID"))) or f"import:{path.name}"
                     capture, body = self._capture(record, run_id, path.name)
@@ -105,6 +130,12 @@ class WarcImporter:
                     iterator.read_to_end(record)
         if records == 0:
             raise ValueError("no WARC record found: not a WARC file, or an empty one")
+
+    def _known(self, record: Any) -> bool:
+        if not self.skip_known:
+            return False
+        record_id = _record_id(record.rec_headers.get_header("WARC-Record-ID"))
+        return self.index.db.execute("select 1 from captures where id = ?", [record_id]).fetchone() is not None
 
     # -- runs -------------------------------------------------------------------------------------
     def _start_run(self, record: Any, path: Path) -> str:
@@ -126,9 +157,15 @@ class WarcImporter:
         settings = summary.get("analysis")
         if isinstance(settings, dict) and settings.get("as_of"):
             # the closure analysis the crawl ended this run with, at the same moment and settings
-            analyse(self.index, datetime.fromisoformat(settings["as_of"]), summary["run_id"],
-                    int(settings.get("dormant_days", 14)), int(settings.get("closed_after_runs", 3)))
-            self.analysed = True
+            analysis = RunAnalysis(summary["run_id"], datetime.fromisoformat(settings["as_of"]),
+                                   int(settings.get("dormant_days", 14)), int(settings.get("closed_after_runs", 3)))
+            if self.analyse_runs:
+                analysis.run(self.index)
+                self.analysed = True
+            else:
+                earlier = self.pending_analyses.get(analysis.run_id)
+                if earlier is None or analysis.as_of < earlier.as_of:
+                    self.pending_analyses[analysis.run_id] = analysis
 
     # -- captures ---------------------------------------------------------------------------------
     def _capture(self, record: Any, run_id: str, warc_name: str) -> tuple[Capture, bytes | None]:
