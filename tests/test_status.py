@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from datetime import datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -64,10 +65,16 @@ def test_status_json_is_the_same_data(demo_archive):
 def test_status_reports_problems(demo_archive, tmp_path):
     archive = tmp_path / "archive"
     shutil.copytree(demo_archive, archive)
-    (archive / "warc" / "govarchive-20261201000000000-00000-host.warc.gz.open").write_bytes(b"partial")
+    # a killed run that started after every run of the demo archive, whatever day the tests run on
     with sqlite3.connect(archive / "index.db") as conn:
-        conn.execute("insert into runs (id, spider, started_at, status) values "
-                     "('20261201T000000Z-deadbeef', 'portal', '2026-12-01T00:00:00.000000Z', 'running')")
+        newest = conn.execute("select max(started_at) from runs").fetchone()[0]
+    started = datetime.strptime(newest[:19], "%Y-%m-%dT%H:%M:%S") + timedelta(days=1)
+    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-deadbeef"
+    open_file = f"govarchive-{started:%Y%m%d%H%M%S}000-00000-host.warc.gz.open"
+    (archive / "warc" / open_file).write_bytes(b"partial")
+    with sqlite3.connect(archive / "index.db") as conn:
+        conn.execute("insert into runs (id, spider, started_at, status) values (?, 'portal', ?, 'running')",
+                     [run_id, started.strftime("%Y-%m-%dT%H:%M:%S.000000Z")])
         conn.execute("update captures set page_state = 'parse_error' "
                      "where id = (select min(id) from captures)")
         conn.execute("update captures set page_state = 'unparsed' where id = (select max(id) from captures)")
@@ -76,17 +83,17 @@ def test_status_reports_problems(demo_archive, tmp_path):
 
     output = " ".join(status(archive).output.split())  # table cells wrap
     assert "Problems" in output and "killed?" in output
-    for words in ("left 'running' without a finish", "20261201T000000Z-deadbeef", ".warc.gz.open",
+    for words in ("left 'running' without a finish", run_id, ".warc.gz.open",
                   "next crawl repairs", "parse_error", "govarchive reindex", "unparsed", "unreachable"):
         assert words in output, words
 
     problems = json.loads(status(archive, "--json").output)["problems"]
-    assert problems["unfinished_runs"] == ["20261201T000000Z-deadbeef"]
-    assert problems["open_warc_files"] == ["govarchive-20261201000000000-00000-host.warc.gz.open"]
+    assert problems["unfinished_runs"] == [run_id]
+    assert problems["open_warc_files"] == [open_file]
     assert problems["parse_errors"] == 1 and problems["unparsed"] == 1
     assert len(problems["unreachable_accounts"]) == 1
     # the newest run is the killed one: it archived nothing, so no block pages in it
-    assert problems["last_run"] == "20261201T000000Z-deadbeef" and problems["blocked_last_run"] == 0
+    assert problems["last_run"] == run_id and problems["blocked_last_run"] == 0
 
 
 def test_a_healthy_archive_has_no_problems(demo_archive, tmp_path):
