@@ -8,9 +8,11 @@ Heritrix): their captures get the run ``import:<warcinfo id or file name>``.
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import os
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from govarchive.dedup import ItemDeduper
 from govarchive.httpdata import BodyTooLarge, header, http_body, payload_digest
 from govarchive.index import Index, open_index
-from govarchive.items import Capture, PageState
+from govarchive.items import Capture, PageState, Post
 from govarchive.lifecycle import analyse
 from govarchive.lock import hold
 from govarchive.pages import PageInput, extract
@@ -86,6 +88,10 @@ class WarcImporter:
         self.analysed = False  # whether a run summary already triggered the closure analysis
         self.pending_analyses: dict[str, RunAnalysis] = {}  # run id -> its analysis (analyse_runs=False)
         self._files: dict[str, Path] = {p.name: p for p in known_files}
+        # Revisits met before their original (the workers of a distributed run interleave): indexed
+        # once every file is read, so their pages are parsed from the original's payload.
+        self._deferred: list[Capture] = []
+        self._deferred_posts: list[Post] = []
 
     def import_files(self, paths: Iterable[Path]) -> ImportReport:
         paths = list(paths)
@@ -96,7 +102,19 @@ class WarcImporter:
             except Exception as exc:  # a broken file is reported; the others are still indexed
                 logger.error("cannot read %s: %s", path, exc, exc_info=True)
                 self.report.errors.append(f"{path.name}: {exc}")
+        self.index_deferred()
         return self.report
+
+    def index_deferred(self) -> None:
+        """Index the revisits whose original was not indexed yet when they were read, and save the post
+        fragments read before their post's listing."""
+        deferred, self._deferred = self._deferred, []
+        for capture in deferred:
+            self._index_capture(capture, None)
+        posts, self._deferred_posts = self._deferred_posts, []
+        for post in posts:  # saved now if some listing showed the post meanwhile, dropped (as in a crawl) if not
+            self.index.save_post(post)
+            self.report.posts += 1
 
     def import_file(self, path: Path) -> None:
         self._files.setdefault(path.name, path)
@@ -106,30 +124,70 @@ class WarcImporter:
         with open(path, "rb") as fh:
             iterator = ArchiveIterator(fh)
             for record in iterator:
-                if record.format != "warc":
-                    raise ValueError("not a WARC file (ARC files and other formats are not supported)")
                 records += 1
-                rtype = record.rec_type
-                if rtype == "warcinfo":
-                    runs[_record_id(record.rec_headers.get_header("WARC-Record-ID"))] = self._start_run(record, path)
-                    iterator.read_to_end(record)
-                elif rtype == "metadata" and (record.rec_headers.get_header("WARC-Target-URI") or "").startswith(RUN_URI_PREFIX):
-                    self._finish_run(record)
-                    iterator.read_to_end(record)
-                elif rtype in ("response", "revisit") and record.http_headers is not None and self._known(record):
-                    self.report.skipped += 1
-                    iterator.read_to_end(record)
-                elif rtype in ("response", "revisit") and record.http_headers is not None:
-                    run_id = runs.get(_record_id(record.rec_headers.get_header("WARC-Warcinfo-ID"))) or f"import:{path.name}"
-                    capture, body = self._capture(record, run_id, path.name)
-                    iterator.read_to_end(record)
-                    capture.warc_offset = iterator.get_record_offset()
-                    capture.warc_length = iterator.get_record_length()
-                    self._index_capture(capture, body)
-                else:
-                    iterator.read_to_end(record)
+                self._import_record(path, iterator, record, runs)
         if records == 0:
             raise ValueError("no WARC record found: not a WARC file, or an empty one")
+
+    def import_interleaved(self, paths: Iterable[Path]) -> ImportReport:
+        """Import several files' records in the order they were fetched (``WARC-Date``), as if one crawl
+        had written them: the workers of a distributed run write their files side by side, and the
+        index's merge rules (a listing never overrides what an account's own page said…) follow the
+        order pages were met in. Each file's own order is kept."""
+        paths = [Path(p) for p in paths]
+        self._files.update({p.name: p for p in paths})
+        with ExitStack() as files:
+            streams = []
+            for number, path in enumerate(paths):
+                self.report.files += 1
+                fh = files.enter_context(open(path, "rb"))
+                streams.append(self._dated_records(number, path, ArchiveIterator(fh)))
+            runs: dict[str, dict[str, str]] = {p.name: {} for p in paths}
+            for _, path, iterator, record in heapq.merge(*streams, key=lambda item: item[0]):
+                try:
+                    self._import_record(path, iterator, record, runs[path.name])
+                except Exception as exc:  # a broken record is reported; the rest is still indexed
+                    logger.error("cannot read a record of %s: %s", path, exc, exc_info=True)
+                    self.report.errors.append(f"{path.name}: {exc}")
+        self.index_deferred()
+        return self.report
+
+    @staticmethod
+    def _dated_records(number: int, path: Path, iterator: Any) -> Iterator[tuple[tuple[str, int, int], Path, Any, Any]]:
+        for position, record in enumerate(iterator):
+            yield (record.rec_headers.get_header("WARC-Date") or "", number, position), path, iterator, record
+
+    def _import_record(self, path: Path, iterator: Any, record: Any, runs: dict[str, str]) -> None:
+        if record.format != "warc":
+            raise ValueError("not a WARC file (ARC files and other formats are not supported)")
+        rtype = record.rec_type
+        if rtype == "warcinfo":
+            runs[_record_id(record.rec_headers.get_header("WARC-Record-ID"))] = self._start_run(record, path)
+            iterator.read_to_end(record)
+        elif rtype == "metadata" and (record.rec_headers.get_header("WARC-Target-URI") or "").startswith(RUN_URI_PREFIX):
+            self._finish_run(record)
+            iterator.read_to_end(record)
+        elif rtype in ("response", "revisit") and record.http_headers is not None and self._known(record):
+            self.report.skipped += 1
+            iterator.read_to_end(record)
+        elif rtype in ("response", "revisit") and record.http_headers is not None:
+            run_id = runs.get(_record_id(record.rec_headers.get_header("WARC-Warcinfo-ID"))) or f"import:{path.name}"
+            capture, body = self._capture(record, run_id, path.name)
+            iterator.read_to_end(record)
+            capture.warc_offset = iterator.get_record_offset()
+            capture.warc_length = iterator.get_record_length()
+            if capture.record_type == "revisit" and not self._original_indexed(capture):
+                self._deferred.append(capture)
+            else:
+                self._index_capture(capture, body)
+        else:
+            iterator.read_to_end(record)
+
+    def _original_indexed(self, capture: Capture) -> bool:
+        if capture.refers_to and self.index.db.execute("select 1 from captures where id = ?",
+                                                       [capture.refers_to]).fetchone():
+            return True
+        return self.index.find_original(capture.payload_digest) is not None
 
     def _known(self, record: Any) -> bool:
         if not self.skip_known:
@@ -239,9 +297,16 @@ class WarcImporter:
                 self.index.save_account(account)
                 self.report.accounts += 1
         for post in extraction.posts:
-            if not self.items.is_repeat(post):
-                self.index.save_post(post)
-                self.report.posts += 1
+            if self.items.is_repeat(post):
+                continue
+            if not post.account_id and not self.index.db.execute("select 1 from posts where id = ?",
+                                                                  [post.id]).fetchone():
+                # a fragment (a long text) read before the listing that shows its post: in a crawl the
+                # listing always comes first, in merged files of several workers not necessarily
+                self._deferred_posts.append(post)
+                continue
+            self.index.save_post(post)
+            self.report.posts += 1
         self.index.save_page_state(PageState(capture.id, extraction.page_state))
 
 

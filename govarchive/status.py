@@ -83,6 +83,8 @@ def runs_table(summary: ArchiveSummary) -> Table:
 def _status(run: RunRow) -> Text:
     if run.unfinished:
         return Text("killed?", style="bold red")
+    if run.status == "killed":
+        return Text("killed", style="bold red")
     return Text(run.status or "", style="green" if run.status == "finished" else "yellow")
 
 
@@ -105,6 +107,14 @@ def problem_lines(summary: ArchiveSummary) -> list[str]:
         lines.append(f"{len(p.unfinished_runs)} run(s) left 'running' without a finish (killed, unless a "
                      f"crawl is running now): {', '.join(p.unfinished_runs)}; their indexed captures are "
                      "kept")
+    if p.killed_runs:
+        lines.append(f"{len(p.killed_runs)} of the last runs died without finishing (kill -9, a crash, a power "
+                     f"loss): {', '.join(p.killed_runs)}; the next crawl recovered the archive and kept what they "
+                     "indexed (docs/recovery.md)")
+    if p.lost_not_refetched:
+        lines.append(f"{p.lost_not_refetched} of {p.lost_captures} capture(s) lost to a kill or a power loss are not "
+                     "archived again yet (their URLs are in lost_captures); re-queued posts are fetched by the next "
+                     "crawl, media only when their post is")
     if p.open_warc_files:
         lines.append(f"{len(p.open_warc_files)} WARC file(s) left open: {', '.join(p.open_warc_files)}; "
                      "the next crawl repairs and closes them")

@@ -42,6 +42,9 @@ class Problems:
     """What needs a person's attention; each is empty or zero when all is well."""
 
     unfinished_runs: list[str] = field(default_factory=list)  # run ids left 'running' with no finish
+    killed_runs: list[str] = field(default_factory=list)  # runs recovery marked 'killed', among the last runs
+    lost_captures: int = 0  # captures whose WARC bytes a kill or power loss took (lost_captures)
+    lost_not_refetched: int = 0  # those whose URL no capture since has archived again
     open_warc_files: list[str] = field(default_factory=list)  # *.warc.gz.open a killed crawl left
     parse_errors: int = 0  # captures in page state parse_error (a parser failed)
     unparsed: int = 0  # captures no parser understood
@@ -51,7 +54,8 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
-                    or self.unreachable_accounts or self.blocked_last_run)
+                    or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
+                    or self.lost_not_refetched)
 
 
 @dataclass
@@ -155,6 +159,12 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
     problems = summary.problems
     problems.unfinished_runs = [row[0] for row in db.execute(
         "select id from runs where status = 'running' and finished_at is null order by started_at")]
+    problems.killed_runs = [run.id for run in reversed(summary.last_runs) if run.status == "killed"]
+    if db["lost_captures"].exists():
+        problems.lost_captures = one("select count(*) from lost_captures")
+        problems.lost_not_refetched = one(
+            "select count(*) from lost_captures l where not exists (select 1 from captures c "
+            "where c.url = l.url and c.fetched_at > l.detected_at)")
     states = pairs(f"select page_state, count(*) from captures where page_state in "
                    f"({', '.join('?' for _ in PROBLEM_STATES)}) group by page_state", *PROBLEM_STATES)
     problems.parse_errors, problems.unparsed = states.get("parse_error", 0), states.get("unparsed", 0)

@@ -3,7 +3,8 @@
 :class:`WarcArchive` turns a :class:`~govarchive.items.Capture` into a response (or revisit)
 record plus its request record and records where they landed. It opens each file once, writes
 it as ``NAME.warc.gz.open`` (under an exclusive lock) and renames it on close; files left
-``.open`` by a killed crawl are repaired by :func:`recover_open_files`.
+``.open`` by a killed crawl are repaired by :func:`repair_open_files`. :func:`scan_warc` reads a
+file back record by record (recovery and ``govarchive verify``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 import platform as _platform
 import re
 import socket
+import zlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
@@ -22,6 +25,7 @@ from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -32,6 +36,8 @@ from govarchive.items import Capture
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+INVALID_SUFFIX = ".invalid"
+CHUNK = 1 << 20  # bytes read (and inflated) at a time when files are read back
 HEADER_NOTE = (
     "HTTP status lines and headers are reconstructed from Scrapy's parsed response: the reason "
     "phrase is rebuilt, header names are case-normalised, chunked framing is removed (the "
@@ -279,42 +285,145 @@ def _with_host(headers: list[tuple[str, str]], netloc: str) -> list[tuple[str, s
     return [("Host", netloc), *headers]
 
 
-def recover_open_files(warc_dir: Path) -> list[str]:
-    """Repair WARCs left ``.open`` by a crawl that was killed: keep every complete record.
+@dataclass(frozen=True)
+class StoredRecord:
+    """One record as read back from a WARC file: where its gzip member is and what it says it is."""
+
+    offset: int
+    length: int
+    record_id: str  # ``WARC-Record-ID`` without the angle brackets
+    record_type: str
+    payload_digest: str | None = None
+    refers_to: str | None = None  # ``WARC-Refers-To`` of a revisit, without the angle brackets
+    digest_problems: tuple[str, ...] = ()  # block or payload digests that do not match (check_digests)
+
+
+@dataclass(frozen=True)
+class WarcScan:
+    """What one WARC file holds, read back record by record.
+
+    ``end`` is where the last whole record ends: every byte before it reads back, gzip trailer
+    (CRC-32 and size) included. ``error`` says why reading stopped before the end of the file (a torn
+    or damaged gzip member, a member that is not a WARC record); it is None for a whole file.
+    """
+
+    records: tuple[StoredRecord, ...]
+    end: int
+    size: int
+    error: str | None = None
+
+
+def scan_warc(fh: BinaryIO, check_digests: bool = False) -> WarcScan:
+    """Read every record of an open WARC file (gzip per record), stopping at the first broken member.
+
+    warcio alone reads a member cut short as if it were whole (a torn record looks complete until its
+    missing bytes are read), so gzip members are first walked with :mod:`zlib`, which checks each
+    member's trailer; records are then parsed by warcio up to the end of the last whole member.
+    With ``check_digests``, every record's block and payload digests are recomputed as it is read.
+    """
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    end, error = _whole_members_end(fh)
+    fh.seek(0)
+    records: list[StoredRecord] = []
+    iterator = ArchiveIterator(LimitReader(fh, end), check_digests=check_digests)
+    try:
+        for record in iterator:
+            iterator.read_to_end(record)  # reads the whole block: the digests are checked on the way
+            headers = record.rec_headers
+            records.append(StoredRecord(
+                offset=iterator.get_record_offset(), length=iterator.get_record_length(),
+                record_id=record_id(headers.get_header("WARC-Record-ID")), record_type=record.rec_type or "",
+                payload_digest=headers.get_header("WARC-Payload-Digest"),
+                refers_to=record_id(headers.get_header("WARC-Refers-To")) or None,
+                digest_problems=tuple(record.digest_checker.problems) if check_digests else ()))
+    except Exception as exc:  # a whole gzip member that holds no readable WARC record
+        parsed = records[-1].offset + records[-1].length if records else 0
+        end, error = parsed, f"unreadable record at offset {parsed}: {exc}"
+    return WarcScan(tuple(records), end, size, error)
+
+
+def record_id(value: str | None) -> str:
+    """A ``WARC-Record-ID`` (or ``WARC-Refers-To``) as the index keeps it: without the angle brackets."""
+    return (value or "").strip().strip("<>")
+
+
+def _whole_members_end(fh: BinaryIO) -> tuple[int, str | None]:
+    """Where the last whole gzip member ends, and why reading stopped there (None: at the end of file).
+
+    Memory stays flat: input is read and inflated in chunks and the output is thrown away.
+    """
+    fh.seek(0)
+    pending, at = b"", 0  # bytes not inflated yet, and the file offset of pending[0]
+    start, inflater = 0, None  # offset of the member being inflated, and its inflater
+    while True:
+        if not pending:
+            pending = fh.read(CHUNK)
+            if not pending:
+                break
+        if inflater is None:
+            start, inflater = at, zlib.decompressobj(wbits=31)  # 31: gzip framing, trailer checked
+        try:
+            rest = pending
+            while rest and not inflater.eof:
+                inflater.decompress(rest, CHUNK)
+                rest = inflater.unconsumed_tail
+        except zlib.error as exc:
+            return start, f"damaged gzip member at offset {start}: {exc}"
+        if inflater.eof:
+            at += len(pending) - len(inflater.unused_data)
+            pending, inflater = inflater.unused_data, None
+        else:
+            at, pending = at + len(pending), b""
+    if inflater is not None:
+        return start, f"torn record at offset {start}: the file ends inside it"
+    return at, None
+
+
+@dataclass(frozen=True)
+class RepairedFile:
+    """A ``.open`` file a killed crawl left, as :func:`repair_open_files` left it."""
+
+    name: str  # ``….warc.gz``, or ``….warc.gz.invalid`` when no record in it was whole
+    kept_bytes: int
+    cut_bytes: int
+    reason: str | None = None  # why the tail was cut (torn or damaged record); None when nothing was cut
+
+    @property
+    def invalid(self) -> bool:
+        return self.name.endswith(INVALID_SUFFIX)
+
+
+def repair_open_files(warc_dir: Path) -> list[RepairedFile]:
+    """Repair WARCs left ``.open`` by a crawl that was killed: keep every whole record.
 
     A file still locked by a running crawl is left alone. Each other ``.open`` file is cut after
-    its last complete gzip member and renamed; a file with no complete record becomes ``.invalid``.
-    Returns the names of the repaired files.
+    its last whole gzip member and renamed; a file with no whole record becomes ``.invalid``
+    (kept, never deleted: a person may want to look at it).
     """
-    repaired: list[str] = []
+    repaired: list[RepairedFile] = []
     for path in sorted(Path(warc_dir).glob(f"*.warc.gz{OPEN_SUFFIX}")):
         with open(path, "r+b") as fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 continue  # another crawl is writing it
-            good_end = _last_complete_offset(fh)
-            fh.truncate(good_end)
+            scan = scan_warc(fh)
+            fh.truncate(scan.end)
+            fh.flush()
+            os.fsync(fh.fileno())
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
-        if good_end == 0:
-            path.rename(path.with_name(final.name + ".invalid"))
-            logger.warning("WARC %s held no complete record; renamed to .invalid", path.name)
-            continue
+        if scan.end == 0:
+            final = final.with_name(final.name + INVALID_SUFFIX)
+            logger.warning("WARC %s held no whole record (%s); renamed to %s", path.name, scan.error, final.name)
+        else:
+            logger.warning("recovered WARC %s left open by an interrupted crawl (%d bytes kept, %d cut)",
+                           final.name, scan.end, scan.size - scan.end)
         path.rename(final)
-        repaired.append(final.name)
-        logger.warning("recovered WARC %s left open by an interrupted crawl (%d bytes kept)", final.name, good_end)
+        repaired.append(RepairedFile(final.name, scan.end, scan.size - scan.end, scan.error))
     return repaired
 
 
-def _last_complete_offset(fh: BinaryIO) -> int:
-    fh.seek(0)
-    end = 0
-    try:
-        iterator = ArchiveIterator(fh, no_record_parse=False)
-        for record in iterator:
-            record.content_stream().read()
-            iterator.read_to_end(record)
-            end = iterator.get_record_offset() + iterator.get_record_length()
-    except Exception:  # a torn record ends the good part of the file
-        logger.debug("torn record after offset %d", end, exc_info=True)
-    return end
+def recover_open_files(warc_dir: Path) -> list[str]:
+    """:func:`repair_open_files`, giving the names of the files that kept at least one record."""
+    return [f.name for f in repair_open_files(warc_dir) if not f.invalid]

@@ -3,11 +3,12 @@
 import gzip
 import subprocess
 import sys
+from io import BytesIO
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from govarchive.warc import WarcArchive, recover_open_files
+from govarchive.warc import WarcArchive, recover_open_files, repair_open_files, scan_warc
 from helpers import T0, fixed_clock, make_capture
 
 PNG = bytes(range(256)) * 4  # binary, every byte value
@@ -131,6 +132,39 @@ def test_recovery_keeps_complete_records_of_a_killed_write(tmp_path):
     assert types[:5] == ["warcinfo", "response", "request", "response", "request"]
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_recovery_cuts_a_record_that_lacks_only_its_gzip_trailer(tmp_path):
+    """warcio reads a member cut short as if whole; the member's gzip trailer (CRC, size) decides."""
+    archive = WarcArchive(tmp_path / "warc", "run-1", clock=fixed_clock(), hostname="host")
+    captures = [make_capture(i, body=PNG) for i in range(1, 3)]
+    for capture in captures:
+        archive.write_capture(capture)
+    open_file = tmp_path / "warc" / (archive.current_file + ".open")
+    data = open_file.read_bytes()
+    archive._fh.close()
+    open_file.write_bytes(data[:-4])  # the last request record's ISIZE never reached the disk
+    [repaired] = repair_open_files(tmp_path / "warc")
+    assert repaired.name == archive.current_file and repaired.cut_bytes == len(data) - 4 - repaired.kept_bytes
+    assert "torn record" in repaired.reason
+    path = tmp_path / "warc" / archive.current_file
+    with open(path, "rb") as fh:
+        assert [r.record_type for r in scan_warc(fh).records] == ["warcinfo", "response", "request", "response"]
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_scan_keeps_exactly_the_whole_records_wherever_a_file_is_cut(tmp_path):
+    archive = write(tmp_path, [make_capture(i, body=PNG) for i in (1, 2)])
+    data = (tmp_path / "warc" / archive.files_written[0]).read_bytes()
+    whole = scan_warc(BytesIO(data))
+    assert whole.error is None and whole.end == len(data) and len(whole.records) == 5
+    ends = [0] + [r.offset + r.length for r in whole.records]
+    for cut in range(len(data)):
+        scan = scan_warc(BytesIO(data[:cut]))
+        kept = max(end for end in ends if end <= cut)
+        assert (scan.end, len(scan.records)) == (kept, ends.index(kept)), cut
+        assert (scan.error is None) == (cut == kept), cut
 
 
 def test_recovery_leaves_a_file_another_crawl_is_writing(tmp_path):

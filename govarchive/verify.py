@@ -1,0 +1,255 @@
+"""``govarchive verify``: read every WARC record back and check the index against it. Read-only.
+
+For every ``warc/*.warc.gz`` file, each gzip member is inflated whole (trailer checked) and each
+record's block and payload digests are recomputed (:func:`govarchive.warc.scan_warc`). Then every
+``captures`` row's pointer is followed: the file exists, a record with the row's ``WARC-Record-ID``
+starts at ``warc_offset``, ``warc_length`` is its gzip member's length, and its type and payload
+digest are the row's. Every revisit must refer to a response capture with the same payload digest
+whose record is there, and every response or revisit record must have its row (else: an orphan).
+Leftover ``.open`` files (a killed crawl's, unless a crawl is writing right now) and ``.invalid``
+files are reported too. Each kind of problem comes with what to do (docs/recovery.md).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Iterator
+
+from govarchive.lock import holder_of
+from govarchive.warc import INVALID_SUFFIX, OPEN_SUFFIX, StoredRecord, scan_warc
+
+SHOWN = 5  # problems of each kind listed by :meth:`VerifyReport.lines` (--json lists them all)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, where it is."""
+
+    file: str | None
+    offset: int | None
+    record_id: str | None  # the WARC-Record-ID (= captures.id) concerned, when one is
+    detail: str
+
+    def describe(self) -> str:
+        where = self.file or "index"
+        if self.offset is not None:
+            where += f" @ {self.offset}"
+        return f"{where}: {self.record_id + ': ' if self.record_id else ''}{self.detail}"
+
+
+# Each kind of problem: what it is, and what to do about it (lines() prints both).
+KINDS: dict[str, tuple[str, str]] = {
+    "open_files": ("WARC file(s) left .open by a crawl that was killed",
+                   "the next crawl repairs them when it starts (cuts a torn last record, indexes whole records "
+                   "the killed run had not): run one"),
+    "invalid_files": ("WARC file(s) in which recovery found no whole record (renamed .invalid)",
+                      "their captures are listed in lost_captures; keep the files to inspect them, or delete them"),
+    "unreadable": ("WARC file(s) that cannot be read to the end (a torn or damaged gzip member)",
+                   "the file changed on disk: restore it from a copy if you have one; `govarchive reindex` "
+                   "rebuilds the index from what can still be read"),
+    "digest_errors": ("record(s) whose bytes no longer match their WARC digests",
+                      "the file changed on disk since it was written: restore it from a copy; these records "
+                      "cannot be trusted"),
+    "missing_records": ("capture row(s) whose record is not where the index points",
+                        "after a killed crawl, run a crawl (its recovery moves them to lost_captures and fetches "
+                        "the pages again); otherwise `govarchive reindex` rebuilds the index from the WARC files"),
+    "pointer_mismatches": ("capture row(s) whose record is there but differs (length, type or payload digest)",
+                           "`govarchive reindex` rebuilds every pointer from the WARC files"),
+    "broken_revisits": ("revisit(s) whose original full record is missing or holds another payload",
+                        "restore the WARC file holding the original; otherwise the next crawl that fetches the "
+                        "URL archives its payload in full again"),
+    "orphans": ("response or revisit record(s) no capture row points to",
+                "`govarchive reindex` indexes every record (a killed crawl's last records are indexed by the "
+                "next crawl's recovery)"),
+}
+
+
+@dataclass
+class VerifyReport:
+    """Every problem found, by kind; :attr:`ok` when there is none."""
+
+    archive_dir: str
+    files: int = 0  # closed WARC files read
+    records: int = 0  # records read in them
+    captures: int = 0  # capture rows checked
+    lost_captures: int = 0  # captures recovery recorded as lost (known losses, not problems)
+    in_use_by: str | None = None  # the run writing the archive while it was verified, if any
+    open_files: list[Problem] = field(default_factory=list)
+    invalid_files: list[Problem] = field(default_factory=list)
+    unreadable: list[Problem] = field(default_factory=list)
+    digest_errors: list[Problem] = field(default_factory=list)
+    missing_records: list[Problem] = field(default_factory=list)
+    pointer_mismatches: list[Problem] = field(default_factory=list)
+    broken_revisits: list[Problem] = field(default_factory=list)
+    orphans: list[Problem] = field(default_factory=list)
+
+    def problems(self) -> Iterator[tuple[str, list[Problem]]]:
+        for kind in KINDS:
+            found = getattr(self, kind)
+            if found:
+                yield kind, found
+
+    @property
+    def ok(self) -> bool:
+        return not any(True for _ in self.problems())
+
+    def lines(self) -> list[str]:
+        """The report for a person: counts, then each kind of problem with examples and what to do."""
+        lines = [f"verified {self.archive_dir}: {self.files} WARC files, {self.records} records, "
+                 f"{self.captures} captures"]
+        if self.in_use_by:
+            lines.append(f"a crawl is writing this archive now ({self.in_use_by}): its .open files were read "
+                         "up to their last whole record")
+        if self.lost_captures:
+            lines.append(f"{self.lost_captures} capture(s) were lost to a killed crawl or a power loss and are "
+                         "recorded in lost_captures (not a problem of the files)")
+        if self.ok:
+            lines.append("no problem found")
+            return lines
+        for kind, found in self.problems():
+            what, todo = KINDS[kind]
+            lines.append(f"{len(found)} {what}:")
+            lines += [f"  {problem.describe()}" for problem in found[:SHOWN]]
+            if len(found) > SHOWN:
+                lines.append(f"  … and {len(found) - SHOWN} more (--json lists them all)")
+            lines.append(f"  what to do: {todo}")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+def verify_archive(archive_dir: Path | str) -> VerifyReport:
+    """Check every WARC record of ``archive_dir`` and every ``captures`` row of its index (read-only).
+
+    Rows are read once, in file order, and each file once, so time grows with the archive's size and
+    memory with its largest file. Raises :class:`sqlite3.DatabaseError` when ``index.db`` cannot be read.
+    """
+    archive_dir = Path(archive_dir)
+    warc_dir = archive_dir / "warc"
+    report = VerifyReport(str(archive_dir))
+    holder = holder_of(archive_dir)
+    report.in_use_by = holder.describe() if holder else None
+    closed = {path.name: path for path in warc_dir.glob("*.warc.gz")}
+    # rows point at a file's final name; the last records of an .open file may not be indexed yet
+    still_open = {path.name[: -len(OPEN_SUFFIX)]: path for path in warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}")}
+    if holder is None:
+        report.open_files = [Problem(path.name, None, None, "left open: not closed by its crawl")
+                             for _, path in sorted(still_open.items())]
+    report.invalid_files = [Problem(path.name, None, None, "no whole record")
+                            for path in sorted(warc_dir.glob(f"*.warc.gz{INVALID_SUFFIX}"))]
+    conn = sqlite3.connect(f"file:{archive_dir / 'index.db'}?mode=ro", uri=True)
+    try:
+        report.lost_captures = _count_lost(conn)
+        failed: set[str] = set()  # captures whose own record failed its check (revisits of them are broken)
+        rows = conn.execute("select warc_file, id, warc_offset, warc_length, record_type, payload_digest "
+                            "from captures order by warc_file")
+        seen: set[str] = set()
+        for name, group in groupby(rows, key=itemgetter(0)):
+            found = [row[1:] for row in group]
+            report.captures += len(found)
+            seen.add(name)
+            if name in closed:
+                failed |= _check_file(closed[name], name, found, report, closed=True)
+            elif name in still_open:
+                failed |= _check_file(still_open[name], name, found, report, closed=False)
+            else:
+                failed |= _absent(warc_dir, name, found, report)
+        for name in sorted(set(closed) - seen):
+            _check_file(closed[name], name, [], report, closed=True)
+        for name in sorted(set(still_open) - seen):
+            _check_file(still_open[name], name, [], report, closed=False)
+        _check_revisits(conn, failed, report)
+    finally:
+        conn.close()
+    return report
+
+
+def _count_lost(conn: sqlite3.Connection) -> int:
+    try:
+        return conn.execute("select count(*) from lost_captures").fetchone()[0]
+    except sqlite3.OperationalError:  # an index from before migration m006
+        return 0
+
+
+def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, closed: bool) -> set[str]:
+    """Read one file back and check the rows pointing into it; return the ids whose check failed.
+
+    A closed file must read to its end and hold no record without its row; an ``.open`` one is read up to
+    its last whole record (the rest is the next crawl's recovery, or still being written)."""
+    with open(path, "rb") as fh:
+        scan = scan_warc(fh, check_digests=True)
+    for record in scan.records:
+        if record.digest_problems:
+            report.digest_errors.append(Problem(path.name, record.offset, record.record_id or None,
+                                                "; ".join(record.digest_problems)))
+    if closed:
+        report.files += 1
+        report.records += len(scan.records)
+        if scan.error:
+            report.unreadable.append(Problem(name, scan.end, None, scan.error))
+    at_offset: dict[int, StoredRecord] = {record.offset: record for record in scan.records}
+    pointed: set[int] = set()
+    failed: set[str] = set()
+    for capture_id, offset, length, record_type, digest in rows:
+        pointed.add(offset)
+        record = at_offset.get(offset)
+        if record is None or record.record_id != capture_id:
+            failed.add(capture_id)
+            if record is not None:
+                detail = f"the record at this offset is {record.record_id}"
+            elif scan.error and offset is not None and offset >= scan.end:
+                detail = f"past the readable part of the file (it ends at {scan.end})"
+            else:
+                detail = "no record starts at this offset"
+            report.missing_records.append(Problem(name, offset, capture_id, detail))
+            continue
+        differences = [f"{what} {ours!r} in the index, {theirs!r} in the record" for what, ours, theirs in (
+            ("warc_length", length, record.length), ("record_type", record_type, record.record_type),
+            ("payload_digest", digest, record.payload_digest)) if ours != theirs]
+        if differences:
+            failed.add(capture_id)
+            report.pointer_mismatches.append(Problem(name, offset, capture_id, "; ".join(differences)))
+    if closed:
+        report.orphans += [Problem(name, record.offset, record.record_id, f"a {record.record_type} record")
+                           for record in scan.records
+                           if record.record_type in ("response", "revisit") and record.offset not in pointed]
+    return failed
+
+
+def _absent(warc_dir: Path, name: str | None, rows: list[tuple], report: VerifyReport) -> set[str]:
+    """Rows pointing into a file that is not in warc/ (or into no file at all)."""
+    if name is None:
+        detail = "the row has no WARC file"
+    elif (warc_dir / (name + INVALID_SUFFIX)).exists():
+        detail = "its file was renamed .invalid (no whole record): the next crawl moves it to lost_captures"
+    else:
+        detail = "no such file in warc/"
+    report.missing_records += [Problem(name, offset, capture_id, detail) for capture_id, offset, *_ in rows]
+    return {capture_id for capture_id, *_ in rows}
+
+
+def _check_revisits(conn: sqlite3.Connection, bad_originals: set[str], report: VerifyReport) -> None:
+    for capture_id, name, offset, refers_to, digest, original, original_type, original_digest in conn.execute(
+            "select r.id, r.warc_file, r.warc_offset, r.refers_to, r.payload_digest, o.id, o.record_type, "
+            "o.payload_digest from captures r left join captures o on o.id = r.refers_to "
+            "where r.record_type = 'revisit' order by r.warc_file, r.warc_offset"):
+        if not refers_to:
+            detail = "it names no original (refers_to is empty)"
+        elif original is None:
+            detail = f"its original {refers_to} is not in the index"
+        elif original_type != "response":
+            detail = f"its original {refers_to} is a {original_type} record, not a response"
+        elif original_digest != digest:
+            detail = f"its original {refers_to} holds another payload ({original_digest})"
+        elif original in bad_originals:
+            detail = f"its original {refers_to} cannot be read where the index points"
+        else:
+            continue
+        report.broken_revisits.append(Problem(name, offset, capture_id, detail))
