@@ -52,9 +52,16 @@ def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
 
     settings = _settings(archive_dir, overrides)
     try:
-        archive_config(settings)
+        config = archive_config(settings)
     except ValueError as error:
         raise BadUsage(f"{error}: fix the -s value") from None
+    if config.distributed:  # a worker with no Redis would fail deep in the scheduler
+        from govarchive.distributed import connect
+
+        try:
+            connect(config).close()
+        except RuntimeError as error:
+            raise click.ClickException(f"{error}: start Redis or fix the -s value") from None
     known = get_spider_loader(settings).list()
     if spider not in known:
         raise BadUsage(f"no spider named {spider!r}: use one of {', '.join(sorted(known))}")
@@ -327,6 +334,27 @@ def import_(files: tuple[Path, ...], archive_dir: Path) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("shards", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@ARCHIVE_DIR
+def merge(shards: tuple[Path, ...], archive_dir: Path) -> None:
+    """Merge the archive folders of distributed workers (SHARDS) into ARCHIVE_DIR; merging again changes nothing."""
+    from govarchive.merge import MergeError, merge as combine
+
+    require_writable(archive_dir)
+    with _refused_if_busy():  # the archive, or a worker's folder, is in use
+        try:
+            report = combine(shards, archive_dir)
+        except MergeError as error:
+            raise click.ClickException(str(error)) from None
+    for line in report.lines():
+        click.echo(line, err=line.startswith("error:"))
+    _echo_summary(archive_dir)
+    if report.errors:
+        sys.exit(1)
+
+
 @cli.group()
 def sources() -> None:
     """Sources files: what to crawl."""
@@ -413,6 +441,30 @@ def status(archive_dir: Path, as_json: bool) -> None:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_status(report)
+
+
+@cli.command()
+@ARCHIVE_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(archive_dir: Path, as_json: bool) -> None:
+    """Read every WARC record back (digests) and check every index pointer; exit 1 on any problem."""
+    import json
+    import sqlite3
+
+    from govarchive.verify import verify_archive
+
+    index_db = require_index(archive_dir)
+    try:
+        report = verify_archive(archive_dir)
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"cannot read {index_db} ({error}): run `govarchive reindex` to rebuild "
+                                   "it from the WARC files, or pass --archive-dir") from None
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line)
+    sys.exit(0 if report.ok else 1)
 
 
 @cli.command()

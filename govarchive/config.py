@@ -5,6 +5,7 @@ Components call :func:`archive_config` once in ``from_crawler`` and keep the pla
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,6 +32,11 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_RECHECK_SAMPLE": 200,
     "GOVARCHIVE_PROGRESS": "auto",
     "GOVARCHIVE_PROGRESS_INTERVAL": 30,
+    "GOVARCHIVE_RUN_ID": "",
+    "GOVARCHIVE_REDIS_URL": "",
+    "GOVARCHIVE_REDIS_PREFIX": "govarchive",
+    "GOVARCHIVE_WORKER": "",
+    "GOVARCHIVE_WORKER_TIMEOUT": 30,
 }
 RECHECK_CHOICES = ("none", "at_risk", "sample", "all")
 PROGRESS_CHOICES = ("auto", "live", "log", "off")
@@ -78,6 +84,15 @@ class ArchiveConfig:
     recheck_sample: int = 200  # with "sample": this many least recently seen posts per run, besides at-risk ones
     progress: str = "auto"  # progress display: auto (live on a terminal, else log lines) | live | log | off
     progress_interval: float = 30.0  # seconds between progress log lines
+    run_id: str = ""  # the run's id; the workers of one distributed crawl share it (empty: a new id)
+    redis_url: str = ""  # distributed runs: the Redis that holds the shared frontier (empty: one process)
+    redis_prefix: str = "govarchive"  # namespace of every Redis key of this archive
+    worker: str = ""  # this worker's name in a distributed run (its WARC names and run_workers rows)
+    worker_timeout: float = 30.0  # a worker silent this long is taken for dead by the others
+
+    @property
+    def distributed(self) -> bool:
+        return bool(self.redis_url)
 
     @property
     def has_mp_session(self) -> bool:
@@ -127,7 +142,35 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         progress=_choice(_get(settings, "GOVARCHIVE_PROGRESS"), "GOVARCHIVE_PROGRESS", PROGRESS_CHOICES),
         progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
                                     "GOVARCHIVE_PROGRESS_INTERVAL"),
+        **_distributed(settings),
     )
+
+
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+
+def _distributed(settings: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """The run id and the distributed-run settings; a worker without its name or the run id is refused
+    here, before it could write files the merge cannot attribute."""
+    run_id = str(_get(settings, "GOVARCHIVE_RUN_ID") or "").strip()
+    redis_url = str(_get(settings, "GOVARCHIVE_REDIS_URL") or "").strip()
+    worker = str(_get(settings, "GOVARCHIVE_WORKER") or "").strip()
+    if run_id and not RUN_ID.fullmatch(run_id):
+        raise ValueError(f"GOVARCHIVE_RUN_ID: {run_id!r} may hold only letters, digits and . _ : - (at most 100)")
+    if worker and not RUN_ID.fullmatch(worker):
+        raise ValueError(f"GOVARCHIVE_WORKER: {worker!r} may hold only letters, digits and . _ : - (at most 100)")
+    if redis_url:
+        if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"GOVARCHIVE_REDIS_URL: {redis_url!r} is not a redis://, rediss:// or unix:// URL")
+        if not run_id:
+            raise ValueError("GOVARCHIVE_REDIS_URL is set: give the workers of this crawl one GOVARCHIVE_RUN_ID "
+                             "(for example the date: -s GOVARCHIVE_RUN_ID=$(date +%Y%m%d))")
+        if not worker:
+            raise ValueError("GOVARCHIVE_REDIS_URL is set: give each worker its own GOVARCHIVE_WORKER name")
+    return {"run_id": run_id, "redis_url": redis_url, "worker": worker,
+            "redis_prefix": str(_get(settings, "GOVARCHIVE_REDIS_PREFIX") or "govarchive"),
+            "worker_timeout": _positive(_number(settings, "GOVARCHIVE_WORKER_TIMEOUT", float),
+                                        "GOVARCHIVE_WORKER_TIMEOUT")}
 
 
 def _number(settings: Mapping[str, Any] | Any, name: str, kind: type[int] | type[float]) -> Any:

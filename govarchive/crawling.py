@@ -82,12 +82,16 @@ class ArchiveSpider(scrapy.Spider):
     name = "archive"
     follow = frozenset(PRIORITY)
     blocked_limit = 5
+    # Start URLs bypass the dupefilter (every run and a JOBDIR resume fetch them again), except with a
+    # shared frontier: there every worker yields them and the run's shared dupefilter keeps one.
+    shared_frontier = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ArchiveSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = archive_config(crawler.settings)
         spider.blocked_limit = config.blocked_limit
+        spider.shared_frontier = config.distributed
         spider.backoff = BlockBackoff(crawler, config.retry_after_max)
         return spider
 
@@ -110,7 +114,7 @@ class ArchiveSpider(scrapy.Spider):
             self.logger.error("no start URL: pass -a url=URL[,URL…]")
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=PRIORITY["listing"],
-                                 dont_filter=True)
+                                 dont_filter=not self.shared_frontier)
 
     def failed(self, failure: Any) -> Any:
         """Every request ends in :meth:`parse` or here: the progress display counts it finished.

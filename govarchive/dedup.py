@@ -7,25 +7,32 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
+from typing import Callable
 
-from govarchive.index import Index
+from govarchive.index import Index, Original
 from govarchive.items import Account, Capture, Post
+
+# Finds the original of a capture's payload: None when the capture is the first (write it in full).
+OriginalFinder = Callable[[Capture], "Original | None"]
 
 
 class PayloadDeduper:
     """Turn a capture whose payload is already archived (any URL, any run) into a revisit.
 
     :param min_bytes: payloads shorter than this are always written in full
+    :param find_original: where originals are looked up; by default the index (one process); a
+        distributed run passes :meth:`govarchive.distributed.RedisPayloads.claim`, atomic across workers
     """
 
-    def __init__(self, index: Index, min_bytes: int = 1) -> None:
+    def __init__(self, index: Index, min_bytes: int = 1, find_original: OriginalFinder | None = None) -> None:
         self.index = index
         self.min_bytes = max(1, min_bytes)
+        self.find_original = find_original or (lambda capture: index.find_original(capture.payload_digest))
 
     def check(self, capture: Capture) -> bool:
         if len(capture.body) < self.min_bytes or capture.truncated:
             return False
-        original = self.index.find_original(capture.payload_digest)
+        original = self.find_original(capture)
         if original is None:
             return False
         capture.record_type = "revisit"

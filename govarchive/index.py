@@ -21,7 +21,8 @@ from govarchive.search import refresh_shadow
 from govarchive.textclean import clean
 from govarchive.warc import warc_date
 
-# Fields a platform's own page is the authority on; a directory listing fills them only until then.
+# Fields a platform's own page is the authority on; a directory listing fills them only until then,
+# or where the platform's page gives nothing.
 PROFILE_FIELDS = ("name", "alias", "url", "followers", "description", "platform_id", "original_id")
 LISTING_FIELDS = ("agency", "region")
 # Set from whichever page shows them (a platform's migration page); never cleared.
@@ -130,8 +131,11 @@ class Index:
     def _update_account(self, row: dict[str, Any], account: Account, seen: str) -> None:
         trusted = account.authoritative or row["profile_seen_at"] is None
         updates: dict[str, Any] = {}
-        for field in PROFILE_FIELDS if trusted else ():
-            updates[field] = getattr(account, field)
+        for field in PROFILE_FIELDS:
+            # a listing fills what the platform's own page left empty, whichever came first: the
+            # result does not depend on the order pages were fetched in (workers race, files merge)
+            if trusted or row[field] is None:
+                updates[field] = getattr(account, field)
         for field in (*LISTING_FIELDS, *MOVE_FIELDS):
             updates[field] = getattr(account, field)
         if account.last_post_at and (row["last_post_at"] or "") < account.last_post_at:

@@ -3,7 +3,10 @@
 Listing and profile pages are always fetched (each run is a snapshot). Set
 ``GOVARCHIVE_REFETCH_POSTS = True`` to fetch known posts again (to see deletions).
 
-Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_REFETCH_POSTS``.
+In a distributed run, a post another worker archived (in Redis, see govarchive/distributed.py) is
+known too.
+
+Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_REFETCH_POSTS``, ``GOVARCHIVE_REDIS_URL``.
 Stats: ``govarchive/known_posts_skipped``.
 """
 
@@ -18,6 +21,7 @@ from govarchive.config import ArchiveConfig, archive_config
 from govarchive.index import Index, open_index
 
 META_POST_ID = "govarchive_post_id"
+META_POST_CLAIMED = "govarchive_post_claimed"  # a distributed run: this request holds the post's claim
 
 
 class KnownPostsMiddleware:
@@ -25,6 +29,7 @@ class KnownPostsMiddleware:
         self.config = config
         self.stats = stats
         self.index: Index | None = None
+        self.shared: Any = None  # a distributed run: posts any worker archived (RedisKnownPosts)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "KnownPostsMiddleware":
@@ -41,10 +46,21 @@ class KnownPostsMiddleware:
             return None
         if self.index is None:
             self.index = open_index(self.config.paths.ensure().index_db)
-        if self.index.has_post(post_id):
+            if self.config.distributed:
+                from govarchive.distributed import RedisKnownPosts, connect
+
+                self.shared = RedisKnownPosts(connect(self.config), self.config)
+        if self.index.has_post(post_id) or (self.shared is not None and post_id in self.shared):
             if self.stats:
                 self.stats.inc_value("govarchive/known_posts_skipped")
             raise IgnoreRequest(f"post {post_id} is already archived")
+        if self.shared is not None and not request.meta.get(META_POST_CLAIMED):
+            # retries and redirects of this request carry the claim in their meta
+            if not self.shared.claim(post_id):
+                if self.stats:
+                    self.stats.inc_value("govarchive/known_posts_skipped")
+                raise IgnoreRequest(f"post {post_id} is being fetched by another request of this run")
+            request.meta[META_POST_CLAIMED] = True
         return None
 
     def spider_closed(self, spider: Any) -> None:

@@ -21,6 +21,7 @@ class RunInfo:
     as_of: datetime | None = None
     dormant_days: int = 14
     closed_after_runs: int = 3
+    worker: str = ""  # this process's name among the workers of a distributed run
 
     @property
     def analysis_as_of(self) -> datetime:
@@ -31,7 +32,10 @@ class RunInfo:
                 "closed_after_runs": self.closed_after_runs}
 
     def warcinfo_fields(self) -> dict[str, str]:
-        return {"spider": self.spider, "run-started": warc_date(self.started_at)}
+        fields = {"spider": self.spider, "run-started": warc_date(self.started_at)}
+        if self.worker:
+            fields["worker"] = self.worker
+        return fields
 
 
 _RUNS: "weakref.WeakKeyDictionary[Any, RunInfo]" = weakref.WeakKeyDictionary()
@@ -48,8 +52,9 @@ def run_for(crawler: Any) -> RunInfo:
 
         started = datetime.now(timezone.utc)
         config = archive_config(crawler.settings)
-        _RUNS[crawler] = RunInfo(new_run_id(started), getattr(crawler.spidercls, "name", "unknown"), started,
-                                 config.as_of, config.dormant_days, config.closed_after_runs)
+        _RUNS[crawler] = RunInfo(config.run_id or new_run_id(started), getattr(crawler.spidercls, "name", "unknown"),
+                                 started, config.as_of, config.dormant_days, config.closed_after_runs,
+                                 config.worker)
     return _RUNS[crawler]
 
 
@@ -67,4 +72,5 @@ def run_summary(run: RunInfo, stats: dict[str, Any], reason: str) -> dict[str, A
     else:
         finished_at = warc_date(datetime.now(timezone.utc))
     return {"run_id": run.id, "spider": run.spider, "started_at": warc_date(run.started_at),
-            "finished_at": finished_at, "status": reason, "stats": collected, "analysis": run.analysis()}
+            "finished_at": finished_at, "status": reason, "stats": collected, "analysis": run.analysis(),
+            **({"worker": run.worker} if run.worker else {})}

@@ -36,6 +36,14 @@ GOVARCHIVE_RECHECK_SAMPLE = 200
 # or off; log lines every GOVARCHIVE_PROGRESS_INTERVAL seconds, and one at the end.
 GOVARCHIVE_PROGRESS = "auto"
 GOVARCHIVE_PROGRESS_INTERVAL = 30
+# The run's id (empty: a new one). Distributed runs (docs/scaling.md): the workers of one crawl share
+# GOVARCHIVE_RUN_ID and GOVARCHIVE_REDIS_URL, each has its own GOVARCHIVE_WORKER name and archive folder;
+# Redis keys start with GOVARCHIVE_REDIS_PREFIX; a worker unheard for GOVARCHIVE_WORKER_TIMEOUT s is dead.
+GOVARCHIVE_RUN_ID = ""
+GOVARCHIVE_REDIS_URL = ""
+GOVARCHIVE_REDIS_PREFIX = "govarchive"
+GOVARCHIVE_WORKER = ""
+GOVARCHIVE_WORKER_TIMEOUT = 30
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
@@ -43,7 +51,12 @@ EXTENSIONS = {
     "govarchive.lock.ArchiveLockExtension": 50,
     "govarchive.capture.CaptureExtension": 100,
     "govarchive.progress.ProgressExtension": 500,
+    # distributed runs only (GOVARCHIVE_REDIS_URL): an idle worker waits while another is busy
+    "govarchive.distributed.WorkerCoordination": 600,
 }
+# Distributed runs (docs/scaling.md): with GOVARCHIVE_REDIS_URL set, this add-on switches to scrapy-redis's
+# scheduler and dupefilter, keyed by the run; without it, nothing changes.
+ADDONS = {"govarchive.distributed.DistributedAddon": 0}
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
     "pipelines.warc.WarcPipeline": 200,

@@ -1,6 +1,7 @@
 """DedupPipeline: already-archived payloads become revisits; repeated items on a page are dropped.
 
-Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_DEDUP_MIN_BYTES``.
+Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_DEDUP_MIN_BYTES``; in a distributed run
+``GOVARCHIVE_REDIS_URL`` (payloads are claimed in Redis, atomically across workers).
 Stats: ``govarchive/dedup/revisits``, ``govarchive/dedup/items_dropped``.
 """
 
@@ -36,7 +37,12 @@ class DedupPipeline:
         if self.guard:  # another run holds the archive: close before writing anything
             self.guard.require()
         self.config.paths.ensure()
-        self.payloads = PayloadDeduper(open_index(self.config.paths.index_db), self.config.dedup_min_bytes)
+        finder = None
+        if self.config.distributed:  # the first worker to claim a payload stores it; the others refer to it
+            from govarchive.distributed import RedisPayloads, connect
+
+            finder = RedisPayloads(connect(self.config), self.config).claim
+        self.payloads = PayloadDeduper(open_index(self.config.paths.index_db), self.config.dedup_min_bytes, finder)
 
     def close_spider(self) -> None:
         if self.payloads:

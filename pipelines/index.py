@@ -35,6 +35,7 @@ class IndexPipeline:
         self.run = run
         self.stats = stats
         self.index: Index | None = None
+        self.shared_posts: Any = None  # a distributed run: tells the other workers which posts are archived
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "IndexPipeline":
@@ -48,6 +49,10 @@ class IndexPipeline:
             self.guard.require()
         self.config.paths.ensure()
         self.index = open_index(self.config.paths.index_db)
+        if self.config.distributed:
+            from govarchive.distributed import RedisKnownPosts, connect
+
+            self.shared_posts = RedisKnownPosts(connect(self.config), self.config)
         self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
 
     def process_capture(self, capture: Capture) -> None:
@@ -62,6 +67,8 @@ class IndexPipeline:
         elif isinstance(item, Post):
             self.index.save_post(item)
             self._count("posts")
+            if self.shared_posts is not None and item.authoritative and item.state != "listed":
+                self.shared_posts.add(item.id)
         elif isinstance(item, PageState):
             self.index.save_page_state(item)
         return item

@@ -2,11 +2,15 @@
 
 Files are named ``govarchive-{timestamp17}-{serial:05d}-{host}.warc.gz``, written as ``.open``,
 rotated at ``GOVARCHIVE_WARC_MAX_BYTES`` and renamed on close; the run's summary is written last
-as a ``metadata`` record. On start, files a killed crawl left ``.open`` are repaired.
+as a ``metadata`` record. On start, once the archive's lock is held, the archive is recovered from
+a crawl that died (:func:`govarchive.recovery.recover_archive`: ``.open`` files repaired, the index
+made to agree with them, killed runs marked).
 
 Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIVE_OPERATOR``,
-``ROBOTSTXT_OBEY``, ``USER_AGENT``.
-Stats: ``govarchive/warc/records``, ``govarchive/warc/files``.
+``GOVARCHIVE_MAX_BODY_BYTES``, ``ROBOTSTXT_OBEY``, ``USER_AGENT``.
+Stats: ``govarchive/warc/records``, ``govarchive/warc/files``, ``govarchive/recovery/<count>`` (only
+what recovery found: ``repaired_files``, ``invalid_files``, ``lost_captures``, ``requeued_posts``,
+``imported_captures``, ``killed_runs``, ``moved_pointers``, ``errors``).
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from typing import Any
 from scrapy import signals
 
 from govarchive.config import ArchiveConfig, archive_config
+from govarchive.distributed import worker_host_label
 from govarchive.items import Capture
 from govarchive.lock import CrawlGuard, guard_for
+from govarchive.recovery import recover_archive
 from govarchive.run import RunInfo, run_for, run_summary
-from govarchive.warc import WarcArchive, recover_open_files
+from govarchive.warc import WarcArchive
 
 RUN_URI = "urn:govarchive:run:{}"
 
@@ -47,12 +53,18 @@ class WarcPipeline:
         if self.guard:  # another run holds the archive: never touch its .open files
             self.guard.require()
         warc_dir = self.config.paths.ensure().warc_dir
-        recover_open_files(warc_dir)
+        recovery = recover_archive(self.config.paths, self.run.id, max_body_bytes=self.config.max_body_bytes)
+        for name, count in recovery.counts().items():
+            if count and self.stats:
+                self.stats.set_value(f"govarchive/recovery/{name}", count)
         info = {**self.run.warcinfo_fields(), "robots": self.config.robots_policy,
                 "http-header-user-agent": self.user_agent}
         if self.config.operator:
             info["operator"] = self.config.operator
-        self.archive = WarcArchive(warc_dir, self.run.id, info=info, max_bytes=self.config.warc_max_bytes)
+        # a distributed worker's files carry its name too, so no two workers' files share a name
+        hostname = worker_host_label(self.config) if self.config.worker else None
+        self.archive = WarcArchive(warc_dir, self.run.id, info=info, max_bytes=self.config.warc_max_bytes,
+                                   hostname=hostname)
 
     def process_capture(self, capture: Capture) -> None:
         assert self.archive is not None, "open_spider was not called"

@@ -34,14 +34,19 @@ def fixed_clock(start: datetime = T0):
     return lambda: next(moments)
 
 
+def crawl_command(base_url: str, archive: Path, *settings: str, as_of: str = EXPECTED["today"]) -> list[str]:
+    """The command of one whole crawl of the demo web (settings given later win over these)."""
+    extra = [arg for setting in settings for arg in ("-s", setting)]
+    return [sys.executable, "-m", "scrapy", "crawl", "portal", "-s", f"GOVARCHIVE_AS_OF={as_of}",
+            "-a", "sources=govarchive/demo/sources.toml", "-a", f"base_url={base_url}",
+            "-s", f"GOVARCHIVE_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO",
+            "-s", f"GOVARCHIVE_MP_TOKEN={MP_DEMO_TOKEN}", "-s", f"GOVARCHIVE_MP_COOKIE={MP_DEMO_COOKIE}", *extra]
+
+
 def crawl(base_url: str, archive: Path, *settings: str, as_of: str = EXPECTED["today"]) -> subprocess.CompletedProcess:
     """One scheduled run; statuses are judged on the demo's own "today" so they do not age."""
-    extra = [arg for setting in settings for arg in ("-s", setting)]
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "portal", "-s", f"GOVARCHIVE_AS_OF={as_of}", *extra,
-           "-a", "sources=govarchive/demo/sources.toml", "-a", f"base_url={base_url}",
-           "-s", f"GOVARCHIVE_ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0",
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO",
-           "-s", f"GOVARCHIVE_MP_TOKEN={MP_DEMO_TOKEN}", "-s", f"GOVARCHIVE_MP_COOKIE={MP_DEMO_COOKIE}"]
+    cmd = crawl_command(base_url, archive, *settings, as_of=as_of)
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "Traceback" not in result.stderr, result.stderr[-4000:]
