@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYWB := .venv-pywb/bin/wayback
 
-.PHONY: demo test install serve eval clean browser redis screenshots metadata
+.PHONY: demo test soak install serve eval clean browser redis screenshots metadata
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run: make PYTHON=python3 ..."; exit 1; }
@@ -23,6 +23,10 @@ demo: $(STAMP)
 
 test: $(STAMP) browser redis $(PYWB)
 	GOVARCHIVE_E2E=require GOVARCHIVE_PYWB=$(PYWB) $(BIN)/python -m pytest -q
+
+# the long fault trials left out of `make test`: 20 more crawls killed at random points (tests/test_kill.py)
+soak: $(STAMP)
+	$(BIN)/python -m pytest -q -m soak
 
 # pywb replays our WARCs and WACZs in the tests. It lives in its own environment: it pins the
 # Redis client at 2.10, which scrapy-redis (distributed runs) cannot use.

@@ -32,7 +32,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from govarchive.config import archive_config
-from govarchive.crawling import PRIORITY
+from govarchive.crawling import META_KIND, PRIORITY
 from govarchive.index import open_index
 from govarchive.lifecycle import crawl_order
 from govarchive.progress import META_ACCOUNT
@@ -110,14 +110,14 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
             self.crawler.stats.inc_value("govarchive/at_risk_requests")
             yield scrapy.Request(url, callback=spider.parse, errback=getattr(spider, "failed", None),
                                  priority=BASE_PRIORITY + risk,
-                                 meta={"govarchive_at_risk": account_id, META_ACCOUNT: account_id})
+                                 meta={"govarchive_at_risk": account_id, META_ACCOUNT: account_id, META_KIND: "account"})
         if rechecks:
             spider.logger.info("re-checking %d archived posts (%s)", len(rechecks), self.recheck)
         for account_id, url, risk in rechecks:
             self.crawler.stats.inc_value("govarchive/rechecked_posts")
             yield scrapy.Request(url, callback=spider.parse, errback=getattr(spider, "failed", None),
                                  priority=PRIORITY["post"] + risk,
-                                 meta={"govarchive_recheck": account_id, META_ACCOUNT: account_id})
+                                 meta={"govarchive_recheck": account_id, META_ACCOUNT: account_id, META_KIND: "post"})
         async for item in super().process_start(start):
             yield item
 

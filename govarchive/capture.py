@@ -4,7 +4,9 @@
 still content-encoded and redirects and error pages are still visible, builds the capture and
 passes it through the ``process_capture`` stages of the item pipelines (dedup → WARC → index), in
 their ``ITEM_PIPELINES`` order. The capture id is put in ``request.meta`` so the spider's items
-can point to it.
+can point to it. A stage that fails has the capture taken back by the stages before it
+(``discard_capture``), so no record is in the WARC without its index row; a full disk stops the
+crawl (govarchive/storage.py), any other failure is logged and that response is not parsed.
 
 Stats: ``govarchive/captures``.
 """
@@ -25,11 +27,14 @@ from govarchive.httpdata import payload_digest
 from govarchive.items import Capture
 from govarchive.pages.router import status_state
 from govarchive.run import run_for
+from govarchive.storage import halt_for, is_storage_full
 
 logger = logging.getLogger(__name__)
 
 META_CAPTURE_ID = "govarchive_capture_id"
 META_FETCHED_AT = "govarchive_fetched_at"
+META_NOT_ARCHIVED = "govarchive_not_archived"  # why an exchange could not be archived (then it is not parsed)
+STOPPING = "stopping"  # META_NOT_ARCHIVED of exchanges met once the disk is full: already said, not recorded
 # Headers that describe framing Scrapy already removed: kept under another name, never dropped.
 FRAMING_HEADERS = {"transfer-encoding": "X-Crawler-Transfer-Encoding"}
 
@@ -86,6 +91,7 @@ class CaptureExtension:
         self.crawler = crawler
         self.stages: list[Any] = []
         self.secrets = archive_config(crawler.settings).secrets
+        self.halt = halt_for(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "CaptureExtension":
@@ -103,10 +109,30 @@ class CaptureExtension:
             logger.warning("no pipeline has process_capture: nothing will be archived")
 
     def response_downloaded(self, response: Any, request: Any, spider: Any) -> None:
+        if self.halt.halted:  # the disk is full and the crawl is stopping: nothing more is archived or parsed
+            request.meta[META_NOT_ARCHIVED] = STOPPING
+            return
         capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(timezone.utc),
                                         self.secrets)
+        stored = []
+        try:
+            for stage in self.stages:
+                stage.process_capture(capture)
+                stored.append(stage)
+        except Exception as error:
+            # the WARC files and the index must keep agreeing: take the capture back where it was stored
+            for stage in reversed(stored):
+                if hasattr(stage, "discard_capture"):
+                    stage.discard_capture(capture)
+            if is_storage_full(error):
+                request.meta[META_NOT_ARCHIVED] = STOPPING
+                self.halt.halt(error, f"archiving {capture.url[:300]}")
+                return
+            request.meta[META_NOT_ARCHIVED] = f"not archived: {type(error).__name__}: {error}"
+            logger.error("%s could not be archived (%s: %s); the crawl goes on without it", capture.url[:300],
+                         type(error).__name__, error, exc_info=True)
+            self.crawler.stats.inc_value("govarchive/capture_errors")
+            return
         request.meta[META_CAPTURE_ID] = capture.id
         request.meta[META_FETCHED_AT] = capture.fetched_at
-        for stage in self.stages:
-            stage.process_capture(capture)
         self.crawler.stats.inc_value("govarchive/captures")

@@ -8,6 +8,8 @@ the way their start URLs are built; they never parse, store or deduplicate.
 from __future__ import annotations
 
 from collections import Counter
+import sys
+import uuid
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urlsplit
@@ -16,10 +18,13 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from govarchive.capture import META_CAPTURE_ID, META_FETCHED_AT, header_pairs
+from govarchive.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
 from govarchive.config import archive_config
-from govarchive.items import Link, PageState
+from govarchive.failures import NOT_ARCHIVED, NOT_COUNTED, URL_TOO_LONG, attempts_of, classify, detail_of
+from govarchive.index import TOO_LARGE
+from govarchive.items import FetchFailure, Link, PageState
 from govarchive.middlewares import META_POST_ID
+from govarchive.outcome import FETCH_FAILURES_STAT
 from govarchive.pages import Extraction, PageInput, extract
 from govarchive.politeness import BlockBackoff
 from govarchive.progress import META_ACCOUNT, tracker_for
@@ -29,8 +34,19 @@ from govarchive.sources import load_sources, select
 PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo.cn", "wx1.sinaimg.cn",
                   "wx2.sinaimg.cn", "wx3.sinaimg.cn", "wx4.sinaimg.cn", "tvax1.sinaimg.cn", "www.douyin.com")
 BLOCKED = "blocked"  # the finish reason when a platform blocks the crawl
+META_KIND = "govarchive_kind"  # what a request is for: start, or a Link.kind (listing, account, post…)
+LOG_URL_MAX = 300  # characters of a URL in a log line (a hostile URL may be any length)
 # Scheduling: listings and account pages first, so a short run saves the widest view.
 PRIORITY = {"listing": 30, "account": 20, "api": 20, "post": 10, "asset": 0}
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= LOG_URL_MAX else f"{url[:LOG_URL_MAX]}… ({len(url)} characters)"
+
+
+def _header(request: Any, name: str) -> str | None:
+    value = request.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -82,6 +98,8 @@ class ArchiveSpider(scrapy.Spider):
     name = "archive"
     follow = frozenset(PRIORITY)
     blocked_limit = 5
+    max_body_bytes = 50_000_000  # GOVARCHIVE_MAX_BODY_BYTES: larger decoded bodies are archived, not parsed
+    url_length_limit = 2083  # URLLENGTH_LIMIT: longer links are recorded as failures, not requested
     # Start URLs bypass the dupefilter (every run and a JOBDIR resume fetch them again), except with a
     # shared frontier: there every worker yields them and the run's shared dupefilter keeps one.
     shared_frontier = False
@@ -91,6 +109,8 @@ class ArchiveSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = archive_config(crawler.settings)
         spider.blocked_limit = config.blocked_limit
+        spider.max_body_bytes = config.max_body_bytes
+        spider.url_length_limit = crawler.settings.getint("URLLENGTH_LIMIT") or sys.maxsize
         spider.shared_frontier = config.distributed
         spider.backoff = BlockBackoff(crawler, config.retry_after_max)
         return spider
@@ -114,15 +134,47 @@ class ArchiveSpider(scrapy.Spider):
             self.logger.error("no start URL: pass -a url=URL[,URL…]")
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=PRIORITY["listing"],
-                                 dont_filter=not self.shared_frontier)
+                                 dont_filter=not self.shared_frontier, meta={META_KIND: "start"})
 
     def failed(self, failure: Any) -> Any:
         """Every request ends in :meth:`parse` or here: the progress display counts it finished.
-        The failure goes on, so Scrapy logs it exactly as it would without an errback."""
-        tracker_for(self.crawler).closed(failure.request)
-        return failure
+
+        A fetch that failed (govarchive/failures.py) becomes a :class:`FetchFailure` item, recorded in
+        the WARC and the index, with one log line; anything else (a request the crawl chose not to
+        make) goes on as the failure, for Scrapy to log as it would without an errback."""
+        request = failure.request
+        tracker_for(self.crawler).closed(request)
+        error = classify(failure.value)
+        if error is None:
+            return failure
+        return [self.failure(request, error, detail_of(failure.value, error))]
+
+    def failure(self, request: scrapy.Request, error: str, detail: str) -> FetchFailure:
+        """The :class:`FetchFailure` of a request, counted in the stats and logged in one line."""
+        item = FetchFailure(
+            id=f"urn:uuid:{uuid.uuid4()}", url=request.url, error=error, detail=detail,
+            failed_at=datetime.now(timezone.utc), attempts=attempts_of(request),
+            request_kind=request.meta.get(META_KIND), account=request.meta.get(META_ACCOUNT),
+            referer=_header(request, "Referer"), capture_id=request.meta.get(META_CAPTURE_ID))
+        if error not in NOT_COUNTED:
+            self.crawler.stats.inc_value(FETCH_FAILURES_STAT)
+            self.crawler.stats.inc_value(f"{FETCH_FAILURES_STAT}/{error}")
+        log = self.logger.info if error in NOT_COUNTED else self.logger.warning
+        log("fetch failed: %s: %s after %d attempt(s) (%s); recorded in fetch_failures", _short(request.url), error,
+            item.attempts, item.detail)
+        return item
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.meta.get(META_NOT_ARCHIVED):  # a page that is not in the archive is not read either
+            if response.meta[META_NOT_ARCHIVED] != STOPPING:  # (a full disk: said once, the crawl is stopping)
+                yield self.failure(response.request, NOT_ARCHIVED, response.meta[META_NOT_ARCHIVED])
+            return
+        if len(response.body) > self.max_body_bytes:  # archived as received; parsing it could exhaust memory
+            self.logger.warning("%s: body of %d bytes exceeds GOVARCHIVE_MAX_BODY_BYTES (%d): archived, not parsed",
+                                _short(response.url), len(response.body), self.max_body_bytes)
+            if response.meta.get(META_CAPTURE_ID):
+                yield PageState(response.meta[META_CAPTURE_ID], TOO_LARGE)
+            return
         page = page_input(response)
         extraction = extract(page)
         account = page_account(response.meta.get(META_ACCOUNT), extraction)
@@ -135,7 +187,13 @@ class ArchiveSpider(scrapy.Spider):
         yield from extraction.posts
         for link in extraction.links:
             if link.kind in self.follow:
-                yield self.request_for(link, link_account(link, extraction, account))
+                request = self.request_for(link, link_account(link, extraction, account))
+                request.headers.setdefault("Referer", response.url)
+                if len(request.url) > self.url_length_limit:  # never sent; recorded rather than dropped silently
+                    yield self.failure(request, URL_TOO_LONG, f"a URL of {len(request.url)} characters, longer "
+                                       f"than URLLENGTH_LIMIT ({self.url_length_limit}): not requested")
+                    continue
+                yield request
 
     def count_blocks(self, response: Response, state: str) -> None:
         """Slow a host down at each block page; stop the run when it answers only with them."""
@@ -152,7 +210,9 @@ class ArchiveSpider(scrapy.Spider):
             raise CloseSpider(BLOCKED)
 
     def request_for(self, link: Link, account: str | None = None) -> scrapy.Request:
-        meta: dict[str, Any] = {META_POST_ID: link.post_id} if link.post_id else {}
+        meta: dict[str, Any] = {META_KIND: link.kind}
+        if link.post_id:
+            meta[META_POST_ID] = link.post_id
         if account:
             meta[META_ACCOUNT] = account
         return scrapy.Request(link.url, callback=self.parse, errback=self.failed, meta=meta,

@@ -17,9 +17,9 @@ import logging
 from typing import Any, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from scrapy.exceptions import IgnoreRequest
 
 from govarchive.config import ArchiveConfig, archive_config
+from govarchive.failures import Skipped
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class MpSessionMiddleware:
                 logger.error("MP back-office requests need GOVARCHIVE_MP_TOKEN and GOVARCHIVE_MP_COOKIE "
                              "(your own logged-in 公众号 session, passed with -s): skipping them")
                 self.warned = True
-            raise IgnoreRequest("no MP back-office session configured")
+            raise Skipped("no MP back-office session configured")
         if request.headers.get("Cookie") == self.config.mp_cookie.encode() and "token=" in request.url:
             return None
         request.headers["Cookie"] = self.config.mp_cookie

@@ -110,12 +110,17 @@ class RedisPayloads:
         self.client = client
         self.config = config
 
+    # deletes the key only while it still holds this capture's claim (atomic in Redis)
+    RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+    def _claim_value(self, capture: Capture) -> str:
+        return json.dumps({"id": capture.id, "url": capture.url, "fetched_at": warc_date(capture.fetched_at),
+                           "worker": self.config.worker, "run": self.config.run_id}, ensure_ascii=False)
+
     def claim(self, capture: Capture) -> Original | None:
         """None when this capture is the first of its payload (write it in full), else the original."""
         key = archive_key(self.config, "payload", capture.payload_digest)
-        mine = {"id": capture.id, "url": capture.url, "fetched_at": warc_date(capture.fetched_at),
-                "worker": self.config.worker, "run": self.config.run_id}
-        if self.client.set(key, json.dumps(mine, ensure_ascii=False), nx=True):
+        if self.client.set(key, self._claim_value(capture), nx=True):
             return None
         stored = self.client.get(key)
         if stored is None:  # deleted between the two calls (an operator flushing Redis): write in full
@@ -124,6 +129,12 @@ class RedisPayloads:
         if first["id"] == capture.id:
             return None
         return Original(capture_id=first["id"], url=first["url"], fetched_at=first["fetched_at"], warc_file="")
+
+    def release(self, capture: Capture) -> None:
+        """Give up the claim of a capture that could not be stored (a full disk), so that the payload's
+        next capture, by any worker, is written in full instead of referring to nothing."""
+        key = archive_key(self.config, "payload", capture.payload_digest)
+        self.client.eval(self.RELEASE, 1, key, self._claim_value(capture))
 
 
 class RedisKnownPosts:

@@ -160,5 +160,19 @@ def decode_text(body: bytes, content_type: str | None) -> DecodedText:
         try:
             return DecodedText(body.decode(enc), enc, note)
         except (UnicodeDecodeError, LookupError):
+            if enc == "utf-8" and _mostly_utf8(body):  # a few broken bytes in a UTF-8 page: not GB18030 text
+                return DecodedText(body.decode("utf-8", "replace"), "utf-8", "invalid UTF-8 bytes replaced")
             continue
     return DecodedText(body.decode("gb18030", "replace"), "gb18030", "undecodable bytes replaced")
+
+
+UTF8_BAD_SHARE = 0.1  # at most one invalid sequence per ten UTF-8 characters for a body to be read as UTF-8
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """True when the body is UTF-8 but for a few invalid sequences (GB18030 would decode it strictly, into
+    nonsense: nearly every byte pair is valid GB18030). A GBK body read as UTF-8 fails on about every
+    character, so its invalid sequences are as many as its would-be UTF-8 characters."""
+    bad = body.decode("utf-8", "replace").count("\ufffd") - body.count("\ufffd".encode())
+    multibyte = sum(1 for byte in body if byte >= 0xC0)  # lead bytes of UTF-8 sequences
+    return 0 < bad <= multibyte * UTF8_BAD_SHARE

@@ -15,7 +15,8 @@ from typing import Any, Iterator
 
 from sqlite_utils import Database
 
-from govarchive.items import Account, Capture, PageState, Post
+from govarchive.failures import NOT_COUNTED
+from govarchive.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.schema import migrations
 from govarchive.search import refresh_shadow
 from govarchive.textclean import clean
@@ -29,8 +30,20 @@ LISTING_FIELDS = ("agency", "region")
 MOVE_FIELDS = ("moved_to",)
 POST_FIELDS = ("url", "title", "author", "published_at", "text", "content_digest", "kind", "summary", "cover_url",
                "source_url", "media", "attributes", "moved_to", "moved_to_url", "clean_text", "boilerplate")
-# Page states of an account's own pages that say nothing about the account (retry later).
-FAILED_CHECK_STATES = ("blocked", "error", "unauthorized", "server_error", "unparsed", "bad_params")
+# Page states of an account's own pages that say nothing about the account (retry later);
+# fetch_failed: the page could not be fetched at all (fetch_failures says why).
+FETCH_FAILED = "fetch_failed"
+FAILED_CHECK_STATES = ("blocked", "error", "unauthorized", "server_error", "unparsed", "bad_params", FETCH_FAILED)
+# Requests for an account's own pages (a failed one is a failed check of the account).
+ACCOUNT_REQUESTS = ("start", "listing", "account", "api")
+# Capture page state of a compressed body that inflates past the size limit (never parsed).
+TOO_LARGE = "too_large"
+# Accounts of a run that were not crawled cleanly: one of their own pages blocked or failed, or a fetch
+# for them (a post, an image) failed. One rule for the watermarks and the exit code.
+FAILED_ACCOUNTS_SQL = (
+    "select account_id from account_checks where run_id = :run and failed_pages > 0 "
+    "union select account_id from fetch_failures where run_id = :run and account_id is not null "
+    f"and error not in ({', '.join(repr(e) for e in NOT_COUNTED)})")
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,40 @@ class Index:
     def save_capture(self, capture: Capture) -> None:
         with self.db.conn:
             self.db["captures"].upsert(capture_row(capture), pk="id")
+
+    def save_failure(self, failure: FetchFailure, run_id: str) -> None:
+        """A fetch that failed (idempotent: a reindex saves the same row); a failed fetch of an account's
+        own page is a failed check of the account (its watermark stays, the lifecycle sees it)."""
+        at = warc_date(failure.failed_at)
+        with self.db.conn:
+            account_id = self._account_of(failure.account)
+            capture_id = failure.capture_id if failure.capture_id and self.db.execute(
+                "select 1 from captures where id = ?", [failure.capture_id]).fetchone() else None
+            new = self.db.execute("insert into fetch_failures (id, run_id, url, error, detail, attempts, request_kind, "
+                                  "account_id, referer, capture_id, failed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                  "on conflict (id) do nothing",
+                                  [failure.id, run_id, failure.url, failure.error, failure.detail, failure.attempts,
+                                   failure.request_kind, account_id, failure.referer, capture_id, at]).rowcount
+            if capture_id and failure.error == "decompression_too_large":
+                self.db.execute("update captures set page_state = ? where id = ?", [TOO_LARGE, capture_id])
+            if new and account_id and failure.request_kind in ACCOUNT_REQUESTS and failure.error not in NOT_COUNTED:
+                self.db.execute(
+                    "insert into account_checks (account_id, run_id, capture_id, page_state, checked_at, ok_pages, "
+                    "failed_pages) values (?, ?, null, ?, ?, 0, 1) on conflict (account_id, run_id) do update set "
+                    "failed_pages = failed_pages + 1", [account_id, run_id, FETCH_FAILED, at])
+
+    def _account_of(self, key: str | None) -> str | None:
+        """The index id of what a request's account key names: an account id, or its page's URL."""
+        if not key:
+            return None
+        account_id = self.canonical_account_id(key)
+        row = self.db.execute("select id from accounts where id = ? union all select id from accounts where url = ? "
+                              "limit 1", [account_id, key]).fetchone()
+        return row[0] if row else None
+
+    def failed_accounts(self, run_id: str) -> list[str]:
+        """Accounts the run did not crawl cleanly (:data:`FAILED_ACCOUNTS_SQL`)."""
+        return sorted(row[0] for row in self.db.execute(FAILED_ACCOUNTS_SQL, {"run": run_id}))
 
     def save_page_state(self, item: PageState) -> None:
         with self.db.conn:

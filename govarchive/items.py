@@ -131,3 +131,23 @@ class Link:
     kind: str
     post_id: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class FetchFailure:
+    """A request that gave no page to parse (govarchive/failures.py): a timeout, a reset, a redirect loop…
+
+    ``capture_id`` is the last exchange archived on the way (a redirect hop, the compressed bytes of a
+    gzip bomb), when there was one.
+    """
+
+    id: str  # urn:uuid:…, the WARC-Record-ID of its metadata record
+    url: str
+    error: str  # timeout, connection_lost, too_large, redirect_loop… (govarchive.failures)
+    detail: str
+    failed_at: datetime  # UTC
+    attempts: int = 1
+    request_kind: str | None = None  # listing, account, api, post, asset (Link.kind); start for a start URL
+    account: str | None = None  # the account the request worked for: its id, or its page's URL
+    referer: str | None = None  # the page that linked to the URL
+    capture_id: str | None = None

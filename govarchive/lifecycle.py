@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from govarchive.index import FAILED_CHECK_STATES, Index
+from govarchive.index import FAILED_CHECK_STATES, FETCH_FAILED, Index
 from govarchive.notices import merge_provisional_accounts, record_notices, record_platform_moves, resolve_targets
 from govarchive.watermarks import WatermarkReport, update_watermarks
 
@@ -133,7 +133,9 @@ def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: 
         return Verdict("closed", f"missing in {missing} consecutive runs (since {checks[missing - 1][2][:10]})",
                        checks[0][1])
     if checks and checks[0][3] == 0 and checks[0][4] > 0 and checks[0][0] in FAILED_CHECK_STATES:
-        return Verdict("unreachable", f"its pages answered {checks[0][0]} on {checks[0][2][:10]}", checks[0][1])
+        how = "could not be fetched (fetch_failures says why)" if checks[0][0] == FETCH_FAILED \
+            else f"answered {checks[0][0]}"
+        return Verdict("unreachable", f"its pages {how} on {checks[0][2][:10]}", checks[0][1])
     notice = db.execute(
         "select kind, announced_at, effective_at, capture_id, id from notices where account_id = ? and is_report = 0 "
         "order by coalesce(announced_at, '') desc limit 1", [account_id]).fetchone()

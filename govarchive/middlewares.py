@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from govarchive.config import ArchiveConfig, archive_config
+from govarchive.failures import Skipped
 from govarchive.index import Index, open_index
 
 META_POST_ID = "govarchive_post_id"
@@ -53,13 +54,13 @@ class KnownPostsMiddleware:
         if self.index.has_post(post_id) or (self.shared is not None and post_id in self.shared):
             if self.stats:
                 self.stats.inc_value("govarchive/known_posts_skipped")
-            raise IgnoreRequest(f"post {post_id} is already archived")
+            raise Skipped(f"post {post_id} is already archived")
         if self.shared is not None and not request.meta.get(META_POST_CLAIMED):
             # retries and redirects of this request carry the claim in their meta
             if not self.shared.claim(post_id):
                 if self.stats:
                     self.stats.inc_value("govarchive/known_posts_skipped")
-                raise IgnoreRequest(f"post {post_id} is being fetched by another request of this run")
+                raise Skipped(f"post {post_id} is being fetched by another request of this run")
             request.meta[META_POST_CLAIMED] = True
         return None
 

@@ -10,11 +10,14 @@ code    name      when
                   an account whose own pages were blocked or failed in this run (``account_checks``
                   rows of the run with ``failed_pages > 0``: the same rule keeps its watermark back and
                   opens a failed window, so the next run retries it), a download given up after every
-                  retry (stat ``retry/max_reached``), or a page whose parsing raised
+                  retry (stat ``retry/max_reached``), a fetch that gave no page at all (a timeout, a reset,
+                  a redirect loop, a body past the size limits: ``fetch_failures``), or a page whose parsing raised
                   (``spider_exceptions/count``; its capture is in the WARC, a ``reindex`` reads it again)
 73      locked    another run holds the archive (govarchive/lock.py); nothing was written
 75      blocked   a platform blocked the crawl (finish reason ``blocked``): run again later
-1       fatal     any other finish reason (``shutdown`` after Ctrl-C or SIGTERM, ``cancelled``, …), a run
+1       fatal     a full disk (finish reason ``disk_full``, govarchive/storage.py: a clean stop, nothing
+                  archived before is lost), any other finish reason (``shutdown`` after Ctrl-C or SIGTERM,
+                  ``cancelled``, …), a run
                   that archived nothing at all, or an error before or during the run
 ======  ========  =======================================================================================
 
@@ -29,7 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from govarchive.index import FAILED_ACCOUNTS_SQL
 from govarchive.lock import LOCKED
+from govarchive.storage import DISK_FULL
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -41,6 +46,7 @@ FINISHED = "finished"
 BLOCKED = "blocked"  # govarchive.crawling.BLOCKED
 EARLY_STOP_PREFIX = "closespider_"  # CLOSESPIDER_TIMEOUT, _ITEMCOUNT…: a limit the operator set
 SHOWN_ACCOUNTS = 5  # account ids named in the partial line
+FETCH_FAILURES_STAT = "govarchive/fetch_failures"  # and …/<error>: counted by the spider (govarchive/failures.py)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class RunFacts:
     failed_accounts: tuple[str, ...] = ()  # accounts whose own pages were blocked or failed in the run
     downloads_given_up: int = 0  # requests that failed after every retry
     spider_errors: int = 0  # pages whose parsing raised
+    fetch_failures: tuple[tuple[str, int], ...] = ()  # (error, count) of fetches that gave no page (fetch_failures)
     blocked_pages: int = 0
     locked_by: str = ""  # who held the archive, when refused
 
@@ -63,8 +70,10 @@ class RunFacts:
             except (TypeError, ValueError):
                 return 0
 
+        prefix = FETCH_FAILURES_STAT + "/"
+        failures = tuple(sorted((key[len(prefix):], number(key)) for key in stats if key.startswith(prefix)))
         return cls(stats.get("finish_reason"), number("govarchive/captures"), tuple(failed_accounts),
-                   number("retry/max_reached"), number("spider_exceptions/count"),
+                   number("retry/max_reached"), number("spider_exceptions/count"), failures,
                    number("govarchive/blocked"), str(stats.get("govarchive/locked_by") or ""))
 
 
@@ -96,6 +105,10 @@ def decide(facts: RunFacts) -> Outcome:
     if reason == BLOCKED:
         blocked = f"a platform blocked the crawl ({facts.blocked_pages} block pages)"
         return Outcome(EXIT_BLOCKED, "blocked", (blocked,))
+    if reason == DISK_FULL:
+        return Outcome(EXIT_FATAL, "fatal", ("the disk refused a write (full, a quota or a file size limit): the "
+                                             "crawl stopped cleanly and kept everything archived before; free some "
+                                             "space, then run again",))
     if reason != FINISHED and not (reason or "").startswith(EARLY_STOP_PREFIX):
         return Outcome(EXIT_FATAL, "fatal", (f"it ended with finish reason {reason or 'none'!r}",))
     if facts.captures == 0:
@@ -111,6 +124,10 @@ def decide(facts: RunFacts) -> Outcome:
         problems.append(f"{_count(len(accounts), 'account')} with blocked or failed pages ({shown}{more})")
     if facts.downloads_given_up:
         problems.append(f"{_count(facts.downloads_given_up, 'download')} given up after every retry")
+    if facts.fetch_failures:
+        total = sum(n for _, n in facts.fetch_failures)
+        kinds = ", ".join(f"{error} {n}" for error, n in facts.fetch_failures)
+        problems.append(f"{_count(total, 'request')} that gave no page ({kinds}; see fetch_failures)")
     if facts.spider_errors:
         problems.append(f"{_count(facts.spider_errors, 'page')} whose parsing failed (see the log)")
     if problems:
@@ -128,10 +145,7 @@ def failed_accounts(index_db: Path, run_id: str | None) -> tuple[str, ...]:
         return ()
     try:
         with sqlite3.connect(Path(index_db).resolve().as_uri() + "?mode=ro", uri=True) as conn:
-            return tuple(row[0] for row in conn.execute(
-                "select account_id from account_checks where run_id = ? and failed_pages > 0 "
-                "order by account_id",
-                [run_id]))
+            return tuple(sorted(row[0] for row in conn.execute(FAILED_ACCOUNTS_SQL, {"run": run_id})))
     except sqlite3.Error:
         return ()
 

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -22,8 +22,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.dedup import ItemDeduper
 from govarchive.httpdata import BodyTooLarge, header, http_body, payload_digest
-from govarchive.index import Index, open_index
-from govarchive.items import Capture, PageState, Post
+from govarchive.failures import FAILURE_CONTENT_TYPE
+from govarchive.index import TOO_LARGE, Index, open_index
+from govarchive.items import Capture, FetchFailure, PageState, Post
 from govarchive.lifecycle import analyse
 from govarchive.lock import hold
 from govarchive.pages import PageInput, extract
@@ -34,6 +35,10 @@ logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
 
 
+# the fields of a fetch-failure record's JSON (the record's headers give its id, URL and time)
+FAILURE_FIELDS = tuple(f.name for f in fields(FetchFailure) if f.name not in ("id", "url", "failed_at"))
+
+
 @dataclass
 class ImportReport:
     files: int = 0
@@ -41,6 +46,7 @@ class ImportReport:
     accounts: int = 0
     posts: int = 0
     skipped: int = 0
+    failures: int = 0  # fetches that gave no page (metadata records of govarchive/failures.py)
     errors: list[str] = field(default_factory=list)
 
 
@@ -167,6 +173,10 @@ class WarcImporter:
         elif rtype == "metadata" and (record.rec_headers.get_header("WARC-Target-URI") or "").startswith(RUN_URI_PREFIX):
             self._finish_run(record)
             iterator.read_to_end(record)
+        elif rtype == "metadata" and record.rec_headers.get_header("Content-Type") == FAILURE_CONTENT_TYPE:
+            run_id = runs.get(_record_id(record.rec_headers.get_header("WARC-Warcinfo-ID"))) or f"import:{path.name}"
+            self._save_failure(record, run_id)
+            iterator.read_to_end(record)
         elif rtype in ("response", "revisit") and record.http_headers is not None and self._known(record):
             self.report.skipped += 1
             iterator.read_to_end(record)
@@ -194,6 +204,21 @@ class WarcImporter:
             return False
         record_id = _record_id(record.rec_headers.get_header("WARC-Record-ID"))
         return self.index.db.execute("select 1 from captures where id = ?", [record_id]).fetchone() is not None
+
+    def _save_failure(self, record: Any, run_id: str) -> None:
+        """A fetch that gave no page (govarchive/failures.py), as the crawl recorded it."""
+        try:
+            data = json.loads(record.content_stream().read().decode("utf-8"))
+            failure = FetchFailure(
+                id=_record_id(record.rec_headers.get_header("WARC-Record-ID")),
+                url=record.rec_headers.get_header("WARC-Target-URI") or "",
+                failed_at=_parse_date(record.rec_headers.get_header("WARC-Date")),
+                **{key: data.get(key) for key in FAILURE_FIELDS})
+        except (ValueError, TypeError, AttributeError) as exc:
+            logger.warning("a fetch-failure record could not be read: %s", exc)
+            return
+        self.index.save_failure(failure, run_id)
+        self.report.failures += 1
 
     # -- runs -------------------------------------------------------------------------------------
     def _start_run(self, record: Any, path: Path) -> str:
@@ -242,15 +267,19 @@ class WarcImporter:
             payload_digest=digest, record_type=record.rec_type, warc_file=warc_name,
             refers_to=_record_id(rec.get_header("WARC-Refers-To")) or None,
             refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"))
-        body = None if is_revisit else self._decode(raw, list(http.headers))
+        body = None if is_revisit else self._decode(raw, list(http.headers), capture)
         return capture, body
 
-    def _decode(self, raw: bytes, headers: list[tuple[str, str]]) -> bytes | None:
+    def _decode(self, raw: bytes, headers: list[tuple[str, str]], capture: Capture) -> bytes | None:
+        """The payload as the page objects read it; None (and the capture's state set) when it cannot be."""
         try:
             return http_body(raw, headers, self.max_body_bytes)
-        except (BodyTooLarge, ValueError, OSError) as exc:
-            logger.warning("body not parsed: %s", exc)
-            return None
+        except BodyTooLarge as exc:  # archived, never parsed: the same state as in the crawl
+            logger.warning("%s: body not parsed: %s", capture.url[:300], exc)
+            capture.page_state = TOO_LARGE
+        except (ValueError, OSError) as exc:
+            logger.warning("%s: body not parsed: %s", capture.url[:300], exc)
+        return None
 
     def _original_body(self, capture: Capture) -> bytes | None:
         """The payload a revisit points to, read back from the file that holds it."""
@@ -271,7 +300,7 @@ class WarcImporter:
         if path is None or offset is None:
             return None
         _, headers, raw = read_http_record(path, offset)
-        return self._decode(raw, headers)
+        return self._decode(raw, headers, capture)
 
     def _index_capture(self, capture: Capture, body: bytes | None) -> None:
         if capture.record_type == "revisit":
@@ -287,7 +316,8 @@ class WarcImporter:
             extraction = extract(page)
             capture.page_state = extraction.page_state
         else:
-            capture.page_state = status_state(capture.http_status, header(capture.response_headers, "Location"))
+            capture.page_state = capture.page_state or status_state(capture.http_status,
+                                                                    header(capture.response_headers, "Location"))
         self.index.save_capture(capture)
         self.report.captures += 1
         if extraction is None:

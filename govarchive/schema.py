@@ -169,3 +169,18 @@ def m006_recovery_and_workers(db: Database) -> None:
         pk=("run_id", "worker"),
         foreign_keys=[("run_id", "runs", "id")],
     )
+
+
+@migrations()
+def m007_fetch_failures(db: Database) -> None:
+    """Fetches that gave no page to parse (timeouts, resets, redirect loops, bodies past the limits), as
+    a crawl log: each is also a metadata record of the run's WARC (govarchive/failures.py)."""
+    db["fetch_failures"].create(
+        {"id": str, "run_id": str, "url": str, "error": str, "detail": str, "attempts": int, "request_kind": str,
+         "account_id": str, "referer": str, "capture_id": str, "failed_at": str},
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("account_id", "accounts", "id"), ("capture_id", "captures", "id")],
+    )
+    db["fetch_failures"].create_index(["run_id"])
+    db["fetch_failures"].create_index(["url"])
+    db["fetch_failures"].create_index(["account_id"])

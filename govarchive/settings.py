@@ -68,6 +68,9 @@ DOWNLOADER_MIDDLEWARES = {
     "govarchive.credentials.MpSessionMiddleware": 750,
     # after RetryMiddleware (550) on the way in, before it on the way out: sees 429/503 first
     "govarchive.politeness.PolitenessMiddleware": 560,
+    # Scrapy's redirects, with a loop stopped at its first repeat and recorded (govarchive/failures.py)
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "govarchive.failures.LoopAwareRedirectMiddleware": 600,
 }
 # The most endangered accounts (accounts.risk, from the last run's closure analysis) are crawled first.
 SPIDER_MIDDLEWARES = {

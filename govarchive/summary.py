@@ -51,11 +51,13 @@ class Problems:
     unreachable_accounts: list[str] = field(default_factory=list)  # "name (id)" of unreachable accounts
     last_run: str | None = None
     blocked_last_run: int = 0  # block pages (captchas, rate limits) in the last run
+    # requests of the last run that gave no page, by error (fetch_failures; robots.txt refusals left out)
+    fetch_failures_last_run: dict[str, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
                     or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
-                    or self.lost_not_refetched)
+                    or self.lost_not_refetched or self.fetch_failures_last_run)
 
 
 @dataclass
@@ -173,3 +175,7 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
     if summary.last_runs:
         problems.last_run = summary.last_runs[0].id
         problems.blocked_last_run = summary.last_runs[0].blocked
+        if db["fetch_failures"].exists():
+            problems.fetch_failures_last_run = pairs(
+                "select error, count(*) from fetch_failures where run_id = ? and error != 'robots' group by error "
+                "order by error", problems.last_run)

@@ -17,7 +17,7 @@ import platform as _platform
 import re
 import socket
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
@@ -30,8 +30,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govarchive import __version__
+from govarchive.failures import FAILURE_CONTENT_TYPE
 from govarchive.httpdata import status_line
-from govarchive.items import Capture
+from govarchive.items import Capture, FetchFailure
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +112,14 @@ class WarcArchive:
         self.serial = -1
         self.files_written: list[str] = []
         self.records_written = 0
-        self._fh: BinaryIO | None = None
+        self._fh: BinaryIO | None = None  # unbuffered: a record is on the OS's side once written
         self._name: str | None = None
+        self._size = 0  # bytes of the current file, all of them whole records
+        # Records are rendered (gzip member by member) into this buffer, then appended to the file in one
+        # write: a write that fails (disk full) is cut back to the last whole record (:meth:`_append`).
+        self._buffer = BytesIO()
         self._writer: WARCWriter | None = None
+        self._last_capture: tuple[str, str, int, int] | None = None  # (capture id, file, start, end) of the last
         self._warcinfo_id: str | None = None
 
     # -- files --------------------------------------------------------------------------------
@@ -128,11 +134,17 @@ class WarcArchive:
         while (self.warc_dir / name).exists() or (self.warc_dir / (name + OPEN_SUFFIX)).exists():
             self.serial += 1
             name = f"{self.prefix}-{timestamp17(self.clock())}-{self.serial:05d}-{self.hostname}.warc.gz"
-        fh = open(self.warc_dir / (name + OPEN_SUFFIX), "xb")
+        fh = open(self.warc_dir / (name + OPEN_SUFFIX), "xb", buffering=0)
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._fh, self._name = fh, name
-        self._writer = WARCWriter(fh, gzip=True, warc_version="1.1")
-        self._write_warcinfo()
+        self._fh, self._name, self._size = fh, name, 0
+        self._writer = WARCWriter(self._buffer, gzip=True, warc_version="1.1")
+        try:
+            self._write_warcinfo()
+            self._append()
+            self.records_written += 1
+        except OSError:  # not even the warcinfo record fits: no file at all rather than an empty one
+            self._abandon()
+            raise
 
     def _write_warcinfo(self) -> None:
         assert self._writer is not None and self._name is not None
@@ -149,20 +161,47 @@ class WarcArchive:
         record = self._writer.create_warcinfo_record(self._name, fields)
         record.rec_headers.replace_header("WARC-Date", warc_date(self.clock()))
         self._warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
-        self._writer.write_record(record)
-        self.records_written += 1
+        self._write(record)
 
     def _ensure_room(self) -> None:
         if self._fh is None:
             self._open_next()
-        elif self._fh.tell() >= self.max_bytes:
+        elif self._size >= self.max_bytes:
             self._close_current()
             self._open_next()
+
+    def _append(self) -> None:
+        """Append the rendered records to the file, whole or not at all.
+
+        A write the disk refuses (``ENOSPC``, ``EFBIG`` past ``RLIMIT_FSIZE``, a quota) may have put part of
+        the records on disk: the file is cut back to its last whole record before the error goes on, so
+        the file stays a valid WARC and the records are not counted as written.
+        """
+        assert self._fh is not None
+        data = memoryview(self._buffer.getvalue())
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        written = 0
+        try:
+            while written < len(data):  # a regular file may take part of a write when it fills up
+                written += self._fh.write(data[written:]) or 0
+        except OSError:
+            os.ftruncate(self._fh.fileno(), self._size)
+            raise
+        self._size += written
+
+    def _abandon(self) -> None:
+        """Drop a file the disk refused its first record: it holds no whole record."""
+        assert self._fh is not None and self._name is not None
+        path = self.warc_dir / (self._name + OPEN_SUFFIX)
+        self._fh.close()
+        path.unlink(missing_ok=True)
+        self._fh = self._name = self._writer = None
+        self._size = 0
 
     def _close_current(self) -> None:
         if self._fh is None or self._name is None:
             return
-        self._fh.flush()
         os.fsync(self._fh.fileno())
         final = self.warc_dir / self._name
         os.rename(self.warc_dir / (self._name + OPEN_SUFFIX), final)
@@ -171,6 +210,8 @@ class WarcArchive:
         self.files_written.append(self._name)
         logger.info("closed WARC %s (%d bytes)", final, final.stat().st_size)
         self._fh = self._name = self._writer = None
+        self._size = 0
+        self._last_capture = None
 
     def close(self) -> None:
         self._close_current()
@@ -183,23 +224,43 @@ class WarcArchive:
 
     # -- records ------------------------------------------------------------------------------
     def _write(self, record: Any) -> tuple[int, int]:
-        assert self._fh is not None and self._writer is not None
-        record.rec_headers.add_header("WARC-Warcinfo-ID", self._warcinfo_id)
-        start = self._fh.tell()
+        """Render one record into the buffer; its offset and length once the buffer is appended."""
+        assert self._writer is not None
+        if record.rec_type != "warcinfo":
+            record.rec_headers.add_header("WARC-Warcinfo-ID", self._warcinfo_id)
+        start = self._buffer.tell()
         self._writer.write_record(record)
-        self.records_written += 1
-        return start, self._fh.tell() - start
+        return self._size + start, self._buffer.tell() - start
 
     def write_capture(self, capture: Capture) -> None:
-        """Write the response (or revisit) and request records; set the capture's location."""
+        """Write the response (or revisit) and request records, together; set the capture's location.
+
+        Raises ``OSError`` when the disk refuses them, leaving the file as it was before."""
         self._ensure_room()
         assert self._writer is not None
         main = self._response_record(capture) if capture.record_type == "response" else self._revisit_record(capture)
         offset, length = self._write(main)
         self._write(self._request_record(capture))
-        assert self._fh is not None
-        self._fh.flush()
+        start = self._size
+        self._append()
+        self.records_written += 2
+        self._last_capture = (capture.id, self._name or "", start, self._size)
         capture.warc_file, capture.warc_offset, capture.warc_length = self._name, offset, length
+
+    def discard_capture(self, capture: Capture) -> bool:
+        """Take back the records of the capture just written (its index row could not be saved), so the
+        file holds no record the index does not know. Only the last capture can be taken back."""
+        if self._fh is None or self._last_capture is None:
+            return False
+        capture_id, name, start, end = self._last_capture
+        if capture_id != capture.id or name != self._name or end != self._size:
+            return False
+        os.ftruncate(self._fh.fileno(), start)
+        self._size = start
+        self.records_written -= 2
+        self._last_capture = None
+        capture.warc_file = capture.warc_offset = capture.warc_length = None
+        return True
 
     def _common_headers(self, capture: Capture, record_id: str, record_type: str) -> dict[str, str]:
         headers = {"WARC-Type": record_type, "WARC-Record-ID": f"<{record_id}>", "WARC-Target-URI": capture.url,
@@ -261,22 +322,31 @@ class WarcArchive:
             warc_headers_dict=headers,
         )
 
-    def write_metadata(self, uri: str, data: dict[str, Any], when: datetime) -> None:
-        """A ``metadata`` record holding JSON (the run summary, written last)."""
+    def write_metadata(self, uri: str, data: dict[str, Any], when: datetime, content_type: str = "application/json",
+                       record_id: str | None = None) -> None:
+        """A ``metadata`` record holding JSON (the run summary, written last; a failed fetch)."""
         self._ensure_room()
         assert self._writer is not None
         body = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        headers = {"WARC-Type": "metadata", "WARC-Date": warc_date(when)}
+        if record_id:
+            headers["WARC-Record-ID"] = f"<{record_id}>"
         record = self._writer.create_warc_record(
             uri,
             "metadata",
             payload=BytesIO(body),
             length=len(body),
-            warc_content_type="application/json",
-            warc_headers_dict={"WARC-Type": "metadata", "WARC-Date": warc_date(when)},
+            warc_content_type=content_type,
+            warc_headers_dict=headers,
         )
         self._write(record)
-        assert self._fh is not None
-        self._fh.flush()
+        self._append()
+        self.records_written += 1
+
+    def write_failure(self, failure: FetchFailure) -> None:
+        """A fetch that gave no page, as a ``metadata`` record about its URL (read back by reindex)."""
+        data = {key: value for key, value in asdict(failure).items() if key not in ("id", "url", "failed_at")}
+        self.write_metadata(failure.url, data, failure.failed_at, FAILURE_CONTENT_TYPE, failure.id)
 
 
 def _with_host(headers: list[tuple[str, str]], netloc: str) -> list[tuple[str, str]]:

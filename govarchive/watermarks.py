@@ -3,7 +3,8 @@
 At the end of every run (:func:`govarchive.lifecycle.analyse`), for each account whose pages the run
 checked (``account_checks``):
 
-- crawled cleanly (every page of it answered, none blocked or failed): its watermark moves to its
+- crawled cleanly (every page of it answered, none blocked or failed, and no fetch for it, a post or
+  an image, failed: ``fetch_failures``): its watermark moves to its
   newest archived post (id and publication time), never backwards, and any failed window of it
   still open is closed (``retried_by_run``);
 - some page of it blocked or failed: the watermark stays where it was, and the window from the
@@ -34,10 +35,11 @@ def update_watermarks(index: Index, run_id: str, moment: str) -> WatermarkReport
     until = started[0] if started else moment
     checks = db.execute("select account_id, ok_pages, failed_pages, page_state from account_checks "
                         "where run_id = ?", [run_id]).fetchall()
+    failed = set(index.failed_accounts(run_id))  # also a post or an image of it that could not be fetched
     with db.conn:
         for account_id, ok_pages, failed_pages, page_state in checks:
             current = db.execute("select last_post_at from watermarks where account_id = ?", [account_id]).fetchone()
-            if (failed_pages or 0) > 0 or not ok_pages:
+            if account_id in failed or not ok_pages:
                 report.failed += db.execute(
                     "insert or ignore into failed_windows (account_id, run_id, since, until, ok_pages, failed_pages, "
                     "page_state, recorded_at) values (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -16,21 +16,25 @@ from govarchive.dedup import ItemDeduper, PayloadDeduper
 from govarchive.index import open_index
 from govarchive.items import Account, Capture, Post
 from govarchive.lock import CrawlGuard, guard_for
+from govarchive.storage import StorageHalt, halt_for, starting
 
 
 class DedupPipeline:
     guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
+    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/storage.py)
 
     def __init__(self, config: ArchiveConfig, stats: Any = None) -> None:
         self.config = config
         self.stats = stats
         self.items = ItemDeduper()
         self.payloads: PayloadDeduper | None = None
+        self.shared: Any = None  # a distributed run: the payload claims in Redis (RedisPayloads)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DedupPipeline":
         pipeline = cls(archive_config(crawler.settings), crawler.stats)
         pipeline.guard = guard_for(crawler)
+        pipeline.halt = halt_for(crawler)
         return pipeline
 
     def open_spider(self) -> None:
@@ -41,8 +45,11 @@ class DedupPipeline:
         if self.config.distributed:  # the first worker to claim a payload stores it; the others refer to it
             from govarchive.distributed import RedisPayloads, connect
 
-            finder = RedisPayloads(connect(self.config), self.config).claim
-        self.payloads = PayloadDeduper(open_index(self.config.paths.index_db), self.config.dedup_min_bytes, finder)
+            self.shared = RedisPayloads(connect(self.config), self.config)
+            finder = self.shared.claim
+        with starting(self.halt, "opening the index"):
+            index = open_index(self.config.paths.index_db)
+        self.payloads = PayloadDeduper(index, self.config.dedup_min_bytes, finder)
 
     def close_spider(self) -> None:
         if self.payloads:
@@ -52,6 +59,11 @@ class DedupPipeline:
         assert self.payloads is not None, "open_spider was not called"
         if self.payloads.check(capture) and self.stats:
             self.stats.inc_value("govarchive/dedup/revisits")
+
+    def discard_capture(self, capture: Capture) -> None:
+        """A later stage could not store the capture: a payload it claimed for the workers is free again."""
+        if self.shared is not None and capture.record_type == "response":
+            self.shared.release(capture)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, (Account, Post)) and self.items.is_repeat(item):

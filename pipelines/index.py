@@ -10,18 +10,19 @@ Stats: ``govarchive/index/accounts``, ``govarchive/index/posts``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-import logging
-
 from scrapy import signals
+from scrapy.exceptions import DropItem
 
 from govarchive.config import ArchiveConfig, archive_config
 from govarchive.index import Index, open_index
-from govarchive.items import Account, Capture, PageState, Post
+from govarchive.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.lifecycle import analyse
 from govarchive.lock import CrawlGuard, guard_for
 from govarchive.run import RunInfo, run_for, run_summary
+from govarchive.storage import StorageHalt, halt_for, is_storage_full, starting
 from govarchive.warc import warc_date
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 class IndexPipeline:
     guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
+    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/storage.py)
 
     def __init__(self, config: ArchiveConfig, run: RunInfo, stats: Any = None) -> None:
         self.config = config
@@ -41,6 +43,7 @@ class IndexPipeline:
     def from_crawler(cls, crawler: Any) -> "IndexPipeline":
         pipeline = cls(archive_config(crawler.settings), run_for(crawler), crawler.stats)
         pipeline.guard = guard_for(crawler)
+        pipeline.halt = halt_for(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -48,12 +51,14 @@ class IndexPipeline:
         if self.guard:  # another run holds the archive: close before writing anything
             self.guard.require()
         self.config.paths.ensure()
-        self.index = open_index(self.config.paths.index_db)
+        with starting(self.halt, "opening the index"):
+            self.index = open_index(self.config.paths.index_db)
         if self.config.distributed:
             from govarchive.distributed import RedisKnownPosts, connect
 
             self.shared_posts = RedisKnownPosts(connect(self.config), self.config)
-        self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
+        with starting(self.halt, "recording the run's start"):
+            self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
 
     def process_capture(self, capture: Capture) -> None:
         assert self.index is not None, "open_spider was not called"
@@ -61,6 +66,18 @@ class IndexPipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.index is not None, "open_spider was not called"
+        if self.halt is not None and self.halt.halted:
+            raise DropItem("the disk is full: the crawl is stopping", log_level="DEBUG")
+        try:
+            return self._save(item)
+        except Exception as error:
+            if self.halt is None or not is_storage_full(error):
+                raise
+            self.halt.halt(error, f"indexing {type(item).__name__.lower()} {getattr(item, 'id', '')}")
+            raise DropItem("the disk is full: not indexed", log_level="DEBUG") from None
+
+    def _save(self, item: Any) -> Any:
+        assert self.index is not None
         if isinstance(item, Account):
             self.index.save_account(item)
             self._count("accounts")
@@ -71,6 +88,8 @@ class IndexPipeline:
                 self.shared_posts.add(item.id)
         elif isinstance(item, PageState):
             self.index.save_page_state(item)
+        elif isinstance(item, FetchFailure):
+            self.index.save_failure(item, self.run.id)
         return item
 
     def _count(self, what: str) -> None:
@@ -82,10 +101,19 @@ class IndexPipeline:
         if self.index is None:
             return
         summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
-        self.index.finish_run(self.run.id, summary["finished_at"], reason, summary["stats"])
-        analysis = analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
-                           self.run.closed_after_runs)
-        for line in analysis.lines():
-            logger.info("closure analysis: %s", line)
-        self.index.close()
-        self.index = None
+        try:
+            self.index.finish_run(self.run.id, summary["finished_at"], reason, summary["stats"])
+            analysis = analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
+                               self.run.closed_after_runs)
+        except Exception as error:
+            if not is_storage_full(error):
+                raise
+            logger.error("the end of the run could not be indexed (%s): its captures are indexed; free some space, "
+                         "then `govarchive analyse` (the next crawl marks the run killed if its row says running)",
+                         error)
+        else:
+            for line in analysis.lines():
+                logger.info("closure analysis: %s", line)
+        finally:
+            self.index.close()
+            self.index = None

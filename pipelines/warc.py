@@ -2,7 +2,8 @@
 
 Files are named ``govarchive-{timestamp17}-{serial:05d}-{host}.warc.gz``, written as ``.open``,
 rotated at ``GOVARCHIVE_WARC_MAX_BYTES`` and renamed on close; the run's summary is written last
-as a ``metadata`` record. On start, once the archive's lock is held, the archive is recovered from
+as a ``metadata`` record; a fetch that gave no page is a ``metadata`` record about its URL
+(govarchive/failures.py). On start, once the archive's lock is held, the archive is recovered from
 a crawl that died (:func:`govarchive.recovery.recover_archive`: ``.open`` files repaired, the index
 made to agree with them, killed runs marked).
 
@@ -15,24 +16,29 @@ what recovery found: ``repaired_files``, ``invalid_files``, ``lost_captures``, `
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 
 from govarchive.config import ArchiveConfig, archive_config
 from govarchive.distributed import worker_host_label
-from govarchive.items import Capture
+from govarchive.items import Capture, FetchFailure
 from govarchive.lock import CrawlGuard, guard_for
 from govarchive.recovery import recover_archive
 from govarchive.run import RunInfo, run_for, run_summary
+from govarchive.storage import StorageHalt, halt_for, is_storage_full, starting
 from govarchive.warc import WarcArchive
 
 RUN_URI = "urn:govarchive:run:{}"
+logger = logging.getLogger(__name__)
 
 
 class WarcPipeline:
     guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
+    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/storage.py)
 
     def __init__(self, config: ArchiveConfig, run: RunInfo, user_agent: str = "", stats: Any = None) -> None:
         self.config = config
@@ -46,6 +52,7 @@ class WarcPipeline:
         pipeline = cls(archive_config(crawler.settings), run_for(crawler), crawler.settings.get("USER_AGENT", ""),
                        crawler.stats)
         pipeline.guard = guard_for(crawler)
+        pipeline.halt = halt_for(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -53,7 +60,8 @@ class WarcPipeline:
         if self.guard:  # another run holds the archive: never touch its .open files
             self.guard.require()
         warc_dir = self.config.paths.ensure().warc_dir
-        recovery = recover_archive(self.config.paths, self.run.id, max_body_bytes=self.config.max_body_bytes)
+        with starting(self.halt, "recovering the archive"):
+            recovery = recover_archive(self.config.paths, self.run.id, max_body_bytes=self.config.max_body_bytes)
         for name, count in recovery.counts().items():
             if count and self.stats:
                 self.stats.set_value(f"govarchive/recovery/{name}", count)
@@ -70,7 +78,23 @@ class WarcPipeline:
         assert self.archive is not None, "open_spider was not called"
         self.archive.write_capture(capture)
 
+    def discard_capture(self, capture: Capture) -> None:
+        """A later stage could not store the capture: its records go (govarchive/capture.py)."""
+        if self.archive is not None and capture.warc_file:
+            self.archive.discard_capture(capture)
+
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchFailure):
+            assert self.archive is not None, "open_spider was not called"
+            if self.halt is not None and self.halt.halted:
+                raise DropItem("the disk is full: not recorded", log_level="DEBUG")
+            try:
+                self.archive.write_failure(item)
+            except OSError as error:
+                if not is_storage_full(error) or self.halt is None:
+                    raise
+                self.halt.halt(error, f"recording the failed fetch of {item.url[:300]}")
+                raise DropItem("the disk is full: not recorded", log_level="DEBUG") from None
         return item
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -82,5 +106,11 @@ class WarcPipeline:
                 self.stats.set_value("govarchive/warc/files", len(self.archive.files_written) + 1)
                 self.stats.set_value("govarchive/warc/records", self.archive.records_written + 1)
             summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
-            self.archive.write_metadata(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
+            try:
+                self.archive.write_metadata(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
+            except OSError as error:  # a full disk: the file is still whole, only the summary is missing
+                if not is_storage_full(error):
+                    raise
+                logger.error("the run summary record could not be written (%s): the WARC file is closed without "
+                             "it; every capture in it is whole and indexed", error)
         self.archive.close()

@@ -49,3 +49,13 @@ def test_gzip_bomb_is_refused_without_inflating_it():
 def test_unknown_encoding_is_an_error():
     with pytest.raises(ValueError):
         content_decode(b"x", "compress", 100)
+
+
+def test_a_utf8_page_with_a_few_invalid_bytes_is_not_read_as_gb18030():
+    text = "<html><meta charset=utf-8><title>雾川县关于开展农村人居环境整治的通知</title><p>正文内容" * 3
+    body = text.encode() + b" \xff \xc3\x28 \x80 \xe9\x9b" + "结束。</p></html>".encode()
+    decoded = decode_text(body, "text/html; charset=UTF-8")
+    assert decoded.encoding == "utf-8" and "雾川县关于开展农村人居环境整治的通知" in decoded.text
+    assert decoded.note == "invalid UTF-8 bytes replaced" and "结束" in decoded.text
+    gbk = text.replace("utf-8", "gbk").encode("gbk")  # a GBK page fails UTF-8 on every character: still GBK
+    assert decode_text(gbk, "text/html").text == text.replace("utf-8", "gbk")

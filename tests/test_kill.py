@@ -1,7 +1,8 @@
 """kill -9 in the middle of a crawl loses nothing already archived; the next run repairs the file.
 
-Besides fixed kills, crawls of the whole demo web are killed at random points (``GOVARCHIVE_KILL_TRIALS``
-trials, 3 by default; the seed is in every assertion message and ``GOVARCHIVE_KILL_SEED`` replays it),
+Besides fixed kills, crawls of the whole demo web are killed at random points: 3 trials in the default
+run, 20 more in the soak run (``make soak``, marker ``soak``; ``GOVARCHIVE_KILL_TRIALS`` changes how many);
+the seed is in every assertion message and ``GOVARCHIVE_KILL_SEED`` replays it,
 and one kill is followed by a simulated power loss (the open file cut at a random earlier byte).
 After each, the next crawl must leave an archive ``govarchive verify`` passes.
 """
@@ -28,7 +29,8 @@ from helpers import crawl, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
-TRIALS = int(os.environ.get("GOVARCHIVE_KILL_TRIALS") or 3)
+TRIALS = 3  # in the default run
+SOAK_TRIALS = int(os.environ.get("GOVARCHIVE_KILL_TRIALS") or 20)  # in the soak run, after those
 SEED = int(os.environ.get("GOVARCHIVE_KILL_SEED") or random.SystemRandom().randrange(2**32))
 
 
@@ -152,7 +154,8 @@ def assert_recovered(archive: Path, why: str) -> None:
     assert rows(db, "select count(*) from posts where state = 'listed'") == [(0,)], why  # every post fetched
 
 
-@pytest.mark.parametrize("trial", range(TRIALS))
+@pytest.mark.parametrize("trial", [
+    *range(TRIALS), *(pytest.param(trial, marks=pytest.mark.soak) for trial in range(TRIALS, TRIALS + SOAK_TRIALS))])
 def test_a_crawl_killed_at_a_random_point_is_recovered_by_the_next(demo_web, demo_archive, tmp_path, trial):
     """Odd trials kill a second crawl of an archive (revisits, known posts), even ones a first crawl."""
     rng = random.Random(SEED + trial)

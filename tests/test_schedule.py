@@ -58,19 +58,26 @@ def test_the_lines_say_what_happened_and_what_to_do():
     assert "finish reason 'shutdown'" in decide(RunFacts("shutdown", captures=1)).line()
 
 
-def test_facts_come_from_the_stats_and_the_runs_account_checks(tmp_path):
+def test_facts_come_from_the_stats_and_the_runs_account_checks_and_fetch_failures(tmp_path):
     db_path = tmp_path / "index.db"
     with sqlite3.connect(db_path) as db:
         db.execute("create table account_checks (account_id, run_id, ok_pages, failed_pages)")
         db.executemany("insert into account_checks values (?, ?, ?, ?)", [
             ("weibo:1", "run-2", 0, 2), ("weibo:2", "run-2", 3, 1), ("weibo:3", "run-2", 4, 0),
             ("weibo:4", "run-1", 0, 5)])
-    assert failed_accounts(db_path, "run-2") == ("weibo:1", "weibo:2")
+        db.execute("create table fetch_failures (account_id, run_id, error)")
+        db.executemany("insert into fetch_failures values (?, ?, ?)", [
+            ("weibo:5", "run-2", "timeout"), ("weibo:6", "run-2", "robots"), (None, "run-2", "timeout"),
+            ("weibo:7", "run-1", "timeout")])
+    failed = ("weibo:1", "weibo:2", "weibo:5")  # a post of weibo:5 timed out; robots.txt refusals are no failure
+    assert failed_accounts(db_path, "run-2") == failed
     assert failed_accounts(tmp_path / "missing.db", "run-2") == () and failed_accounts(db_path, None) == ()
     stats = {"finish_reason": "finished", "govarchive/captures": 12, "retry/max_reached": 1,
-             "spider_exceptions/count": 2, "govarchive/blocked": 1}
+             "spider_exceptions/count": 2, "govarchive/blocked": 1, "govarchive/fetch_failures": 3,
+             "govarchive/fetch_failures/timeout": 2, "govarchive/fetch_failures/redirect_loop": 1}
     facts = run_facts(stats, tmp_path, "run-2")
-    assert facts == RunFacts("finished", 12, ("weibo:1", "weibo:2"), 1, 2, 1, "")
+    assert facts == RunFacts("finished", 12, failed, 1, 2, (("redirect_loop", 1), ("timeout", 2)), 1, "")
+    assert "3 requests that gave no page (redirect_loop 1, timeout 2; see fetch_failures)" in decide(facts).line()
     clean = {"finish_reason": "finished", "govarchive/captures": 3}
     assert decide(run_facts(clean, tmp_path, "run-3")).code == 0
     assert outcome.BLOCKED == BLOCKED

@@ -56,6 +56,8 @@ TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
                       {"facets": ["reason", "requeued"], "sort_desc": "detected_at"}),
     "run_workers": ("分布式工作进程", "分布式抓取中每个工作进程的部分（由 govarchive merge 合并）。",
                     {"facets": ["status", "worker"], "sort_desc": "started_at"}),
+    "fetch_failures": ("抓取失败", "未能取得页面的请求：超时、连接中断、重定向循环、超出大小限制等。",
+                       {"label_column": "url", "facets": ["error", "request_kind"], "sort_desc": "failed_at"}),
     "_sqlite_migrations": ("数据库迁移", "已应用的索引结构迁移。", {}),
 }
 # Search shadows: bigram text, never meant to be read (see docs/schema.md).

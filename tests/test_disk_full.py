@@ -1,0 +1,175 @@
+"""A full disk: the crawl stops cleanly with one clear line, and the archive stays valid.
+
+Unit tests make the WARC file's writes fail part-way (as ``ENOSPC`` and ``EFBIG`` do) and check that the
+file is cut back to its last whole record; whole crawls run under ``RLIMIT_FSIZE`` (every file the
+crawl writes, the WARC files and ``index.db`` with its WAL, is capped) at several limits, then with
+room again, and ``govarchive verify`` must pass after each.
+"""
+
+from __future__ import annotations
+
+import errno
+import random
+import resource
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from govarchive.capture import CaptureExtension
+from govarchive.storage import DISK_FULL, is_storage_full
+from govarchive.verify import verify_archive
+from govarchive.warc import WarcArchive, scan_warc
+from helpers import ROOT, crawl, crawl_command, fixed_clock, make_capture, rows
+
+
+class FullDisk:
+    """A file whose disk has ``room`` bytes left: a write past it puts what fits, then fails."""
+
+    def __init__(self, fh, room: int, code: int = errno.ENOSPC) -> None:
+        self.fh, self.room, self.code = fh, room, code
+
+    def write(self, data) -> int:
+        if self.room <= 0:
+            raise OSError(self.code, "No space left on device" if self.code == errno.ENOSPC else "File too large")
+        part = bytes(data[: self.room])
+        self.room -= len(part)
+        return self.fh.write(part)
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+
+def archive_with_room(tmp_path: Path, room: int, code: int = errno.ENOSPC) -> WarcArchive:
+    archive = WarcArchive(tmp_path / "warc", "run-1", clock=fixed_clock(), hostname="host")
+    archive.write_capture(make_capture(1))
+    archive._fh = FullDisk(archive._fh, room, code)  # the disk fills up now
+    return archive
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EFBIG])
+@pytest.mark.parametrize("room", [0, 1, 200, 5000])
+def test_a_write_the_disk_refuses_leaves_only_whole_records(tmp_path, room, code):
+    archive = archive_with_room(tmp_path, room, code)
+    first_end = archive._size
+    big = make_capture(2, body=random.Random(2).randbytes(20000))  # does not compress below the room
+    with pytest.raises(OSError) as refused:
+        archive.write_capture(big)
+    assert is_storage_full(refused.value)
+    assert big.warc_file is None  # not written: the index must not point to it
+    [path] = list((tmp_path / "warc").glob("*.open"))
+    assert path.stat().st_size == first_end  # the part that fitted was cut off again
+    with open(path, "rb") as fh:
+        scan = scan_warc(fh, check_digests=True)
+    assert scan.error is None and scan.end == scan.size
+    assert [r.record_type for r in scan.records] == ["warcinfo", "response", "request"]
+    archive.close()  # closing needs no room: the file is renamed as it is
+    assert [p.name for p in (tmp_path / "warc").iterdir()] == [path.name[: -len(".open")]]
+
+
+def test_a_capture_whose_index_row_fails_is_taken_back_from_the_warc(tmp_path):
+    archive = WarcArchive(tmp_path / "warc", "run-1", clock=fixed_clock(), hostname="host")
+    kept, taken_back = make_capture(1), make_capture(2)
+    archive.write_capture(kept)
+    archive.write_capture(taken_back)
+    assert not archive.discard_capture(kept)  # only the last capture can be taken back
+    assert archive.discard_capture(taken_back)
+    archive.close()
+    [path] = list((tmp_path / "warc").iterdir())
+    with open(path, "rb") as fh:
+        scan = scan_warc(fh)
+    assert [r.record_id for r in scan.records if r.record_type == "response"] == [kept.id]
+    assert scan.end == scan.size
+
+
+class Stage:
+    def __init__(self, name: str, log: list, fail: BaseException | None = None) -> None:
+        self.name, self.log, self.fail = name, log, fail
+
+    def process_capture(self, capture) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.log.append(("stored", self.name))
+
+    def discard_capture(self, capture) -> None:
+        self.log.append(("discarded", self.name))
+
+
+class Crawler:
+    """What CaptureExtension uses of a crawler."""
+
+    def __init__(self) -> None:
+        from scrapy.settings import Settings
+        from scrapy.statscollectors import MemoryStatsCollector
+
+        self.settings = Settings({"ITEM_PIPELINES": {"x": 1}})
+        self.stats = MemoryStatsCollector(self)
+        self.engine = None
+        self.spidercls = type("Spider", (), {"name": "test"})
+
+
+def exchange():
+    from scrapy.http import HtmlResponse, Request
+
+    request = Request("http://127.0.0.1:9/page")
+    return HtmlResponse(request.url, body=b"<html></html>", request=request), request
+
+
+@pytest.mark.parametrize("error, halts", [
+    (OSError(errno.ENOSPC, "No space left on device"), True),
+    (sqlite3.OperationalError("database or disk is full"), True),
+    (sqlite3.OperationalError("disk I/O error"), True),
+    (ValueError("a bug"), False),
+])
+def test_a_stage_that_fails_has_the_capture_taken_back_by_the_stages_before(error, halts):
+    log: list = []
+    extension = CaptureExtension(Crawler())
+    extension.stages = [Stage("dedup", log), Stage("warc", log), Stage("index", log, fail=error)]
+    response, request = exchange()
+    extension.response_downloaded(response, request, None)
+    assert log == [("stored", "dedup"), ("stored", "warc"), ("discarded", "warc"), ("discarded", "dedup")]
+    assert "govarchive_capture_id" not in request.meta  # nothing points to a capture that is not stored
+    assert extension.halt.halted is halts
+    # once halted, later exchanges are neither stored nor parsed
+    log.clear()
+    response, request = exchange()
+    extension.stages[2].fail = None
+    extension.response_downloaded(response, request, None)
+    assert (log == []) is halts
+
+
+# -- whole crawls under RLIMIT_FSIZE -----------------------------------------------------------------
+def crawl_with_file_limit(base_url: str, archive: Path, limit: int) -> subprocess.CompletedProcess:
+    def cap() -> None:  # in the child: every file it writes is limited (Python ignores SIGXFSZ: EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    command = crawl_command(base_url, archive)
+    command[command.index("scrapy"):command.index("scrapy") + 2] = ["govarchive.cli", "crawl"]
+    # `govarchive crawl` decides the exit code; -a/-s pairs are the same as scrapy's
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=cap)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("limit", [400_000, 1_200_000, 2_500_000])
+def test_a_crawl_on_a_full_disk_stops_cleanly_and_the_next_one_completes(demo_web, demo_archive, tmp_path, limit):
+    archive = tmp_path / "archive"
+    result = crawl_with_file_limit(demo_web.base_url, archive, limit)
+    log = result.stderr
+    assert result.returncode == 1, log[-3000:]
+    assert "the disk refused a write" in log and "Free some space" in log, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    assert "the run failed: the disk refused a write (full" in log and "(exit code 1)" in log, log[-3000:]
+    assert f"'finish_reason': '{DISK_FULL}'" in log
+    assert not list((archive / "warc").glob("*.open")), "the WARC file was left open"
+    report = verify_archive(archive)
+    assert report.ok, "\n".join(report.lines())
+    before = rows(archive / "index.db", "select id, warc_file, warc_offset from captures")
+
+    crawl(demo_web.base_url, archive)  # room again: the next run completes the archive
+    report = verify_archive(archive)
+    assert report.ok, "\n".join(report.lines())
+    after = set(rows(archive / "index.db", "select id, warc_file, warc_offset from captures"))
+    assert set(before) <= after  # nothing archived before the disk filled up was lost
+    ok_posts = "select count(*) from posts where state = 'ok'"
+    assert rows(archive / "index.db", ok_posts) == rows(demo_archive / "index.db", ok_posts)
