@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import Any, Iterator
 
 from govarchive.lock import holder_of
-from govarchive.warc import INVALID_SUFFIX, OPEN_SUFFIX, StoredRecord, scan_warc
+from govarchive.warc import INVALID_SUFFIX, OPEN_SUFFIX, StoredRecord, WarcScan, scan_warc
 
 SHOWN = 5  # problems of each kind listed by :meth:`VerifyReport.lines` (--json lists them all)
 
@@ -48,7 +48,7 @@ KINDS: dict[str, tuple[str, str]] = {
                    "the killed run had not): run one"),
     "invalid_files": ("WARC file(s) in which recovery found no whole record (renamed .invalid)",
                       "their captures are listed in lost_captures; keep the files to inspect them, or delete them"),
-    "unreadable": ("WARC file(s) that cannot be read to the end (a torn or damaged gzip member)",
+    "unreadable": ("damaged part(s) of WARC files (a torn or damaged gzip member; reading went on after each)",
                    "the file changed on disk: restore it from a copy if you have one; `govarchive reindex` "
                    "rebuilds the index from what can still be read"),
     "digest_errors": ("record(s) whose bytes no longer match their WARC digests",
@@ -183,8 +183,8 @@ def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, 
 
     A closed file must read to its end and hold no record without its row; an ``.open`` one is read up to
     its last whole record (the rest is the next crawl's recovery, or still being written)."""
-    with open(path, "rb") as fh:
-        scan = scan_warc(fh, check_digests=True)
+    with open(path, "rb") as fh:  # a closed file is read past any damage, so one bad byte costs one record
+        scan = scan_warc(fh, check_digests=True, resync=closed)
     for record in scan.records:
         if record.digest_problems:
             report.digest_errors.append(Problem(path.name, record.offset, record.record_id or None,
@@ -192,8 +192,8 @@ def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, 
     if closed:
         report.files += 1
         report.records += len(scan.records)
-        if scan.error:
-            report.unreadable.append(Problem(name, scan.end, None, scan.error))
+        for start, end, error in scan.damaged:
+            report.unreadable.append(Problem(name, start, None, f"bytes {start}–{end} cannot be read ({error})"))
     at_offset: dict[int, StoredRecord] = {record.offset: record for record in scan.records}
     pointed: set[int] = set()
     failed: set[str] = set()
@@ -204,7 +204,9 @@ def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, 
             failed.add(capture_id)
             if record is not None:
                 detail = f"the record at this offset is {record.record_id}"
-            elif scan.error and offset is not None and offset >= scan.end:
+            elif offset is not None and (where := _damaged_part(scan, offset)):
+                detail = f"inside the unreadable part of the file (bytes {where[0]}–{where[1]})"
+            elif scan.error and not closed and offset is not None and offset >= scan.end:
                 detail = f"past the readable part of the file (it ends at {scan.end})"
             else:
                 detail = "no record starts at this offset"
@@ -221,6 +223,10 @@ def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, 
                            for record in scan.records
                            if record.record_type in ("response", "revisit") and record.offset not in pointed]
     return failed
+
+
+def _damaged_part(scan: WarcScan, offset: int) -> tuple[int, int] | None:
+    return next(((start, end) for start, end, _ in scan.damaged if start <= offset < end), None)
 
 
 def _absent(warc_dir: Path, name: str | None, rows: list[tuple], report: VerifyReport) -> set[str]:

@@ -372,19 +372,23 @@ class StoredRecord:
 class WarcScan:
     """What one WARC file holds, read back record by record.
 
-    ``end`` is where the last whole record ends: every byte before it reads back, gzip trailer
-    (CRC-32 and size) included. ``error`` says why reading stopped before the end of the file (a torn
-    or damaged gzip member, a member that is not a WARC record); it is None for a whole file.
+    ``end`` is where the last whole record before any damage ends: every byte before it reads back,
+    gzip trailer (CRC-32 and size) included. ``error`` says why reading stopped there (a torn or damaged
+    gzip member, a member that is not a WARC record); it is None for a whole file. With ``resync``,
+    reading goes on after damage at the next whole record: ``records`` then holds those too, and
+    ``damaged`` every unreadable part as (start, end, why).
     """
 
     records: tuple[StoredRecord, ...]
     end: int
     size: int
     error: str | None = None
+    damaged: tuple[tuple[int, int, str], ...] = ()
 
 
-def scan_warc(fh: BinaryIO, check_digests: bool = False) -> WarcScan:
-    """Read every record of an open WARC file (gzip per record), stopping at the first broken member.
+def scan_warc(fh: BinaryIO, check_digests: bool = False, resync: bool = False) -> WarcScan:
+    """Read every record of an open WARC file (gzip per record), stopping at the first broken member, or
+    (``resync``) skipping each broken part to the next whole record, as ``govarchive verify`` does.
 
     warcio alone reads a member cut short as if it were whole (a torn record looks complete until its
     missing bytes are read), so gzip members are first walked with :mod:`zlib`, which checks each
@@ -393,24 +397,69 @@ def scan_warc(fh: BinaryIO, check_digests: bool = False) -> WarcScan:
     """
     fh.seek(0, os.SEEK_END)
     size = fh.tell()
-    end, error = _whole_members_end(fh)
-    fh.seek(0)
     records: list[StoredRecord] = []
-    iterator = ArchiveIterator(LimitReader(fh, end), check_digests=check_digests)
+    damaged: list[tuple[int, int, str]] = []
+    first: tuple[int, str | None] | None = None
+    begin = 0
+    while True:
+        end, error = _whole_members_end(fh, begin)
+        part, end, error = _parse_records(fh, begin, end, error, check_digests)
+        records += part
+        first = first or (end, error)
+        if error is None or not resync:
+            break
+        following = _next_record_start(fh, end + 1)
+        damaged.append((end, size if following is None else following, error))
+        if following is None:
+            break
+        begin = following
+    return WarcScan(tuple(records), first[0], size, first[1], tuple(damaged))
+
+
+def _parse_records(fh: BinaryIO, begin: int, end: int, error: str | None,
+                   check_digests: bool) -> tuple[list[StoredRecord], int, str | None]:
+    """The records of the whole gzip members from ``begin`` to ``end``; where parsing stopped, and why."""
+    fh.seek(begin)
+    records: list[StoredRecord] = []
+    iterator = ArchiveIterator(LimitReader(fh, end - begin), check_digests=check_digests)
     try:
         for record in iterator:
             iterator.read_to_end(record)  # reads the whole block: the digests are checked on the way
             headers = record.rec_headers
             records.append(StoredRecord(
-                offset=iterator.get_record_offset(), length=iterator.get_record_length(),
+                offset=begin + iterator.get_record_offset(), length=iterator.get_record_length(),
                 record_id=record_id(headers.get_header("WARC-Record-ID")), record_type=record.rec_type or "",
                 payload_digest=headers.get_header("WARC-Payload-Digest"),
                 refers_to=record_id(headers.get_header("WARC-Refers-To")) or None,
                 digest_problems=tuple(record.digest_checker.problems) if check_digests else ()))
     except Exception as exc:  # a whole gzip member that holds no readable WARC record
-        parsed = records[-1].offset + records[-1].length if records else 0
+        parsed = records[-1].offset + records[-1].length if records else begin
         end, error = parsed, f"unreadable record at offset {parsed}: {exc}"
-    return WarcScan(tuple(records), end, size, error)
+    return records, end, error
+
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def _next_record_start(fh: BinaryIO, after: int) -> int | None:
+    """The offset of the next gzip member at or after ``after`` that inflates to the start of a WARC record."""
+    position = after
+    while True:
+        fh.seek(position)
+        window = fh.read(CHUNK + len(GZIP_MAGIC))
+        if len(window) < len(GZIP_MAGIC):
+            return None
+        found = window.find(GZIP_MAGIC)
+        while found != -1:
+            fh.seek(position + found)
+            try:
+                head = zlib.decompressobj(wbits=31).decompress(fh.read(4096), 16)
+            except zlib.error:
+                head = b""
+            if head.startswith(b"WARC/"):
+                return position + found
+            found = window.find(GZIP_MAGIC, found + 1)
+        position += CHUNK
 
 
 def record_id(value: str | None) -> str:
@@ -418,14 +467,15 @@ def record_id(value: str | None) -> str:
     return (value or "").strip().strip("<>")
 
 
-def _whole_members_end(fh: BinaryIO) -> tuple[int, str | None]:
-    """Where the last whole gzip member ends, and why reading stopped there (None: at the end of file).
+def _whole_members_end(fh: BinaryIO, begin: int = 0) -> tuple[int, str | None]:
+    """Where the last whole gzip member from ``begin`` ends, and why reading stopped there (None: at the
+    end of file).
 
     Memory stays flat: input is read and inflated in chunks and the output is thrown away.
     """
-    fh.seek(0)
-    pending, at = b"", 0  # bytes not inflated yet, and the file offset of pending[0]
-    start, inflater = 0, None  # offset of the member being inflated, and its inflater
+    fh.seek(begin)
+    pending, at = b"", begin  # bytes not inflated yet, and the file offset of pending[0]
+    start, inflater = begin, None  # offset of the member being inflated, and its inflater
     while True:
         if not pending:
             pending = fh.read(CHUNK)

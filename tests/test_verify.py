@@ -76,8 +76,8 @@ def test_a_changed_byte_fails_the_records_digest(tmp_path):
     assert not report.ok and any("what to do" in line for line in report.lines())
 
 
-def test_a_damaged_gzip_member_makes_the_rest_of_the_file_unreadable(tmp_path):
-    paths, made = build(tmp_path)
+def test_a_damaged_gzip_member_costs_its_record_and_reading_goes_on_after_it(tmp_path):
+    paths, made = build(tmp_path, count=5)
     path = paths.warc_dir / made[0].warc_file
     data = bytearray(path.read_bytes())
     data[made[2].warc_offset + 100] ^= 0xFF  # inside the deflate stream: the member no longer inflates
@@ -85,7 +85,21 @@ def test_a_damaged_gzip_member_makes_the_rest_of_the_file_unreadable(tmp_path):
     report = verify_archive(paths.root)
     assert kinds(report) == {"unreadable": [(made[2].warc_file, made[2].warc_offset, None)],
                              "missing_records": [(made[2].warc_file, made[2].warc_offset, made[2].id)]}
-    assert "past the readable part" in report.missing_records[0].detail
+    # the damaged part is that record alone (its response member); its request record and the records after
+    # it are read and checked as usual
+    assert f"bytes {made[2].warc_offset}–" in report.unreadable[0].detail
+    assert "inside the unreadable part" in report.missing_records[0].detail
+    assert report.records == 1 + 2 * 5 - 1  # warcinfo, then response and request of each capture, but one
+
+
+def test_a_file_cut_short_is_unreadable_from_the_cut(tmp_path):
+    paths, made = build(tmp_path)
+    path = paths.warc_dir / made[0].warc_file
+    path.write_bytes(path.read_bytes()[: made[2].warc_offset + 50])
+    report = verify_archive(paths.root)
+    assert kinds(report) == {"unreadable": [(made[2].warc_file, made[2].warc_offset, None)],
+                             "missing_records": [(made[2].warc_file, made[2].warc_offset, made[2].id)]}
+    assert "torn record" in report.unreadable[0].detail
 
 
 def test_a_row_with_a_wrong_offset_is_missing_and_its_record_an_orphan(tmp_path):
