@@ -76,7 +76,7 @@ class Index:
 
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["runs"].upsert(
                 {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
                  "operator": operator},
@@ -84,7 +84,7 @@ class Index:
             )
 
     def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["runs"].upsert(
                 {"id": run_id, "finished_at": finished_at, "status": status,
                  "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
@@ -102,14 +102,14 @@ class Index:
         return Original(*row) if row else None
 
     def save_capture(self, capture: Capture) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["captures"].upsert(capture_row(capture), pk="id")
 
     def save_failure(self, failure: FetchFailure, run_id: str) -> None:
         """A fetch that failed (idempotent: a reindex saves the same row); a failed fetch of an account's
         own page is a failed check of the account (its watermark stays, the lifecycle sees it)."""
         at = warc_date(failure.failed_at)
-        with self.db.conn:
+        with self.db.atomic():
             account_id = self._account_of(failure.account)
             capture_id = failure.capture_id if failure.capture_id and self.db.execute(
                 "select 1 from captures where id = ?", [failure.capture_id]).fetchone() else None
@@ -140,7 +140,7 @@ class Index:
         return sorted(row[0] for row in self.db.execute(FAILED_ACCOUNTS_SQL, {"run": run_id}))
 
     def save_page_state(self, item: PageState) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("update captures set page_state = ? where id = ?", [item.state, item.capture_id])
 
     def has_post(self, post_id: str) -> bool:
@@ -154,7 +154,7 @@ class Index:
     def save_account(self, account: Account) -> None:
         seen = warc_date(account.seen_at)
         account.id = self.canonical_account_id(account.id)
-        with self.db.conn:
+        with self.db.atomic():
             existing = self._get("accounts", account.id)
             if existing is None:
                 row = {field: getattr(account, field)
@@ -221,7 +221,7 @@ class Index:
     def save_post(self, post: Post) -> None:
         seen = warc_date(post.seen_at)
         post.account_id = self.canonical_account_id(post.account_id) if post.account_id else post.account_id
-        with self.db.conn:
+        with self.db.atomic():
             existing = self._get("posts", post.id)
             if existing is None and not post.account_id:
                 return  # a fragment (long text) of a post no listing has shown yet

@@ -95,7 +95,7 @@ def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_d
                           "followers", "capture_id"), row)) for row in db.execute(
         "select id, status, status_reason, last_post_at, moved_to, profile_seen_at, followers, capture_id "
         "from accounts").fetchall()]
-    with db.conn:
+    with db.atomic():
         for account in accounts:
             verdict = judge(index, account, as_of, dormant_days, closed_after_runs)
             risk = risk_of(index, account["id"], verdict, account["followers"], as_of)

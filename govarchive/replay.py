@@ -27,6 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.httpdata import BodyTooLarge, decode_text, header, http_body
 from govarchive.pages.wechat import canonical_article_url, is_article_url
+from govarchive.warc import open_warc
 
 # Served with every archived payload: the document is sandboxed (no scripts, no plugins, no forms,
 # an opaque origin), loads nothing but archived resources of our own origin, and only our viewer
@@ -105,12 +106,22 @@ class ArchivedCopy:
 def read_http_record(path: Path, offset: int) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, HTTP headers and raw (still encoded) payload of the record at ``offset`` of ``path``."""
     with open(path, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
-        http = record.http_headers
-        status = int(http.get_statuscode() or 0) if http is not None else 0
-        headers = list(http.headers) if http is not None else []
-        return status, headers, record.raw_stream.read()
+        return _http_record(fh, offset)
+
+
+def read_capture_record(warc_dir: Path, row: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """:func:`read_http_record` of a ``captures`` row, also while its crawl still writes the file."""
+    with open_warc(warc_dir, row["warc_file"]) as fh:
+        return _http_record(fh, row["warc_offset"])
+
+
+def _http_record(fh: Any, offset: int) -> tuple[int, list[tuple[str, str]], bytes]:
+    fh.seek(offset)
+    record = next(iter(ArchiveIterator(fh)))
+    http = record.http_headers
+    status = int(http.get_statuscode() or 0) if http is not None else 0
+    headers = list(http.headers) if http is not None else []
+    return status, headers, record.raw_stream.read()
 
 
 def _row(conn: sqlite3.Connection, sql: str, params: list[Any]) -> dict[str, Any] | None:
@@ -144,10 +155,10 @@ def load_copy(conn: sqlite3.Connection, warc_dir: Path, capture_id: str,
             return copy
         copy.payload_capture_id = holder["id"]
     try:
-        _, copy.headers, raw = read_http_record(warc_dir / capture["warc_file"], capture["warc_offset"])
+        _, copy.headers, raw = read_capture_record(warc_dir, capture)
         payload_headers = copy.headers
         if holder is not capture:
-            _, payload_headers, raw = read_http_record(warc_dir / holder["warc_file"], holder["warc_offset"])
+            _, payload_headers, raw = read_capture_record(warc_dir, holder)
         copy.body = http_body(raw, payload_headers, max_bytes)
     except FileNotFoundError as exc:
         copy.error = f"WARC file missing: {Path(exc.filename or '').name}"
@@ -207,7 +218,7 @@ def follow_redirects(conn: sqlite3.Connection, warc_dir: Path, capture_id: str) 
         if row is None or not 300 <= (row["http_status"] or 0) < 400:
             return capture_id
         try:
-            _, headers, _ = read_http_record(warc_dir / row["warc_file"], row["warc_offset"])
+            _, headers, _ = read_capture_record(warc_dir, row)
         except (OSError, StopIteration, ValueError):
             return capture_id
         location = header(headers, "Location")

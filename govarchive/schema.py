@@ -184,3 +184,11 @@ def m007_fetch_failures(db: Database) -> None:
     db["fetch_failures"].create_index(["run_id"])
     db["fetch_failures"].create_index(["url"])
     db["fetch_failures"].create_index(["account_id"])
+
+
+@migrations()
+def m008_search_rows_of_named_accounts(db: Database) -> None:
+    """Accounts created from a closure notice's names before this release had no search row: add them."""
+    from govarchive.search import refresh_shadow
+
+    refresh_shadow(db, "accounts", "rowid not in (select rowid from accounts_fts)")

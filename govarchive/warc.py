@@ -355,6 +355,18 @@ def _with_host(headers: list[tuple[str, str]], netloc: str) -> list[tuple[str, s
     return [("Host", netloc), *headers]
 
 
+def open_warc(warc_dir: Path, name: str) -> BinaryIO:
+    """The WARC file a ``captures`` row names, for reading: ``NAME.warc.gz``, or ``NAME.warc.gz.open`` while
+    its crawl still writes it (its records up to the last write are whole). A file renamed between the two
+    tries is found by the third."""
+    for path in (warc_dir / name, warc_dir / (name + OPEN_SUFFIX)):
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            continue
+    return open(warc_dir / name, "rb")
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     """One record as read back from a WARC file: where its gzip member is and what it says it is."""

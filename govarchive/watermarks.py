@@ -36,7 +36,7 @@ def update_watermarks(index: Index, run_id: str, moment: str) -> WatermarkReport
     checks = db.execute("select account_id, ok_pages, failed_pages, page_state from account_checks "
                         "where run_id = ?", [run_id]).fetchall()
     failed = set(index.failed_accounts(run_id))  # also a post or an image of it that could not be fetched
-    with db.conn:
+    with db.atomic():
         for account_id, ok_pages, failed_pages, page_state in checks:
             current = db.execute("select last_post_at from watermarks where account_id = ?", [account_id]).fetchone()
             if account_id in failed or not ok_pages:

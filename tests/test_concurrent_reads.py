@@ -12,13 +12,12 @@ archived copy (viewer page, payload, WARC record) of each capture a read names. 
   of append-only rows never go backwards; a capture a read names is found by every later read;
 - the reads really overlapped the writes (the crawl was running at the first read and at later ones,
   and the counts grew between them);
-- every capture read during the crawl opens in the viewer once the crawl is over, and (a core bug,
-  ``xfail``) while the crawl still writes its WARC file.
+- every capture read during the crawl opens in the viewer, while the crawl still writes its WARC file and
+  once the crawl is over.
 
 The fast tests prove the checks are real (a deliberately torn index is caught through Datasette) and
 check the index writer itself at every one of its commit boundaries, from a second connection: whatever
-a reader can see between two commits must satisfy the invariants (a core bug, ``xfail``: each statement
-commits on its own).
+a reader can see between two commits must satisfy the invariants.
 """
 
 from __future__ import annotations
@@ -207,17 +206,15 @@ class Reader:
         name = list(QUERIES)[self.turn % len(QUERIES)]
         self.turn += 1
         params = {key: (value or captured_url) for key, value in QUERY_PARAMS.get(name, {}).items()}
-        found = self.rows(f"/index/{name}.json", params)
+        self.rows(f"/index/{name}.json", params)
         self.seen.queries_run.add(name)
-        if name == "closures_feed" and found:
+        if name == "closures_feed":
             self.feed()
 
     def feed(self) -> None:
-        """The closures feed as Atom (read only when it has entries: an empty one is a 500, a core bug
-        tested below)."""
-        if self.rows("/index/closures_feed.json"):
-            self.get("/index/closures_feed.atom")
-            self.seen.feeds_read += 1
+        """The closures feed as Atom, empty (before the first closure is recorded) or not."""
+        self.get("/index/closures_feed.atom")
+        self.seen.feeds_read += 1
 
     def copy(self, capture: dict[str, Any]) -> str | None:
         path = f"/-/archive/{capture['id']}"
@@ -353,19 +350,12 @@ def test_every_capture_read_during_the_crawl_opens_once_it_is_over(observed):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: captures.warc_file names the final file (NAME.warc.gz) while the crawl is still writing "
-    "NAME.warc.gz.open, so govarchive/replay.py load_copy and the /warc route of govarchive/browse cannot "
-    "read any capture of the running crawl ('WARC file missing' / 404 'WARC file not readable')"))
 def test_every_capture_read_during_the_crawl_opens_while_it_runs(observed):
     assert len(observed.copies_during) >= 20
     assert {k: v for k, v in observed.copies_during.items() if v} == {}
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: govarchive/notices.py _account_for inserts the accounts a closure notice names (临江城管, 云岚就业, "
-    "云岚科普 in the demo: accounts about to close) without their accounts_fts row, so ?_search= never finds them"))
 def test_every_account_is_found_by_its_name_once_the_crawl_is_over(observed):
     assert observed.unsearchable == []
 
@@ -467,10 +457,6 @@ async def test_a_copy_whose_record_is_not_the_capture_s_is_caught(tmp_path):
 
 
 @pytest.mark.asyncio
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: while a WARC file is being written its name on disk ends in .open, but captures.warc_file "
-    "does not: the viewer (govarchive/replay.py load_copy, govarchive/browse archived_record) reads "
-    "warc_dir / warc_file and finds nothing until the crawl closes the file"))
 async def test_a_copy_opens_while_its_warc_file_is_still_being_written(tmp_path):
     db, captures, warcs = small_archive(tmp_path, keep_open=True)
     try:
@@ -487,10 +473,6 @@ async def test_a_copy_opens_while_its_warc_file_is_still_being_written(tmp_path)
 
 
 @pytest.mark.asyncio
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: /index/closures_feed.atom answers 500 (datasette-atom: max() arg is an empty sequence) while the "
-    "closures_feed canned query (govarchive/browse/queries.py) has no row: a new archive, or any archive "
-    "before its first recorded closure, or during the first crawl"))
 async def test_the_closures_feed_of_an_archive_without_closures_is_an_empty_feed(tmp_path):
     db, _, _ = small_archive(tmp_path)
     ds = datasette(db)
@@ -563,11 +545,6 @@ def located(capture: Capture) -> Capture:
     return capture
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: govarchive/index.py Index.save_post / save_account wrap their statements in `with self.db.conn:`, "
-    "which opens no transaction; sqlite-utils 4 commits each write statement on its own, so a reader sees a "
-    "post or account without its search row (posts_fts / accounts_fts), between the row's insert and "
-    "_refresh_search, and between the shadow's delete and re-insert (use `with self.db.atomic():`)"))
 def test_index_writes_are_whole_at_every_commit_boundary(tmp_path):
     db = tmp_path / "index.db"
     index = open_index(db)
@@ -598,11 +575,6 @@ def test_index_writes_are_whole_at_every_commit_boundary(tmp_path):
     assert boundaries.problems == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: govarchive/notices.py record_notices (run by every crawl's closure analysis and by govarchive "
-    "analyse) deletes a post's notices and migrations, then writes them again, in `with db.conn:` which opens no "
-    "transaction (sqlite-utils 4 commits each statement): a reader sees the notices and successors vanish and "
-    "come back one by one"))
 def test_recording_notices_again_never_hides_them(tmp_path):
     from govarchive.demo.content import CLOSURE_NOTICE_PATH, NOTICES_BY_PATH
     from govarchive.notices import record_notices

@@ -219,3 +219,14 @@ def test_weibo_error_answers_name_the_account_checked(msg, state):
                  "application/json; charset=utf-8")
     assert result.page_state == state
     assert [a.id for a in result.accounts] == ["weibo:5893027714"]  # the index records this check
+
+
+@pytest.mark.parametrize("body, state", [
+    (b'{"ok": 1, "data": {"cards": [{"card_type": 9, "mblog": {"id": "5012', "unparsed"),  # cut short
+    (b"{'ok': 1, data: {\"cards\": [1,]}}", "unparsed"),  # malformed
+    ("<html><title>Sina Visitor System</title></html>".encode(), "blocked"),  # the visitor page
+])
+def test_broken_weibo_json_is_a_bad_answer_and_a_visitor_page_a_block(body, state):
+    result = run("https://m.weibo.cn/api/container/getIndex?type=uid&value=5893027714", body,
+                 "application/json; charset=utf-8")
+    assert result.page_state == state

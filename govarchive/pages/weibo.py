@@ -111,6 +111,9 @@ class WeiboApiPage(WeiboPage):
 
     def extract(self) -> Extraction:
         data = self.data()
+        if not isinstance(data, dict) and self.page.text.lstrip().startswith(("{", "[")):
+            # JSON, but broken or cut short: a bad answer to retry, not a block (no back-off, no stop)
+            return Extraction(page_state="unparsed", notes=["broken JSON (cut short or malformed)"])
         if not isinstance(data, dict):  # an HTML visitor/login page where the API answers JSON
             return Extraction(page_state="blocked", notes=["not JSON: a visitor or login page"])
         uid = self.uid()
