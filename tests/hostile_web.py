@@ -139,6 +139,8 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import unquote, urlsplit
 
+from govarchive.demo.server import serve_until_interrupted
+
 SOURCES = Path(__file__).parent / "fixtures" / "hostile" / "sources.toml"
 
 SITE_NAME = "雾川县人民政府"
@@ -911,11 +913,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args(argv)
     with HostileWeb(port=args.port) as web:
-        print(f"hostile web at {web.base_url}/ (sources: {SOURCES}; Ctrl-C to stop)", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+        serve_until_interrupted(f"hostile web at {web.base_url}/ (sources: {SOURCES}; Ctrl-C to stop)")
 
 
 if __name__ == "__main__":

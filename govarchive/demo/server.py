@@ -411,11 +411,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with DemoWeb(port=args.port, phase=args.phase) as web:
         when = "" if args.phase == 1 else f"phase {args.phase}, {c.PHASES[args.phase].today:%Y-%m-%d}; "
-        print(f"demo web at {web.base_url}/ ({when}Ctrl-C to stop)", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+        serve_until_interrupted(f"demo web at {web.base_url}/ ({when}Ctrl-C to stop)")
+
+
+def serve_until_interrupted(line: str) -> None:
+    """Say where a loopback web (already serving in its threads) is, then wait for Ctrl-C."""
+    print(line, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":
