@@ -139,9 +139,11 @@ class Detection:
 
 
 def detect(text: str | None, title: str | None = None, account_name: str | None = None,
-           platform: str | None = None, published_at: str | None = None) -> Detection:
-    """Read one post (title and text, of the account ``account_name`` on ``platform``)."""
-    cleaned = clean(text or "", title).text
+           platform: str | None = None, published_at: str | None = None, cleaned: str | None = None) -> Detection:
+    """Read one post (title and text, of the account ``account_name`` on ``platform``); ``cleaned`` is
+    ``clean(text, title).text`` when the caller has it already (the index keeps it as ``posts.clean_text``)."""
+    if cleaned is None:
+        cleaned = clean(text or "", title).text
     title_n = arabic_dates(normalise(title or ""))
     body = arabic_dates(normalise(cleaned))
     announced = (published_at or "")[:10] or _last_date(body)

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_REDIS_PREFIX": "govarchive",
     "GOVARCHIVE_WORKER": "",
     "GOVARCHIVE_WORKER_TIMEOUT": 30,
+    "GOVARCHIVE_FRONTIER_MEMORY": 10_000,
 }
 RECHECK_CHOICES = ("none", "at_risk", "sample", "all")
 PROGRESS_CHOICES = ("auto", "live", "log", "off")
@@ -89,6 +90,7 @@ class ArchiveConfig:
     redis_prefix: str = "govarchive"  # namespace of every Redis key of this archive
     worker: str = ""  # this worker's name in a distributed run (its WARC names and run_workers rows)
     worker_timeout: float = 30.0  # a worker silent this long is taken for dead by the others
+    frontier_memory: int = 10_000  # pending requests kept in memory; more spill to disk (0: no bound)
 
     @property
     def distributed(self) -> bool:
@@ -142,6 +144,8 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         progress=_choice(_get(settings, "GOVARCHIVE_PROGRESS"), "GOVARCHIVE_PROGRESS", PROGRESS_CHOICES),
         progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
                                     "GOVARCHIVE_PROGRESS_INTERVAL"),
+        frontier_memory=_not_negative(_number(settings, "GOVARCHIVE_FRONTIER_MEMORY", int),
+                                      "GOVARCHIVE_FRONTIER_MEMORY"),
         **_distributed(settings),
     )
 
@@ -187,6 +191,12 @@ def _number(settings: Mapping[str, Any] | Any, name: str, kind: type[int] | type
 def _positive(value: float, name: str) -> float:
     if value <= 0:
         raise ValueError(f"{name}: {value!r} must be more than 0")
+    return value
+
+
+def _not_negative(value: int, name: str) -> int:
+    if value < 0:
+        raise ValueError(f"{name}: {value!r} must be 0 or more")
     return value
 
 

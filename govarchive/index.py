@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from govarchive.failures import NOT_COUNTED
 from govarchive.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.schema import migrations
-from govarchive.search import refresh_shadow
+from govarchive.search import SEARCHABLE, refresh_shadow
 from govarchive.textclean import clean
 from govarchive.warc import warc_date
 
@@ -103,7 +103,7 @@ class Index:
 
     def save_capture(self, capture: Capture) -> None:
         with self.db.atomic():
-            self.db["captures"].upsert(capture_row(capture), pk="id")
+            self._upsert("captures", capture_row(capture), ("id",))
 
     def save_failure(self, failure: FetchFailure, run_id: str) -> None:
         """A fetch that failed (idempotent: a reindex saves the same row); a failed fetch of an account's
@@ -162,20 +162,19 @@ class Index:
                 row.update(id=account.id, platform=account.platform, first_seen=seen, last_seen=seen,
                            capture_id=account.capture_id,
                            profile_seen_at=seen if account.authoritative else None)
-                self.db["accounts"].insert(row, pk="id")
-            else:
-                self._update_account(existing, account, seen)
-            self._refresh_search("accounts", account.id)
+                self._insert("accounts", row)
+            if existing is None or self._update_account(existing, account, seen) & set(SEARCHABLE["accounts"]):
+                self._refresh_search("accounts", account.id)
             if not account.listing_url:
                 self._record_check(account.id, account.capture_id, seen)
             if account.listing_url:
-                self.db["account_sources"].upsert(
-                    {"account_id": account.id, "listing_url": account.listing_url,
-                     "capture_id": account.capture_id, "seen_at": seen, "listed_name": account.name},
-                    pk=("account_id", "capture_id"),
-                )
+                self._upsert("account_sources",
+                             {"account_id": account.id, "listing_url": account.listing_url,
+                              "capture_id": account.capture_id, "seen_at": seen, "listed_name": account.name},
+                             ("account_id", "capture_id"))
 
-    def _update_account(self, row: dict[str, Any], account: Account, seen: str) -> None:
+    def _update_account(self, row: dict[str, Any], account: Account, seen: str) -> set[str]:
+        """Update the row from what ``account`` shows; the columns that changed."""
         trusted = account.authoritative or row["profile_seen_at"] is None
         updates: dict[str, Any] = {}
         for field in PROFILE_FIELDS:
@@ -194,7 +193,8 @@ class Index:
             changed["capture_id"] = account.capture_id
         if account.authoritative:
             changed["profile_seen_at"] = max(row["profile_seen_at"] or "", seen)
-        self.db["accounts"].update(row["id"], changed)
+        self._update("accounts", row["id"], changed)
+        return set(changed)
 
     def canonical_account_id(self, account_id: str) -> str:
         """The id an account is kept under (a provisional id merged into a real one resolves to it)."""
@@ -230,10 +230,9 @@ class Index:
                 row.update(id=post.id, account_id=post.account_id, platform=post.platform, state=post.state,
                            capture_id=post.capture_id, first_seen=seen, last_seen=seen,
                            archived_capture_id=post.capture_id if post.state == "ok" else None)
-                self.db["posts"].insert(row, pk="id")
-            else:
-                self._update_post(existing, post, seen)
-            self._refresh_search("posts", post.id)
+                self._insert("posts", row)
+            if existing is None or self._update_post(existing, post, seen) & set(SEARCHABLE["posts"]):
+                self._refresh_search("posts", post.id)  # the bigram shadow costs: only when its text changed
             if post.published_at:
                 self.db.execute(
                     "update accounts set last_post_at = ? where id = ? "
@@ -241,7 +240,8 @@ class Index:
                     [post.published_at, post.account_id, post.published_at],
                 )
 
-    def _update_post(self, row: dict[str, Any], post: Post, seen: str) -> None:
+    def _update_post(self, row: dict[str, Any], post: Post, seen: str) -> set[str]:
+        """Update the row from what ``post`` shows; the columns that changed."""
         listed_only = not post.authoritative
         updates: dict[str, Any] = {}
         values = post_values(post)
@@ -263,7 +263,8 @@ class Index:
         changed["last_seen"] = max(row["last_seen"], seen)
         if post.authoritative or row["state"] == "listed":
             changed["capture_id"] = post.capture_id
-        self.db["posts"].update(row["id"], changed)
+        self._update("posts", row["id"], changed)
+        return set(changed)
 
     def record_status(self, table: str, row_id: str, old: str | None, new: str | None, reason: str,
                       capture_id: str | None, changed_at: str, run_id: str | None = None) -> None:
@@ -271,9 +272,9 @@ class Index:
         if run_id is None and capture_id:
             found = self.db.execute("select run_id from captures where id = ?", [capture_id]).fetchone()
             run_id = found[0] if found else None
-        self.db["status_history"].insert(
-            {"table_name": table, "row_id": row_id, "old_status": old, "new_status": new, "reason": reason,
-             "capture_id": capture_id, "run_id": run_id, "changed_at": changed_at}, pk="id")
+        self._insert("status_history",
+                     {"table_name": table, "row_id": row_id, "old_status": old, "new_status": new, "reason": reason,
+                      "capture_id": capture_id, "run_id": run_id, "changed_at": changed_at})
 
     # -- search -------------------------------------------------------------------------------
     def _refresh_search(self, table: str, row_id: str) -> None:
@@ -281,9 +282,29 @@ class Index:
         refresh_shadow(self.db, table, "id = ?", [row_id])
 
     # -- helpers --------------------------------------------------------------------------------
+    # Rows are written with plain SQL: sqlite-utils' insert/update/upsert inspect the table on every call,
+    # which cost more than the writes themselves on the crawl's hot path. Table and column names are ours.
     def _get(self, table: str, pk: str) -> dict[str, Any] | None:
-        rows = list(self.db[table].rows_where("id = ?", [pk], limit=1))
-        return rows[0] if rows else None
+        cursor = self.db.execute(f"select * from [{table}] where id = ?", [pk])
+        found = cursor.fetchone()
+        return dict(zip([column[0] for column in cursor.description], found)) if found else None
+
+    def _insert(self, table: str, row: dict[str, Any]) -> None:
+        self.db.execute(f"insert into [{table}] ({', '.join(f'[{c}]' for c in row)}) "
+                        f"values ({', '.join('?' * len(row))})", list(row.values()))
+
+    def _update(self, table: str, pk: str, changes: dict[str, Any]) -> None:
+        if changes:
+            self.db.execute(f"update [{table}] set {', '.join(f'[{c}] = ?' for c in changes)} where id = ?",
+                            [*changes.values(), pk])
+
+    def _upsert(self, table: str, row: dict[str, Any], keys: tuple[str, ...]) -> None:
+        """Insert the row, or update its other columns where its key exists (sqlite-utils' upsert)."""
+        others = [c for c in row if c not in keys]
+        self.db.execute(f"insert into [{table}] ({', '.join(f'[{c}]' for c in row)}) "
+                        f"values ({', '.join('?' * len(row))}) on conflict ({', '.join(keys)}) do "
+                        + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in others)}" if others
+                           else "nothing"), list(row.values()))
 
     def _changed(self, table: str, row: dict[str, Any], updates: dict[str, Any], capture_id: str,
                  seen: str) -> dict[str, Any]:
@@ -294,12 +315,10 @@ class Index:
                 continue
             changed[field] = new
             if row[field] is not None:
-                self.db["changes"].insert(
-                    {"table_name": table, "row_id": row["id"], "column_name": field,
-                     "old_value": str(row[field]), "new_value": str(new), "capture_id": capture_id,
-                     "changed_at": seen},
-                    pk="id",
-                )
+                self._insert("changes",
+                             {"table_name": table, "row_id": row["id"], "column_name": field,
+                              "old_value": str(row[field]), "new_value": str(new), "capture_id": capture_id,
+                              "changed_at": seen})
         return changed
 
     def iter_table(self, table: str, order_by: str = "rowid") -> Iterator[dict[str, Any]]:

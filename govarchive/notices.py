@@ -43,12 +43,13 @@ def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), d
     """Detect notices in the posts matching ``where`` (SQL over ``posts p``); returns notices written."""
     db = index.db
     rows = db.execute(
-        "select p.id, p.account_id, p.capture_id, p.title, p.text, p.published_at, a.name, a.platform "
+        "select p.id, p.account_id, p.capture_id, p.title, p.text, p.clean_text, p.published_at, a.name, a.platform "
         f"from posts p left join accounts a on a.id = p.account_id where p.state in ('ok') and p.text is not null "
         f"and ({where})", list(params)).fetchall()
     written = 0
-    for post_id, account_id, capture_id, title, text, published_at, name, platform in rows:
-        detection = detect(text, title, account_name=name, platform=platform, published_at=published_at)
+    for post_id, account_id, capture_id, title, text, cleaned, published_at, name, platform in rows:
+        detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
+                           cleaned=cleaned)  # cleaned when saved: not again
         with db.atomic():
             _forget_post(index, post_id)
             if detection.label in ("notice", "report"):

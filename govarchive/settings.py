@@ -44,6 +44,9 @@ GOVARCHIVE_REDIS_URL = ""
 GOVARCHIVE_REDIS_PREFIX = "govarchive"
 GOVARCHIVE_WORKER = ""
 GOVARCHIVE_WORKER_TIMEOUT = 30
+# Pending requests kept in memory; more spill to disk in ARCHIVE_DIR/.frontier/ (govarchive/frontier.py), so
+# a crawl's memory stays flat however large the province. 0: Scrapy's memory queue only.
+GOVARCHIVE_FRONTIER_MEMORY = 10_000
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
@@ -54,9 +57,9 @@ EXTENSIONS = {
     # distributed runs only (GOVARCHIVE_REDIS_URL): an idle worker waits while another is busy
     "govarchive.distributed.WorkerCoordination": 600,
 }
-# Distributed runs (docs/scaling.md): with GOVARCHIVE_REDIS_URL set, this add-on switches to scrapy-redis's
-# scheduler and dupefilter, keyed by the run; without it, nothing changes.
-ADDONS = {"govarchive.distributed.DistributedAddon": 0}
+# Distributed runs (docs/scaling.md): with GOVARCHIVE_REDIS_URL set, the first add-on switches to scrapy-redis's
+# scheduler and dupefilter, keyed by the run; otherwise the second bounds the frontier's memory (frontier.py).
+ADDONS = {"govarchive.distributed.DistributedAddon": 0, "govarchive.frontier.FrontierAddon": 0}
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
     "pipelines.warc.WarcPipeline": 200,

@@ -42,6 +42,7 @@ GAMBLING_CONTEXT = ("官网", "官方", "平台", "娱乐", "体育", "app", "AP
 PORN_WORDS = ("无码", "A∨", "AV在线", "av在线", "A片", "爰片", "一区二区", "三区", "日日做", "久久精品", "国产精品",
               "亚洲精品", "欧美精品", "人妻", "成人视频", "色综合", "在线观看免费", "精品视频")
 SPAM_LINE_PORN_HITS = 2
+SPAM_WORD = re.compile("|".join(re.escape(word) for word in (*PORN_WORDS, *GAMBLING_BRANDS)))
 
 BOILERPLATE = re.compile(
     r"^(?:[<>\-—=·•\s]*)(?:"
@@ -51,6 +52,7 @@ BOILERPLATE = re.compile(
     r"|-+\s*(?:完|END|end)\s*-+|END$|end$"
     r")")
 
+_HAS_FULLWIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)} | {cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)} \
     | {cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)}
 
@@ -72,9 +74,10 @@ def normalise(text: str | None) -> str:
         return ""
     if has_traditional(text):
         text = _opencc("tw2sp").convert(text)
-    for variant, canonical in VARIANTS.items():
-        text = text.replace(variant, canonical)
-    return text.translate(_FULLWIDTH)
+    if "帐" in text:
+        for variant, canonical in VARIANTS.items():
+            text = text.replace(variant, canonical)
+    return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text  # translate is slow on long text
 
 
 @dataclass
@@ -94,6 +97,8 @@ def strip_ruby(text: str) -> str:
 
 def is_spam_line(line: str) -> bool:
     """A line of gambling or porn keywords (a prepended spam title, a footer of links)."""
+    if not SPAM_WORD.search(line):  # most lines: none of the words at all
+        return False
     porn = sum(line.count(word) for word in PORN_WORDS)
     return porn >= SPAM_LINE_PORN_HITS or (_gambling_hits(line) >= 2 and len(line) < 200)
 
