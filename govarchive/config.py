@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_WORKER": "",
     "GOVARCHIVE_WORKER_TIMEOUT": 30,
     "GOVARCHIVE_FRONTIER_MEMORY": 10_000,
+    "GOVARCHIVE_SEARCH_WORKER": True,
 }
 RECHECK_CHOICES = ("none", "at_risk", "sample", "all")
 PROGRESS_CHOICES = ("auto", "live", "log", "off")
@@ -91,6 +92,7 @@ class ArchiveConfig:
     worker: str = ""  # this worker's name in a distributed run (its WARC names and run_workers rows)
     worker_timeout: float = 30.0  # a worker silent this long is taken for dead by the others
     frontier_memory: int = 10_000  # pending requests kept in memory; more spill to disk (0: no bound)
+    search_worker: bool = True  # a crawl's search shadows are written by a worker process (govarchive/searchindex.py)
 
     @property
     def distributed(self) -> bool:
@@ -144,6 +146,7 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         progress=_choice(_get(settings, "GOVARCHIVE_PROGRESS"), "GOVARCHIVE_PROGRESS", PROGRESS_CHOICES),
         progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
                                     "GOVARCHIVE_PROGRESS_INTERVAL"),
+        search_worker=_as_bool(_get(settings, "GOVARCHIVE_SEARCH_WORKER")),
         frontier_memory=_not_negative(_number(settings, "GOVARCHIVE_FRONTIER_MEMORY", int),
                                       "GOVARCHIVE_FRONTIER_MEMORY"),
         **_distributed(settings),

@@ -18,8 +18,9 @@ from sqlite_utils import Database
 from govarchive.failures import NOT_COUNTED
 from govarchive.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.schema import migrations
-from govarchive.search import SEARCHABLE, refresh_shadow
+from govarchive.search import drain_search_queue
 from govarchive.textclean import clean
+from govarchive.transactions import write_transaction
 from govarchive.warc import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then,
@@ -63,6 +64,9 @@ def open_index(path: Path | str) -> "Index":
 class Index:
     """``index.db``: :meth:`save_capture`, :meth:`save_account`, :meth:`save_post` and lookups."""
 
+    # True while a search worker process writes the search shadows (a crawl): saves leave them queued
+    deferred_search = False
+
     def __init__(self, db: Database) -> None:
         self.db = db
         if db.conn.execute("pragma journal_mode").fetchone()[0] != "memory":
@@ -76,7 +80,7 @@ class Index:
 
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db["runs"].upsert(
                 {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
                  "operator": operator},
@@ -84,7 +88,7 @@ class Index:
             )
 
     def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db["runs"].upsert(
                 {"id": run_id, "finished_at": finished_at, "status": status,
                  "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
@@ -102,14 +106,14 @@ class Index:
         return Original(*row) if row else None
 
     def save_capture(self, capture: Capture) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self._upsert("captures", capture_row(capture), ("id",))
 
     def save_failure(self, failure: FetchFailure, run_id: str) -> None:
         """A fetch that failed (idempotent: a reindex saves the same row); a failed fetch of an account's
         own page is a failed check of the account (its watermark stays, the lifecycle sees it)."""
         at = warc_date(failure.failed_at)
-        with self.db.atomic():
+        with write_transaction(self.db):
             account_id = self._account_of(failure.account)
             capture_id = failure.capture_id if failure.capture_id and self.db.execute(
                 "select 1 from captures where id = ?", [failure.capture_id]).fetchone() else None
@@ -140,7 +144,7 @@ class Index:
         return sorted(row[0] for row in self.db.execute(FAILED_ACCOUNTS_SQL, {"run": run_id}))
 
     def save_page_state(self, item: PageState) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute("update captures set page_state = ? where id = ?", [item.state, item.capture_id])
 
     def has_post(self, post_id: str) -> bool:
@@ -154,7 +158,7 @@ class Index:
     def save_account(self, account: Account) -> None:
         seen = warc_date(account.seen_at)
         account.id = self.canonical_account_id(account.id)
-        with self.db.atomic():
+        with write_transaction(self.db):
             existing = self._get("accounts", account.id)
             if existing is None:
                 row = {field: getattr(account, field)
@@ -163,8 +167,9 @@ class Index:
                            capture_id=account.capture_id,
                            profile_seen_at=seen if account.authoritative else None)
                 self._insert("accounts", row)
-            if existing is None or self._update_account(existing, account, seen) & set(SEARCHABLE["accounts"]):
-                self._refresh_search("accounts", account.id)
+            else:
+                self._update_account(existing, account, seen)
+            self.update_search()
             if not account.listing_url:
                 self._record_check(account.id, account.capture_id, seen)
             if account.listing_url:
@@ -221,7 +226,7 @@ class Index:
     def save_post(self, post: Post) -> None:
         seen = warc_date(post.seen_at)
         post.account_id = self.canonical_account_id(post.account_id) if post.account_id else post.account_id
-        with self.db.atomic():
+        with write_transaction(self.db):
             existing = self._get("posts", post.id)
             if existing is None and not post.account_id:
                 return  # a fragment (long text) of a post no listing has shown yet
@@ -231,8 +236,9 @@ class Index:
                            capture_id=post.capture_id, first_seen=seen, last_seen=seen,
                            archived_capture_id=post.capture_id if post.state == "ok" else None)
                 self._insert("posts", row)
-            if existing is None or self._update_post(existing, post, seen) & set(SEARCHABLE["posts"]):
-                self._refresh_search("posts", post.id)  # the bigram shadow costs: only when its text changed
+            else:
+                self._update_post(existing, post, seen)
+            self.update_search()
             if post.published_at:
                 self.db.execute(
                     "update accounts set last_post_at = ? where id = ? "
@@ -277,9 +283,16 @@ class Index:
                       "capture_id": capture_id, "run_id": run_id, "changed_at": changed_at})
 
     # -- search -------------------------------------------------------------------------------
-    def _refresh_search(self, table: str, row_id: str) -> None:
-        """Rewrite the row's bigram shadow in ``<table>_fts`` (same transaction as the row)."""
-        refresh_shadow(self.db, table, "id = ?", [row_id])
+    def update_search(self) -> None:
+        """Write the search shadows of what this transaction changed (the triggers queued them), unless a
+        search worker does it on another core (:attr:`deferred_search`)."""
+        if not self.deferred_search:
+            drain_search_queue(self.db)
+
+    def drain_search(self) -> int:
+        """Write every queued search shadow now (govarchive/searchindex.py does it during a crawl)."""
+        with write_transaction(self.db):
+            return drain_search_queue(self.db)
 
     # -- helpers --------------------------------------------------------------------------------
     # Rows are written with plain SQL: sqlite-utils' insert/update/upsert inspect the table on every call,

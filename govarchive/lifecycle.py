@@ -25,6 +25,7 @@ from typing import Any
 
 from govarchive.index import FAILED_CHECK_STATES, FETCH_FAILED, Index
 from govarchive.notices import merge_provisional_accounts, record_notices, record_platform_moves, resolve_targets
+from govarchive.transactions import write_transaction
 from govarchive.watermarks import WatermarkReport, update_watermarks
 
 STATUSES = ("active", "dormant", "zombie", "closing", "closed", "migrated", "unreachable")
@@ -95,7 +96,7 @@ def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_d
                           "followers", "capture_id"), row)) for row in db.execute(
         "select id, status, status_reason, last_post_at, moved_to, profile_seen_at, followers, capture_id "
         "from accounts").fetchall()]
-    with db.atomic():
+    with write_transaction(db):
         for account in accounts:
             verdict = judge(index, account, as_of, dormant_days, closed_after_runs)
             risk = risk_of(index, account["id"], verdict, account["followers"], as_of)

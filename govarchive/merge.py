@@ -37,6 +37,7 @@ from warcio.archiveiterator import ArchiveIterator
 from govarchive.index import Index, open_index
 from govarchive.lock import hold
 from govarchive.reindex import WarcImporter, _warc_fields, warc_files
+from govarchive.transactions import write_transaction
 from govarchive.warc import OPEN_SUFFIX, warc_date
 
 logger = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ def _worker_names(folder: Path) -> dict[str, tuple[str, str]]:
 
 def _record_parts(index: Index, parts: list[WorkerPart]) -> None:
     now = warc_date(datetime.now(timezone.utc))
-    with index.db.atomic():
+    with write_transaction(index.db):
         for part in parts:
             index.db["run_workers"].upsert(
                 {"run_id": part.run_id, "worker": part.worker, "host": part.host, "shard": part.shard,
@@ -246,7 +247,7 @@ def _settle_run(index: Index, run_id: str) -> None:
     statuses = [p[2] or "running" for p in parts]
     worst = max(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
     finished = [p[1] for p in parts if p[1]]
-    with index.db.atomic():
+    with write_transaction(index.db):
         index.db["runs"].upsert(
             {"id": run_id, "started_at": min(p[0] for p in parts if p[0]),
              "finished_at": max(finished) if len(finished) == len(parts) else None,

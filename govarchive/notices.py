@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from govarchive.closure import Detection, Target, detect, name_key
 from govarchive.index import Index
-from govarchive.search import refresh_shadow
+from govarchive.transactions import write_transaction
 
 DETECTABLE_STATES = ("ok",)
 PROVISIONAL = re.compile(r"^[a-z_]+:(?:name|alias):")
@@ -50,7 +50,7 @@ def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), d
     for post_id, account_id, capture_id, title, text, cleaned, published_at, name, platform in rows:
         detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
                            cleaned=cleaned)  # cleaned when saved: not again
-        with db.atomic():
+        with write_transaction(db):
             _forget_post(index, post_id)
             if detection.label in ("notice", "report"):
                 written += _write_detection(index, detection, post_id, account_id, capture_id, platform,
@@ -97,12 +97,11 @@ def _account_for(index: Index, name: str, platform: str | None, create: bool, se
     if found or not create or not platform:
         return found
     account_id = provisional_account_id(platform, name)
-    with index.db.atomic():  # the row and its search shadow together: the account is found by its name
-        inserted = index.db.execute(
+    with write_transaction(index.db):  # the row and its search shadow together: the account is found by its name
+        index.db.execute(
             "insert or ignore into accounts (id, platform, platform_id, name, first_seen, last_seen, capture_id) "
-            "values (?, ?, ?, ?, ?, ?, ?)", [account_id, platform, name, name, seen, seen, capture_id]).rowcount
-        if inserted:
-            refresh_shadow(index.db, "accounts", "id = ?", [account_id])
+            "values (?, ?, ?, ?, ?, ?, ?)", [account_id, platform, name, name, seen, seen, capture_id])
+        index.update_search()
     return account_id
 
 
@@ -127,7 +126,7 @@ def record_platform_moves(index: Index, recorded_at: str) -> int:
         "select a.id, a.moved_to, t.name, t.platform, t.url, "
         "(select moved_to_url from posts where account_id = a.id and moved_to_url is not null limit 1) "
         "from accounts a left join accounts t on t.id = a.moved_to where a.moved_to is not null").fetchall()
-    with index.db.atomic():
+    with write_transaction(index.db):
         for account_id, moved_to, name, platform, url, evidence in rows:
             index.db["migrations"].insert({
                 "id": short_id("migration", account_id, moved_to, "platform"), "from_account_id": account_id,
@@ -145,7 +144,7 @@ def resolve_targets(index: Index) -> int:
         "select m.id, m.target_name, m.target_platform, m.is_class, a.region, a.agency from migrations m "
         "left join accounts a on a.id = m.from_account_id where m.target_account_id is null").fetchall()
     resolved = 0
-    with db.atomic():
+    with write_transaction(db):
         for migration_id, name, platform, is_class, region, agency in rows:
             account_id, how = None, None
             if is_class:
@@ -203,7 +202,7 @@ def merge_provisional_accounts(index: Index, merged_at: str) -> list[tuple[str, 
             or (kind == "name" and name_key(row[1]) == name_key(key)))]
         if len(real) != 1:
             continue
-        with db.atomic():
+        with write_transaction(db):
             merge_account(index, old_id, real[0], f"same {kind} ({key}) as the platform's own page", merged_at)
         merges.append((old_id, real[0]))
     return merges

@@ -36,6 +36,7 @@ from typing import Any, Iterable
 from govarchive.config import ArchivePaths
 from govarchive.index import Index, open_index
 from govarchive.reindex import WarcImporter, warc_files
+from govarchive.transactions import write_transaction
 from govarchive.warc import INVALID_SUFFIX, repair_open_files, scan_warc, warc_date
 
 logger = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def _find_lost(index: Index, warc_dir: Path, suspects: list[str], repaired: set[
                 continue
             elsewhere = by_id.get(capture_id)
             (moved if elsewhere else gone).append((capture_id, elsewhere))
-        with index.db.atomic():
+        with write_transaction(index.db):
             for capture_id, record in moved:
                 index.db.execute("update captures set warc_offset = ?, warc_length = ? where id = ?",
                                  [record.offset, record.length, capture_id])
@@ -177,7 +178,7 @@ def _forget(index: Index, lost: list[_Lost], moment: str, current_run_id: str | 
     db = index.db
     by_id = {item.id: item for item in lost}
     db.execute("create temp table if not exists recovery_lost (id text primary key)")
-    with db.atomic():  # one transaction: the index never shows a half-repaired state
+    with write_transaction(db):  # one transaction: the index never shows a half-repaired state
         db.execute("delete from temp.recovery_lost")
         db.conn.executemany("insert into temp.recovery_lost (id) values (?)", [(key,) for key in by_id])
         db.execute("delete from captures where id in (select id from temp.recovery_lost)")
@@ -371,7 +372,7 @@ def _import_unindexed(index: Index, warc_dir: Path, suspects: list[str], max_bod
 def _mark_killed(index: Index, unfinished: list[str]) -> list[str]:
     """Runs left ``running`` by a dead process: ``killed``, finished at their last indexed capture."""
     killed = []
-    with index.db.atomic():
+    with write_transaction(index.db):
         for run_id in unfinished:
             row = index.db.execute(
                 "select coalesce((select max(fetched_at) from captures where run_id = r.id), r.started_at), "

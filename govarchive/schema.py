@@ -192,3 +192,23 @@ def m008_search_rows_of_named_accounts(db: Database) -> None:
     from govarchive.search import refresh_shadow
 
     refresh_shadow(db, "accounts", "rowid not in (select rowid from accounts_fts)")
+
+
+@migrations()
+def m009_search_queue(db: Database) -> None:
+    """The search shadows are kept by a queue that triggers fill in the row's own transaction: a crawl's
+    search worker (govarchive/searchindex.py) writes the shadows on another core; other writers drain it
+    at once (docs/schema.md, search_queue)."""
+    from govarchive.search import SEARCHABLE
+
+    db.execute("create table search_queue (tbl text not null, row integer not null, seq integer not null, "
+               "primary key (tbl, row))")
+    db.execute("create index search_queue_seq on search_queue (seq)")
+    for table, columns in SEARCHABLE.items():
+        for event, ref in (("insert", "new"), (f"update of {', '.join(columns)}", "new"), ("delete", "old")):
+            name = f"{table}_search_{event.split()[0]}"
+            db.execute(
+                f"create trigger {name} after {event} on {table} begin "
+                f"insert into search_queue (tbl, row, seq) values ('{table}', {ref}.rowid, "
+                f"(select coalesce(max(seq), 0) + 1 from search_queue)) "
+                f"on conflict (tbl, row) do update set seq = excluded.seq; end")

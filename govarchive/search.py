@@ -16,6 +16,7 @@ import re
 from typing import Any, Sequence
 
 from govarchive.textclean import normalise
+from govarchive.transactions import write_transaction
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 # table -> the columns of the base table that are searchable (same names in the FTS table)
@@ -45,6 +46,43 @@ def cjk_escape_fts(query: str | None) -> str:
 
     return re.sub(r'"([^"]*)"', lambda m: '"' + " ".join(shadow_text(m.group(1)).split()) + '"',
                   escape_fts(query or ""))
+
+
+QUEUE_BATCH = 25  # queue entries read, then written in one short transaction (the crawl waits while it runs)
+
+
+def drain_search_queue(db: Any, limit: int | None = None) -> int:
+    """Write the search shadows the queue asks for (``search_queue``, filled by triggers in the same
+    transaction as each row's change): every entry, or at most ``limit``; returns how many were handled.
+
+    Shadows are computed outside the write transaction (the costly part) and written only where the
+    queue entry is still the one read: a row changed meanwhile has a newer entry and is read again.
+    Inside a caller's transaction (a synchronous :class:`~govarchive.index.Index`), it is all one.
+    """
+    done = 0
+    while limit is None or done < limit:
+        batch = QUEUE_BATCH if limit is None else min(QUEUE_BATCH, limit - done)
+        entries = db.execute("select tbl, row, seq from search_queue order by seq limit ?", [batch]).fetchall()
+        if not entries:
+            break
+        computed = []
+        for table, rowid, seq in entries:
+            columns = SEARCHABLE[table]
+            found = db.execute(f"select {', '.join(columns)} from {table} where rowid = ?", [rowid]).fetchone()
+            computed.append((table, rowid, seq, None if found is None else [shadow_text(v) for v in found]))
+        with write_transaction(db):
+            for table, rowid, seq, shadow in computed:
+                if db.execute("select 1 from search_queue where tbl = ? and row = ? and seq = ?",
+                              [table, rowid, seq]).fetchone() is None:
+                    continue  # changed since it was read: its newer entry comes round again
+                db.execute(f"delete from {table}_fts where rowid = ?", [rowid])
+                if shadow is not None:
+                    columns = SEARCHABLE[table]
+                    db.execute(f"insert into {table}_fts (rowid, {', '.join(columns)}) values "
+                               f"({', '.join('?' * (len(columns) + 1))})", [rowid, *shadow])
+                db.execute("delete from search_queue where tbl = ? and row = ? and seq = ?", [table, rowid, seq])
+        done += len(entries)
+    return done
 
 
 def refresh_shadow(db: Any, table: str, where: str = "1", params: Sequence[Any] = ()) -> None:

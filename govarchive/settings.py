@@ -47,6 +47,8 @@ GOVARCHIVE_WORKER_TIMEOUT = 30
 # Pending requests kept in memory; more spill to disk in ARCHIVE_DIR/.frontier/ (govarchive/frontier.py), so
 # a crawl's memory stays flat however large the province. 0: Scrapy's memory queue only.
 GOVARCHIVE_FRONTIER_MEMORY = 10_000
+# The Chinese search rows of a crawl are written by a worker process on another core (govarchive/searchindex.py).
+GOVARCHIVE_SEARCH_WORKER = True
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {

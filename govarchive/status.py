@@ -129,6 +129,9 @@ def problem_lines(summary: ArchiveSummary) -> list[str]:
     if p.blocked_last_run:
         lines.append(f"{p.blocked_last_run} block page(s) (captcha, rate limit) in the last run "
                      f"{p.last_run}: nothing blocked was recorded as deleted; crawl again later")
+    if p.search_backlog:
+        lines.append(f"{p.search_backlog} post(s) or account(s) not searchable yet (search_queue): a crawl is writing "
+                     "them now, or one was killed and the next crawl catches up")
     if p.fetch_failures_last_run:
         kinds = ", ".join(f"{error} {n}" for error, n in p.fetch_failures_last_run.items())
         lines.append(f"{sum(p.fetch_failures_last_run.values())} request(s) of the last run gave no page ({kinds}): "

@@ -53,11 +53,12 @@ class Problems:
     blocked_last_run: int = 0  # block pages (captchas, rate limits) in the last run
     # requests of the last run that gave no page, by error (fetch_failures; robots.txt refusals left out)
     fetch_failures_last_run: dict[str, int] = field(default_factory=dict)
+    search_backlog: int = 0  # rows whose search row is not written yet (search_queue)
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
                     or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
-                    or self.lost_not_refetched or self.fetch_failures_last_run)
+                    or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog)
 
 
 @dataclass
@@ -175,6 +176,8 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
     if summary.last_runs:
         problems.last_run = summary.last_runs[0].id
         problems.blocked_last_run = summary.last_runs[0].blocked
+        if db["search_queue"].exists():
+            problems.search_backlog = one("select count(*) from search_queue")
         if db["fetch_failures"].exists():
             problems.fetch_failures_last_run = pairs(
                 "select error, count(*) from fetch_failures where run_id = ? and error != 'robots' group by error "

@@ -188,9 +188,16 @@ class WarcArchive:
             while written < len(data):  # a regular file may take part of a write when it fills up
                 written += self._fh.write(data[written:]) or 0
         except OSError:
-            os.ftruncate(self._fh.fileno(), self._size)
+            self._cut(self._size)
             raise
         self._size += written
+
+    def _cut(self, size: int) -> None:
+        """Cut the current file back to ``size`` bytes, and write on from there (not past a hole)."""
+        assert self._fh is not None
+        os.ftruncate(self._fh.fileno(), size)
+        self._fh.seek(size)
+        self._size = size
 
     def _abandon(self) -> None:
         """Drop a file the disk refused its first record: it holds no whole record."""
@@ -264,8 +271,7 @@ class WarcArchive:
         capture_id, name, start, end = self._last_capture
         if capture_id != capture.id or name != self._name or end != self._size:
             return False
-        os.ftruncate(self._fh.fileno(), start)
-        self._size = start
+        self._cut(start)
         self.records_written -= 2
         self._last_capture = None
         capture.warc_file = capture.warc_offset = capture.warc_length = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from govarchive.index import Index
+from govarchive.transactions import write_transaction
 
 
 @dataclass
@@ -36,7 +37,7 @@ def update_watermarks(index: Index, run_id: str, moment: str) -> WatermarkReport
     checks = db.execute("select account_id, ok_pages, failed_pages, page_state from account_checks "
                         "where run_id = ?", [run_id]).fetchall()
     failed = set(index.failed_accounts(run_id))  # also a post or an image of it that could not be fetched
-    with db.atomic():
+    with write_transaction(db):
         for account_id, ok_pages, failed_pages, page_state in checks:
             current = db.execute("select last_post_at from watermarks where account_id = ?", [account_id]).fetchone()
             if account_id in failed or not ok_pages:

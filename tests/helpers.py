@@ -86,3 +86,19 @@ def pywb_bin() -> Path:
     if os.environ.get("GOVARCHIVE_E2E") == "require":
         raise AssertionError("pywb is not installed: run `make test` (it builds .venv-pywb)")
     pytest.skip("pywb is not installed (make test builds .venv-pywb)")
+
+
+def post_urls_of(db: Path) -> dict[str, str]:
+    """Each archived post's URLs: the one it is known by and the one its archived copy was fetched from."""
+    return {**dict(rows(db, "select url, id from posts where state != 'listed'")),
+            **dict(rows(db, "select c.url, p.id from posts p join captures c on c.id = p.archived_capture_id"))}
+
+
+def assert_same_pages(db: Path, reference: Path) -> None:
+    """Two crawls of the demo web fetched the same pages, except that a post reached by two links (a
+    temporary link and its permanent one) may be fetched by either, or both: which, depends on the order
+    requests are served in (workers racing, a frontier spilled to disk)."""
+    urls = {u for (u,) in rows(db, "select url from captures")}
+    expected = {u for (u,) in rows(reference, "select url from captures")}
+    posts = {**post_urls_of(db), **post_urls_of(reference)}
+    assert [url for url in sorted(urls ^ expected) if url not in posts] == [], "pages that are not posts differ"

@@ -47,6 +47,7 @@ import govarchive.browse as plugin
 from govarchive.browse.queries import QUERIES
 from govarchive.index import open_index
 from govarchive.items import Account, Capture, Post
+from govarchive.search import cjk_escape_fts
 from govarchive.warc import WarcArchive
 from helpers import ROOT, T0, crawl_command, fixed_clock, free_port, make_capture
 
@@ -484,17 +485,20 @@ async def test_the_closures_feed_of_an_archive_without_closures_is_an_empty_feed
 
 # -- the writer, at each of its commit boundaries ------------------------------------------------------
 
+# A row has its search row, or waits in the search queue for it (a crawl's search worker writes it).
 SEARCH_SHADOW_SQL = """
-select 'post ' || p.id || ' has no search row' from posts p
+select 'post ' || p.id || ' has no search row and none queued' from posts p
   where not exists (select 1 from posts_fts f where f.rowid = p.rowid)
+  and not exists (select 1 from search_queue q where q.tbl = 'posts' and q.row = p.rowid)
 union all
-select 'account ' || a.id || ' has no search row' from accounts a
+select 'account ' || a.id || ' has no search row and none queued' from accounts a
   where not exists (select 1 from accounts_fts f where f.rowid = a.rowid)
+  and not exists (select 1 from search_queue q where q.tbl = 'accounts' and q.row = a.rowid)
 """
 
 
 def index_invariants(reader: sqlite3.Connection) -> list[str]:
-    """The snapshot's invariants, and every post and account has its search row."""
+    """The snapshot's invariants, and every post and account has its search row or is queued for one."""
     cursor = reader.execute(SNAPSHOT_SQL)
     snapshot = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
     return violations(snapshot) + [row[0] for row in reader.execute(SEARCH_SHADOW_SQL)]
@@ -545,9 +549,11 @@ def located(capture: Capture) -> Capture:
     return capture
 
 
-def test_index_writes_are_whole_at_every_commit_boundary(tmp_path):
+@pytest.mark.parametrize("deferred_search", [False, True], ids=["search rows at once", "search worker"])
+def test_index_writes_are_whole_at_every_commit_boundary(tmp_path, deferred_search):
     db = tmp_path / "index.db"
     index = open_index(db)
+    index.deferred_search = deferred_search  # as in a crawl: the shadows are left to the search worker
     index.start_run("run-1", "portal", "2026-11-20T02:00:00Z")
     boundaries = CommitBoundaries(index.db.conn, db)
     try:
@@ -568,6 +574,11 @@ def test_index_writes_are_whole_at_every_commit_boundary(tmp_path):
         account.seen_at, account.description = T0 + timedelta(hours=2), "云岚市人民政府通知公告"
         index.save_account(account)  # met again
         boundaries.check("at the end")
+        queued = index.db.execute("select count(*) from search_queue").fetchone()[0]
+        assert bool(queued) is deferred_search
+        index.drain_search()  # the worker's (or the crawl's last) step
+        found = index.db.execute("select rowid from posts_fts where posts_fts match ?", [cjk_escape_fts("停止更新")])
+        assert found.fetchall() and not index.db.execute("select count(*) from search_queue").fetchone()[0]
     finally:
         boundaries.close()
         index.close()

@@ -64,8 +64,16 @@ def test_a_write_the_disk_refuses_leaves_only_whole_records(tmp_path, room, code
         scan = scan_warc(fh, check_digests=True)
     assert scan.error is None and scan.end == scan.size
     assert [r.record_type for r in scan.records] == ["warcinfo", "response", "request"]
+    archive._fh.room = 10 ** 9  # room again (space freed): the next record follows the last whole one
+    after = make_capture(3)
+    archive.write_capture(after)
+    assert after.warc_offset == first_end
     archive.close()  # closing needs no room: the file is renamed as it is
     assert [p.name for p in (tmp_path / "warc").iterdir()] == [path.name[: -len(".open")]]
+    with open(tmp_path / "warc" / path.name[: -len(".open")], "rb") as fh:
+        scan = scan_warc(fh, check_digests=True)
+    assert scan.error is None and [r.record_id for r in scan.records if r.record_type == "response"] == [
+        make_capture(1).id, after.id]
 
 
 def test_a_capture_whose_index_row_fails_is_taken_back_from_the_warc(tmp_path):
@@ -75,12 +83,14 @@ def test_a_capture_whose_index_row_fails_is_taken_back_from_the_warc(tmp_path):
     archive.write_capture(taken_back)
     assert not archive.discard_capture(kept)  # only the last capture can be taken back
     assert archive.discard_capture(taken_back)
+    after = make_capture(3)
+    archive.write_capture(after)  # written where the taken-back records were, not past a hole
     archive.close()
     [path] = list((tmp_path / "warc").iterdir())
     with open(path, "rb") as fh:
         scan = scan_warc(fh)
-    assert [r.record_id for r in scan.records if r.record_type == "response"] == [kept.id]
-    assert scan.end == scan.size
+    assert [r.record_id for r in scan.records if r.record_type == "response"] == [kept.id, after.id]
+    assert scan.error is None and scan.end == scan.size
 
 
 class Stage:

@@ -24,7 +24,7 @@ from govarchive.config import archive_config
 from govarchive.distributed import RedisKnownPosts, RedisPayloads
 from govarchive.lock import ArchiveBusy, hold
 from govarchive.merge import MergeError, combine_stats, merge
-from helpers import ROOT, crawl_command, free_port, make_capture, rows
+from helpers import ROOT, assert_same_pages, crawl_command, free_port, make_capture, rows
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -103,12 +103,6 @@ def snapshot(db: Path) -> dict[str, list]:
     return {name: sorted(rows(db, sql), key=repr) for name, sql in COMPARED.items()}
 
 
-def post_urls_of(db: Path) -> dict[str, str]:
-    """Each archived post's URLs: the one it is known by and the one its archived copy was fetched from."""
-    return {**dict(rows(db, "select url, id from posts where state != 'listed'")),
-            **dict(rows(db, "select c.url, p.id from posts p join captures c on c.id = p.archived_capture_id"))}
-
-
 @pytest.fixture(scope="module")
 def distributed_run(demo_web, redis_url, tmp_path_factory):
     """Two workers crawl the demo web as one run; their folders are merged into one archive."""
@@ -137,11 +131,7 @@ def test_merged_index_equals_a_single_worker_crawl(distributed_run, demo_archive
         assert merged[table] == single[table], table
     # The pages: the same URLs, except that a post reached by two links (a temporary link and its
     # permanent one) may be fetched by either, whichever the race between workers lets through first.
-    merged_urls = {u for (u,) in rows(distributed_run["db"], "select url from captures")}
-    single_urls = {u for (u,) in rows(demo_archive / "index.db", "select url from captures")}
-    for url in merged_urls ^ single_urls:
-        post = {**post_urls_of(distributed_run["db"]), **post_urls_of(demo_archive / "index.db")}.get(url)
-        assert post is not None, f"{url} is not an archived post's page"
+    assert_same_pages(distributed_run["db"], demo_archive / "index.db")
     runs = rows(distributed_run["db"], "select id, status, finished_at is not null from runs")
     assert runs == [("demo-run-1", "finished", 1)]
     workers = rows(distributed_run["db"], "select worker, status, captures from run_workers order by worker")
