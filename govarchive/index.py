@@ -9,6 +9,7 @@ call is one short transaction, so a killed crawl loses nothing it had indexed.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,7 +21,7 @@ from govarchive.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.schema import migrations
 from govarchive.search import drain_search_queue
 from govarchive.textclean import clean
-from govarchive.transactions import write_transaction
+from govarchive.transactions import BatchedWrites, write_transaction
 from govarchive.warc import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then,
@@ -66,6 +67,7 @@ class Index:
 
     # True while a search worker process writes the search shadows (a crawl): saves leave them queued
     deferred_search = False
+    batch: BatchedWrites | None = None  # saves grouped into large transactions (:meth:`batched`)
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -77,6 +79,19 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def batched(self, every: int = 500) -> Iterator["Index"]:
+        """Group the saves into transactions of ``every`` saves (a reindex: nobody reads the index it builds)."""
+        with BatchedWrites(self.db, every) as self.batch:
+            try:
+                yield self
+            finally:
+                self.batch = None
+
+    def _saved(self) -> None:
+        if self.batch is not None:
+            self.batch.tick()
 
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
@@ -106,6 +121,7 @@ class Index:
         return Original(*row) if row else None
 
     def save_capture(self, capture: Capture) -> None:
+        self._saved()
         with write_transaction(self.db):
             self._upsert("captures", capture_row(capture), ("id",))
 
@@ -144,6 +160,7 @@ class Index:
         return sorted(row[0] for row in self.db.execute(FAILED_ACCOUNTS_SQL, {"run": run_id}))
 
     def save_page_state(self, item: PageState) -> None:
+        self._saved()
         with write_transaction(self.db):
             self.db.execute("update captures set page_state = ? where id = ?", [item.state, item.capture_id])
 
@@ -156,6 +173,7 @@ class Index:
 
     # -- accounts -------------------------------------------------------------------------------
     def save_account(self, account: Account) -> None:
+        self._saved()
         seen = warc_date(account.seen_at)
         account.id = self.canonical_account_id(account.id)
         with write_transaction(self.db):
@@ -224,6 +242,7 @@ class Index:
 
     # -- posts ----------------------------------------------------------------------------------
     def save_post(self, post: Post) -> None:
+        self._saved()
         seen = warc_date(post.seen_at)
         post.account_id = self.canonical_account_id(post.account_id) if post.account_id else post.account_id
         with write_transaction(self.db):

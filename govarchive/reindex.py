@@ -30,6 +30,7 @@ from govarchive.lock import hold
 from govarchive.pages import PageInput, extract
 from govarchive.pages.router import status_state
 from govarchive.replay import read_http_record
+from govarchive.searchindex import searching_alongside
 
 logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
@@ -371,7 +372,8 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
         stale.unlink()
     index = open_index(building)
     try:
-        report = WarcImporter(index, max_body_bytes).import_files(warc_files(archive_dir / "warc"))
+        with searching_alongside(index, building), index.batched():  # search rows on the other core
+            report = WarcImporter(index, max_body_bytes).import_files(warc_files(archive_dir / "warc"))
         index.db.execute("pragma wal_checkpoint(truncate)")
     finally:
         index.close()
@@ -394,9 +396,10 @@ def _import(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int) -> Im
     index = open_index(archive_dir / "index.db")
     try:
         importer = WarcImporter(index, max_body_bytes, known_files=warc_files(archive_dir / "warc"))
-        report = importer.import_files(Path(p) for p in paths)
-        if not importer.analysed:  # other tools' WARCs carry no run summary: analyse as of now
-            analyse(index, datetime.now(timezone.utc))
+        with searching_alongside(index, archive_dir / "index.db"):
+            report = importer.import_files(Path(p) for p in paths)
+            if not importer.analysed:  # other tools' WARCs carry no run summary: analyse as of now
+                analyse(index, datetime.now(timezone.utc))
         return report
     finally:
         index.close()

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from contextlib import contextmanager
 import os
 import select
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, Iterator
 
 from govarchive.search import QUEUE_BATCH, drain_search_queue
 
@@ -54,6 +56,20 @@ class SearchWorker:
             self.process.kill()
             self.process.wait()
             return False
+
+
+@contextmanager
+def searching_alongside(index: Any, index_db: Path) -> Iterator[None]:
+    """Run a block of index writes with a search worker beside it (reindex, import: two cores, not one);
+    every search row is written when the block ends."""
+    index.deferred_search = True
+    worker = SearchWorker(index_db)
+    try:
+        yield
+    finally:
+        worker.stop()
+        index.deferred_search = False
+    index.drain_search()
 
 
 def run(index_db: Path, parent: int | None = None) -> int:

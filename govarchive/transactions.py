@@ -34,3 +34,33 @@ def write_transaction(db: Any) -> Iterator[Any]:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+
+
+class BatchedWrites:
+    """Many small write transactions as a few large ones, for a writer that owns the database for a while (a
+    reindex builds a new index: committing after each of thousands of saves costs more than the saves).
+
+    Inside it, :func:`write_transaction` blocks are savepoints; :meth:`tick` after each of them commits
+    every ``every`` ticks, so another writer (the search worker) gets its turn between batches.
+    """
+
+    def __init__(self, db: Any, every: int = 500) -> None:
+        self.db = db
+        self.every = every
+        self.count = 0
+
+    def __enter__(self) -> "BatchedWrites":
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.count >= self.every:
+            self.db.conn.execute("COMMIT")
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            self.count = 0
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if not self.db.conn.in_transaction:
+            return
+        self.db.conn.execute("ROLLBACK" if kind is not None else "COMMIT")
