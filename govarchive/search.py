@@ -48,15 +48,16 @@ def cjk_escape_fts(query: str | None) -> str:
                   escape_fts(query or ""))
 
 
-QUEUE_BATCH = 25  # queue entries read, then written in one short transaction (the crawl waits while it runs)
+QUEUE_BATCH = 25  # queue entries read and computed at a time (each then written in its own transaction)
 
 
 def drain_search_queue(db: Any, limit: int | None = None) -> int:
     """Write the search shadows the queue asks for (``search_queue``, filled by triggers in the same
     transaction as each row's change): every entry, or at most ``limit``; returns how many were handled.
 
-    Shadows are computed outside the write transaction (the costly part) and written only where the
-    queue entry is still the one read: a row changed meanwhile has a newer entry and is read again.
+    Shadows are computed outside any write transaction (the costly part), then each is written in a
+    transaction of its own, only where the queue entry is still the one read: a row changed meanwhile
+    has a newer entry and is read again.
     Inside a caller's transaction (a synchronous :class:`~govarchive.index.Index`), it is all one.
     """
     done = 0
@@ -70,8 +71,9 @@ def drain_search_queue(db: Any, limit: int | None = None) -> int:
             columns = SEARCHABLE[table]
             found = db.execute(f"select {', '.join(columns)} from {table} where rowid = ?", [rowid]).fetchone()
             computed.append((table, rowid, seq, None if found is None else [shadow_text(v) for v in found]))
-        with write_transaction(db):
-            for table, rowid, seq, shadow in computed:
+        for table, rowid, seq, shadow in computed:
+            # one short transaction per row: the crawl, the other writer, never waits long for the lock
+            with write_transaction(db):
                 if db.execute("select 1 from search_queue where tbl = ? and row = ? and seq = ?",
                               [table, rowid, seq]).fetchone() is None:
                     continue  # changed since it was read: its newer entry comes round again

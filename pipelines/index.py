@@ -3,14 +3,18 @@
 At the end of the run it runs the closure analysis (:func:`govarchive.lifecycle.analyse`): notices
 in this run's posts, successors, merged provisional accounts, every account's status and risk.
 
+During the run a search worker process writes the Chinese search shadows (govarchive/searchindex.py);
+the pipeline waits for it at the end.
+
 Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_AS_OF``, ``GOVARCHIVE_DORMANT_DAYS``,
-``GOVARCHIVE_CLOSED_AFTER_RUNS``.
+``GOVARCHIVE_CLOSED_AFTER_RUNS``, ``GOVARCHIVE_SEARCH_WORKER``.
 Stats: ``govarchive/index/accounts``, ``govarchive/index/posts``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from scrapy import signals
@@ -22,10 +26,12 @@ from govarchive.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.lifecycle import analyse
 from govarchive.lock import CrawlGuard, guard_for
 from govarchive.run import RunInfo, run_for, run_summary
+from govarchive.searchindex import SearchWorker
 from govarchive.storage import StorageHalt, halt_for, is_storage_full, starting
 from govarchive.warc import warc_date
 
 logger = logging.getLogger(__name__)
+RECENT_STATES = 10_000  # captures whose saved page state is remembered until their page is parsed
 
 
 class IndexPipeline:
@@ -38,6 +44,8 @@ class IndexPipeline:
         self.stats = stats
         self.index: Index | None = None
         self.shared_posts: Any = None  # a distributed run: tells the other workers which posts are archived
+        self.search_worker: SearchWorker | None = None
+        self.saved_states: OrderedDict[str, str | None] = OrderedDict()  # capture id -> page state as saved
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "IndexPipeline":
@@ -59,10 +67,16 @@ class IndexPipeline:
             self.shared_posts = RedisKnownPosts(connect(self.config), self.config)
         with starting(self.halt, "recording the run's start"):
             self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
+        if self.config.search_worker:  # the search shadows are written on another core (govarchive/searchindex.py)
+            self.index.deferred_search = True
+            self.search_worker = SearchWorker(self.config.paths.index_db)
 
     def process_capture(self, capture: Capture) -> None:
         assert self.index is not None, "open_spider was not called"
         self.index.save_capture(capture)
+        self.saved_states[capture.id] = capture.page_state  # what the page's PageState need not write again
+        if len(self.saved_states) > RECENT_STATES:  # exchanges never parsed (redirects) leave theirs behind
+            self.saved_states.popitem(last=False)
 
     def process_item(self, item: Any) -> Any:
         assert self.index is not None, "open_spider was not called"
@@ -87,7 +101,8 @@ class IndexPipeline:
             if self.shared_posts is not None and item.authoritative and item.state != "listed":
                 self.shared_posts.add(item.id)
         elif isinstance(item, PageState):
-            self.index.save_page_state(item)
+            if self.saved_states.pop(item.capture_id, None) != item.state:  # most pages say what their status did
+                self.index.save_page_state(item)
         elif isinstance(item, FetchFailure):
             self.index.save_failure(item, self.run.id)
         return item
@@ -100,8 +115,13 @@ class IndexPipeline:
         """Record how the run ended (after the WARC pipeline wrote the same summary)."""
         if self.index is None:
             return
+        if self.search_worker is not None:
+            self.search_worker.stop()  # it writes the search rows still queued, then ends
+            self.search_worker = None
+        self.index.deferred_search = False
         summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
         try:
+            self.index.drain_search()  # whatever the worker left (it died, or it was stopped late)
             self.index.finish_run(self.run.id, summary["finished_at"], reason, summary["stats"])
             analysis = analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
                                self.run.closed_after_runs)
