@@ -26,6 +26,7 @@ from govarchive.index import Index
 from govarchive.transactions import write_transaction
 
 DETECTABLE_STATES = ("ok",)
+NOTICE_PAGE = 500  # posts read at a time by record_notices
 PROVISIONAL = re.compile(r"^[a-z_]+:(?:name|alias):")
 
 
@@ -42,20 +43,24 @@ def provisional_account_id(platform: str, name: str) -> str:
 def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), detected_at: str = "") -> int:
     """Detect notices in the posts matching ``where`` (SQL over ``posts p``); returns notices written."""
     db = index.db
-    rows = db.execute(
-        "select p.id, p.account_id, p.capture_id, p.title, p.text, p.clean_text, p.published_at, a.name, a.platform "
-        f"from posts p left join accounts a on a.id = p.account_id where p.state in ('ok') and p.text is not null "
-        f"and ({where})", list(params)).fetchall()
-    written = 0
-    for post_id, account_id, capture_id, title, text, cleaned, published_at, name, platform in rows:
-        detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
-                           cleaned=cleaned)  # cleaned when saved: not again
-        with write_transaction(db):
-            _forget_post(index, post_id)
-            if detection.label in ("notice", "report"):
-                written += _write_detection(index, detection, post_id, account_id, capture_id, platform,
-                                            detected_at)
-    return written
+    written, after = 0, 0
+    while True:  # a page of posts at a time: a run of 100,000 articles is not held in memory at once
+        rows = db.execute(
+            "select p.rowid, p.id, p.account_id, p.capture_id, p.title, p.text, p.clean_text, p.published_at, "
+            "a.name, a.platform from posts p left join accounts a on a.id = p.account_id "
+            f"where p.rowid > ? and p.state in ('ok') and p.text is not null and ({where}) "
+            "order by p.rowid limit ?", [after, *params, NOTICE_PAGE]).fetchall()
+        if not rows:
+            return written
+        after = rows[-1][0]
+        for _, post_id, account_id, capture_id, title, text, cleaned, published_at, name, platform in rows:
+            detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
+                               cleaned=cleaned)  # cleaned when saved: not again
+            with write_transaction(db):
+                _forget_post(index, post_id)
+                if detection.label in ("notice", "report"):
+                    written += _write_detection(index, detection, post_id, account_id, capture_id, platform,
+                                                detected_at)
 
 
 def _forget_post(index: Index, post_id: str) -> None:

@@ -178,3 +178,26 @@ def test_a_killed_runs_posts_are_analysed_by_the_next_run():
     archive.new_run("run-2")
     archive.index.finish_run("run-2", "2026-11-21T02:00:00Z", "finished", {})
     assert analyse(archive.index, AS_OF, "run-2").notices == 1
+
+
+def test_notices_are_found_a_page_of_posts_at_a_time(monkeypatch):
+    """record_notices reads the run's posts in pages (a 100,000-article run is not held in memory):
+    every post of every page is analysed, the run's filter applies on each page."""
+    import govarchive.notices
+
+    monkeypatch.setattr(govarchive.notices, "NOTICE_PAGE", 2)
+    archive = Archive()
+    for n in range(1, 6):
+        archive.account(f"wechat:{n}", name=f"青禾{n}号")
+        archive.post(f"wechat:{n}:1:1", f"wechat:{n}", title="停止更新的公告", text=NOTICE,
+                     published_at="2026-11-16T10:00:00+08:00")
+        archive.post(f"wechat:{n}:1:2", f"wechat:{n}", title="新闻", text="正文", published_at="2026-11-17T10:00:00+08:00")
+    archive.new_run("run-2")  # a post of another, finished run is not this run's
+    archive.account("wechat:9", name="青禾9号")
+    archive.post("wechat:9:1:1", "wechat:9", title="停止更新的公告", text=NOTICE, published_at="2026-11-16T10:00:00+08:00")
+    archive.index.finish_run("run-2", "2026-11-21T02:00:00Z", "finished", {})
+    archive.new_run("run-3")
+    archive.index.db.execute("update runs set finished_at = '2026-11-21T03:00:00Z' where id = 'run-1'")
+    archive.index.db.execute("update captures set run_id = 'run-3' where run_id = 'run-1'")
+    assert analyse(archive.index, AS_OF, "run-3").notices == 5
+    assert sorted(r["account_id"] for r in archive.index.db["notices"].rows) == [f"wechat:{n}" for n in range(1, 6)]
