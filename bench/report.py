@@ -104,8 +104,9 @@ def search_section(search: dict[str, Any]) -> list[str]:
     lines = [f"search_posts on {search['posts']:,} posts ({search['index_mb']:,} MB): p50 {search['p50_ms']} ms, "
              f"p95 {search['p95_ms']} ms ({lengths}); Index.save_post {search['save_post_ms']} ms per post"]
     for name, rewrite in search.get("rewrites", {}).items():
-        lines.append(f"  rewrite {name}: p50 {rewrite['p50_ms']} ms, p95 {rewrite['p95_ms']} ms, same rows as "
-                     f"search_posts for {rewrite['same_rows_as_canned']} of {rewrite['queries']} queries")
+        lines.append(f"  other plan {name}: p50 {rewrite['p50_ms']} ms, p95 {rewrite['p95_ms']} ms, same rows as "
+                     f"search_posts for {rewrite['same_rows_as_canned']} of {rewrite['queries']} queries, in the "
+                     f"same order for {rewrite.get('same_order_as_canned', '?')}")
     return lines
 
 

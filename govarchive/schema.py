@@ -73,12 +73,15 @@ def m002_post_media_and_moves(db: Database) -> None:
 @migrations()
 def m003_chinese_search(db: Database) -> None:
     """Issue 4: bigram shadow indexes for Chinese search (govarchive/search.py), rowid = base rowid."""
-    from govarchive.search import SEARCHABLE, refresh_shadow
+    from govarchive.search import SEARCHABLE, shadow_text
 
     for table, columns in SEARCHABLE.items():
         db.execute(f"create virtual table {table}_fts using fts5({', '.join(columns)}, "
                    "tokenize='unicode61 remove_diacritics 2')")
-        refresh_shadow(db, table)
+        # as released: keyed by the base rowid (posts are re-keyed by m010, through code of its time)
+        for rowid, *values in db.execute(f"select rowid, {', '.join(columns)} from {table}").fetchall():
+            db.execute(f"insert into {table}_fts (rowid, {', '.join(columns)}) values "
+                       f"({', '.join('?' * (len(columns) + 1))})", [rowid, *map(shadow_text, values)])
 
 
 @migrations()
@@ -212,3 +215,38 @@ def m009_search_queue(db: Database) -> None:
                 f"insert into search_queue (tbl, row, seq) values ('{table}', {ref}.rowid, "
                 f"(select coalesce(max(seq), 0) + 1 from search_queue)) "
                 f"on conflict (tbl, row) do update set seq = excluded.seq; end")
+
+
+@migrations()
+def m010_search_in_published_order(db: Database) -> None:
+    """``posts_fts`` rows are keyed by ``posts.search_key``, which grows with ``published_at``: a search
+    returns the newest hits by FTS5's own rowid order, in milliseconds however many posts match
+    (docs/benchmarks.md, search). The shadows already computed are copied, not recomputed; a deleted
+    post's queue entry keeps its key (``search_queue.fts_row``); a new date re-keys a post."""
+    from govarchive.search import SEARCHABLE, post_search_key
+
+    db.execute("alter table posts add column search_key integer")
+    db.execute("alter table search_queue add column fts_row integer")
+    keys: set[int] = set()
+    for rowid, published_at in db.execute("select rowid, published_at from posts").fetchall():
+        key = post_search_key(published_at, rowid)
+        while key in keys:
+            key -= 1
+        keys.add(key)
+        db.execute("update posts set search_key = ? where rowid = ?", [key, rowid])
+    db.execute("create unique index idx_posts_search_key on posts (search_key)")
+    columns = ", ".join(SEARCHABLE["posts"])
+    db.execute(f"create virtual table posts_fts_keyed using fts5({columns}, tokenize='unicode61 remove_diacritics 2')")
+    db.execute(f"insert into posts_fts_keyed (rowid, {columns}) select p.search_key, {', '.join('f.' + c for c in SEARCHABLE['posts'])} "
+               "from posts_fts f join posts p on p.rowid = f.rowid")
+    db.execute("drop table posts_fts")
+    db.execute("alter table posts_fts_keyed rename to posts_fts")
+    for name, event, ref, keep in (
+            ("posts_search_update", f"update of {columns}, published_at", "new", "search_queue.fts_row"),
+            ("posts_search_delete", "delete", "old", "coalesce(excluded.fts_row, search_queue.fts_row)")):
+        db.execute(f"drop trigger {name}")
+        db.execute(
+            f"create trigger {name} after {event} on posts begin "
+            f"insert into search_queue (tbl, row, seq, fts_row) values ('posts', {ref}.rowid, "
+            f"(select coalesce(max(seq), 0) + 1 from search_queue), {'old.search_key' if ref == 'old' else 'null'}) "
+            f"on conflict (tbl, row) do update set seq = excluded.seq, fts_row = {keep}; end")

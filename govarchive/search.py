@@ -13,6 +13,7 @@ Simplified, 帐号 → 账号), so a Traditional re-post is found by its Simplif
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Sequence
 
 from govarchive.textclean import normalise
@@ -48,6 +49,62 @@ def cjk_escape_fts(query: str | None) -> str:
                   escape_fts(query or ""))
 
 
+# tables whose FTS rowid is a column of theirs (kept by the code below), not their own rowid
+KEY_COLUMN = {"posts": "search_key"}
+KEY_EPOCH = datetime(1900, 1, 1)
+KEY_TIES = 1_000_000  # search keys per second of publication
+
+
+def post_search_key(published_at: str | None, rowid: int) -> int:
+    """A post's ``posts_fts`` rowid (``posts.search_key``): it grows with ``published_at``, so FTS5's own
+    ``order by rowid desc`` is "newest first" and stops after the first hits, however common the word.
+
+    The seconds since 1900 of the value's first 19 characters read as a local time (the order of the
+    strings Datasette sorts; no timezone arithmetic), times :data:`KEY_TIES`, plus the row's rowid
+    modulo :data:`KEY_TIES` to break ties. No or unreadable date: second 0, after every dated post.
+    """
+    seconds = 0
+    if published_at:
+        try:
+            seconds = max(0, int((datetime.fromisoformat(published_at[:19]) - KEY_EPOCH).total_seconds()))
+        except ValueError:
+            pass
+    return seconds * KEY_TIES + rowid % KEY_TIES
+
+
+def _shadows(db: Any, table: str, where: str, params: Sequence[Any]) -> list[tuple[int, list[str], int | None, int]]:
+    """(rowid, shadow texts, FTS rowid now, FTS rowid wanted) of the ``table`` rows matching ``where``."""
+    columns = ", ".join(SEARCHABLE[table])
+    if table not in KEY_COLUMN:
+        return [(row[0], [shadow_text(v) for v in row[1:]], row[0], row[0])
+                for row in db.execute(f"select rowid, {columns} from {table} where {where}", list(params))]
+    return [(rowid, [shadow_text(v) for v in values], stored, post_search_key(published, rowid))
+            for rowid, *values, published, stored in db.execute(
+                f"select rowid, {columns}, published_at, {KEY_COLUMN[table]} from {table} where {where}",
+                list(params))]
+
+
+def _write_shadow(db: Any, table: str, rowid: int, shadow: list[str] | None, stale: set[int | None],
+                  wanted: int) -> None:
+    """Delete the FTS rows at ``stale`` keys; write ``shadow`` (None: the row is gone) at ``wanted``, or
+    the nearest free key below it (a tie of second and rowid modulo), and keep the key in the row."""
+    fts = f"{table}_fts"
+    for key in stale - {None}:
+        db.execute(f"delete from {fts} where rowid = ?", [key])
+    if shadow is None:
+        return
+    key = wanted
+    if table in KEY_COLUMN:
+        column = KEY_COLUMN[table]
+        while db.execute(f"select 1 from {fts} where rowid = ? union all select 1 from {table} "
+                         f"where {column} = ? and rowid != ?", [key, key, rowid]).fetchone():
+            key -= 1
+        db.execute(f"update {table} set {column} = ? where rowid = ? and {column} is not ?", [key, rowid, key])
+    columns = SEARCHABLE[table]
+    db.execute(f"insert into {fts} (rowid, {', '.join(columns)}) values ({', '.join('?' * (len(columns) + 1))})",
+               [key, *shadow])
+
+
 QUEUE_BATCH = 25  # queue entries read and computed at a time (each then written in its own transaction)
 
 
@@ -57,31 +114,29 @@ def drain_search_queue(db: Any, limit: int | None = None) -> int:
 
     Shadows are computed outside any write transaction (the costly part), then each is written in a
     transaction of its own, only where the queue entry is still the one read: a row changed meanwhile
-    has a newer entry and is read again.
+    has a newer entry and is read again. A deleted post's entry carries its old key (``fts_row``).
     Inside a caller's transaction (a synchronous :class:`~govarchive.index.Index`), it is all one.
     """
     done = 0
     while limit is None or done < limit:
         batch = QUEUE_BATCH if limit is None else min(QUEUE_BATCH, limit - done)
-        entries = db.execute("select tbl, row, seq from search_queue order by seq limit ?", [batch]).fetchall()
+        entries = db.execute("select tbl, row, seq, fts_row from search_queue order by seq limit ?",
+                             [batch]).fetchall()
         if not entries:
             break
         computed = []
-        for table, rowid, seq in entries:
-            columns = SEARCHABLE[table]
-            found = db.execute(f"select {', '.join(columns)} from {table} where rowid = ?", [rowid]).fetchone()
-            computed.append((table, rowid, seq, None if found is None else [shadow_text(v) for v in found]))
-        for table, rowid, seq, shadow in computed:
+        for table, rowid, seq, fts_row in entries:
+            found = _shadows(db, table, "rowid = ?", [rowid])
+            shadow, stored, wanted = found[0][1:] if found else (None, None, rowid)
+            stale = {fts_row, stored} if table in KEY_COLUMN else {rowid}
+            computed.append((table, rowid, seq, shadow, stale, wanted))
+        for table, rowid, seq, shadow, stale, wanted in computed:
             # one short transaction per row: the crawl, the other writer, never waits long for the lock
             with write_transaction(db):
                 if db.execute("select 1 from search_queue where tbl = ? and row = ? and seq = ?",
                               [table, rowid, seq]).fetchone() is None:
                     continue  # changed since it was read: its newer entry comes round again
-                db.execute(f"delete from {table}_fts where rowid = ?", [rowid])
-                if shadow is not None:
-                    columns = SEARCHABLE[table]
-                    db.execute(f"insert into {table}_fts (rowid, {', '.join(columns)}) values "
-                               f"({', '.join('?' * (len(columns) + 1))})", [rowid, *shadow])
+                _write_shadow(db, table, rowid, shadow, stale, wanted)
                 db.execute("delete from search_queue where tbl = ? and row = ? and seq = ?", [table, rowid, seq])
         done += len(entries)
     return done
@@ -89,9 +144,5 @@ def drain_search_queue(db: Any, limit: int | None = None) -> int:
 
 def refresh_shadow(db: Any, table: str, where: str = "1", params: Sequence[Any] = ()) -> None:
     """Rewrite the ``<table>_fts`` rows of the ``table`` rows matching ``where`` (a sqlite-utils Database)."""
-    columns = SEARCHABLE[table]
-    placeholders = ", ".join("?" * (len(columns) + 1))
-    for row in db.execute(f"select rowid, {', '.join(columns)} from {table} where {where}", list(params)).fetchall():
-        db.execute(f"delete from {table}_fts where rowid = ?", [row[0]])
-        db.execute(f"insert into {table}_fts(rowid, {', '.join(columns)}) values ({placeholders})",
-                   [row[0], *(shadow_text(v) for v in row[1:])])
+    for rowid, shadow, stored, wanted in _shadows(db, table, where, params):
+        _write_shadow(db, table, rowid, shadow, {stored}, wanted)

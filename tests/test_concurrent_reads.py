@@ -488,7 +488,7 @@ async def test_the_closures_feed_of_an_archive_without_closures_is_an_empty_feed
 # A row has its search row, or waits in the search queue for it (a crawl's search worker writes it).
 SEARCH_SHADOW_SQL = """
 select 'post ' || p.id || ' has no search row and none queued' from posts p
-  where not exists (select 1 from posts_fts f where f.rowid = p.rowid)
+  where not exists (select 1 from posts_fts f where f.rowid = p.search_key)
   and not exists (select 1 from search_queue q where q.tbl = 'posts' and q.row = p.rowid)
 union all
 select 'account ' || a.id || ' has no search row and none queued' from accounts a

@@ -83,3 +83,92 @@ async def test_search_accounts_and_single_columns(db_path):
     assert await search(db_path, "accounts", "社保") == {"wechat:1"}
     assert await search(db_path, "posts", "停止更新") == {"p2", "p3"}
     assert await search(db_path, "posts", "", _search_title="停止更新") == {"p2"}  # ?_search_title= alone
+
+
+def dated_index(path, dates: dict[str, str | None]):
+    index = open_index(path)
+    index.save_account(Account("wechat:1", "wechat", "1", "urn:uuid:c", SEEN, name="云岚发布", authoritative=True))
+    for post_id, published in dates.items():
+        index.save_post(Post(post_id, "wechat:1", "wechat", "urn:uuid:c", SEEN, title=f"防汛通知 {post_id}",
+                             text="防汛工作安排。", published_at=published, state="ok", authoritative=True))
+    return index
+
+
+async def canned_search(path, query: str) -> list[str]:
+    from datasette.app import Datasette
+
+    from govarchive.browse.metadata import database_metadata
+
+    ds = Datasette([str(path)], metadata={"databases": {"index": database_metadata()}})
+    response = await ds.client.get("/index/search_posts.json", params={"q": query, "_shape": "array"})
+    assert response.status_code == 200, response.text
+    return [row["post_id"] for row in response.json()]
+
+
+DATES = {"a": "2026-11-18T10:00:00+08:00", "b": "2019-03-01T08:00:00+08:00", "c": None, "d": "2026-11-18",
+         "e": "2026-11-18T10:00:00+08:00", "f": "2023-07-09T23:59:59+08:00", "g": "not a date"}
+
+
+def newest_first(index) -> list[str]:
+    return [row[0] for row in index.db.execute("select id from posts order by published_at desc, rowid desc")]
+
+
+@pytest.mark.asyncio
+async def test_search_posts_gives_the_newest_first_from_the_fts_rowid_order(tmp_path):
+    path = tmp_path / "index.db"
+    index = dated_index(path, DATES)
+    # "g" (an unreadable date) sorts as a string above every digit but is keyed as undated: last, with "c"
+    expected = [p for p in newest_first(index) if p not in ("c", "g")] + ["g", "c"]
+    assert await canned_search(path, "防汛") == expected
+    # a post re-dated moves: its old row is gone, its new one in place
+    index.save_post(Post("b", "wechat:1", "wechat", "urn:uuid:c", SEEN, title="防汛通知 b", text="防汛工作安排。",
+                         published_at="2026-12-01T09:00:00+08:00", state="ok", authoritative=True))
+    assert (await canned_search(path, "防汛"))[0] == "b"
+    # a deleted post leaves no search row behind (its queue entry carried its key)
+    index.db.execute("delete from posts where id = 'f'")
+    index.drain_search()
+    assert "f" not in await canned_search(path, "防汛")
+    fts_rows, keyed = index.db.execute(
+        "select (select count(*) from posts_fts), (select count(*) from posts p join posts_fts f "
+        "on f.rowid = p.search_key)").fetchone()
+    assert fts_rows == keyed == len(DATES) - 1
+    index.close()
+
+
+def test_posts_of_the_same_second_get_distinct_keys(tmp_path):
+    from govarchive.search import KEY_TIES
+
+    index = dated_index(tmp_path / "index.db", {"x": "2026-11-18T10:00:00+08:00"})
+    taken = index.db.execute("select search_key from posts where id = 'x'").fetchone()[0]
+    # the next post would want x's key: its rowid modulo KEY_TIES is the same
+    index.db.execute("update posts set rowid = ? where id = 'x'", [taken % KEY_TIES + KEY_TIES])
+    index.save_post(Post("y", "wechat:1", "wechat", "urn:uuid:c", SEEN, title="防汛通知 y", text="防汛工作安排。",
+                         published_at="2026-11-18T10:00:00+08:00", state="ok", authoritative=True))
+    keys = dict(index.db.execute("select id, search_key from posts").fetchall())
+    assert keys["y"] != keys["x"] and abs(keys["y"] - keys["x"]) < KEY_TIES
+    assert index.db.execute("select count(*) from posts_fts where posts_fts match ?",
+                            [cjk_escape_fts("防汛")]).fetchone()[0] == 2
+    index.close()
+
+
+def test_migration_m010_rekeys_an_archive_in_publication_order(tmp_path):
+    from sqlite_utils import Database
+
+    from govarchive.schema import migrations
+    from govarchive.search import SEARCHABLE
+
+    path = tmp_path / "index.db"
+    old = Database(str(path))
+    migrations.apply(old, stop_before="m003_chinese_search")  # an archive of the first release
+    old.execute("insert into posts (id, title, text, published_at, state) values "
+                "('old1', '旧文', '防汛抢险', '2020-01-01T00:00:00+08:00', 'ok'), "
+                "('old2', '新文', '防汛演练', '2025-01-01T00:00:00+08:00', 'ok')")
+    old.close()
+    index = open_index(path)  # m003 keys the shadows by rowid, m010 re-keys them
+    rows = index.db.execute(
+        f"select p.id from posts_fts f join posts p on p.search_key = f.rowid where posts_fts match ? "
+        f"order by f.rowid desc", [cjk_escape_fts("防汛")]).fetchall()
+    assert [r[0] for r in rows] == ["old2", "old1"]
+    assert index.db.execute("select count(*) from posts_fts").fetchone()[0] == 2
+    assert set(SEARCHABLE["posts"]) <= {c.name for c in index.db["posts_fts"].columns}
+    index.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from govarchive.browse.queries import canned_queries
+from govarchive.search import KEY_COLUMN
 
 SCHEMA_DOCS_JSON = Path(__file__).with_name("schema_docs.json")
 
@@ -125,7 +126,7 @@ def table_metadata(table: str) -> dict[str, Any]:
 def database_metadata() -> dict[str, Any]:
     tables = {name: table_metadata(name) for name in (*TABLES, *HIDDEN)}
     for name in ("posts", "accounts"):  # Chinese search through the bigram shadows
-        tables[name].update({"fts_table": f"{name}_fts", "fts_pk": "rowid"})
+        tables[name].update({"fts_table": f"{name}_fts", "fts_pk": KEY_COLUMN.get(name, "rowid")})
     return {"title": TITLE, "description": DESCRIPTION, "tables": tables, "queries": canned_queries()}
 
 

@@ -16,17 +16,17 @@ QUERIES: dict[str, tuple[str, str, str]] = {
     "search_posts": (
         "搜索文章 Search posts",
         "全文搜索存档文章（两字词也可）。Full-text search of archived posts, Chinese words of any length "
-        "(关停, 注销, 政务新媒体), Traditional spellings included.",
+        "(关停, 注销, 政务新媒体), Traditional spellings included; the newest 500.",
         f"""
 select p.title, a.name as account, p.platform, substr(p.published_at, 1, 10) as published, p.state,
   '{VIEWER}' || coalesce(p.archived_capture_id, p.capture_id) as archived_copy,
   p.url, p.id as post_id
-from posts_fts f
-join posts p on p.rowid = f.rowid
+from (select rowid as search_key from posts_fts
+      where posts_fts match coalesce(nullif(escape_fts(:q), ''), '""')
+      order by rowid desc limit 500) f
+join posts p on p.search_key = f.search_key
 left join accounts a on a.id = p.account_id
-where posts_fts match coalesce(nullif(escape_fts(:q), ''), '""')
-order by p.published_at desc
-limit 500"""),
+order by f.search_key desc"""),
     "where_did_it_go": (
         "账号内容去向 Where did this account's content go?",
         "输入账号名称、编号或微信号。Give an account's name (or part of it), id or WeChat alias: its status, "
