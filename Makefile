@@ -67,7 +67,7 @@ eval: $(STAMP)
 # the benchmark (docs/benchmarks.md; not part of `make test`): bare Scrapy, govarchive and Debian's wget
 # crawling a loopback web with 20 ms latency, reindex against warcio index, search on 1,000,000 posts
 # (that index is built once into bench/.cache). About 25 minutes; BENCH_RSS_PAGES=100000 (the issue's
-# 5k → 100k peak-RSS check) adds about 40, 0 skips the large crawl. GNU time measures peak RSS.
+# 5k → 100k peak-RSS check) adds about 60, 0 skips the large crawl. GNU time measures peak RSS.
 BENCH_PAGES ?= 5000
 BENCH_RSS_PAGES ?= 20000
 bench: $(STAMP)
