@@ -92,6 +92,8 @@ def build_index(path: Path, posts: int, progress: Any = print) -> dict[str, floa
         with db.conn:
             db.conn.executemany(insert, rows)
             refresh_shadow(db, "posts", "rowid > ? and rowid <= ?", [start, end])
+            # written at once, as a reindex does: nothing left for a search worker
+            db.execute("delete from search_queue where tbl = 'posts' and row > ? and row <= ?", [start, end])
         if progress and end % 100_000 == 0:
             progress(f"search index: {end:,} posts ({time.perf_counter() - started:.0f} s)")
     db.execute("pragma wal_checkpoint(truncate)")
