@@ -105,6 +105,18 @@ async def canned_search(path, query: str) -> list[str]:
     return [row["post_id"] for row in response.json()]
 
 
+async def table_search(path, query: str, **extra: str) -> list[str]:
+    from datasette.app import Datasette
+
+    from govarchive.browse.metadata import database_metadata
+
+    ds = Datasette([str(path)], metadata={"databases": {"index": database_metadata()}})
+    params = {**({"_search": query} if query else {}), "_shape": "array", **extra}
+    response = await ds.client.get("/index/posts.json", params=params)
+    assert response.status_code == 200, response.text
+    return [row["id"] for row in response.json()]
+
+
 DATES = {"a": "2026-11-18T10:00:00+08:00", "b": "2019-03-01T08:00:00+08:00", "c": None, "d": "2026-11-18",
          "e": "2026-11-18T10:00:00+08:00", "f": "2023-07-09T23:59:59+08:00", "g": "not a date"}
 
@@ -120,6 +132,9 @@ async def test_search_posts_gives_the_newest_first_from_the_fts_rowid_order(tmp_
     # "g" (an unreadable date) sorts as a string above every digit but is keyed as undated: last, with "c"
     expected = [p for p in newest_first(index) if p not in ("c", "g")] + ["g", "c"]
     assert await canned_search(path, "防汛") == expected
+    # the posts table's search box sorted by the key: the same order, without sorting every match
+    assert await table_search(path, "防汛", _sort_desc="search_key") == expected
+    assert set(await table_search(path, "防汛")) == set(expected)  # by default sorted on published_at
     # a post re-dated moves: its old row is gone, its new one in place
     index.save_post(Post("b", "wechat:1", "wechat", "urn:uuid:c", SEEN, title="防汛通知 b", text="防汛工作安排。",
                          published_at="2026-12-01T09:00:00+08:00", state="ok", authoritative=True))
