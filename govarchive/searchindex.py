@@ -35,9 +35,12 @@ STOP_TIMEOUT = 600.0  # seconds the crawl waits at its end for the worker to dra
 
 
 class SearchWorker:
-    """The crawl's search worker process (started and stopped by the index pipeline)."""
+    """A search worker process beside ``index``, whose saves leave the search rows queued for it
+    (:attr:`Index.deferred_search`) until :meth:`stop`; the index pipeline's, and :func:`searching_alongside`'s."""
 
-    def __init__(self, index_db: Path) -> None:
+    def __init__(self, index: Any, index_db: Path) -> None:
+        self.index = index
+        index.deferred_search = True
         # close_fds: the worker must not hold the archive's lock file (a killed crawl's lock would outlive it)
         # and it imports govarchive from where this process does (a Scrapyd egg, a checkout, a venv)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
@@ -46,7 +49,8 @@ class SearchWorker:
             stdin=subprocess.PIPE, close_fds=True, env=env)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
-        """Tell the worker to finish (it drains the queue first) and wait; False when it did not end well."""
+        """Tell the worker to finish (it drains the queue first) and wait; False when it did not end well.
+        The index's saves write their search rows again; what the worker left is for ``drain_search()``."""
         if self.process.stdin is not None:
             self.process.stdin.close()
         try:
@@ -56,19 +60,19 @@ class SearchWorker:
             self.process.kill()
             self.process.wait()
             return False
+        finally:
+            self.index.deferred_search = False
 
 
 @contextmanager
 def searching_alongside(index: Any, index_db: Path) -> Iterator[None]:
     """Run a block of index writes with a search worker beside it (reindex, import: two cores, not one);
     every search row is written when the block ends."""
-    index.deferred_search = True
-    worker = SearchWorker(index_db)
+    worker = SearchWorker(index, index_db)
     try:
         yield
     finally:
         worker.stop()
-        index.deferred_search = False
     index.drain_search()
 
 

@@ -74,8 +74,8 @@ def normalise(text: str | None) -> str:
         return ""
     if has_traditional(text):
         text = _opencc("tw2sp").convert(text)
-    if "帐" in text:
-        for variant, canonical in VARIANTS.items():
+    for variant, canonical in VARIANTS.items():
+        if variant in text:  # a scan, and a copy only where the variant is
             text = text.replace(variant, canonical)
     return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text  # translate is slow on long text
 

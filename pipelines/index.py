@@ -68,8 +68,7 @@ class IndexPipeline:
         with starting(self.halt, "recording the run's start"):
             self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
         if self.config.search_worker:  # the search shadows are written on another core (govarchive/searchindex.py)
-            self.index.deferred_search = True
-            self.search_worker = SearchWorker(self.config.paths.index_db)
+            self.search_worker = SearchWorker(self.index, self.config.paths.index_db)
 
     def process_capture(self, capture: Capture) -> None:
         assert self.index is not None, "open_spider was not called"
@@ -118,7 +117,6 @@ class IndexPipeline:
         if self.search_worker is not None:
             self.search_worker.stop()  # it writes the search rows still queued, then ends
             self.search_worker = None
-        self.index.deferred_search = False
         summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
         try:
             self.index.drain_search()  # whatever the worker left (it died, or it was stopped late)

@@ -55,8 +55,22 @@ BIN = Path(sys.executable).parent
 DELAY = "0.3"  # seconds between the crawl's requests: ~150 captures, ~45 s of commits to read through
 LOCKED = "database is locked"
 
+# Pointers a reader must never see broken: snapshot column -> (table, column, the table it points into).
+POINTERS = {
+    "posts_capture_missing": ("posts", "capture_id", "captures"),
+    "posts_archived_capture_missing": ("posts", "archived_capture_id", "captures"),
+    "posts_account_missing": ("posts", "account_id", "accounts"),
+    "accounts_capture_missing": ("accounts", "capture_id", "captures"),
+    "checks_capture_missing": ("account_checks", "capture_id", "captures"),
+    "notices_capture_missing": ("notices", "capture_id", "captures"),
+    "migrations_notice_missing": ("migrations", "notice_id", "notices"),
+}
+_POINTER_COUNTS = "".join(
+    f"  (select count(*) from {table} x where x.{column} is not null\n"
+    f"     and not exists (select 1 from {target} t where t.id = x.{column})) as {name},\n"
+    for name, (table, column, target) in POINTERS.items())
 # One statement, so one read transaction: a snapshot of the index as of one commit.
-SNAPSHOT_SQL = """
+SNAPSHOT_SQL = f"""
 select
   (select count(*) from runs) as runs,
   (select count(*) from captures) as captures,
@@ -65,33 +79,16 @@ select
   (select count(*) from changes) as changes,
   (select count(*) from status_history) as status_history,
   (select count(*) from fetch_failures) as fetch_failures,
-  (select count(*) from posts p where p.capture_id is not null
-     and not exists (select 1 from captures c where c.id = p.capture_id)) as posts_capture_missing,
-  (select count(*) from posts p where p.archived_capture_id is not null
-     and not exists (select 1 from captures c where c.id = p.archived_capture_id)) as posts_archived_capture_missing,
-  (select count(*) from posts p where p.account_id is not null
-     and not exists (select 1 from accounts a where a.id = p.account_id)) as posts_account_missing,
-  (select count(*) from captures c where not exists (select 1 from runs r where r.id = c.run_id)) as captures_run_missing,
+{_POINTER_COUNTS}  (select count(*) from captures c where not exists (select 1 from runs r where r.id = c.run_id)) as captures_run_missing,
   (select count(*) from captures c where c.record_type = 'revisit'
      and not exists (select 1 from captures o where o.id = c.refers_to)) as revisits_original_missing,
   (select count(*) from captures where warc_file is null or warc_offset is null or warc_length is null)
-     as captures_without_record,
-  (select count(*) from accounts a where a.capture_id is not null
-     and not exists (select 1 from captures c where c.id = a.capture_id)) as accounts_capture_missing,
-  (select count(*) from account_checks k where k.capture_id is not null
-     and not exists (select 1 from captures c where c.id = k.capture_id)) as checks_capture_missing,
-  (select count(*) from notices n where n.capture_id is not null
-     and not exists (select 1 from captures c where c.id = n.capture_id)) as notices_capture_missing,
-  (select count(*) from migrations m where m.notice_id is not null
-     and not exists (select 1 from notices n where n.id = m.notice_id)) as migrations_notice_missing
+     as captures_without_record
 """
 # Rows nothing deletes during a crawl: their counts never go backwards from one read to the next.
 APPEND_ONLY = ("runs", "captures", "posts", "fetched_posts", "changes", "status_history", "fetch_failures")
 # Snapshot columns that count broken pointers: 0 at every commit boundary.
-DANGLING = ("posts_capture_missing", "posts_archived_capture_missing", "posts_account_missing",
-            "captures_run_missing", "revisits_original_missing", "captures_without_record",
-            "accounts_capture_missing", "checks_capture_missing", "notices_capture_missing",
-            "migrations_notice_missing")
+DANGLING = (*POINTERS, "captures_run_missing", "revisits_original_missing", "captures_without_record")
 NEWEST_CAPTURES_SQL = "select id, url, record_type from captures order by rowid desc limit 6"
 # Parameters of the canned queries that need some (the rest run without).
 QUERY_PARAMS: dict[str, dict[str, str]] = {"search_posts": {"q": "关停"}, "where_did_it_go": {"account": "云岚"},

@@ -28,6 +28,7 @@ def test_bigrams_and_query_rewriting():
     assert cjk_escape_fts('關停"') == '"关停"'  # Traditional query, unbalanced quote closed
     assert simplified("關於帳號登出") == "关于账号注销"  # Taiwan vocabulary back to mainland (tw2sp)
     assert simplified("启动注销程序") == "启动注销程序"  # Simplified text is left alone
+    assert simplified("注销帐号，帐户与帐务") == "注销账号，账户与账务"  # the variant spellings of 账
 
 
 @pytest.fixture()

@@ -33,9 +33,8 @@ def save_posts(index, numbers: range) -> None:
 def test_the_worker_writes_the_shadows_while_rows_are_written_and_drains_at_the_end(tmp_path):
     db = tmp_path / "index.db"
     index = open_index(db)
-    index.deferred_search = True  # as in a crawl
     index.start_run("run-1", "portal", "2026-11-20T02:00:00Z")
-    worker = SearchWorker(db)
+    worker = SearchWorker(index, db)  # as in a crawl: saves leave their search rows to it
     try:
         save_posts(index, range(300))  # both processes write: neither may fail for the other's lock
         deadline = time.monotonic() + 60
