@@ -65,16 +65,16 @@ def time_parts(count: int = 300) -> dict[str, Any]:
                                       content_digest=None, kind=None, authoritative=False) for p in posts]
         result["save_post (list entry, new row)"] = _ms_each(index.save_post, listed)
         result["save_post (article page, update)"] = _ms_each(index.save_post, posts)
-        rowids = [row[0] for row in index.db.execute("select rowid from posts order by rowid")]
+        keys = [row[0] for row in index.db.execute("select search_key from posts order by rowid")]
         placeholders = ", ".join("?" * (len(columns) + 1))
 
         def rewrite_shadow(i: int) -> None:
             with index.db.conn:
-                index.db.execute("delete from posts_fts where rowid = ?", [rowids[i]])
+                index.db.execute("delete from posts_fts where rowid = ?", [keys[i]])
                 index.db.execute(f"insert into posts_fts(rowid, {', '.join(columns)}) values ({placeholders})",
-                                 [rowids[i], *shadows[i]])
+                                 [keys[i], *shadows[i]])
 
-        result["FTS5 delete + insert of the shadow row"] = _ms_each(rewrite_shadow, list(range(len(rowids))))
+        result["FTS5 delete + insert of the shadow row"] = _ms_each(rewrite_shadow, list(range(len(keys))))
         index.close()
     return result
 

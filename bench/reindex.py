@@ -15,16 +15,14 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
 from bench.measure import Measured, run_measured
-from govarchive.httpdata import payload_digest
 from govarchive.index import capture_row, open_index
-from govarchive.items import Capture
+from govarchive.reindex import capture_from_record
 
 
 def count_records(paths: list[Path]) -> int:
@@ -42,7 +40,8 @@ def throughput(run: Measured, records: int, size: int) -> dict[str, Any]:
 
 def captures_only(paths: list[Path], index_db: Path) -> int:
     """Rebuild only the ``captures`` rows of ``paths`` into a fresh ``index_db`` (govarchive's schema and
-    :func:`govarchive.index.capture_row`), in one transaction; returns the rows written."""
+    :func:`govarchive.reindex.capture_from_record`, :func:`govarchive.index.capture_row`), in one transaction;
+    returns the rows written."""
     rows = []
     for path in paths:
         with open(path, "rb") as fh:
@@ -50,18 +49,7 @@ def captures_only(paths: list[Path], index_db: Path) -> int:
             for record in records:
                 if record.rec_type not in ("response", "revisit") or record.http_headers is None:
                     continue
-                headers = record.rec_headers
-                body = record.raw_stream.read()
-                capture = Capture(
-                    id=headers.get_header("WARC-Record-ID").strip("<>"), run_id="reindex",
-                    url=headers.get_header("WARC-Target-URI"),
-                    fetched_at=datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00")),
-                    http_status=int(record.http_headers.get_statuscode() or 0),
-                    protocol=record.http_headers.protocol or "HTTP/1.1",
-                    response_headers=list(record.http_headers.headers), body=body,
-                    payload_digest=headers.get_header("WARC-Payload-Digest") or payload_digest(body),
-                    record_type=record.rec_type, warc_file=path.name,
-                    refers_to=(headers.get_header("WARC-Refers-To") or "").strip("<>") or None)
+                capture = capture_from_record(record, "reindex", path.name)
                 records.read_to_end(record)
                 capture.warc_offset, capture.warc_length = records.get_record_offset(), records.get_record_length()
                 rows.append(capture_row(capture))

@@ -253,22 +253,9 @@ class WarcImporter:
 
     # -- captures ---------------------------------------------------------------------------------
     def _capture(self, record: Any, run_id: str, warc_name: str) -> tuple[Capture, bytes | None]:
-        rec = record.rec_headers
-        http = record.http_headers
-        protocol = http.protocol or "HTTP/1.1"
-        status = int(http.get_statuscode() or 0)
-        is_revisit = record.rec_type == "revisit"
-        raw = b"" if is_revisit else record.raw_stream.read()
-        digest = rec.get_header("WARC-Payload-Digest") or payload_digest(raw)
-        capture = Capture(
-            id=_record_id(rec.get_header("WARC-Record-ID")), run_id=run_id,
-            url=rec.get_header("WARC-Target-URI") or "", fetched_at=_parse_date(rec.get_header("WARC-Date")),
-            http_status=status, protocol=protocol, response_headers=list(http.headers), body=raw,
-            ip_address=rec.get_header("WARC-IP-Address"), truncated=rec.get_header("WARC-Truncated"),
-            payload_digest=digest, record_type=record.rec_type, warc_file=warc_name,
-            refers_to=_record_id(rec.get_header("WARC-Refers-To")) or None,
-            refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"))
-        body = None if is_revisit else self._decode(raw, list(http.headers), capture)
+        capture = capture_from_record(record, run_id, warc_name)
+        body = None if capture.record_type == "revisit" else \
+            self._decode(capture.body, list(record.http_headers.headers), capture)
         return capture, body
 
     def _decode(self, raw: bytes, headers: list[tuple[str, str]], capture: Capture) -> bytes | None:
@@ -339,6 +326,23 @@ class WarcImporter:
             self.index.save_post(post)
             self.report.posts += 1
         self.index.save_page_state(PageState(capture.id, extraction.page_state))
+
+
+def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
+    """The capture a response or revisit record (with HTTP headers) holds; its body is the raw payload,
+    still encoded (empty for a revisit)."""
+    rec = record.rec_headers
+    http = record.http_headers
+    raw = b"" if record.rec_type == "revisit" else record.raw_stream.read()
+    return Capture(
+        id=_record_id(rec.get_header("WARC-Record-ID")), run_id=run_id,
+        url=rec.get_header("WARC-Target-URI") or "", fetched_at=_parse_date(rec.get_header("WARC-Date")),
+        http_status=int(http.get_statuscode() or 0), protocol=http.protocol or "HTTP/1.1",
+        response_headers=list(http.headers), body=raw,
+        ip_address=rec.get_header("WARC-IP-Address"), truncated=rec.get_header("WARC-Truncated"),
+        payload_digest=rec.get_header("WARC-Payload-Digest") or payload_digest(raw), record_type=record.rec_type,
+        warc_file=warc_name, refers_to=_record_id(rec.get_header("WARC-Refers-To")) or None,
+        refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"))
 
 
 def _warc_fields(data: bytes) -> dict[str, str]:
