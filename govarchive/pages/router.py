@@ -14,7 +14,7 @@ from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage
 from govarchive.pages.sogou import SogouAccountSearchPage
 from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
 from govarchive.pages.wechat import WechatAlbumPage, WechatArticlePage, WechatHistoryPage, is_article_url
-from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage
+from govarchive.pages.weibo import WeiboAjaxPage, WeiboApiPage, WeiboLongTextPage, WeiboShellPage
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WeiboApiPage
     if path.endswith("/statuses/extend"):
         return WeiboLongTextPage
+    if WeiboAjaxPage.matches(page.url):
+        return WeiboAjaxPage
     if re.search(r"^/u/\d+/?$", path):
         return WeiboShellPage
     if is_article_url(path, query):

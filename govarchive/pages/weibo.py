@@ -1,4 +1,10 @@
-"""Weibo through the m.weibo.cn JSON API: profile, post lists (since_id or page), long text."""
+"""Weibo through its JSON APIs: m.weibo.cn (profile, post lists by since_id or page, long text) and
+weibo.com's ajax endpoints (``profile/info``, ``statuses/mymblog``, ``statuses/longtext``).
+
+A post's exact time is in its id: ``(mid >> 22) + 515483463`` is the Unix time it was sent (checked
+on posts of 2012–2025 whose absolute time is known). Lists that show a relative date (``15小时前``,
+``昨天 12:00``, ``06-27``) get the exact time from the id when the two agree.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from govarchive.ids import weibo_account_id, weibo_post_id
+from govarchive.ids import weibo_account_id, weibo_bid_to_mid, weibo_post_id
 from govarchive.items import Link
 from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, text_digest
 
@@ -65,6 +71,70 @@ def parse_created_at(value: str | None, reference: datetime) -> str | None:
     return None
 
 
+# (mid >> 22) + MID_EPOCH = Unix seconds the post was sent (±1 s): Weibo's ids since 2012 are
+# time-ordered snowflakes. Older 10–11 digit ids are not, hence the length and range checks.
+MID_EPOCH = 515483463
+_FIRST_SNOWFLAKE = datetime(2011, 1, 1, tzinfo=SHANGHAI)
+
+
+def mid_time(mid: str | int | None) -> datetime | None:
+    """The moment a post was sent, from its numeric mid (None for ids of another form)."""
+    text = str(mid or "").strip()
+    if not text.isdigit() or len(text) < 16:
+        return None
+    moment = datetime.fromtimestamp((int(text) >> 22) + MID_EPOCH, SHANGHAI)
+    return moment if moment >= _FIRST_SNOWFLAKE else None
+
+
+def shown_span(value: str | None, reference: datetime) -> tuple[datetime, datetime] | None:
+    """The span of time a relative ``created_at`` stands for, or None for an absolute one.
+
+    ``刚刚`` is the last minutes before ``reference``; ``N分钟前``/``N小时前`` the minute/hour so
+    long ago; ``昨天 HH:MM``/``今天 HH:MM`` that minute; ``MM-DD`` and ``YYYY-MM-DD`` that day.
+    """
+    text = (value or "").strip()
+    now = reference.astimezone(SHANGHAI)
+    minute, hour, day = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+    if text == "刚刚":
+        return now - 10 * minute, now
+    if m := re.fullmatch(r"(\d+)\s*分钟前", text):
+        start = now - (int(m.group(1)) + 1) * minute
+        return start, start + 2 * minute
+    if m := re.fullmatch(r"(\d+)\s*小时前", text):
+        start = now - (int(m.group(1)) + 1) * hour
+        return start, start + 2 * hour
+    if re.fullmatch(r"(昨天|今天)\s*\d{1,2}:\d{2}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}", text):
+        shown = datetime.fromisoformat(parse_created_at(text, reference) or "")
+        return (shown, shown + minute) if ":" in text else (shown, shown + day)
+    return None
+
+
+def post_time(created_at: str | None, mid: str | int | None, reference: datetime) -> str | None:
+    """A post's ``published_at``: the absolute ``created_at`` as given; for a relative one the
+    exact time encoded in the mid when it falls in the span the list shows (a minute of slack),
+    else the relative date resolved against ``reference``."""
+    span = shown_span(created_at, reference)
+    exact = mid_time(mid) if span else None
+    slack = timedelta(minutes=1)
+    if span and exact and span[0] - slack <= exact <= span[1] + slack:
+        return exact.isoformat()
+    return parse_created_at(created_at, reference)
+
+
+def answer_state(data: dict[str, Any]) -> tuple[str, str]:
+    """(page state, note) of an answer whose ``ok`` is not 1.
+
+    ``ok`` -100 is the login wall (weibo.com's ajax and m.weibo.cn without a session): blocked.
+    """
+    msg = str(data.get("msg") or data.get("message") or "")
+    if str(data.get("ok")) == "-100":
+        return "blocked", f"login required (ok -100) {data.get('url') or msg}".strip()
+    state = ("empty" if any(m in msg for m in EMPTY_MESSAGES) else "blocked" if "频繁" in msg
+             else "account_blocked" if any(m in msg for m in BANNED_MESSAGES)
+             else "not_found" if any(m in msg for m in GONE_MESSAGES) else "error")
+    return state, msg if state != "empty" else ""
+
+
 class WeiboPage(Page):
     platform = "weibo"
 
@@ -95,6 +165,25 @@ class WeiboPage(Page):
     def profile_url(self, uid: str) -> str:
         return self.absolute(f"/u/{uid}")
 
+    def json_or_wall(self) -> tuple[dict[str, Any] | None, Extraction | None]:
+        """The answer's JSON object, or the extraction that ends the page: a visitor/login page
+        where JSON was expected is ``blocked``; JSON cut short or malformed is ``unparsed`` (a bad
+        answer to retry, not a block)."""
+        data = self.data()
+        if isinstance(data, dict):
+            return data, None
+        if self.page.text.lstrip().startswith(("{", "[")):
+            return None, Extraction(page_state="unparsed", notes=["broken JSON (cut short or malformed)"])
+        return None, Extraction(page_state="blocked", notes=["not JSON: a visitor or login page"])
+
+    def refused(self, data: dict[str, Any], uid: str | None) -> Extraction:
+        """An answer with ``ok`` other than 1; it names the account it was about, so that the index
+        records the check (the lifecycle reads several runs' checks before calling an account gone)."""
+        state, note = answer_state(data)
+        checked = [self.account(weibo_account_id(uid), uid, url=self.profile_url(uid))] if uid else []
+        return Extraction(page_state=state, accounts=checked,
+                          notes=[note] if note else [])
+
 
 class WeiboShellPage(WeiboPage):
     """``/u/<uid>``: the single-page app's shell. Holds no data; points to the profile API."""
@@ -110,21 +199,12 @@ class WeiboApiPage(WeiboPage):
     """``/api/container/getIndex``: the profile (no containerid) or a post list (containerid 107603…)."""
 
     def extract(self) -> Extraction:
-        data = self.data()
-        if not isinstance(data, dict) and self.page.text.lstrip().startswith(("{", "[")):
-            # JSON, but broken or cut short: a bad answer to retry, not a block (no back-off, no stop)
-            return Extraction(page_state="unparsed", notes=["broken JSON (cut short or malformed)"])
-        if not isinstance(data, dict):  # an HTML visitor/login page where the API answers JSON
-            return Extraction(page_state="blocked", notes=["not JSON: a visitor or login page"])
+        data, ended = self.json_or_wall()
+        if data is None:
+            return ended  # type: ignore[return-value]
         uid = self.uid()
         if data.get("ok") != 1:
-            msg = str(data.get("msg") or "")
-            state = ("empty" if any(m in msg for m in EMPTY_MESSAGES) else "blocked" if "频繁" in msg
-                     else "account_blocked" if any(m in msg for m in BANNED_MESSAGES)
-                     else "not_found" if any(m in msg for m in GONE_MESSAGES) else "error")
-            # The account is named so that the index records this check (lifecycle: gone over several runs).
-            checked = [self.account(weibo_account_id(uid), uid, url=self.profile_url(uid))] if uid else []
-            return Extraction(page_state=state, accounts=checked, notes=[msg] if msg and state != "empty" else [])
+            return self.refused(data, uid)
         body = data.get("data") or {}
         if "userInfo" in body:
             return self._profile(body, uid)
@@ -175,7 +255,7 @@ class WeiboApiPage(WeiboPage):
         original = mblog.get("retweeted_status")
         if original:
             text = f"{text}\n//转发：{html_text(original.get('text'))}".strip()
-        published = parse_created_at(mblog.get("created_at"), self.page.fetched_at)
+        published = post_time(mblog.get("created_at"), mid, self.page.fetched_at)
         result.posts.append(self.post(
             weibo_post_id(mid), weibo_account_id(owner), url=self.absolute(f"/status/{mblog.get('bid') or mid}"),
             author=user.get("screen_name"), published_at=published, text=text, state="ok",
@@ -202,3 +282,124 @@ class WeiboLongTextPage(WeiboPage):
         return Extraction(page_state="ok", posts=[self.post(
             weibo_post_id(mid), "", text=text, state="ok", content_digest=text_digest(text),
             authoritative=True)])
+
+
+class WeiboAjaxPage(WeiboPage):
+    """weibo.com's ajax API (platforms.md §2.5), read with the user's own session or a visitor's:
+
+    - ``/ajax/profile/info?uid=<uid>`` → ``data.user``: the account; queues the first post page;
+    - ``/ajax/statuses/mymblog?uid=<uid>&page=<n>&feature=0`` → ``data.list``: posts (``text_raw``,
+      ``created_at``, ``mblogid``, ``pic_infos``, ``isLongText``, ``isTop`` for the pinned one); the
+      next page while the list is not empty (``since_id`` kept when the answer gives one);
+    - ``/ajax/statuses/longtext?id=<mblogid|mid>`` → ``data.longTextContent``: a post's full text.
+
+    Their walls: ``{"ok": -100, "url": "…login.php"}``, an HTML visitor or login page where JSON was
+    expected, and redirects to passport.weibo.com (routed as a status page): all ``blocked``.
+    """
+
+    ENDPOINTS = ("/ajax/profile/info", "/ajax/statuses/mymblog", "/ajax/statuses/longtext")
+
+    @classmethod
+    def matches(cls, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.netloc.endswith("weibo.com") and parts.path.rstrip("/") in cls.ENDPOINTS
+
+    def extract(self) -> Extraction:
+        data, ended = self.json_or_wall()
+        if data is None:
+            return ended  # type: ignore[return-value]
+        uid = self.uid()
+        if data.get("ok") != 1:
+            return self.refused(data, uid)
+        body = data.get("data")
+        if not isinstance(body, dict):
+            return Extraction(page_state="unparsed", notes=["ajax answer without data"])
+        path = urlsplit(self.page.url).path.rstrip("/")
+        if path.endswith("/profile/info"):
+            return self._profile(body, uid)
+        if path.endswith("/statuses/mymblog"):
+            return self._posts(body, uid)
+        return self._long_text(body)
+
+    def ajax_link(self, endpoint: str, kind: str, owner: str | None, params: dict[str, str]) -> Link:
+        """A link to another ajax endpoint with the headers weibo.com's own page sends."""
+        headers = [("X-Requested-With", "XMLHttpRequest"), ("Accept", "application/json, text/plain, */*")]
+        if owner:
+            headers.append(("Referer", self.profile_url(owner)))
+        return Link(self.absolute(f"/ajax/{endpoint}?{urlencode(params)}"), kind, headers=tuple(headers))
+
+    def _profile(self, body: dict[str, Any], uid: str | None) -> Extraction:
+        user = body.get("user") or {}
+        uid = str(user.get("idstr") or user.get("id") or uid or "")
+        if not uid:
+            return Extraction(page_state="unparsed", notes=["profile without user id"])
+        account = self.account(
+            weibo_account_id(uid), uid, name=user.get("screen_name") or None, url=self.profile_url(uid),
+            followers=first_count(user.get("followers_count"), user.get("followers_count_str")),
+            description=first([user.get("description"), user.get("verified_reason")]),
+            authoritative=True)
+        links = [self.ajax_link("statuses/mymblog", "listing", uid, {"uid": uid, "page": "1", "feature": "0"})]
+        avatar = user.get("avatar_hd") or user.get("avatar_large")
+        if avatar:
+            links.append(Link(self.absolute(avatar), "asset"))
+        return Extraction(page_state="ok", accounts=[account], links=links)
+
+    def _posts(self, body: dict[str, Any], uid: str | None) -> Extraction:
+        result = Extraction(page_state="ok")
+        items = body.get("list") or []
+        for item in items:
+            if isinstance(item, dict):
+                self._add_post(result, item, uid)
+        if not result.posts:
+            result.page_state = "empty"
+            return result
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.page.url).query).items()}
+        page = int(query["page"]) if query.get("page", "").isdigit() else 1
+        query["page"] = str(page + 1)
+        if body.get("since_id"):
+            query["since_id"] = str(body["since_id"])
+        query.setdefault("feature", "0")
+        result.links.append(self.ajax_link("statuses/mymblog", "listing", uid, query))
+        return result
+
+    def _add_post(self, result: Extraction, item: dict[str, Any], uid: str | None) -> None:
+        user = item.get("user") or {}
+        owner = str(user.get("idstr") or user.get("id") or uid or "")
+        mid = str(item.get("mid") or item.get("idstr") or item.get("id") or "")
+        if not owner or not mid.isdigit():
+            return
+        text = (item.get("text_raw") or html_text(item.get("text"))).strip()
+        original = item.get("retweeted_status")
+        if isinstance(original, dict):
+            text = f"{text}\n//转发：{(original.get('text_raw') or html_text(original.get('text'))).strip()}".strip()
+        bid = item.get("mblogid") or item.get("bid")
+        result.posts.append(self.post(
+            weibo_post_id(mid), weibo_account_id(owner), url=self.absolute(f"/{owner}/{bid or mid}"),
+            author=user.get("screen_name"), published_at=post_time(item.get("created_at"), mid, self.page.fetched_at),
+            text=text, state="ok", content_digest=text_digest(text), authoritative=True))
+        if item.get("isLongText"):
+            result.links.append(self.ajax_link("statuses/longtext", "api", owner, {"id": str(bid or mid)}))
+        for pid in item.get("pic_ids") or []:
+            sizes = (item.get("pic_infos") or {}).get(pid) or {}
+            url = first([(sizes.get(size) or {}).get("url") for size in ("largest", "original", "mw2000", "large")])
+            if url:
+                result.links.append(Link(self.absolute(url), "asset"))
+
+    def _long_text(self, body: dict[str, Any]) -> Extraction:
+        given = (parse_qs(urlsplit(self.page.url).query).get("id") or [""])[0]
+        mid = weibo_bid_to_mid(given)
+        if not mid:
+            return Extraction(page_state="unparsed", notes=["longtext without a post id"])
+        text = html_text(body.get("longTextContent"))
+        if not text:
+            return Extraction(page_state="empty")
+        return Extraction(page_state="ok", posts=[self.post(
+            weibo_post_id(mid), "", text=text, state="ok", content_digest=text_digest(text), authoritative=True)])
+
+
+def first_count(*values: Any) -> int | None:
+    for value in values:
+        count = parse_count(value)
+        if count is not None:
+            return count
+    return None
