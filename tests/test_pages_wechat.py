@@ -110,6 +110,8 @@ def test_2018_image_post_reads_its_title_name_time_and_kind():
     assert account.id == "wechat:3180593724" and account.name == "云岚青山街道"
     assert post.id == "wechat:3180593724:2247483921:1" and post.kind == "image_share"
     assert post.title == "分享图片" and post.published_at == "2018-08-14T20:33:00+08:00"
+    # the caption is written by a script in the body: its text is the post's text
+    assert post.text == "青山街道“邻里节”剪影：\n百家宴、旧物集市和少儿书画展。"
     assert [m.url for m in post.media] == ["https://mmbiz.qpic.cn/mmbiz_jpg/ylLinli2018a/0?wx_fmt=jpeg",
                                            "https://mmbiz.qpic.cn/mmbiz_jpg/ylLinli2018b/0?wx_fmt=jpeg"]
 
@@ -236,3 +238,26 @@ def test_sogou_profile_page_reads_the_profile_block_by_label():
     assert not result.posts
     queued = [link.url for link in result.links if link.kind == "post"]
     assert len(queued) == 2 and all("timestamp=1763600000" in url and "&amp;" not in url for url in queued)
+
+
+def test_about_page_reads_description_alias_and_verified_owner_by_label():
+    result = run("https://mp.weixin.qq.com/mp/aboutbiz?__biz=MzMwNTcyODE0Ng==&scene=1", "aboutbiz.html")
+    assert result.page_state == "ok"
+    account = result.accounts[0]
+    assert account.id == "wechat:3305728146" and account.alias == "ylsjtys" and account.original_id is None
+    assert account.description == "云岚市交通运输局官方公众号：公交地铁、道路出行、交通政策和路况信息。"
+    assert account.agency == "云岚市交通运输局" and account.name is None  # the page does not show the name
+
+
+def test_about_page_of_an_account_without_wechat_id_shows_its_original_id():
+    body = (FIXTURES / "aboutbiz.html").read_bytes().replace(b'<div class="item-desc">ylsjtys</div>',
+                                                              b'<div class="item-desc">gh_5f4e3d2c1b0a</div>')
+    account = run("https://mp.weixin.qq.com/mp/aboutbiz?__biz=MzMwNTcyODE0Ng==", body).accounts[0]
+    assert account.alias is None and account.original_id == "gh_5f4e3d2c1b0a"
+
+
+def test_temporarily_unavailable_article_is_restricted_not_deleted():
+    body = "<html><head><title>该内容暂时无法查看</title></head><body><div class=\"panel\"><div class=\"mesg-block\">" \
+           "<p>该内容暂时无法查看</p></div></div></body></html>".encode()
+    result = run("https://mp.weixin.qq.com/s?__biz=MzI5MTg0NzU2MA==&mid=2650012090&idx=1&sn=x", body)
+    assert result.page_state == "restricted" and result.posts[0].state == "restricted"

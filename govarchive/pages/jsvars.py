@@ -394,3 +394,10 @@ def js_keyed(source: str, name: str) -> list[Any]:
     pattern = re.compile(r"(?<![\w$.])['\"]?" + re.escape(name) + r"['\"]?\s*:\s*")
     reader = _Reader(source)
     return [value for value in (reader.expr(m.end())[0] for m in pattern.finditer(source)) if value is not UNKNOWN]
+
+
+def js_call_args(source: str, function: str) -> list[Any]:
+    """The first argument of every call to ``function`` (``document.write("…")``) that the reader can know."""
+    pattern = re.compile(r"(?<![\w$.])" + re.escape(function).replace(r"\.", r"\s*\.\s*") + r"\s*\(")
+    reader = _Reader(source)
+    return [value for value in (reader.expr(m.end())[0] for m in pattern.finditer(source)) if value is not UNKNOWN]

@@ -13,7 +13,8 @@ from govarchive.pages.gov import DirectoryPage, GovArticlePage, GovColumnPage, Q
 from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage
 from govarchive.pages.sogou import SogouAccountSearchPage
 from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
-from govarchive.pages.wechat import WechatAlbumPage, WechatArticlePage, WechatHistoryPage, is_article_url
+from govarchive.pages.wechat import (WechatAboutPage, WechatAlbumPage, WechatArticlePage, WechatHistoryPage,
+                                     is_article_url)
 from govarchive.pages.weibo import WeiboAjaxPage, WeiboApiPage, WeiboLongTextPage, WeiboShellPage
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WechatHistoryPage
     if path == "/mp/appmsgalbum":
         return WechatAlbumPage
+    if path == "/mp/aboutbiz":
+        return WechatAboutPage
     if DouyinUserPage.matches(path):
         return DouyinUserPage
     if ToutiaoUserPage.matches(path):

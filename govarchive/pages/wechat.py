@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import datetime
@@ -11,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from govarchive.ids import decode_biz, encode_biz, wechat_account_id, wechat_article_key, wechat_post_id
 from govarchive.items import Account, Link, Media, Post
 from govarchive.pages.base import SHANGHAI, Extraction, Page, epoch_to_iso, first, html_text, newest, text_digest
-from govarchive.pages.jsvars import js_json, js_keyed, js_object, js_object_list, js_var, scalar
+from govarchive.pages.jsvars import js_call_args, js_json, js_keyed, js_object, js_object_list, js_var, scalar
 
 # (state, markers): checked in this order, on visible text, only when the page has no article body
 # (several markers also occur inside normal pages' script bundles). The order is we-extract's
@@ -30,7 +31,7 @@ ERROR_STATES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("account_cancelled", ("已自主注销", "已系统注销", "此帐号已注销", "此账号已注销")),
     ("migrating", ("帐号迁移流程", "账号迁移流程")),
     ("recycled", ("帐号已被系统回收", "账号已被系统回收")),
-    ("restricted", ("根据作者隐私设置", "该内容需要权限才可查看", "付费后可继续阅读")),
+    ("restricted", ("根据作者隐私设置", "该内容需要权限才可查看", "付费后可继续阅读", "该内容暂时无法查看")),
     ("rumor", ("page_rumor",)),
     ("bad_params", ("参数错误",)),
 )
@@ -119,6 +120,24 @@ def profile_fields(selector: Any) -> dict[str, str]:
     return fields
 
 
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def written_text(body_html: str | None) -> str | None:
+    """The body with the text its scripts write in place (``document.write("…")``, as 2018 image
+    and video shares carry their caption) put where the script stood."""
+    if not body_html or "document.write" not in body_html:
+        return body_html
+
+    def replace(match: re.Match[str]) -> str:
+        if "document.write" not in match.group(1):
+            return match.group(0)
+        return "".join(html.escape(value) for value in js_call_args(match.group(1), "document.write")
+                       if isinstance(value, str))
+
+    return _SCRIPT.sub(replace, body_html)
+
+
 _MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
@@ -156,7 +175,7 @@ class WechatArticlePage(WechatPage):
             return Extraction(page_state="unparsed", notes=["article without biz/mid/idx"])
         biz, mid, idx = key
         account = self._account(data, biz)
-        body_html = self.selector.css("#js_content").get()
+        body_html = written_text(self.selector.css("#js_content").get())
         text = html_text(body_html) or html_text(data.get("content_noencode")) or data.get("msg_desc", "desc") or ""
         published = first(page_time(data.get(name)) for name in ("ct", "ori_create_time", "create_time",
                                                                  "publish_time"))
@@ -423,6 +442,36 @@ class WechatHistoryPage(WechatPage):
                 if info.get("content_url"):
                     items.append((info, published))
         return items
+
+
+class WechatAboutPage(WechatPage):
+    """The account's "关于公众号" page (``/mp/aboutbiz?__biz=…``), read by label: 公众号简介 (or
+    服务号简介), 微信号 (a ``gh_`` id there is the original id, shown when the account has no 微信号)
+    and 认证主体/帐号主体, the verified owner (for a government account: its agency)."""
+
+    def extract(self) -> Extraction:
+        biz = decode_biz((parse_qs(urlsplit(self.page.url).query).get("__biz") or [""])[0])
+        if not biz:
+            return Extraction(page_state=error_state(self.visible_text()) or "unparsed")
+        fields: dict[str, str] = {}
+        for row in self.selector.css(".item-info"):
+            label = re.sub(r"[\s:：]+", "", row.xpath("string(.//*[contains(@class,'item-title')][1])").get() or "")
+            value = row.xpath("normalize-space(.//*[contains(@class,'item-desc')][1])").get() or ""
+            if label and label not in fields:
+                fields[label] = value
+        if not fields:
+            state = error_state(self.visible_text())
+            return Extraction(page_state=state or "unparsed",
+                              accounts=[self.account(wechat_account_id(biz), biz)] if state else [])
+        handle = fields.get("微信号") or ""
+        account = self.account(
+            wechat_account_id(biz), biz,
+            alias=None if handle.startswith("gh_") else handle or None,
+            original_id=handle if handle.startswith("gh_") else None,
+            description=first([fields.get("公众号简介"), fields.get("服务号简介"), fields.get("功能介绍")]),
+            agency=first([fields.get("认证主体"), fields.get("帐号主体"), fields.get("账号主体")]),
+            authoritative=True)
+        return Extraction(page_state="ok", accounts=[account])
 
 
 def is_article_url(path: str, query: str) -> bool:
