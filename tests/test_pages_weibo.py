@@ -194,3 +194,61 @@ def test_ajax_error_answers_name_the_account(msg, state):
 
 def test_broken_ajax_json_is_a_bad_answer():
     assert run(AJAX + "statuses/mymblog?uid=7312046598&page=1", b'{"ok":1,"data":{"list":[{"mid":').page_state == "unparsed"
+
+
+# --- one post -------------------------------------------------------------------------------------
+
+
+def test_detail_page_reads_the_post_and_its_full_text_from_render_data():
+    result = run("https://m.weibo.cn/detail/5367058454756941", "detail-page.html", "text/html; charset=utf-8")
+    assert result.page_state == "ok"
+    post = result.posts[0]
+    assert post.id == "weibo:5367058454756941" and post.account_id == "weibo:7312046598"
+    assert post.published_at == "2026-11-19T20:05:13+08:00"
+    assert post.text == ("【寒潮蓝色预警】受强冷空气影响，11月20日至22日我市气温将下降8～10℃，请注意防寒保暖。\n"
+                         "全文请看政府网站通知：桐溪、青山两区中小学暂停户外活动。")  # longText, not the cut text
+    assert not [link for link in result.links if "extend" in link.url]  # the full text is already here
+    account = result.accounts[0]
+    assert account.id == "weibo:7312046598" and account.name == "云岚发布" and account.followers == 126000
+    assert not account.authoritative  # a post's copy of its author fills only what the profile left empty
+
+
+def test_statuses_show_reads_the_post_and_the_repost():
+    result = run("https://m.weibo.cn/statuses/show?id=Rs8uNjXuR", "statuses-show.json")
+    post = result.posts[0]
+    assert post.id == "weibo:5367058454756941"
+    assert post.text == "转发提醒：供暖季即将开始。//@云岚市场监管:冬季用气安全提示。\n//转发：冬季用气安全提示：请定期检查燃气软管。"
+
+
+@pytest.mark.parametrize("url, body, ctype, state", [
+    ("https://m.weibo.cn/statuses/show?id=Rs8uNjXuR", '{"ok":0,"msg":"该微博已被删除"}', JSON, "deleted"),
+    ("https://m.weibo.cn/statuses/show?id=Rs8uNjXuR", '{"ok":0,"errno":"20101","msg":"微博不存在或暂无查看权限"}', JSON,
+     "not_found"),
+    ("https://m.weibo.cn/detail/5367058454756941", "<html><body><div class=\"h5-4box\"><p class=\"h5-4con\">"
+     "该微博已被删除</p></div></body></html>", "text/html", "deleted"),
+    ("https://m.weibo.cn/detail/5367058454756941", "<html><head><title>Sina Visitor System</title></head></html>",
+     "text/html", "blocked"),
+])
+def test_a_post_that_is_gone_or_walled(url, body, ctype, state):
+    result = run(url, body.encode(), ctype)
+    assert result.page_state == state
+    if state == "deleted":
+        assert [(p.id, p.state) for p in result.posts] == [("weibo:5367058454756941", "deleted")]
+    else:
+        assert not result.posts
+
+
+def test_ajax_statuses_show_is_the_post_at_the_top_level():
+    item = json.loads((FIXTURES / "ajax-mymblog.json").read_text(encoding="utf-8"))["data"]["list"][1]
+    result = run(AJAX + "statuses/show?id=Rs8uNjXuR", json.dumps({**item, "ok": 1}, ensure_ascii=False).encode())
+    assert [p.id for p in result.posts] == ["weibo:5367058454756941"]
+    assert result.accounts[0].name == "云岚发布" and not result.accounts[0].authoritative
+    assert AJAX + "statuses/longtext?id=Rs8uNjXuR" in {link.url for link in result.links}
+
+
+def test_a_post_list_names_its_owner_as_its_posts_show_it():
+    result = run("https://m.weibo.cn/api/container/getIndex?type=uid&value=5893027714&containerid=1076035893027714",
+                 "list-relative-dates.json")
+    assert [(a.id, a.name, a.authoritative) for a in result.accounts] == [("weibo:5893027714", "云岚气象", False)]
+    result = run(AJAX + "statuses/mymblog?uid=7312046598&page=1&feature=0", "ajax-mymblog.json")
+    assert [(a.id, a.name) for a in result.accounts] == [("weibo:7312046598", "云岚发布")]  # not the reposted account

@@ -15,7 +15,7 @@ from govarchive.pages.sogou import SogouAccountSearchPage
 from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
 from govarchive.pages.wechat import (WechatAboutPage, WechatAlbumPage, WechatArticlePage, WechatHistoryPage,
                                      is_article_url)
-from govarchive.pages.weibo import WeiboAjaxPage, WeiboApiPage, WeiboLongTextPage, WeiboShellPage
+from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage, weibo_page_class
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WeiboApiPage
     if path.endswith("/statuses/extend"):
         return WeiboLongTextPage
-    if WeiboAjaxPage.matches(page.url):
-        return WeiboAjaxPage
+    if weibo := weibo_page_class(page.url):
+        return weibo
     if re.search(r"^/u/\d+/?$", path):
         return WeiboShellPage
     if is_article_url(path, query):

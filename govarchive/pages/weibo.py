@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from govarchive.ids import weibo_account_id, weibo_bid_to_mid, weibo_post_id
-from govarchive.items import Link
+from govarchive.items import Account, Link
 from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, text_digest
+from govarchive.pages.jsvars import js_value
 
 EMPTY_MESSAGES = ("这里还没有内容",)
 # platforms.md §2.4: a closed or banned account (closed at once) and a uid that is gone (closed after several runs)
@@ -234,6 +235,7 @@ class WeiboApiPage(WeiboPage):
             if card.get("card_type") != 9 or not card.get("mblog"):
                 continue
             self._add_post(result, card["mblog"], uid)
+        result.accounts.extend(list_owner(self, [card.get("mblog") or {} for card in cards], uid))
         if not result.posts:
             result.page_state = "empty"
         info = body.get("cardlistInfo") or {}
@@ -268,6 +270,74 @@ class WeiboApiPage(WeiboPage):
                 result.links.append(Link(self.absolute(url), "asset"))
 
 
+class WeiboStatusPage(WeiboApiPage):
+    """One post on m.weibo.cn: ``/statuses/show?id=<bid|mid>`` (JSON, ``data`` is the post) or its
+    page ``/detail/<mid>`` / ``/status/<bid>`` (HTML whose ``var $render_data = [{"status": …}]``
+    holds the post; ``status.longText.longTextContent`` its full text when it is long).
+
+    An answer saying the post was deleted (``…已被删除``) records the post as deleted."""
+
+    def extract(self) -> Extraction:
+        if urlsplit(self.page.url).path.startswith("/statuses/"):
+            data, ended = self.json_or_wall()
+            if data is None:
+                return ended  # type: ignore[return-value]
+            mblog = data.get("data") if data.get("ok") == 1 else None
+        else:
+            render = js_value(self.page.text, "$render_data")
+            first_item = render[0] if isinstance(render, list) and render else render
+            mblog = first_item.get("status") if isinstance(first_item, dict) else None
+            data = {"ok": 1} if mblog else {"ok": 0, "msg": first([self.selector.xpath(
+                "normalize-space(//*[contains(@class,'h5-4con') or contains(@class,'message')])").get()]) or ""}
+            if not mblog and not data["msg"] and "$render_data" not in self.page.text:
+                return Extraction(page_state="blocked", notes=["no post data: a visitor or login page"])
+        if not isinstance(mblog, dict):
+            return self._gone(data)
+        result = Extraction(page_state="ok")
+        self._add_post(result, mblog, None)
+        if not result.posts:
+            return Extraction(page_state="unparsed", notes=["post without id"])
+        long_text = html_text((mblog.get("longText") or {}).get("longTextContent"))
+        if long_text:
+            post = result.posts[0]
+            post.text, post.content_digest = long_text, text_digest(long_text)
+            result.links = [link for link in result.links if "/statuses/extend" not in link.url]
+        result.accounts.extend(post_author(self, mblog))
+        return result
+
+    def _gone(self, data: dict[str, Any]) -> Extraction:
+        msg = str(data.get("msg") or "")
+        given = urlsplit(self.page.url).path.rstrip("/").rsplit("/", 1)[-1]
+        given = (parse_qs(urlsplit(self.page.url).query).get("id") or [given])[0]
+        mid = weibo_bid_to_mid(given)
+        if "删除" in msg and mid:
+            return Extraction(page_state="deleted", notes=[msg], posts=[self.post(
+                weibo_post_id(mid), "", state="deleted", authoritative=True)])
+        if str(data.get("ok")) == "-100":
+            return self.refused(data, None)
+        state = "not_found" if "不存在" in msg or "删除" in msg else answer_state(data)[0]
+        return Extraction(page_state=state, notes=[msg] if msg else [])
+
+
+def list_owner(page: WeiboPage, mblogs: list[dict[str, Any]], uid: str | None) -> list[Account]:
+    """The account whose post list this is, as its posts show it (the first post by that uid)."""
+    for mblog in mblogs:
+        user = mblog.get("user") or {}
+        if uid and str(user.get("idstr") or user.get("id") or "") == uid:
+            return post_author(page, mblog)
+    return []
+
+
+def post_author(page: WeiboPage, mblog: dict[str, Any]) -> list[Account]:
+    """The account that sent a post, as the post shows it (fills only what its own profile left empty)."""
+    user = mblog.get("user") or {}
+    uid = str(user.get("idstr") or user.get("id") or "")
+    if not uid.isdigit():
+        return []
+    return [page.account(weibo_account_id(uid), uid, name=user.get("screen_name") or None, url=page.profile_url(uid),
+                         followers=first_count(user.get("followers_count"), user.get("followers_count_str")))]
+
+
 class WeiboLongTextPage(WeiboPage):
     """``/statuses/extend?id=<mid>``: the full text of a long post."""
 
@@ -291,13 +361,14 @@ class WeiboAjaxPage(WeiboPage):
     - ``/ajax/statuses/mymblog?uid=<uid>&page=<n>&feature=0`` → ``data.list``: posts (``text_raw``,
       ``created_at``, ``mblogid``, ``pic_infos``, ``isLongText``, ``isTop`` for the pinned one); the
       next page while the list is not empty (``since_id`` kept when the answer gives one);
-    - ``/ajax/statuses/longtext?id=<mblogid|mid>`` → ``data.longTextContent``: a post's full text.
+    - ``/ajax/statuses/longtext?id=<mblogid|mid>`` → ``data.longTextContent``: a post's full text;
+    - ``/ajax/statuses/show?id=<mblogid>`` → the post itself (its fields at the top level).
 
     Their walls: ``{"ok": -100, "url": "…login.php"}``, an HTML visitor or login page where JSON was
     expected, and redirects to passport.weibo.com (routed as a status page): all ``blocked``.
     """
 
-    ENDPOINTS = ("/ajax/profile/info", "/ajax/statuses/mymblog", "/ajax/statuses/longtext")
+    ENDPOINTS = ("/ajax/profile/info", "/ajax/statuses/mymblog", "/ajax/statuses/longtext", "/ajax/statuses/show")
 
     @classmethod
     def matches(cls, url: str) -> bool:
@@ -311,10 +382,15 @@ class WeiboAjaxPage(WeiboPage):
         uid = self.uid()
         if data.get("ok") != 1:
             return self.refused(data, uid)
+        path = urlsplit(self.page.url).path.rstrip("/")
+        if path.endswith("/statuses/show"):
+            result = Extraction(page_state="ok")
+            self._add_post(result, data, uid)
+            result.accounts.extend(post_author(self, data))
+            return result if result.posts else Extraction(page_state="unparsed", notes=["post without id"])
         body = data.get("data")
         if not isinstance(body, dict):
             return Extraction(page_state="unparsed", notes=["ajax answer without data"])
-        path = urlsplit(self.page.url).path.rstrip("/")
         if path.endswith("/profile/info"):
             return self._profile(body, uid)
         if path.endswith("/statuses/mymblog"):
@@ -350,6 +426,7 @@ class WeiboAjaxPage(WeiboPage):
         for item in items:
             if isinstance(item, dict):
                 self._add_post(result, item, uid)
+        result.accounts.extend(list_owner(self, [item for item in items if isinstance(item, dict)], uid))
         if not result.posts:
             result.page_state = "empty"
             return result
@@ -402,4 +479,15 @@ def first_count(*values: Any) -> int | None:
         count = parse_count(value)
         if count is not None:
             return count
+    return None
+
+
+def weibo_page_class(url: str) -> type[WeiboPage] | None:
+    """The page object for weibo.com's ajax endpoints and m.weibo.cn's single-post pages."""
+    parts = urlsplit(url)
+    if WeiboAjaxPage.matches(url):
+        return WeiboAjaxPage
+    if parts.netloc.endswith("weibo.cn") and (parts.path.rstrip("/") == "/statuses/show"
+                                              or re.fullmatch(r"/(detail|status)/\w+/?", parts.path)):
+        return WeiboStatusPage
     return None
