@@ -52,6 +52,12 @@ def test_mid_time_reads_the_seconds_in_the_id():
     ("06-27", "2026-06-29T00:00:10", "2026-06-27T00:00:00+08:00"),
     # an absolute created_at is kept as given, whatever the id says
     ("Wed Nov 18 16:40:00 +0800 2026", "2026-11-18T16:40:12", "2026-11-18T16:40:00+08:00"),
+    # a list read long after it was served (an imported WARC): the id's year and day, when they fit
+    ("06-14", "2019-06-14T20:38:03", "2019-06-14T20:38:03+08:00"),
+    ("昨天 21:05", "2019-06-13T21:05:44", "2019-06-13T21:05:44+08:00"),
+    ("3小时前", "2019-06-14T17:02:10", "2019-06-14T17:02:10+08:00"),
+    # an id from the future of the capture is no snowflake of this post
+    ("刚刚", "2026-12-25T10:00:00", "2026-11-20T10:00:00+08:00"),
 ])
 def test_post_time_takes_the_exact_time_from_the_id_when_the_list_shows_a_relative_date(
         created_at, mid_moment, expected):

@@ -87,37 +87,38 @@ def mid_time(mid: str | int | None) -> datetime | None:
     return moment if moment >= _FIRST_SNOWFLAKE else None
 
 
-def shown_span(value: str | None, reference: datetime) -> tuple[datetime, datetime] | None:
-    """The span of time a relative ``created_at`` stands for, or None for an absolute one.
+_AGO = re.compile(r"刚刚|\d+\s*(?:秒|分钟|小时)前")
+_CLOCK = re.compile(r"(?:昨天|今天)\s*(\d{1,2}):(\d{2})")
+_DAY = re.compile(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})")
 
-    ``刚刚`` is the last minutes before ``reference``; ``N分钟前``/``N小时前`` the minute/hour so
-    long ago; ``昨天 HH:MM``/``今天 HH:MM`` that minute; ``MM-DD`` and ``YYYY-MM-DD`` that day.
+
+def agrees(exact: datetime, shown: str, reference: datetime) -> bool:
+    """Whether a post's exact time (from its id) fits the relative date a list shows for it.
+
+    The fixed parts must match: ``昨天 12:00`` that clock time, ``06-27`` that day of the year,
+    ``2025-12-30`` that date; ``刚刚``/``N分钟前``/``N小时前`` only say "before the capture". The
+    day is not checked against the capture time: a list read long after it was served (an imported
+    WARC) still gets its posts' true times.
     """
-    text = (value or "").strip()
-    now = reference.astimezone(SHANGHAI)
-    minute, hour, day = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
-    if text == "刚刚":
-        return now - 10 * minute, now
-    if m := re.fullmatch(r"(\d+)\s*分钟前", text):
-        start = now - (int(m.group(1)) + 1) * minute
-        return start, start + 2 * minute
-    if m := re.fullmatch(r"(\d+)\s*小时前", text):
-        start = now - (int(m.group(1)) + 1) * hour
-        return start, start + 2 * hour
-    if re.fullmatch(r"(昨天|今天)\s*\d{1,2}:\d{2}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}", text):
-        shown = datetime.fromisoformat(parse_created_at(text, reference) or "")
-        return (shown, shown + minute) if ":" in text else (shown, shown + day)
-    return None
+    if exact > reference.astimezone(SHANGHAI) + timedelta(days=1):
+        return False
+    if _AGO.fullmatch(shown):
+        return True
+    if m := _CLOCK.fullmatch(shown):
+        return (exact.hour, exact.minute) == (int(m.group(1)), int(m.group(2)))
+    if m := _DAY.fullmatch(shown):
+        year, month, day = (int(g) if g else None for g in m.groups())
+        return (exact.month, exact.day) == (month, day) and year in (None, exact.year)
+    return False
 
 
 def post_time(created_at: str | None, mid: str | int | None, reference: datetime) -> str | None:
-    """A post's ``published_at``: the absolute ``created_at`` as given; for a relative one the
-    exact time encoded in the mid when it falls in the span the list shows (a minute of slack),
-    else the relative date resolved against ``reference``."""
-    span = shown_span(created_at, reference)
-    exact = mid_time(mid) if span else None
-    slack = timedelta(minutes=1)
-    if span and exact and span[0] - slack <= exact <= span[1] + slack:
+    """A post's ``published_at``: an absolute ``created_at`` as given; for a relative one (``刚刚``,
+    ``15小时前``, ``昨天 12:00``, ``06-27``) the exact time encoded in the mid when the two agree,
+    else the relative date resolved against ``reference`` (the capture time)."""
+    text = (created_at or "").strip()
+    exact = mid_time(mid) if _AGO.fullmatch(text) or _CLOCK.fullmatch(text) or _DAY.fullmatch(text) else None
+    if exact and agrees(exact, text, reference):
         return exact.isoformat()
     return parse_created_at(created_at, reference)
 
