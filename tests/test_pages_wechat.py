@@ -261,3 +261,16 @@ def test_temporarily_unavailable_article_is_restricted_not_deleted():
            "<p>该内容暂时无法查看</p></div></div></body></html>".encode()
     result = run("https://mp.weixin.qq.com/s?__biz=MzI5MTg0NzU2MA==&mid=2650012090&idx=1&sn=x", body)
     assert result.page_state == "restricted" and result.posts[0].state == "restricted"
+
+
+def test_captcha_and_rumor_pages_answer_for_the_article():
+    captcha = ("<html><body><div class=\"weui-msg\"><h2 class=\"weui-msg__title\">环境异常</h2>"
+               "<p class=\"weui-msg__desc\">当前环境异常，完成验证后即可继续访问。</p>"
+               "<a id=\"js_verify\" class=\"weui-btn\">去验证</a></div></body></html>").encode()
+    result = run("https://mp.weixin.qq.com/mp/wappoc_appmsgcaptcha?poc_token=ylPoc&target_url=https%3A%2F%2Fmp"
+                 ".weixin.qq.com%2Fs%3F__biz%3DMzI5MTg0NzU2MA%3D%3D", captcha)
+    assert result.page_state == "blocked" and not result.posts  # a block says nothing about the post
+    rumor = "<html><body class=\"page_rumor\"><div class=\"rumor_title\">此文章包含不实信息</div></body></html>".encode()
+    result = run("https://mp.weixin.qq.com/mp/rumor?action=info&__biz=MzI5MTg0NzU2MA==&mid=2650012099&idx=1&sn=x", rumor)
+    assert result.page_state == "rumor"
+    assert [(p.id, p.state) for p in result.posts] == [("wechat:3291847560:2650012099:1", "rumor")]

@@ -340,7 +340,9 @@ class WechatArticlePage(WechatPage):
         return list(dict.fromkeys(links))
 
     def _error_page(self, key: tuple[str, str, str] | None) -> Extraction:
-        state = error_state(self.visible_text()) or error_state(self.page.text) or "unparsed"
+        path = urlsplit(self.page.url).path
+        state = ("blocked" if path == CAPTCHA_PATH else "rumor" if path == RUMOR_PATH else None)
+        state = state or error_state(self.visible_text()) or error_state(self.page.text) or "unparsed"
         if key is None or state in ("blocked", "link_expired", "bad_params", "unparsed"):
             # A block page or an unusable link says nothing about the post: never record it as gone.
             return Extraction(page_state=state)
@@ -474,8 +476,14 @@ class WechatAboutPage(WechatPage):
         return Extraction(page_state="ok", accounts=[account])
 
 
+# Pages WeChat answers an article request with instead of the article: the captcha (环境异常) and the
+# 不实信息 (rumor) notice; read by the article page object as error pages.
+CAPTCHA_PATH, RUMOR_PATH = "/mp/wappoc_appmsgcaptcha", "/mp/rumor"
+
+
 def is_article_url(path: str, query: str) -> bool:
-    return path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))
+    return (path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))
+            or path in (CAPTCHA_PATH, RUMOR_PATH))
 
 
 class WechatAlbumPage(WechatPage):
