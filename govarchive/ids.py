@@ -66,3 +66,27 @@ def website_account_id(column_url: str) -> str:
 
 def website_post_id(url: str) -> str:
     return f"website:{url}"
+
+
+_BASE62 = "0123456789abcdefghijklmnopqrstuvwxyz" "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def weibo_bid_to_mid(bid: str) -> str | None:
+    """A Weibo post's base62 id (``mblogid``/``bid``, ``Kjc77D1jz``) → its numeric mid.
+
+    The bid is the mid's 7-digit decimal groups (from the right), each written as up to 4 base62
+    characters; a mid (all digits) is returned as it is.
+    """
+    bid = (bid or "").strip()
+    if _DIGITS.match(bid):
+        return bid
+    if not bid or any(ch not in _BASE62 for ch in bid):
+        return None
+    groups = []
+    while bid:
+        chunk, bid = bid[-4:], bid[:-4]
+        number = 0
+        for ch in chunk:
+            number = number * 62 + _BASE62.index(ch)
+        groups.insert(0, str(number).zfill(7) if bid else str(number))
+    return "".join(groups)

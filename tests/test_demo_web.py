@@ -174,9 +174,10 @@ def test_article_pages_carry_the_js_variables(web):
     modern = {tuple(k) for k in EXPECTED["style_2024_articles"]}
     repost = tuple(EXPECTED["repost_article"]["key"])
     source = EXPECTED["source_url_article"]
+    video_2019 = tuple(EXPECTED["style_2019_video_article"]["key"])
     for key, article in ARTICLES.items():
-        if article["state"] == "deleted" or key in modern:
-            continue  # the 2024 template: see test_2024_*
+        if article["state"] == "deleted" or key in modern or key == video_2019:
+            continue  # the 2024 template: see test_2024_*; the 2019 video post: test_2019_video_post_*
         _biz, mid, idx = key
         status, headers, body = fetch(web, article["path"])
         text = body.decode("utf-8")
@@ -199,6 +200,23 @@ def test_article_pages_carry_the_js_variables(web):
             assert key == tuple(EXPECTED["style_2020_article"])
             assert ".html(false);" in text
     assert old_style >= 5
+
+
+def test_2019_video_post_keeps_its_ids_only_in_msg_link(web):
+    video = EXPECTED["style_2019_video_article"]
+    biz, mid, idx = video["key"]
+    status, headers, body = fetch(web, video["path"])
+    text = body.decode("utf-8")
+    assert status == 200 and "<title></title>" in text and "video_share_page" in text
+    assert 'd.mid = "" || ""|| "";' in text and 'd.idx = "" || "" || "";' in text and "var mid" not in text
+    assert f"\\x26amp;mid={mid}\\x26amp;idx={idx}\\x26amp;" in text  # the ids: only in d.msg_link
+    assert f'_g.item_show_type = "{video["item_show_type"]}";' in text
+    article = ARTICLES[tuple(video["key"])]
+    assert f'd.title = "{article["title"]}";' in text
+    # listed in its account's history like any other article
+    entries = msg_list(fetch(web, history_path(biz))[2])["list"]
+    urls = [i["content_url"] for e in entries for i in [e["app_msg_ext_info"], *e["app_msg_ext_info"]["multi_app_msg_item_list"]]]
+    assert any(f"mid={mid}&amp;idx={idx}&amp;" in url for url in urls)
 
 
 def test_article_lookup_ignores_noise_parameters(web):
@@ -750,6 +768,7 @@ def test_new_variants_are_reachable_from_the_start_points():
     starts = ["/", *EXPECTED["start_paths"], *(f["path"] for f in EXPECTED["feeds"]), EXPECTED["sogou"]["path"]]
     seen = _reachable(starts, phase=1)
     wanted = [article_path(k) for k in EXPECTED["style_2024_articles"]]
+    wanted.append(EXPECTED["style_2019_video_article"]["path"])
     wanted += [article_path(EXPECTED[k]["key"]) for k in ("audio_article", "repost_article", "source_url_article")]
     wanted += [a["path"] for a in EXPECTED["migrated_account"]["articles"]]
     wanted += [EXPECTED["captcha_article"]["path"], EXPECTED["album"]["path"], EXPECTED["qr_grid"]["path"],

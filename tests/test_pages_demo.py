@@ -82,6 +82,16 @@ def test_every_article(article):
         assert any(link.kind == "asset" for link in result.links)
 
 
+def test_2019_video_post_takes_its_ids_from_msg_link_and_its_data_from_d_variables():
+    video = EXPECTED["style_2019_video_article"]
+    biz, mid, idx = video["key"]
+    result = extract(page(video["path"]))
+    post, account = result.posts[0], result.accounts[0]
+    assert post.id == f"wechat:{biz}:{mid}:{idx}" and post.kind == "video"
+    assert account.name == by_biz(biz)["name"] and post.author == by_biz(biz)["name"]
+    assert [m.url for m in post.media if m.kind == "video"] == [f"wxv:wxv_{mid}{idx}"]
+
+
 def test_deleted_article_keeps_its_identity():
     result = extract(page(article_path(EXPECTED["deleted_article"])))
     assert result.page_state == "deleted" and result.posts[0].state == "deleted"

@@ -181,10 +181,11 @@ class WechatArticle:
     editor: str = ""  # 编辑
     reviewer: str = ""  # 审核
     author: str = ""
-    style: str = "2018"  # "2018" (var x = "" || "X"), "2020" ('X'.html(false), no publish_time) or
+    style: str = "2018"  # "2018" (var x = "" || "X"), "2020" ('X'.html(false), no publish_time),
+    # "2019" (a video post: d.x = "X" on d = _g.cgiData, d.mid/d.idx empty, the ids only in d.msg_link) or
     # "2024" (window.x = '' || 'X' and window.cgiDataNew = {…})
     deleted: bool = False  # the article URL answers with the "该内容已被发布者删除" page
-    show_type: int = 0  # item_show_type: 0 article, 8 image share (2024 style only: no #js_content)
+    show_type: int = 0  # item_show_type: 0 article, 5 video (2019 style), 8 image share (2024 style: no #js_content)
     pictures: tuple[Image, ...] = ()  # the images of an image share (picture_page_info_list)
     source_url: str = ""  # 阅读原文 (var msg_source_url), a relative portal path here
     repost_of: str = ""  # key of the original when this article is a 转载 (#js_content: one short line)
@@ -543,6 +544,22 @@ WECHAT_ARTICLES: tuple[WechatArticle, ...] = (
             Pic(mmbiz("网购维权三招")),
         ),
         _cover("scjg-shipin"), source="云岚市市场监督管理局", editor="陈蕾", reviewer="吴斌", style="2024"),
+    # a 2019 push of two: an article, and a video post in the 2019 template (d./_g. variables; its mid
+    # and idx only in its msg_link)
+    WechatArticle(
+        "scjg-biaoqian-2019", SCJG, "2650001187", 1, at(2019, 7, 23, 18, 35),
+        "食品标签知识：配料表怎么看",
+        "配料表按用量从多到少排列。",
+        ("配料表中的各种配料按加入量的递减顺序排列，排在前面的用量多。",
+         Pic(mmbiz("食品标签配料表示例")),
+         "购买预包装食品时，请留意配料表、营养成分表和贮存条件。"),
+        _cover("scjg-biaoqian-2019"), source="云岚市市场监督管理局"),
+    WechatArticle(
+        "scjg-guoqi-2019", SCJG, "2650001187", 2, at(2019, 7, 23, 18, 35),
+        "一分钟学会看懂食品标签上的保质期",
+        "市场监管执法人员演示如何查看生产日期、保质期和贮存条件。",
+        ("视频中，执法人员以一盒牛奶为例，演示如何在标签上找到生产日期、保质期和贮存条件。",),
+        _cover("scjg-guoqi-2019"), style="2019", show_type=5),
     # ---- 云岚教育: a 转载 of 云岚发布's article (#js_content one short line, #js_share_source) --------------
     WechatArticle(
         "jiaoyu-zhuanzai", JIAOYU, "2653379021", 1, at(2026, 11, 19, 20, 10),
@@ -1493,6 +1510,8 @@ EXPECTED: dict[str, object] = {
     "closure_post_successors": ("云岚发布", "云岚市人民政府"),
     "deleted_article": ARTICLES_BY_KEY["scjg-diandongche"].key_tuple,
     "style_2020_article": ARTICLES_BY_KEY["jiaoyu-kaixue"].key_tuple,
+    "style_2019_video_article": {"key": ARTICLES_BY_KEY["scjg-guoqi-2019"].key_tuple, "item_show_type": 5,
+                                 "path": ARTICLES_BY_KEY["scjg-guoqi-2019"].path.split("#")[0]},
     "weibo_accounts": [_weibo_summary(a) for a in WEIBO_ACCOUNTS],
     "weibo_uids": [a.uid for a in WEIBO_ACCOUNTS],
     "weibo_empty_uid": WB_QIXIANG,

@@ -492,6 +492,8 @@ def wechat_article(article: c.WechatArticle) -> str:
     """A normal article page: the 2018 template, or the 2020 one when ``article.style == "2020"``."""
     if article.style == "2024":
         return wechat_article_2024(article)
+    if article.style == "2019":
+        return wechat_article_2019(article)
     account = c.WECHAT_BY_BIZ[article.biz]
     modern = article.style == "2020"
     date = ymd(article.published)
@@ -567,6 +569,69 @@ def wechat_article(article: c.WechatArticle) -> str:
     var copyright_stat = "0" * 1;
     var _copyright_stat = "0";
 </script>
+</body>
+</html>
+"""
+
+
+def wechat_article_2019(article: c.WechatArticle) -> str:
+    """The 2019 video-post template: the data sits on ``d = _g.cgiData`` inside ``(function(_g){…})(window)``
+    (``d.title``, ``d.nick_name``, ``d.ct``…); ``d.mid`` and ``d.idx`` are empty and the article's ids are
+    only in ``d.msg_link`` (``\\x26amp;``-escaped); ``_g.item_show_type`` is 5; ``<title>`` is empty."""
+    account = c.WECHAT_BY_BIZ[article.biz]
+    text = "".join(f'\n            <p class="video_desc">{esc(b)}</p>' for b in article.blocks if isinstance(b, str))
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+{_WX_HEAD}
+<meta name="description" content="{esc(article.digest)}">
+<meta property="og:image" content="{esc(article.cover.url)}">
+<title></title>
+<style>.video_desc{{font-size:15px;color:#555}}</style>
+</head>
+<body id="" class="zh_CN detail video pages_skin_primary pages_share_page video_share_page appmsg_skin_default">
+<script type="text/javascript">
+(function(_g){{
+  _g.cgiData = _g.cgiData || {{}};
+  var d = _g.cgiData;
+  d.scene = ""*1||0;
+  d.page_type = "2"*1;
+  d.create_time = "{article.ct}"*1;
+  d.ct = "{article.ct}";
+  d.title = "{js_str(article.title)}";
+  d.nick_name = "{js_str(account.name)}";
+  d.round_head_img = "{account.avatar.url}";
+  d.biz = ""||"{article.biz_b64}";
+  d.sn = "" || ""|| "";
+  d.mid = "" || ""|| "";
+  d.idx = "" || "" || "";
+  d.is_temp_url = "" ? 1 : 0;
+  d.msg_link = "{js_str(article.path.replace("&", "&amp;"))}";
+  d.user_name = "{account.gh_id}";
+  d.author_id = "";
+}})(window);
+</script>
+<script type="text/javascript">
+(function(_g){{
+  var cgiData = _g.cgiData;
+  _g.appmsgid = cgiData.mid;
+  _g.mid = cgiData.mid;
+  _g.biz = cgiData.biz;
+  _g.idx = cgiData.idx;
+  _g.msg_title = cgiData.title;
+  _g.item_show_type = "{article.show_type}";
+  _g.ct = "{article.ct}";
+}})(window);
+</script>
+<div id="js_article" class="page_content page_pages">
+    <div id="js_mpvedio" class="mpvideo_wrp" data-mpvid="wxv_{article.mid}{article.idx}"></div>
+    <div id="js_content">
+        <div class="video_info">
+            <span id="video_title">{esc(article.title)}</span>
+            <div class="media_tool_meta tips_global_primary meta_primary" id="publish_time">{ymd(article.published)}</div>
+        </div>{text}
+    </div>
+</div>
 </body>
 </html>
 """

@@ -13,8 +13,9 @@ from govarchive.pages.gov import DirectoryPage, GovArticlePage, GovColumnPage, Q
 from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage
 from govarchive.pages.sogou import SogouAccountSearchPage
 from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
-from govarchive.pages.wechat import WechatAlbumPage, WechatArticlePage, WechatHistoryPage, is_article_url
-from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage
+from govarchive.pages.wechat import (WechatAboutPage, WechatAlbumPage, WechatArticlePage, WechatHistoryPage,
+                                     is_article_url)
+from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage, weibo_page_class
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WeiboApiPage
     if path.endswith("/statuses/extend"):
         return WeiboLongTextPage
+    if weibo := weibo_page_class(page.url):
+        return weibo
     if re.search(r"^/u/\d+/?$", path):
         return WeiboShellPage
     if is_article_url(path, query):
@@ -87,6 +90,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return WechatHistoryPage
     if path == "/mp/appmsgalbum":
         return WechatAlbumPage
+    if path == "/mp/aboutbiz":
+        return WechatAboutPage
     if DouyinUserPage.matches(path):
         return DouyinUserPage
     if ToutiaoUserPage.matches(path):

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from govarchive.ids import decode_biz, encode_biz, wechat_account_id, wechat_article_key, wechat_post_id
 from govarchive.items import Account, Link, Media, Post
-from govarchive.pages.base import Extraction, Page, epoch_to_iso, first, html_text, newest, text_digest
-from govarchive.pages.jsvars import js_json, js_object_list, js_var
+from govarchive.pages.base import SHANGHAI, Extraction, Page, epoch_to_iso, first, html_text, newest, text_digest
+from govarchive.pages.jsvars import js_call_args, js_json, js_keyed, js_object, js_object_list, js_var, scalar
 
 # (state, markers): checked in this order, on visible text, only when the page has no article body
-# (several markers also occur inside normal pages' script bundles). platforms.md §1.3.
+# (several markers also occur inside normal pages' script bundles). The order is we-extract's
+# (platforms.md §1.3): a copyright complaint before a migration, a violation before the mass-complaint
+# wording that the violation page also shows in its description.
 ERROR_STATES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("blocked", ("环境异常", "完成验证后即可继续访问", "访问过于频繁", "操作频繁，请稍候再试", "wappoc_appmsgcaptcha")),
     ("link_expired", ("链接已过期",)),
-    ("complaint", ("此内容被投诉且经审核涉嫌侵权", "此内容被多人投诉", "涉嫌过度营销、骚扰用户")),
+    ("complaint", ("此内容被投诉且经审核涉嫌侵权",)),
     ("migrated", ("该公众号已迁移", "此账号已迁移", "此帐号已迁移")),
     ("deleted", ("该内容已被发布者删除", "The content has been deleted by the author")),
     ("violation", ("此内容因违规无法查看", "此内容因违规已删除")),
     ("send_failed", ("此内容发送失败无法查看", "发送失败")),
+    ("complaint", ("此内容被多人投诉", "涉嫌过度营销、骚扰用户")),
     ("account_blocked", ("此帐号已被屏蔽", "此账号已被屏蔽", "该公众号已被封禁")),
     ("account_cancelled", ("已自主注销", "已系统注销", "此帐号已注销", "此账号已注销")),
     ("migrating", ("帐号迁移流程", "账号迁移流程")),
     ("recycled", ("帐号已被系统回收", "账号已被系统回收")),
-    ("restricted", ("根据作者隐私设置", "该内容需要权限才可查看", "付费后可继续阅读")),
+    ("restricted", ("根据作者隐私设置", "该内容需要权限才可查看", "付费后可继续阅读", "该内容暂时无法查看")),
     ("rumor", ("page_rumor",)),
     ("bad_params", ("参数错误",)),
 )
@@ -60,65 +65,187 @@ class WechatPage(Page):
             "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
 
 
+class ArticleData:
+    """What an article page's scripts say, in every template generation (:mod:`jsvars`).
+
+    A name is looked up as an assignment (``var``/``window.``, then the 2019 ``d.``/``_g.``), then
+    as a field of ``window.cgiDataNew``; the first non-empty value wins.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.cgi = js_object(source, "cgiDataNew") or {}
+        self._vars: dict[str, str | None] = {}
+
+    def var(self, name: str) -> str | None:
+        if name not in self._vars:
+            self._vars[name] = js_var(self.source, name)
+        return self._vars[name]
+
+    def get(self, *names: str) -> str | None:
+        for name in names:
+            for value in (self.var(name), scalar(self.cgi.get(name))):
+                if value and value.strip():
+                    return value.strip()
+        return None
+
+    def field(self, *path: str) -> str | None:
+        """A nested ``cgiDataNew`` field (``copyright_info``, ``copyright_stat``)."""
+        value: Any = self.cgi
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return scalar(value) or None
+
+
+def profile_fields(selector: Any) -> dict[str, str]:
+    """Label → value of a profile block (微信号, 功能介绍, 帐号主体…), read row by row.
+
+    Each row pairs its own label with its own value, so an empty 微信号 stays empty instead of
+    shifting the next value (the 功能介绍) into the alias, as pairing two lists by position does.
+    """
+    fields: dict[str, str] = {}
+    for row in selector.css(".profile_meta, .profile_desc li, .profile_info li"):
+        label_node = row.css(".profile_meta_label, .profile_desc_label, label")
+        if not label_node:
+            continue
+        label = re.sub(r"[\s:：]+", "", label_node[0].xpath("string()").get() or "")
+        value_node = row.css(".profile_meta_value, .profile_desc_value")
+        if value_node:
+            value = value_node[0].xpath("normalize-space(string())").get() or ""
+        else:  # the row's text after its label
+            value = " ".join(t.strip() for t in label_node[0].xpath("following-sibling::node()//text() | "
+                                                                  "following-sibling::text()").getall() if t.strip())
+        if label and label not in fields:
+            fields[label] = value.strip()
+    return fields
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def written_text(body_html: str | None) -> str | None:
+    """The body with the text its scripts write in place (``document.write("…")``, as 2018 image
+    and video shares carry their caption) put where the script stood."""
+    if not body_html or "document.write" not in body_html:
+        return body_html
+
+    def replace(match: re.Match[str]) -> str:
+        if "document.write" not in match.group(1):
+            return match.group(0)
+        return "".join(html.escape(value) for value in js_call_args(match.group(1), "document.write")
+                       if isinstance(value, str))
+
+    return _SCRIPT.sub(replace, body_html)
+
+
+_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def page_time(value: str | None) -> str | None:
+    """Epoch seconds (``ct``) or ``YYYY-MM-DD[ HH:MM[:SS]]`` (``create_time``) → ISO 8601, +08:00."""
+    value = (value or "").strip()
+    if re.fullmatch(r"\d{9,11}", value):
+        return epoch_to_iso(value)
+    match = _MOMENT.fullmatch(value)
+    if not match:
+        return None
+    parts = [int(p) if p else 0 for p in match.groups()]
+    try:
+        return datetime(*parts, tzinfo=SHANGHAI).isoformat()  # type: ignore[misc]
+    except ValueError:
+        return None
+
+
 class WechatArticlePage(WechatPage):
-    """``/s?__biz=…&mid=…&idx=…`` (and short ``/s/<id>`` links): an article or its error page."""
+    """``/s?__biz=…&mid=…&idx=…`` (and short ``/s/<id>`` or temporary ``/s?timestamp=…`` links): an
+    article or its error page.
+
+    The post is keyed by what the page itself says (its biz/mid/idx, else the ids of its own
+    ``msg_link``/``og:url``/canonical link), never by the URL it was reached at: a temporary link and
+    the permanent link of one article give one post.
+    """
 
     def extract(self) -> Extraction:
-        source = self.page.text
-        has_body = bool(self.selector.css("#js_content, #js_article")) or "cgiDataNew" in source
-        key = self._key(source)
+        data = ArticleData(self.page.text)
+        has_body = bool(self.selector.css("#js_content, #js_article")) or bool(data.cgi)
+        key = self._key(data)
         if not has_body:
             return self._error_page(key)
         if key is None:
             return Extraction(page_state="unparsed", notes=["article without biz/mid/idx"])
         biz, mid, idx = key
-        account = self._account(source, biz)
-        body_html = self.selector.css("#js_content").get()
-        text = html_text(body_html) or (js_var(source, "content_noencode") or js_var(source, "desc") or "")
-        title = first([js_var(source, "msg_title"), js_var(source, "title"),
-                       self.selector.css("#activity-name::text").get(),
-                       self.selector.css('meta[property="og:title"]::attr(content)').get()])
-        published = epoch_to_iso(js_var(source, "ct") or js_var(source, "ori_create_time"))
-        media = self._media(source)
+        account = self._account(data, biz)
+        body_html = written_text(self.selector.css("#js_content").get())
+        text = html_text(body_html) or html_text(data.get("content_noencode")) or data.get("msg_desc", "desc") or ""
+        published = first(page_time(data.get(name)) for name in ("ct", "ori_create_time", "create_time",
+                                                                 "publish_time"))
+        published = published or page_time(first(self.selector.css("#publish_time::text, #post-date::text").getall()))
         share_source = self.selector.css("#js_share_source::attr(data-url)").get()
-        source_url = first([share_source, js_var(source, "msg_source_url"), js_var(source, "source_url")])
-        show_type = js_var(source, "item_show_type") or js_var(source, "real_item_show_type")
+        source_url = first([share_source, data.get("msg_source_url", "source_url")])
+        kind = self._kind(data)
         post = self.post(
             wechat_post_id(biz, mid, idx), account.id,
-            url=canonical_article_url(self._article_url(biz, mid, idx, js_var(source, "sn"))),
-            title=title, author=first([self.selector.css('meta[name="author"]::attr(content)').get(),
-                                       account.name]),
+            url=canonical_article_url(self._article_url(data, key)),
+            title=self._title(data), author=first([self.selector.css('meta[name="author"]::attr(content)').get(),
+                                                  data.get("author"), account.name]),
             published_at=published, text=text, state="ok", content_digest=text_digest(text),
-            authoritative=True,
-            kind="repost" if share_source else SHOW_TYPES.get(show_type or "0", f"type_{show_type}"),
-            summary=first([js_var(source, "msg_desc"), js_var(source, "desc"),
+            authoritative=True, kind="repost" if share_source else kind,
+            summary=first([data.get("msg_desc", "desc"),
                            self.selector.css('meta[property="og:description"]::attr(content)').get(),
                            self.selector.css('meta[name="description"]::attr(content)').get()]),
             cover_url=self._absolute_or_none(first([
-                js_var(source, "msg_cdn_url"), js_var(source, "cdn_url"),
-                self.selector.css('meta[property="og:image"]::attr(content)').get()])),
-            source_url=self._absolute_or_none(source_url), media=media,
-            attributes=self._attributes(source))
+                data.get("msg_cdn_url", "cdn_url"), self.selector.css('meta[property="og:image"]::attr(content)').get()])),
+            source_url=self._absolute_or_none(source_url), media=self._media(data, kind),
+            attributes=self._attributes(data))
         account.last_post_at = published
         return Extraction(page_state="ok", accounts=[account], posts=[post],
-                          links=self._links(source, post, share_source))
+                          links=self._links(post, share_source))
 
     def _absolute_or_none(self, href: str | None) -> str | None:
         return self.absolute(href) if href else None
 
-    def _media(self, source: str) -> list[Media]:
-        """Images (``data-src``; image-share pictures), audio (``mpvoice``) and video players."""
+    def _title(self, data: ArticleData) -> str | None:
+        return first([data.get("msg_title", "title"),
+                      self.selector.xpath("normalize-space(//*[@id='activity-name'])").get(),
+                      self.selector.css('meta[property="og:title"]::attr(content)').get(),
+                      self.selector.css('meta[name="twitter:title"]::attr(content)').get(),
+                      self.selector.xpath("normalize-space(//*[contains(@class,'share_audio_title')])").get()])
+
+    def _kind(self, data: ArticleData) -> str:
+        """``item_show_type`` when the page has it; else what the page template itself is."""
+        show_type = data.get("item_show_type", "real_item_show_type")
+        if show_type:
+            return SHOW_TYPES.get(show_type, f"type_{show_type}")
+        classes = (self.selector.css("body::attr(class)").get() or "").split()
+        if "page_share_audio" in classes or self.selector.css("#voice_parent"):
+            return "audio"
+        if "video" in classes or any(c.startswith(("video_share", "page_share_video")) for c in classes):
+            return "video"
+        if "page_share_img" in classes or self.selector.css("#img_list"):
+            return "image_share"
+        return "article"
+
+    def _media(self, data: ArticleData, kind: str) -> list[Media]:
+        """Images (``data-src``; image-share pictures), audio (``mpvoice``, a voice post's
+        ``voiceid``) and video players."""
         media: list[Media] = []
         for img in self.selector.css("#js_content img"):
             src = img.attrib.get("data-src") or img.attrib.get("src") or ""
             if src and not src.startswith("data:"):
                 media.append(Media("image", self.absolute(src), img.attrib.get("alt") or None))
-        for picture in js_object_list(source, "picture_page_info_list"):
-            if picture.get("cdn_url"):
-                media.append(Media("image", self.absolute(picture["cdn_url"])))
+        pictures = data.cgi.get("picture_page_info_list")
+        if not isinstance(pictures, list):
+            pictures = js_object_list(data.source, "picture_page_info_list")
+        for picture in pictures:
+            url = scalar(picture.get("cdn_url")) if isinstance(picture, dict) else None
+            if url:
+                media.append(Media("image", self.absolute(url)))
         for voice in self.selector.css("mpvoice[voice_encode_fileid]"):
             media.append(Media("audio", self._voice_url(voice.attrib["voice_encode_fileid"]),
                                voice.attrib.get("name") or None))
+        voice_id = kind == "audio" and first([data.get("voiceid"), *(scalar(v) for v in js_keyed(data.source, "voiceid"))])
+        if voice_id:  # a voice post (item_show_type 7): its one voice, named by the post's title
+            media.append(Media("audio", self._voice_url(voice_id), self._title(data)))
         for frame in self.selector.css("iframe.video_iframe, iframe[data-src*='v.qq.com']"):
             src = frame.attrib.get("data-src") or frame.attrib.get("src") or ""
             if src:
@@ -136,45 +263,66 @@ class WechatArticlePage(WechatPage):
         base = VOICE_URL if host.endswith("weixin.qq.com") else self.absolute("/voice/getvoice")
         return f"{base}?{urlencode({'mediaid': file_id})}"
 
-    def _attributes(self, source: str) -> dict[str, str]:
+    def _attributes(self, data: ArticleData) -> dict[str, str]:
         values = {
-            "item_show_type": js_var(source, "item_show_type"),
-            "copyright_stat": js_var(source, "copyright_stat") or js_var(source, "_copyright_stat"),
-            "ip_province": js_var(source, "province_name") or js_var(source, "provinceName"),
-            "alias": js_var(source, "alias"),
+            "item_show_type": data.get("item_show_type"),
+            "copyright_stat": (data.get("copyright_stat", "_copyright_stat")
+                               or data.field("copyright_info", "copyright_stat")),
+            "ip_province": (data.get("province_name", "provinceName")
+                            or data.field("ip_wording", "province_name")),
+            "alias": data.get("alias"),
         }
         return {k: v for k, v in values.items() if v}
 
-    def _key(self, source: str) -> tuple[str, str, str] | None:
-        biz = decode_biz(js_var(source, "biz") or js_var(source, "bizuin") or "")
-        mid = js_var(source, "mid") or js_var(source, "appmsgid")
-        idx = js_var(source, "idx") or js_var(source, "itemidx") or "1"
-        if biz and mid and mid.isdigit() and idx.isdigit():
-            return biz, mid, idx
-        return wechat_article_key(self.page.url)
+    def own_links(self, data: ArticleData) -> list[str]:
+        """The URLs the page gives for itself, most specific first; the URL it was fetched at last."""
+        links = [data.get("msg_link"), data.get("link"),
+                 self.selector.css('meta[property="og:url"]::attr(content)').get(),
+                 self.selector.css('link[rel="canonical"]::attr(href)').get(), self.page.url]
+        return [self.absolute(link) for link in links if link]
 
-    def _article_url(self, biz: str, mid: str, idx: str, sn: str | None) -> str:
-        if "__biz=" in self.page.url:
-            return self.page.url
+    def _key(self, data: ArticleData) -> tuple[str, str, str] | None:
+        """(biz, mid, idx) from the page's variables; what they leave empty, from its own links.
+
+        2019 pages leave ``var mid``/``idx`` empty and name them only in ``msg_link``; a link of
+        another account never fills in this one's ids.
+        """
+        biz = decode_biz(data.get("biz", "bizuin", "__biz") or "")
+        mid, idx = (_digits(data.get(*names)) for names in (("mid", "appmsgid"), ("idx", "itemidx")))
+        if not (biz and mid and idx):
+            for url in self.own_links(data):
+                linked = wechat_article_key(url)
+                if linked and (biz is None or linked[0] == biz) and (mid is None or linked[1] == mid):
+                    biz, mid, idx = linked[0], linked[1], idx or _url_idx(url) or linked[2]
+                    break
+        if biz and mid:
+            return biz, mid, idx or "1"
+        return None
+
+    def _article_url(self, data: ArticleData, key: tuple[str, str, str]) -> str:
+        """The permanent URL of this article: the page's own when it names the same ids, else built."""
+        for url in self.own_links(data):
+            if wechat_article_key(url) == key:
+                return url
+        biz, mid, idx = key
         parts = urlsplit(self.page.url)
-        query = urlencode([("__biz", encode_biz(biz)), ("mid", mid), ("idx", idx), ("sn", sn or "")])
+        query = urlencode([("__biz", encode_biz(biz)), ("mid", mid), ("idx", idx), ("sn", data.get("sn") or "")])
         return urlunsplit((parts.scheme, parts.netloc, "/s", query, ""))
 
-    def _account(self, source: str, biz: str) -> Account:
-        labels = [t.strip() for t in self.selector.css(".profile_meta_label::text").getall()]
-        values = [t.strip() for t in self.selector.css(".profile_meta_value::text").getall()]
-        meta = dict(zip(labels, values))
+    def _account(self, data: ArticleData, biz: str) -> Account:
+        meta = profile_fields(self.selector)
         return self.account(
             wechat_account_id(biz), biz,
-            name=first([js_var(source, "nickname"), js_var(source, "nick_name"),
-                        self.selector.css("#js_name::text").get(),
-                        self.selector.css(".profile_nickname::text").get()]),
-            alias=first([meta.get("微信号"), js_var(source, "alias")]),
-            description=first([meta.get("功能介绍"), js_var(source, "signature")]),
-            original_id=js_var(source, "user_name"),
+            name=first([data.get("nickname", "nick_name"),
+                        self.selector.xpath("normalize-space(//*[@id='js_name'])").get(),
+                        self.selector.xpath("normalize-space(//*[contains(@class,'wx_follow_nickname')])").get(),
+                        self.selector.xpath("normalize-space(//*[contains(@class,'profile_nickname')])").get()]),
+            alias=first([meta.get("微信号"), data.get("alias")]),
+            description=first([meta.get("功能介绍"), data.get("signature")]),
+            original_id=data.get("user_name"),
             authoritative=True)
 
-    def _links(self, source: str, post: Post, share_source: str | None) -> list[Link]:
+    def _links(self, post: Post, share_source: str | None) -> list[Link]:
         links = [Link(m.url, "asset") for m in post.media if m.archived]
         if post.cover_url:
             links.append(Link(post.cover_url, "asset"))
@@ -192,7 +340,9 @@ class WechatArticlePage(WechatPage):
         return list(dict.fromkeys(links))
 
     def _error_page(self, key: tuple[str, str, str] | None) -> Extraction:
-        state = error_state(self.visible_text()) or error_state(self.page.text) or "unparsed"
+        path = urlsplit(self.page.url).path
+        state = ("blocked" if path == CAPTCHA_PATH else "rumor" if path == RUMOR_PATH else None)
+        state = state or error_state(self.visible_text()) or error_state(self.page.text) or "unparsed"
         if key is None or state in ("blocked", "link_expired", "bad_params", "unparsed"):
             # A block page or an unusable link says nothing about the post: never record it as gone.
             return Extraction(page_state=state)
@@ -212,6 +362,15 @@ class WechatArticlePage(WechatPage):
                 account.moved_to = wechat_account_id(target_key[0])
             links.append(Link(post.moved_to_url, "post", post_id=post.moved_to))
         return Extraction(page_state=state, accounts=[account], posts=[post], links=links)
+
+
+def _digits(value: str | None) -> str | None:
+    return value if value and value.isdigit() else None
+
+
+def _url_idx(url: str) -> str | None:
+    query = parse_qs(urlsplit(url.replace("&amp;", "&")).query)
+    return _digits((query.get("idx") or query.get("itemidx") or [""])[0])
 
 
 class WechatHistoryPage(WechatPage):
@@ -255,19 +414,16 @@ class WechatHistoryPage(WechatPage):
         return result
 
     def _account(self, source: str, biz: str) -> Account:
-        desc = {}
-        for row in self.selector.css(".profile_desc li, .profile_info li, .profile_meta"):
-            label = first(row.css("label::text, .profile_desc_label::text, .profile_meta_label::text").getall())
-            value = first(row.css("span::text, .profile_desc_value::text, .profile_meta_value::text").getall())
-            if label and value:
-                desc[label.strip("：: ")] = value
-        account_line = self.selector.css(".profile_account::text").get() or ""
+        fields = profile_fields(self.selector)
+        account_line = self.selector.xpath("normalize-space(//*[contains(@class,'profile_account')])").get() or ""
         match = re.search(r"微信号[:：]\s*(\S+)", account_line)
         return self.account(
             wechat_account_id(biz), biz,
-            name=first([self.selector.css(".profile_nickname::text").get(), js_var(source, "nickname")]),
-            alias=first([desc.get("微信号"), match.group(1) if match else None, js_var(source, "alias")]),
-            description=first([desc.get("功能介绍"), self.selector.css(".profile_desc_value::text").get()]),
+            name=first([self.selector.xpath("normalize-space(//*[contains(@class,'profile_nickname')])").get(),
+                        js_var(source, "nickname")]),
+            alias=first([fields.get("微信号"), match.group(1) if match else None, js_var(source, "alias")]),
+            description=first([fields.get("功能介绍"), js_var(source, "signature")]),
+            agency=first([fields.get("帐号主体"), fields.get("账号主体")]),
             authoritative=True)
 
     @staticmethod
@@ -290,8 +446,44 @@ class WechatHistoryPage(WechatPage):
         return items
 
 
+class WechatAboutPage(WechatPage):
+    """The account's "关于公众号" page (``/mp/aboutbiz?__biz=…``), read by label: 公众号简介 (or
+    服务号简介), 微信号 (a ``gh_`` id there is the original id, shown when the account has no 微信号)
+    and 认证主体/帐号主体, the verified owner (for a government account: its agency)."""
+
+    def extract(self) -> Extraction:
+        biz = decode_biz((parse_qs(urlsplit(self.page.url).query).get("__biz") or [""])[0])
+        if not biz:
+            return Extraction(page_state=error_state(self.visible_text()) or "unparsed")
+        fields: dict[str, str] = {}
+        for row in self.selector.css(".item-info"):
+            label = re.sub(r"[\s:：]+", "", row.xpath("string(.//*[contains(@class,'item-title')][1])").get() or "")
+            value = row.xpath("normalize-space(.//*[contains(@class,'item-desc')][1])").get() or ""
+            if label and label not in fields:
+                fields[label] = value
+        if not fields:
+            state = error_state(self.visible_text())
+            return Extraction(page_state=state or "unparsed",
+                              accounts=[self.account(wechat_account_id(biz), biz)] if state else [])
+        handle = fields.get("微信号") or ""
+        account = self.account(
+            wechat_account_id(biz), biz,
+            alias=None if handle.startswith("gh_") else handle or None,
+            original_id=handle if handle.startswith("gh_") else None,
+            description=first([fields.get("公众号简介"), fields.get("服务号简介"), fields.get("功能介绍")]),
+            agency=first([fields.get("认证主体"), fields.get("帐号主体"), fields.get("账号主体")]),
+            authoritative=True)
+        return Extraction(page_state="ok", accounts=[account])
+
+
+# Pages WeChat answers an article request with instead of the article: the captcha (环境异常) and the
+# 不实信息 (rumor) notice; read by the article page object as error pages.
+CAPTCHA_PATH, RUMOR_PATH = "/mp/wappoc_appmsgcaptcha", "/mp/rumor"
+
+
 def is_article_url(path: str, query: str) -> bool:
-    return path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))
+    return (path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))
+            or path in (CAPTCHA_PATH, RUMOR_PATH))
 
 
 class WechatAlbumPage(WechatPage):
