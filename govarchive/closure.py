@@ -63,8 +63,8 @@ OTHER_SENSE = re.compile(
     r"|暂停营业|暂停办理|营业网点|评论功能|留言功能|关闭评论|关闭留言|关闭私信|互动功能"
     r"|注册用户|用户数据|用户名|个人中心|申请注销(?!各类|政务|新媒体|公众号|账号|微博|网站)|身份认证|功能(?:同步|将|已)?(?:迁移|转移|暂停|停止)"
     r"|直播|暂停评论|暂停留言|私信|弹幕|热搜|榜单|话题榜|休刊|停刊|纸质版|印刷版|自媒体|违规账号|违法违规|违法和不良|服务器|机房"
-    r"|(?:职能|职责)(?:已|被|将|均|已被|也)?(?:并入|划入|整合|划转|转入|调整|合并)"
     r"|(?:整合|合并|精简|压缩|减少|降)(?:至|到|为)\d+(?:家|个)")
+ENFORCEMENT = re.compile(r"违规(?:网络)?(?:自媒体)?账号|违法违规|违规自媒体|不实信息|谣言|有害信息|依法(?:依规)?(?:处置|查处|关闭)")
 # A renamed account or entry is not a migration: 入口名称由“X”变更为“Y”, 更名为
 RENAME = re.compile(r"名称|更名|改名|改称")
 # The account stays: a feature moved, a column closed inside a living account.
@@ -105,7 +105,7 @@ NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|�
 QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|《([^《》\n]{1,40})》|\"([^\"\n]{1,40})\""
                     r"|'([^'\n]{1,40})'|『([^『』\n]{1,40})』|〈([^〈〉\n]{1,40})〉")  # not 【】: headings (【告别】)
 SUCCESSOR_VERB = re.compile(
-    r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
+    r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
     r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
     r"|(?:可|请)?通过|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
     r"|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)")
@@ -194,8 +194,11 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         if findings and all(f.account_name is None for f in findings) and CONTINUES.search(body) \
                 and not any(f.kind == "closure" for f in findings):
             return Detection("other", announced_at=announced, reason="the account stays (a feature moved)")
-        # a text with no owner's voice at all is a notice only when it speaks of the page's own account
-        if findings and (own or report or _speaks_of_itself(findings, account_name)):
+        # a text with no owner's voice at all is a notice only when it speaks of the page's own account, outside
+        # the quotations it holds (a commentary quoting “本单位开设的某某账号即日起停止更新” is a report)
+        if findings and (own or report or _speaks_of_itself(
+                _findings(_units(_outside_quotes(body)), account_name, platform, label, announced, notice_title,
+                          short=len(body) < 240), account_name)):
             return Detection(label, findings, announced_at=announced, reason=f"report cues {report}, own cues {own}")
     findings = _report_findings(_units(body), announced)
     if not findings and title_n:
@@ -268,7 +271,9 @@ _NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案
 def _actions(sentence: str) -> list[int]:
     """Where the account actions are (not another sense, not a purpose: 为进一步整合资源, not a noun:
     根据整合工作安排, not a renaming: 入口名称由“X”变更为“Y”); 网站消失 counts as a closure."""
-    found = []
+    found: list[int] = []
+    if ENFORCEMENT.search(sentence):
+        return found  # a regulator closing private accounts: 依法处置违规自媒体账号，对“X”予以关闭
     for match in ACTION.finditer(sentence):
         around = sentence[max(0, match.start() - 12):match.end() + 12]
         if OTHER_SENSE.search(around) or _PURPOSE.search(sentence[max(0, match.start() - 6):match.start()]) \
@@ -276,6 +281,8 @@ def _actions(sentence: str) -> list[int]:
             continue
         if MIGRATION.match(match.group(0)) and RENAME.search(_clause_at(sentence, match.start())):
             continue
+        if _FUNCTION_MOVED.search(sentence[:match.start()]):
+            continue  # 相关职能并入X局: an institution's function moved, not an account
         found.append(match.start())
     found += [m.start(1) for m in _VANISHED.finditer(sentence)]
     return sorted(found)
@@ -287,9 +294,11 @@ def _clause_at(sentence: str, at: int) -> str:
     return sentence[start:min(ends) if ends else len(sentence)]
 
 
-# 原「台中县政府网站」消失, 54663个政府网站消失了: a website (or account) that disappeared
-_VANISHED = re.compile(r"(?:网站|账号|公众号|微博|官网|[”」』])\s*(?:已经?|都|全部|悄悄|彻底|也|随之|“)*(消失)")
-_VANISHED_AT = re.compile(r"消失")
+_FUNCTION_MOVED = re.compile(r"(?:职能|职责)(?:已|被|将|均|已被|也|相关|全部)?$")
+# 原「台中县政府网站」消失, 54663个政府网站消失了, 原「X网站」已无法开启: a website (or account) that is gone
+_VANISHED = re.compile(r"(?:网站|账号|公众号|微博|官网|[”」』])\s*(?:已经?|都|全部|悄悄|彻底|也|随之|“)*"
+                       r"(消失|无法(?:连结|连接|访问|打开|开启|登录|搜索到)|打不开|搜索不到)")
+_VANISHED_AT = re.compile(r"消失|无法|打不开|搜索不到")
 
 
 def _first_action(sentence: str) -> int | None:
@@ -468,6 +477,7 @@ _PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|�
 _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|也|还|就|都|已|曾|又|再|并|等|让|给|而|但|据|即|称|至|到|于|入"
                     r"|负责|运营|开设|开通|保留|关注|登录|访问|发布|发出|表示|宣布|要求|通知|发现|了解|获悉|介绍|注意到|告诉|透露|显示"
                     r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理")
+_GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d")
 _GROUP_HEAD = re.compile(r"^(?:县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
                          r"|下属|所属|直属|旗下|其他|其它|该|本|我|这些|上述|以上|某)")
 _ANAPHOR = re.compile(r"该(?:账号|号|公众号|微博|网站|站|局|委|单位|中心|抖音号|头条号|视频号|平台|客户端|小程序|APP|馆|院|校|园)"
@@ -475,7 +485,7 @@ _ANAPHOR = re.compile(r"该(?:账号|号|公众号|微博|网站|站|局|委|单
                       r"|此号|这个号|相关站点|子站")
 _KEPT = re.compile(r"保留|留下|保持|继续|仍")
 _SAY = r"(?:称|表示|宣布|指出|写道|提到)"
-_TITLE_QUOTE = r"(?:《[^》]{1,40}》|“[^”]{1,24}”|「[^」]{1,24}」)"
+_TITLE_QUOTE = r"(?:《[^》]{1,40}》|“[^”]{1,24}”|「[^」]{1,24}」|\"[^\"]{1,24}\")"
 # X发布公告称 / X官网发布《关停公告》称 / X网站“关停注销公告”也称 / @X 发布微博称: a report quoting X's notice
 _ANNOUNCE = re.compile(
     rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
@@ -483,7 +493,7 @@ _ANNOUNCE = re.compile(
     rf"(?:公告|消息|通知|声明|说明|告知书|通告|公示|文章|(微博|推文|动态))?|{_TITLE_QUOTE})(?:也|中)?\s*[,，]?\s*{_SAY}")
 # “宝安区土地规划监察局”等数十个政务公号: one name for a group sharing a platform word
 _ONE_AND_OTHERS = re.compile(rf"(?:{QUOTED.pattern})\s*等\s*(?:\d+|[数几十百两二三四五六七八九]+)?\s*(?:多|余)?\s*个?"
-                             rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
+                             rf"[\u4e00-\u9fff]{{0,8}}?({_PLATFORM_RE})")
 # “通信行程卡”短信、网页、小程序、APP等查询渠道: a service offered through several channels
 _SERVICE = re.compile(rf"(?:{QUOTED.pattern})\s*((?:[\u4e00-\u9fffA-Za-z]{{1,8}}[、/和及]){{1,8}}[\u4e00-\u9fffA-Za-z]{{1,8}}?)"
                       r"\s*等?\s*(?:查询|服务|办事|访问)?(?:渠道|入口|端口)")
@@ -513,9 +523,10 @@ def _org_before(text: str, end: int) -> str | None:
     cuts = list(_BREAK.finditer(name))
     if cuts:
         name = name[cuts[-1].end():]
-    name = re.sub(r"^原", "", name)
+    name = re.sub(r"^(?:原|旧|新|老)", "", name)
     place = _PLACE.match(name)
-    if len(name) < 4 or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or not place or place.end() >= len(name):
+    if len(name) < 4 or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
+            or not place or place.end() >= len(name):
         return None
     return name
 
@@ -525,7 +536,7 @@ def _report_mentions(text: str) -> list[_Mention]:
     word, a quoted name that holds its platform word (「台中县政府网站」), a service with its channels, and an
     organisation with its platform word and no account name (青篁县文化馆网站, 张家港市水务局微信公众号“水润港城”
     gives 水润港城 with its owner)."""
-    found = _mentions(text)
+    found = [m for m in _mentions(text) if not _is_document(m.name)]
     for match in _ONE_AND_OTHERS.finditer(text):
         if not any(m.start <= match.start() < m.end for m in found):
             found.append(_Mention(_quoted_name(match), PLATFORM_OF.get(match.group(9)), match.start(), match.end()))
@@ -570,9 +581,11 @@ def _announcers(text: str) -> list[_Announcer]:
         if at_name:
             found.append(_Announcer(at_name.group(1), platform or "weibo", at_name.start(), match.end(), False))
             continue
-        org = _org_before(text, match.start())
+        head = re.sub(r"(?:早在|在|于|已于|曾于|早于)?\s*(?:\d{4}\s*年)?\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|初|中旬|上旬|下旬|底|末)?\s*$",
+                      "", text[:match.start()])
+        org = _org_before(head, len(head))
         if org:
-            found.append(_Announcer(org, platform, text.rfind(org, 0, match.start()), match.end(), True))
+            found.append(_Announcer(org, platform, head.rfind(org), match.end(), True))
     return found
 
 
@@ -831,7 +844,8 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
     targets: list[Target] = []
     for verb in SUCCESSOR_VERB.finditer(sentence):
         tail = sentence[verb.end():]
-        if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()):
+        if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()) \
+                and not (verb.group(0) == "在" and _PUBLISHED_ON.match(tail)):
             continue
         clause = sentence[_clause_start(sentence, verb.start()):verb.start()]
         if _NOT_ACCOUNT_MOVE.search(clause) or RENAME.search(_clause_at(sentence, verb.start())):
@@ -856,6 +870,7 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
 
 
 _ORG_TARGET = re.compile(rf"([\u4e00-\u9fff]{{3,24}}?{ORG_SUFFIX})(?=[，,。；;、\s]|$)")
+_PUBLISHED_ON = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{_PLATFORM_RE})(?:上)?(?:发布|公开|推送|更新)")  # 在X网站发布
 _NOT_ACCOUNT_MOVE = re.compile(r"职能|职责|机构|编制|人员")
 
 
