@@ -61,7 +61,7 @@ OTHER_SENSE = re.compile(
     r"|注销登录|退出登录|登出账户|账户注销流程|候鸟|鸟类|迁徙|数据迁移|系统迁移|服务器迁移|代迁移|代办|迁移服务|迁移功能|迁移流程"
     r"|社保关系|医保关系|组织关系|党组织关系|关系转移|转移接续|停水|停电|停气|停暖|供暖|供热|停运(?:公交|线路)|航班|列车|道路|封闭施工"
     r"|暂停营业|暂停办理|营业网点|评论功能|留言功能|关闭评论|关闭留言|关闭私信|互动功能"
-    r"|注册用户|用户数据|用户名|个人中心|申请注销(?!各类|政务|新媒体|公众号|账号|微博|网站)|身份认证|功能(?:同步|将|已)?(?:迁移|转移|暂停|停止)"
+    r"|注册用户|用户数据|用户名|个人中心|申请注销(?!各类|政务|新媒体|公众号|账号|微博|网站)|身份认证|功能(?:同步|将|已)?(?:迁移|转移|暂停|停止)(?!至|到)"
     r"|直播|暂停评论|暂停留言|私信|弹幕|热搜|榜单|话题榜|休刊|停刊|纸质版|印刷版|自媒体|违规账号|违法违规|违法和不良|服务器|机房"
     r"|(?:整合|合并|精简|压缩|减少|降)(?:至|到|为)\d+(?:家|个)")
 ENFORCEMENT = re.compile(r"违规(?:网络)?(?:自媒体)?账号|违法违规|违规自媒体|不实信息|谣言|有害信息|依法(?:依规)?(?:处置|查处|关闭)")
@@ -275,7 +275,11 @@ def _actions(sentence: str) -> list[int]:
     if ENFORCEMENT.search(sentence):
         return found  # a regulator closing private accounts: 依法处置违规自媒体账号，对“X”予以关闭
     for match in ACTION.finditer(sentence):
-        around = sentence[max(0, match.start() - 12):match.end() + 12]
+        # another sense of the verb, in its own clause (…停止更新，全部业务、功能将迁移至…: 功能 is the other
+        # sense of 迁移, not of 停止更新)
+        start = max(match.start() - 12, _clause_start(sentence, match.start()))
+        ends = [i for i in (sentence.find(c, match.end()) for c in "，,；;。") if i >= 0]
+        around = sentence[start:min([match.end() + 12, *ends])]
         if OTHER_SENSE.search(around) or _PURPOSE.search(sentence[max(0, match.start() - 6):match.start()]) \
                 or _NOUN_USE.match(sentence, match.end()):
             continue
@@ -580,6 +584,10 @@ def _announcers(text: str) -> list[_Announcer]:
         platform = PLATFORM_OF.get(word) if word else None
         if at_name:
             found.append(_Announcer(at_name.group(1), platform or "weibo", at_name.start(), match.end(), False))
+            continue
+        quoted = re.search(r"[“「『]([^“”「」『』]{2,30})[”」』]$", head)
+        if quoted:  # “南京质监”微信公众号发布公告称
+            found.append(_Announcer(quoted.group(1), platform, quoted.start(), match.end(), False))
             continue
         head = re.sub(r"(?:早在|在|于|已于|曾于|早于)?\s*(?:\d{4}\s*年)?\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|初|中旬|上旬|下旬|底|末)?\s*$",
                       "", text[:match.start()])
