@@ -259,7 +259,7 @@ def _sentences(text: str) -> list[str]:
 
 
 def _is_action(sentence: str) -> bool:
-    return _first_action(sentence) is not None and bool(ACCOUNT_WORD.search(sentence))
+    return bool(ACCOUNT_WORD.search(sentence)) and _first_action(sentence) is not None
 
 
 _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好地?)?$|(?:推进|推动|加强|深化|持续|做好)$")
@@ -272,9 +272,11 @@ def _actions(sentence: str) -> list[int]:
     """Where the account actions are (not another sense, not a purpose: 为进一步整合资源, not a noun:
     根据整合工作安排, not a renaming: 入口名称由“X”变更为“Y”); 网站消失 counts as a closure."""
     found: list[int] = []
-    if ENFORCEMENT.search(sentence):
-        return found  # a regulator closing private accounts: 依法处置违规自媒体账号，对“X”予以关闭
-    for match in ACTION.finditer(sentence):
+    matches = list(ACTION.finditer(sentence))
+    vanished = list(_VANISHED.finditer(sentence))
+    if (not matches and not vanished) or ENFORCEMENT.search(sentence):
+        return found  # none, or a regulator closing private accounts: 依法处置违规自媒体账号，对“X”予以关闭
+    for match in matches:
         # another sense of the verb, in its own clause (…停止更新，全部业务、功能将迁移至…: 功能 is the other
         # sense of 迁移, not of 停止更新)
         start = max(match.start() - 12, _clause_start(sentence, match.start()))
@@ -288,7 +290,7 @@ def _actions(sentence: str) -> list[int]:
         if _FUNCTION_MOVED.search(sentence[:match.start()]):
             continue  # 相关职能并入X局: an institution's function moved, not an account
         found.append(match.start())
-    found += [m.start(1) for m in _VANISHED.finditer(sentence)]
+    found += [m.start(1) for m in vanished]
     return sorted(found)
 
 
