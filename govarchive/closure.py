@@ -290,8 +290,14 @@ def _actions(sentence: str) -> list[int]:
         if _FUNCTION_MOVED.search(sentence[:match.start()]):
             continue  # 相关职能并入X局: an institution's function moved, not an account
         found.append(match.start())
-    found += [m.start(1) for m in vanished]
+    # a site that cannot be opened is gone only when the text says it was the former one or that its address
+    # now leads elsewhere (原「X网站」已无法开启，网址被导向…); otherwise it may just be down (a zombie site)
+    found += [m.start(1) for m in vanished if m.group(1) in ("消失", "搜索不到") or "原" in sentence[max(0, m.start() - 16):m.start()]
+              or _REDIRECTED.search(sentence)]
     return sorted(found)
+
+
+_REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
 
 
 def _clause_at(sentence: str, at: int) -> str:
@@ -682,6 +688,7 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
     findings: list[Finding] = []
     for unit in units:
         current: list[Finding] = []
+        in_unit: list[Finding] = []
         for sentence in _sentences(unit):
             announcer: _Announcer | None = None
             when = announced
@@ -691,7 +698,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     announcer = quoted[-1]
                     when = _date_before(sentence, sentence.find(segment), announced) or announced
                 if not _is_action(segment):
-                    for finding in current:
+                    # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
+                    for finding in (in_unit if _ALL_OF_THEM.search(segment) else current):
                         _add_targets(finding, segment, report=True)
                     continue
                 subjects = _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
@@ -716,9 +724,13 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                             finding.excerpt = (finding.excerpt + sentence)[:400]
                     finding.effective_at = finding.effective_at or _effective(segment, when, finding.kind)
                     current.append(finding)
+                    in_unit.append(finding)
                 for finding in current:
                     _add_targets(finding, segment, report=True)
     return [f for f in findings if f.account_name]
+
+
+_ALL_OF_THEM = re.compile(r"(?:两|二|三|几|这些|上述|以上|各)(?:个|家)?(?:部门|单位|账号|号)?[^，,。]{0,4}(?:均|都|一致)")
 
 
 def _date_before(sentence: str, at: int, announced: str | None) -> str | None:
