@@ -3,9 +3,11 @@
 ``detect(text, title=…, account=…)`` reads a post or page the way an archivist would:
 
 - Is it a **notice**, an account owner (or its supervising portal) announcing that its own
-  account(s) close, stop updating, merge, migrate or pause? A **report** (news or commentary about
-  closures elsewhere, which quotes their notices)? Or neither (注销户口, 数据迁移, a supervision bulletin
-  demanding that accounts be 关停整合, a 停水 notice)?
+  account(s) close, stop updating, merge, migrate or pause? A **report** (news, a work report, a
+  roundup, a re-post, commentary about closures elsewhere, which quotes their notices), read apart by
+  :func:`_report_findings` (its findings become claims: ``Finding.source`` ``report`` or
+  ``quoted_notice``)? Or neither (注销户口, 数据迁移, a supervision bulletin demanding that accounts be
+  关停整合, a how-to guide, a 停水 notice, a paused live stream)?
 - Which accounts does it name (a portal's batch notice names several, each with its own fate)?
   For each: the kind (closure | stop_updating | merger | migration | suspension), the effective
   date ("将于2024年4月15日起", "自…起", "即日起" = the announcement date) and the successors.
@@ -422,21 +424,15 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
     head = sentence[:action]
     named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(head, m.start)]
     if named:
-        if label == "report":
-            chosen = [named[-1]]
-        else:
-            chosen = [named[0]]
-            for mention in named[1:]:  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
-                if not _ADJACENT.match(head[chosen[-1].end:mention.start]) and mention.start != chosen[-1].end:
-                    break
-                chosen.append(mention)
+        chosen = [named[0]]
+        for mention in named[1:]:  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
+            if not _ADJACENT.match(head[chosen[-1].end:mention.start]) and mention.start != chosen[-1].end:
+                break
+            chosen.append(mention)
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if GENERIC.search(head):
         return []
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
-        if label == "report":
-            previous = [m for m in _mentions(context) if not _is_document(m.name)]
-            return [(previous[-1].name, previous[-1].platform)] if previous else None
         return [(None, own_platform)]
     return []
 
@@ -748,6 +744,7 @@ def _date_before(sentence: str, at: int, announced: str | None) -> str | None:
 
 def _findings(units: list[str], own_name: str | None, own_platform: str | None, label: str, announced: str | None,
               notice_title: bool, short: bool) -> list[Finding]:
+    """The accounts a notice names (a report's: :func:`_report_findings`)."""
     findings: list[Finding] = []
     current: list[Finding] = []
     general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
