@@ -61,8 +61,8 @@ metadata: $(STAMP)
 
 # precision and recall of closure-notice detection and successor extraction on the labelled sets
 eval: $(STAMP)
-	$(BIN)/python -m govarchive.evaluation tests/eval/closure_cases.toml
-	@test ! -f tests/eval/closure_holdout.toml || $(BIN)/python -m govarchive.evaluation tests/eval/closure_holdout.toml
+	$(BIN)/python -m govarchive.evaluation tests/eval/closure_cases.toml ../shared/closure_real/cases.toml \
+		tests/eval/closure_holdout.toml
 
 # the benchmark (docs/benchmarks.md; not part of `make test`): bare Scrapy, govarchive and Debian's wget
 # crawling a loopback web with 20 ms latency, reindex against warcio index, search on 1,000,000 posts

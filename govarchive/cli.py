@@ -601,7 +601,7 @@ def _export_table(table: str, fmt: str, output: Path | None, archive_dir: Path, 
 @EXPORT_OUTPUT
 @ARCHIVE_DIR
 def export_csv_command(table: str, excel: bool, output: Path | None, archive_dir: Path) -> None:
-    """Write TABLE (accounts, notices, migrations, status_history, runs) as UTF-8 CSV with a header row."""
+    """Write TABLE (accounts, notices, claims, migrations, status_history, runs) as UTF-8 CSV with a header row."""
     _export_table(table, "csv", output, archive_dir, excel)
 
 
@@ -611,7 +611,7 @@ def export_csv_command(table: str, excel: bool, output: Path | None, archive_dir
 @EXPORT_OUTPUT
 @ARCHIVE_DIR
 def export_json_command(table: str, lines: bool, output: Path | None, archive_dir: Path) -> None:
-    """Write TABLE (accounts, notices, migrations, status_history, runs) as a JSON array of objects."""
+    """Write TABLE (accounts, notices, claims, migrations, status_history, runs) as a JSON array of objects."""
     _export_table(table, "jsonl" if lines else "json", output, archive_dir)
 
 

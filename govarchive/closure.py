@@ -3,9 +3,11 @@
 ``detect(text, title=…, account=…)`` reads a post or page the way an archivist would:
 
 - Is it a **notice**, an account owner (or its supervising portal) announcing that its own
-  account(s) close, stop updating, merge, migrate or pause? A **report** (news or commentary about
-  closures elsewhere, which quotes their notices)? Or neither (注销户口, 数据迁移, a supervision bulletin
-  demanding that accounts be 关停整合, a 停水 notice)?
+  account(s) close, stop updating, merge, migrate or pause? A **report** (news, a work report, a
+  roundup, a re-post, commentary about closures elsewhere, which quotes their notices), read apart by
+  :func:`_report_findings` (its findings become claims: ``Finding.source`` ``report`` or
+  ``quoted_notice``)? Or neither (注销户口, 数据迁移, a supervision bulletin demanding that accounts be
+  关停整合, a how-to guide, a 停水 notice, a paused live stream)?
 - Which accounts does it name (a portal's batch notice names several, each with its own fate)?
   For each: the kind (closure | stop_updating | merger | migration | suspension), the effective
   date ("将于2024年4月15日起", "自…起", "即日起" = the announcement date) and the successors.
@@ -32,6 +34,7 @@ TARGET_PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "video_channel", "we
 # ---- platform words (longest first) ------------------------------------------------------------------
 PLATFORM_WORDS: tuple[tuple[str, str], ...] = tuple(sorted((
     ("微信公众号", "wechat"), ("微信公众平台", "wechat"), ("公众号", "wechat"), ("微信号", "wechat"), ("微信", "wechat"),
+    ("公号", "wechat"),
     ("服务号", "wechat"), ("订阅号", "wechat"),
     ("微信视频号", "video_channel"), ("视频号", "video_channel"),
     ("政务网站", "website"), ("门户网站", "website"), ("官方网站", "website"), ("官网", "website"), ("网站", "website"),
@@ -45,12 +48,13 @@ PLATFORM_OF = dict(PLATFORM_WORDS)
 _PLATFORM_RE = "|".join(re.escape(word) for word, _ in PLATFORM_WORDS)
 
 # ---- what a notice says happens to an account --------------------------------------------------------
-CLOSURE = re.compile(r"关停|注销|关闭|永久下线|下线|停止运营|停止运行|停止运维|撤销|撤除|销号|停用")
+CLOSURE = re.compile(r"关停|注销|(?<!暂)(?<!暂时)关闭|永久下线|(?<!暂)(?<!暂时)下线|停止运营|停止运行|停止运维|撤销|撤除|销号|停用"
+                     r"|关张")
 STOP = re.compile(r"停止更新|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
-                  r"|停止服务|不再(?:提供|进行)")
-MERGER = re.compile(r"并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转|归并|整合|合并")
+                  r"|停止服务|不再(?:提供|进行)|停运|停止了?[^，,。；;]{1,24}?的(?:更新|运营|运维)")
+MERGER = re.compile(r"并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转|归并|整合|合并|融合(?:成|为|到|进|至)")
 MIGRATION = re.compile(r"迁移|迁至|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
-SUSPENSION = re.compile(r"暂停(?:更新|发布|运营|运行|服务|使用|推送|维护)|暂时停止|暂停")
+SUSPENSION = re.compile(r"暂停(?:更新|发布|运营|运行|服务|使用|推送|维护)|暂时停止|暂(?:时)?(?:下线|关闭)|暂停")
 ACTION = re.compile("|".join(p.pattern for p in (CLOSURE, STOP, MERGER, MIGRATION, SUSPENSION)))
 
 # The other senses of the same verbs: 注销户口, 营业执照注销, 数据迁移, 停水停电, …
@@ -59,13 +63,18 @@ OTHER_SENSE = re.compile(
     r"|注销登录|退出登录|登出账户|账户注销流程|候鸟|鸟类|迁徙|数据迁移|系统迁移|服务器迁移|代迁移|代办|迁移服务|迁移功能|迁移流程"
     r"|社保关系|医保关系|组织关系|党组织关系|关系转移|转移接续|停水|停电|停气|停暖|供暖|供热|停运(?:公交|线路)|航班|列车|道路|封闭施工"
     r"|暂停营业|暂停办理|营业网点|评论功能|留言功能|关闭评论|关闭留言|关闭私信|互动功能"
-    r"|注册用户|用户数据|用户名|个人中心|申请注销|身份认证|功能(?:同步|将|已)?(?:迁移|转移|暂停|停止)")
+    r"|注册用户|用户数据|用户名|个人中心|申请注销(?!各类|政务|新媒体|公众号|账号|微博|网站)|身份认证|功能(?:同步|将|已)?(?:迁移|转移|暂停|停止)(?!至|到)"
+    r"|直播|暂停评论|暂停留言|私信|弹幕|热搜|榜单|话题榜|休刊|停刊|纸质版|印刷版|自媒体|违规账号|违法违规|违法和不良|服务器|机房"
+    r"|(?:整合|合并|精简|压缩|减少|降)(?:至|到|为)\d+(?:家|个)")
+ENFORCEMENT = re.compile(r"违规(?:网络)?(?:自媒体)?账号|违法违规|违规自媒体|不实信息|谣言|有害信息|依法(?:依规)?(?:处置|查处|关闭)")
+# A renamed account or entry is not a migration: 入口名称由“X”变更为“Y”, 更名为
+RENAME = re.compile(r"名称|更名|改名|改称")
 # The account stays: a feature moved, a column closed inside a living account.
 CONTINUES = re.compile(r"继续(?:正常)?(?:运营|运行|更新|发布)|正常运营|照常(?:更新|运营)|予以保留|不受影响")
 OTHER_SENSE_ACTION = re.compile(r"注销|迁移|转移|停止|暂停|关闭|关停")
 
 # ---- who speaks ------------------------------------------------------------------------------------------
-ACCOUNT_WORD = re.compile(rf"账号|帐号|新媒体|官方号|本号|{_PLATFORM_RE}")
+ACCOUNT_WORD = re.compile(rf"账号|帐号|新媒体|官方号|政务号|本号|站点|专页|面簿|面书|脸书|Facebook|推特|Twitter|{_PLATFORM_RE}")
 OWN = re.compile(r"本(?:账号|号|公众号|微博|平台|抖音号|抖音账号|头条号|视频号|网站|订阅号|服务号|客户端|微信公众号|微信号|官方账号|政务新媒体账号)"
                  r"|本(?:院|局|委|中心|馆|校|园|站|所|单位|镇|街道|乡|队|会)(?:的)?(?:官方|政务)?(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)"
                  r"|我(?:们的)?(?:园|校|院|局|委|办|中心|站|所|厅|队|大队|单位|镇|街道|乡|区|县|市|馆|部|会)(?:的)?(?:官方|政务)?"
@@ -75,6 +84,22 @@ OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|各位[\u4e
 REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\n]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
                          r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
 BULLETIN = re.compile(r"通报|检查情况|抽查|考核|督查|督办|整改|问责|测评|评估结果|排名|情况报告|工作要点|实施方案|管理办法|指导意见|规范")
+# how-to guides (注销 steps), supervision bulletins, policy texts and proposals that demand closures
+HOWTO = re.compile(r"如何|怎么|怎样|方法|步骤|教程|攻略|流程")
+HOWTO_UI = re.compile(r"点击|按钮|设置|入口|页面|菜单|选项")
+BULLETIN_BODY = re.compile(r"(?:通报|函告|通知)如下|检查情况|抽查情况|检查结果")
+WORK_REPORT = re.compile(r"(?:清理|整合|关停|注销|瘦身|集约)[^。]{0,30}(?:总结|工作情况|年度报告|工作报告|报表)")
+NEWS_OF_BULLETIN = re.compile(r"(?:通报|报告|数据|统计)(?:显示|称|指出)")
+POLICY_TITLE = re.compile(r"^关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
+# a notice ends with its owner's signature (and date)
+SIGNATURE = re.compile(r"\n\s*[\u4e00-\u9fff（）()]{2,30}(?:局|委|委员会|办|办公室|院|会|中心|队|大队|所|站|馆|政府|部|厅|处|街道"
+                       r"|办事处|镇|乡|校|学校|园|幼儿园|医院|社区|村委会|宣传部|网信办)\s*(?:\n\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*)?$")
+# a closure reported without naming the account still makes a report, when it concerns public accounts and is
+# said as a fact (not demanded: 要求…关停, 原则上必须关停, 可选择关停, 拟关停, 为避免被注销)
+GOVERNMENT = re.compile(r"政务|政府|官方|官网|官微|部门|单位|机关|机构|系统|公安|交警|消防|法院|检察|学校|医院|街道|乡镇|镇级|县级"
+                        r"|市级|村级|事业|国有|[局委厅院]")
+MODAL = re.compile(r"要求|需要|必须|应当|应该|原则上|可选择|可以|建议|不得|可能|避免|如果|一旦|是否|如何|怎么|能否|不能|防止|将被|会被"
+                   r"|(?<![主重需只])要|(?<![反响适])应|(?<![认许])可|须|拟|若")
 NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|停止发布|不再更新|关闭|下线|迁移|整合|合并|暂停|并入|更换|变更)"
                           r"[^。]{0,20}(?:公告|通知|说明|声明|告知|启事|告示|提示)|(?:关停|停更|注销|迁移)公告")
 
@@ -82,10 +107,10 @@ NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|�
 QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|《([^《》\n]{1,40})》|\"([^\"\n]{1,40})\""
                     r"|'([^'\n]{1,40})'|『([^『』\n]{1,40})』|〈([^〈〉\n]{1,40})〉")  # not 【】: headings (【告别】)
 SUCCESSOR_VERB = re.compile(
-    r"迁移(?:至|到)|迁至|转移(?:至|到)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
+    r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
     r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
     r"|(?:可|请)?通过|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
-    r"|(?:请|可|可以)(?:改为)?使用")
+    r"|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)")
 NOT_TARGET = re.compile(r"热线|电话|邮箱|传真|信箱$|\d{5,}")
 CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
@@ -128,6 +153,8 @@ class Finding:
     effective_at: str | None = None  # YYYY-MM-DD
     excerpt: str = ""
     targets: list[Target] = field(default_factory=list)
+    agency: str | None = None  # the owner the text names (张家港市水务局 of “水润港城”), when it does
+    source: str = "notice"  # notice | report | quoted_notice (a report quoting the owner's notice: X发布公告称…)
 
 
 @dataclass
@@ -151,23 +178,72 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     sentences = _action_sentences(whole)
     if not sentences:
         return Detection("other", announced_at=announced, reason="no account action")
+    look_alike = _look_alike(title_n, body)
+    if look_alike:
+        return Detection("other", announced_at=announced, reason=look_alike)
     outside = _outside_quotes(whole)
     report = len(REPORT_CUES.findall(outside))
-    own = len(OWN_CUES.findall(outside)) + len(OWN.findall(outside)) + (2 if NOTICE_TITLE.search(title_n) else 0)
-    if BULLETIN.search(title_n) and not NOTICE_TITLE.search(title_n):
-        return Detection("other", announced_at=announced, reason="supervision bulletin or policy text")
+    signed = bool(SIGNATURE.search(body))
+    own = len(OWN_CUES.findall(outside)) + len(OWN.findall(outside)) + (2 if NOTICE_TITLE.search(title_n) else 0) \
+        + (2 if signed else 0)
     label = "report" if (report >= 2 and report > own) or (report and not own) or ("记者" in outside and own < 3) \
         else "notice"
-    notice_title = bool(NOTICE_TITLE.search(title_n))
-    findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
-    if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
-        findings = _findings([title_n], account_name, platform, label, announced, notice_title, short=True)
-    if label == "notice" and findings and all(f.account_name is None for f in findings) and CONTINUES.search(body) \
-            and not any(f.kind == "closure" for f in findings):
-        return Detection("other", announced_at=announced, reason="the account stays (a feature moved)")
-    if not findings:
-        return Detection("other", announced_at=announced, reason="actions without a subject account")
-    return Detection(label, findings, announced_at=announced, reason=f"report cues {report}, own cues {own}")
+    if label == "notice":
+        notice_title = bool(NOTICE_TITLE.search(title_n))
+        findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
+        if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
+            findings = _findings([title_n], account_name, platform, label, announced, notice_title, short=True)
+        if findings and all(f.account_name is None for f in findings) and CONTINUES.search(body) \
+                and not any(f.kind == "closure" for f in findings):
+            return Detection("other", announced_at=announced, reason="the account stays (a feature moved)")
+        # a text with no owner's voice at all is a notice only when it speaks of the page's own account, outside
+        # the quotations it holds (a commentary quoting “本单位开设的某某账号即日起停止更新” is a report)
+        if findings and (own or report or _speaks_of_itself(
+                _findings(_units(_outside_quotes(body)), account_name, platform, label, announced, notice_title,
+                          short=len(body) < 240), account_name)):
+            return Detection(label, findings, announced_at=announced, reason=f"report cues {report}, own cues {own}")
+    findings = _report_findings(_units(body), announced)
+    if not findings and title_n:
+        findings = _report_findings([title_n], announced)
+    if findings or _reports_closure(sentences):
+        return Detection("report", findings, announced_at=announced,
+                         reason=f"report cues {report}, own cues {own}; {len(findings)} account(s) named")
+    return Detection("other", announced_at=announced, reason="actions without a subject account, no closure reported")
+
+
+def _look_alike(title: str, body: str) -> str | None:
+    """Texts that use the words without announcing or reporting a closure: how-to guides, supervision
+    bulletins, policy texts and proposals that demand closures."""
+    if POLICY_TITLE.search(title):
+        return "policy text or proposal"
+    if BULLETIN.search(title) and not NOTICE_TITLE.search(title) and not WORK_REPORT.search(title) \
+            and not NEWS_OF_BULLETIN.search(title):
+        return "supervision bulletin or policy text"
+    if BULLETIN_BODY.search(body[:400]) and not NOTICE_TITLE.search(title) \
+            and not NEWS_OF_BULLETIN.search(f"{title}\n{body[:400]}"):
+        return "supervision bulletin"
+    if (HOWTO.search(title) or HOWTO.search(body[:200])) and len(HOWTO_UI.findall(body)) >= 2:
+        return "how-to guide"
+    return None
+
+
+def _speaks_of_itself(findings: list[Finding], own_name: str | None) -> bool:
+    return any(f.account_name is None or any(name_matches(t.name, own_name) for t in f.targets) for f in findings)
+
+
+def _reports_closure(sentences: list[str]) -> bool:
+    """Whether a sentence says, as a fact, that public accounts closed or stopped (国内多地政务号关停注销), not as
+    a demand or a possibility (原则上必须关停, 可选择关停, 为避免被注销)."""
+    for sentence in sentences:
+        if not GOVERNMENT.search(sentence):
+            continue
+        for at in _actions(sentence):
+            verb = sentence[at:at + 8]
+            if not (CLOSURE.match(verb) or STOP.match(verb) or _VANISHED_AT.match(verb)):
+                continue
+            if not MODAL.search(sentence[max(0, at - 6):at]):
+                return True
+    return False
 
 
 # ---- units: a numbered item or a paragraph; each may name its own account ------------------------------------
@@ -185,26 +261,58 @@ def _sentences(text: str) -> list[str]:
 
 
 def _is_action(sentence: str) -> bool:
-    return _first_action(sentence) is not None and bool(ACCOUNT_WORD.search(sentence))
+    return bool(ACCOUNT_WORD.search(sentence)) and _first_action(sentence) is not None
 
 
 _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好地?)?$|(?:推进|推动|加强|深化|持续|做好)$")
 
 
-_NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮)")
+_NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险)")
 
 
 def _actions(sentence: str) -> list[int]:
     """Where the account actions are (not another sense, not a purpose: 为进一步整合资源, not a noun:
-    根据整合工作安排)."""
-    found = []
-    for match in ACTION.finditer(sentence):
-        around = sentence[max(0, match.start() - 12):match.end() + 12]
+    根据整合工作安排, not a renaming: 入口名称由“X”变更为“Y”); 网站消失 counts as a closure."""
+    found: list[int] = []
+    matches = list(ACTION.finditer(sentence))
+    vanished = list(_VANISHED.finditer(sentence))
+    if (not matches and not vanished) or ENFORCEMENT.search(sentence):
+        return found  # none, or a regulator closing private accounts: 依法处置违规自媒体账号，对“X”予以关闭
+    for match in matches:
+        # another sense of the verb, in its own clause (…停止更新，全部业务、功能将迁移至…: 功能 is the other
+        # sense of 迁移, not of 停止更新)
+        start = max(match.start() - 12, _clause_start(sentence, match.start()))
+        ends = [i for i in (sentence.find(c, match.end()) for c in "，,；;。") if i >= 0]
+        around = sentence[start:min([match.end() + 12, *ends])]
         if OTHER_SENSE.search(around) or _PURPOSE.search(sentence[max(0, match.start() - 6):match.start()]) \
                 or _NOUN_USE.match(sentence, match.end()):
             continue
+        if MIGRATION.match(match.group(0)) and RENAME.search(_clause_at(sentence, match.start())):
+            continue
+        if _FUNCTION_MOVED.search(sentence[:match.start()]):
+            continue  # 相关职能并入X局: an institution's function moved, not an account
         found.append(match.start())
-    return found
+    # a site that cannot be opened is gone only when the text says it was the former one or that its address
+    # now leads elsewhere (原「X网站」已无法开启，网址被导向…); otherwise it may just be down (a zombie site)
+    found += [m.start(1) for m in vanished if m.group(1) in ("消失", "搜索不到") or "原" in sentence[max(0, m.start() - 16):m.start()]
+              or _REDIRECTED.search(sentence)]
+    return sorted(found)
+
+
+_REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
+
+
+def _clause_at(sentence: str, at: int) -> str:
+    start = max(sentence.rfind(c, 0, at) for c in "，,；;：:。") + 1
+    ends = [i for i in (sentence.find(c, at) for c in "，,；;：:。") if i >= 0]
+    return sentence[start:min(ends) if ends else len(sentence)]
+
+
+_FUNCTION_MOVED = re.compile(r"(?:职能|职责)(?:已|被|将|均|已被|也|相关|全部)?$")
+# 原「台中县政府网站」消失, 54663个政府网站消失了, 原「X网站」已无法开启: a website (or account) that is gone
+_VANISHED = re.compile(r"(?:网站|账号|公众号|微博|官网|[”」』])\s*(?:已经?|都|全部|悄悄|彻底|也|随之|“)*"
+                       r"(消失|无法(?:连结|连接|访问|打开|开启|登录|搜索到)|打不开|搜索不到)")
+_VANISHED_AT = re.compile(r"消失|无法|打不开|搜索不到")
 
 
 def _first_action(sentence: str) -> int | None:
@@ -222,7 +330,7 @@ def _outside_quotes(text: str) -> str:
 
 
 def _kind(text: str) -> str:
-    if CLOSURE.search(_without_other_senses(text)):
+    if CLOSURE.search(_without_other_senses(text)) or _VANISHED.search(text):
         return "closure"
     core = _without_other_senses(text)
     if SUSPENSION.search(core) and not STOP.search(core.replace("暂停", "")):
@@ -263,6 +371,7 @@ class _Mention:
     platform: str | None
     start: int
     end: int
+    agency: str | None = None  # the owner named with it (张家港市水务局微信公众号“水润港城”)
 
 
 def _quoted_name(match: re.Match[str], offset: int = 0) -> str:
@@ -315,21 +424,15 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
     head = sentence[:action]
     named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(head, m.start)]
     if named:
-        if label == "report":
-            chosen = [named[-1]]
-        else:
-            chosen = [named[0]]
-            for mention in named[1:]:  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
-                if not _ADJACENT.match(head[chosen[-1].end:mention.start]) and mention.start != chosen[-1].end:
-                    break
-                chosen.append(mention)
+        chosen = [named[0]]
+        for mention in named[1:]:  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
+            if not _ADJACENT.match(head[chosen[-1].end:mention.start]) and mention.start != chosen[-1].end:
+                break
+            chosen.append(mention)
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if GENERIC.search(head):
         return []
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
-        if label == "report":
-            previous = [m for m in _mentions(context) if not _is_document(m.name)]
-            return [(previous[-1].name, previous[-1].platform)] if previous else None
         return [(None, own_platform)]
     return []
 
@@ -371,8 +474,277 @@ def _table_row(unit: str, own_platform: str | None) -> tuple[Subject, str] | Non
     return None
 
 
+# ---- reports: the accounts a report says closed, merged, migrated or stopped --------------------------------
+ORG_SUFFIX = (r"(?:委员会|办公室|办事处|联合会|管理局|分局|大队|支队|中队|中心|政府|街道|社区|医院|学校|小学|中学|大学|学院|幼儿园"
+              r"|图书馆|档案馆|文化馆|博物馆|法院|检察院|集团|公司|局|委|办|院|会|队|所|站|馆|府|部|厅|处|科|协|联|社|校|园|团|镇|乡|村)")
+PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南"
+             "|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
+_ORG_END = re.compile(rf"{ORG_SUFFIX}$")
+_PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|区|州|镇|乡|旗|盟|街道)")
+# where an organisation's name cannot run on: verbs, function words, time words (…，他还负责运营镇政府微博)
+_BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|也|还|就|都|已|曾|又|再|并|等|让|给|而|但|据|即|称|至|到|于|入"
+                    r"|负责|运营|开设|开通|保留|关注|登录|访问|发布|发出|表示|宣布|要求|通知|发现|了解|获悉|介绍|注意到|告诉|透露|显示"
+                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理")
+_GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d")
+_GROUP_HEAD = re.compile(r"^(?:县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
+                         r"|下属|所属|直属|旗下|其他|其它|该|本|我|这些|上述|以上|某)")
+_ANAPHOR = re.compile(r"该(?:账号|号|公众号|微博|网站|站|局|委|单位|中心|抖音号|头条号|视频号|平台|客户端|小程序|APP|馆|院|校|园)"
+                      rf"|本(?:账号|号|公众号|微博|网站|抖音号|头条号|视频号|平台|客户端)|其(?:微信|官方|政务|账号|公众号|网站|微博)"
+                      r"|此号|这个号|相关站点|子站")
+_KEPT = re.compile(r"保留|留下|保持|继续|仍")
+_SAY = r"(?:称|表示|宣布|指出|写道|提到)"
+_TITLE_QUOTE = r"(?:《[^》]{1,40}》|“[^”]{1,24}”|「[^」]{1,24}」|\"[^\"]{1,24}\")"
+# X发布公告称 / X官网发布《关停公告》称 / X网站“关停注销公告”也称 / @X 发布微博称: a report quoting X's notice
+_ANNOUNCE = re.compile(
+    rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
+    rf"(?:(?:发布|发出|贴出|刊发|发表|发文|公布|推送)(?:了)?(?:一则|一份|一条|相关)?(?:的)?{_TITLE_QUOTE}?"
+    rf"(?:公告|消息|通知|声明|说明|告知书|通告|公示|文章|(微博|推文|动态))?|{_TITLE_QUOTE})(?:也|中)?\s*[,，]?\s*{_SAY}")
+# “宝安区土地规划监察局”等数十个政务公号: one name for a group sharing a platform word
+_ONE_AND_OTHERS = re.compile(rf"(?:{QUOTED.pattern})\s*等\s*(?:\d+|[数几十百两二三四五六七八九]+)?\s*(?:多|余)?\s*个?"
+                             rf"[\u4e00-\u9fff]{{0,8}}?({_PLATFORM_RE})")
+# “通信行程卡”短信、网页、小程序、APP等查询渠道: a service offered through several channels
+_SERVICE = re.compile(rf"(?:{QUOTED.pattern})\s*((?:[\u4e00-\u9fffA-Za-z]{{1,8}}[、/和及]){{1,8}}[\u4e00-\u9fffA-Za-z]{{1,8}}?)"
+                      r"\s*等?\s*(?:查询|服务|办事|访问)?(?:渠道|入口|端口)")
+_PLATFORM_IN = re.compile(_PLATFORM_RE)
+# 将“北京通”办事与“北京健康宝”服务融合成“京通”小程序: the names merged into the target
+_MERGE_INTO = re.compile(r"融合(?:成|为)|合并(?:为|成)|整合(?:为|成)")
+
+
+@dataclass
+class _Announcer:
+    name: str
+    platform: str | None
+    start: int
+    end: int
+    is_org: bool  # an organisation (its account unnamed) rather than an account (@X)
+
+
+def _org_before(text: str, end: int) -> str | None:
+    """The organisation named right before ``end`` (张家港市水务局 in 此前，张家港市水务局|微信公众号): the run of
+    characters back to punctuation, cut after the last verb or function word, that starts with a place and ends like
+    an organisation (局, 委, 办公室, 中心, 街道, 学校…); None for groups (县市公安局, 8个单位) and generic words."""
+    head = re.sub(r"(?:的|之)?(?:官方|政务)?\s*$", "", text[:end])
+    run = re.search(r"[\u4e00-\u9fff]+$", head)
+    if not run:
+        return None
+    name = run.group(0)
+    cuts = list(_BREAK.finditer(name))
+    if cuts:
+        name = name[cuts[-1].end():]
+    name = re.sub(r"^(?:原|旧|新|老)", "", name)
+    place = _PLACE.match(name)
+    if len(name) < 4 or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
+            or not place or place.end() >= len(name):
+        return None
+    return name
+
+
+def _report_mentions(text: str) -> list[_Mention]:
+    """Accounts a report names: those a notice names (:func:`_mentions`), a quoted name with 等N个 and a platform
+    word, a quoted name that holds its platform word (「台中县政府网站」), a service with its channels, and an
+    organisation with its platform word and no account name (青篁县文化馆网站, 张家港市水务局微信公众号“水润港城”
+    gives 水润港城 with its owner)."""
+    found = [m for m in _mentions(text) if not _is_document(m.name)]
+    for match in _ONE_AND_OTHERS.finditer(text):
+        if not any(m.start <= match.start() < m.end for m in found):
+            found.append(_Mention(_quoted_name(match), PLATFORM_OF.get(match.group(9)), match.start(), match.end()))
+    for match in _SERVICE.finditer(text):
+        words = [PLATFORM_OF[w] for w in _PLATFORM_IN.findall(match.group(9))]
+        if words and not any(m.start <= match.start() < m.end for m in found):
+            platform = "app" if "app" in words else words[0]
+            found.append(_Mention(_quoted_name(match), platform, match.start(), match.end()))
+    for match in QUOTED.finditer(text):
+        name = _quoted_name(match)
+        word = next((w for w, _ in PLATFORM_WORDS if name.endswith(w) and len(name) > len(w) + 1), None)
+        if word and not _is_document(name) and not any(m.start <= match.start() < m.end for m in found):
+            found.append(_Mention(name, PLATFORM_OF[word], match.start(), match.end()))
+    for match in _PLATFORM_IN.finditer(text):
+        if any(m.start <= match.start() < m.end for m in found):
+            continue
+        quoted = re.match(rf"\s*(?:账号|帐号)?\s*(?:{QUOTED.pattern})", text[match.end():])
+        if quoted and not _is_document(_quoted_name(quoted)):
+            continue  # 水务局微信公众号“水润港城”: the quoted name is the account
+        org = _org_before(text, match.start())
+        if org:
+            start = text.rfind(org, 0, match.start())
+            found.append(_Mention(org, PLATFORM_OF[match.group(0)], start, match.end(), agency=org))
+    titles = [m.span() for m in re.finditer(r"《[^《》]{1,60}》", text)]
+    found = [m for m in found if not any(a < m.start < b for a, b in titles)]
+    for mention in found:
+        mention.name = mention.name.lstrip("@")
+        if mention.agency is None:
+            head = re.sub(rf"(?:的)?(?:官方|政务)?(?:{_PLATFORM_RE}|政务新媒体账号|账号)?(?:账号)?\s*$", "", text[:mention.start])
+            mention.agency = _org_before(head, len(head))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _announcers(text: str) -> list[_Announcer]:
+    """Who a report quotes: 张家港市文学艺术界联合会就已发布公告称, @青禾交警 发布公告称, X官网发布《关停公告》称."""
+    found = []
+    for match in _ANNOUNCE.finditer(text):
+        head = text[:match.start()].rstrip()
+        at_name = re.search(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})$", head)
+        word = match.group(1) or match.group(2)
+        platform = PLATFORM_OF.get(word) if word else None
+        if at_name:
+            found.append(_Announcer(at_name.group(1), platform or "weibo", at_name.start(), match.end(), False))
+            continue
+        quoted = re.search(r"[“「『]([^“”「」『』]{2,30})[”」』]$", head)
+        if quoted:  # “南京质监”微信公众号发布公告称
+            found.append(_Announcer(quoted.group(1), platform, quoted.start(), match.end(), False))
+            continue
+        head = re.sub(r"(?:早在|在|于|已于|曾于|早于)?\s*(?:\d{4}\s*年)?\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|初|中旬|上旬|下旬|底|末)?\s*$",
+                      "", text[:match.start()])
+        org = _org_before(head, len(head))
+        if org:
+            found.append(_Announcer(org, platform, head.rfind(org), match.end(), True))
+    return found
+
+
+def _starts_subject(clause: str) -> bool:
+    return any(_is_subject_mention(clause, m) for m in _report_mentions(clause)) or bool(_announcers(clause))
+
+
+def _is_subject_mention(text: str, mention: _Mention) -> bool:
+    return not _is_document(mention.name) and not _after_successor_verb(text, mention.start) \
+        and not _KEPT.search(_clause_at(text, mention.start)[:max(0, mention.start - _clause_start(text, mention.start))])
+
+
+def _clause_start(text: str, at: int) -> int:
+    return max(text.rfind(c, 0, at) for c in "，,；;：:。") + 1
+
+
+def _segments(sentence: str) -> list[str]:
+    """A sentence cut where a new account or announcer comes in: each segment is the clause that names an account
+    and the clauses that go on about it (…停更，并启动注销程序), so kinds and dates come from the account's own clause."""
+    segments: list[str] = []
+    at = 0
+    for clause in re.split(r"(?<=[，,：:])", sentence):
+        if not clause:
+            continue
+        if not segments or (_starts_subject(clause) and (_actions(clause) or not _continues_list(sentence, at))):
+            segments.append(clause)
+        else:
+            segments[-1] += clause
+        at += len(clause)
+    return segments
+
+
+def _continues_list(sentence: str, at: int) -> bool:
+    """Whether ``at`` is inside a list of successors (关注“A”网站、“B”微信公众号、视频号，“C”网站)."""
+    verbs = list(SUCCESSOR_VERB.finditer(sentence[:at]))
+    if not verbs:
+        return False
+    between = QUOTED.sub("", sentence[verbs[-1].end():at])
+    between = re.sub(rf"{_PLATFORM_RE}|账号|以及|[、，,\s和及与等]", "", between)
+    return between == ""
+
+
+def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mention]:
+    mentions = [m for m in _report_mentions(segment) if _is_subject_mention(segment, m)]
+    titles = [m.span() for m in re.finditer(rf"《[^《》]{{1,60}}》|{_TITLE_QUOTE}(?=\s*(?:也|中)?\s*[,，]?\s*{_SAY})", segment)]
+    for action in _actions(segment):
+        if any(a < action < b for a, b in titles):
+            continue
+        before = [m for m in mentions if m.end <= action]
+        if before:  # the group of names nearest the verb: “A”“B”“C”网站将永久下线
+            group = [before[-1]]
+            for mention in reversed(before[:-1]):
+                if mention.end != group[0].start and not _ADJACENT.match(segment[mention.end:group[0].start]):
+                    break
+                group.insert(0, mention)
+            return group
+        verb = ACTION.match(segment, action)
+        verb_end = verb.end() if verb else action + 2
+        inside = [m for m in mentions if action <= m.start <= verb_end + 3]  # 停止了公号“X”的更新, 关停了“X”
+        if inside:
+            return [inside[0]]
+        if _MERGE_INTO.match(segment, action) or (verb and _MERGE_INTO.search(verb.group(0))):
+            target = QUOTED.match(segment[verb_end:].lstrip())
+            if target:
+                after = _PLATFORM_AFTER.match(segment, verb_end + (len(segment[verb_end:]) - len(segment[verb_end:].lstrip()))
+                                              + target.end())
+                platform = PLATFORM_OF.get(after.group(1)) if after else None
+                return [_Mention(_quoted_name(q), platform, q.start(), q.end()) for q in QUOTED.finditer(segment[:action])
+                        if not _is_document(_quoted_name(q))]
+        if announcer is not None and announcer.is_org:
+            span = segment[min(announcer.end, action):verb_end + 8]
+            successor = SUCCESSOR_VERB.search(span)
+            word = _PLATFORM_IN.search(span[:successor.start()] if successor else span)
+            platform = announcer.platform or (PLATFORM_OF[word.group(0)] if word else None)
+            return [_Mention(announcer.name, platform, announcer.start, announcer.end, agency=announcer.name)]
+        if announcer is not None:
+            return [_Mention(announcer.name, announcer.platform, announcer.start, announcer.end)]
+    return []
+
+
+def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
+    """The accounts a report names as closed, merged, migrated or stopped, each with the kind, date and successors
+    of its own clause; a report that quotes an owner's notice (X发布公告称…) gives that owner's account."""
+    findings: list[Finding] = []
+    for unit in units:
+        current: list[Finding] = []
+        in_unit: list[Finding] = []
+        for sentence in _sentences(unit):
+            announcer: _Announcer | None = None
+            when = announced
+            for segment in _segments(sentence):
+                quoted = _announcers(segment)
+                if quoted:
+                    announcer = quoted[-1]
+                    when = _date_before(sentence, sentence.find(segment), announced) or announced
+                if not _is_action(segment):
+                    # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
+                    for finding in (in_unit if _ALL_OF_THEM.search(segment) else current):
+                        _add_targets(finding, segment, report=True)
+                    continue
+                subjects = _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
+                if not subjects and current and _ANAPHOR.search(segment):
+                    subjects = [_Mention(f.account_name or "", f.platform, 0, 0, f.agency) for f in current]
+                if not subjects:
+                    current = []  # an action about others: the next clauses are not about the last account
+                    continue
+                current = []
+                for mention in subjects:
+                    finding = _find(findings, mention.name, mention.platform)
+                    kind = _kind(segment)
+                    if finding is None:
+                        finding = Finding(mention.name, mention.platform, kind, excerpt=sentence, agency=mention.agency,
+                                          source="quoted_notice" if announcer else "report")
+                        findings.append(finding)
+                    else:
+                        finding.kind = _stronger(finding.kind, kind)
+                        finding.platform = finding.platform or mention.platform
+                        finding.agency = finding.agency or mention.agency
+                        if sentence not in finding.excerpt:
+                            finding.excerpt = (finding.excerpt + sentence)[:400]
+                    finding.effective_at = finding.effective_at or _effective(segment, when, finding.kind)
+                    current.append(finding)
+                    in_unit.append(finding)
+                for finding in current:
+                    _add_targets(finding, segment, report=True)
+    return [f for f in findings if f.account_name]
+
+
+_ALL_OF_THEM = re.compile(r"(?:两|二|三|几|这些|上述|以上|各)(?:个|家)?(?:部门|单位|账号|号)?[^，,。]{0,4}(?:均|都|一致)")
+
+
+def _date_before(sentence: str, at: int, announced: str | None) -> str | None:
+    """The date a sentence gives before ``at`` (4月2日，@青禾交警发布公告称…: the quoted notice's date)."""
+    dates = list(_ANY_DATE.finditer(sentence[:max(at, 0)]))
+    if not dates:
+        return None
+    match = dates[-1]
+    year = match.group(1) or (announced or "")[:4]
+    try:
+        return date(int(year), int(match.group(2)), int(match.group(3))).isoformat() if year else None
+    except ValueError:
+        return None
+
+
 def _findings(units: list[str], own_name: str | None, own_platform: str | None, label: str, announced: str | None,
               notice_title: bool, short: bool) -> list[Finding]:
+    """The accounts a notice names (a report's: :func:`_report_findings`)."""
     findings: list[Finding] = []
     current: list[Finding] = []
     general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
@@ -439,8 +811,8 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     return findings
 
 
-def _add_targets(finding: Finding, sentence: str) -> None:
-    for target in _targets(sentence, finding):
+def _add_targets(finding: Finding, sentence: str, report: bool = False) -> None:
+    for target in _targets(sentence, finding, report):
         if not any(t.name == target.name and t.platform == target.platform for t in finding.targets):
             finding.targets.append(target)
 
@@ -476,19 +848,34 @@ def _stronger(a: str, b: str) -> str:
 
 
 def _is_document(name: str) -> bool:
-    return bool(LEGAL_DOC.search(name)) and len(name) > 6
+    """A document's or a notice's title, never an account: 《…意见》, “关停注销公告”, 《致粉丝的一封信》."""
+    return (bool(LEGAL_DOC.search(name)) and len(name) > 6) or bool(NOTICE_DOC.search(name))
+
+
+NOTICE_DOC = re.compile(r"(?:公告|通告|公示|启事|声明|说明|告知书|通知|告读者|一封信|告别信)$")
 
 
 # ---- successors -------------------------------------------------------------------------------------------------
-def _targets(sentence: str, finding: Finding) -> list[Target]:
+def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Target]:
+    """The successors a sentence names for ``finding``'s account. Not after a function or an institution
+    (相关职能并入龙岗区财政局: the reason, not a successor) nor in a renaming (名称由“X”变更为“Y”); in a report,
+    only what follows a successor verb (a report mentions 县政府网站 for many reasons)."""
     targets: list[Target] = []
     for verb in SUCCESSOR_VERB.finditer(sentence):
         tail = sentence[verb.end():]
-        if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()):
+        if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()) \
+                and not (verb.group(0) == "在" and _PUBLISHED_ON.match(tail)):
+            continue
+        clause = sentence[_clause_start(sentence, verb.start()):verb.start()]
+        if _NOT_ACCOUNT_MOVE.search(clause) or RENAME.search(_clause_at(sentence, verb.start())):
             continue
         targets.extend(_names_after(tail, sentence, finding, verb.start()))
+    named_at = [(p.start(), p.start() + len(t.name)) for t in targets if t.name
+                for p in re.finditer(re.escape(t.name), sentence)]
     for match in CLASS_TARGET.finditer(sentence):
-        if _already(targets, match.group(1)):
+        if _already(targets, match.group(1)) or any(a <= match.start() < b + 2 for a, b in named_at):
+            continue  # 青弋镇人民政府门户网站: a name, not the class 政府门户网站
+        if report and not any(v.end() >= match.start() - 10 for v in SUCCESSOR_VERB.finditer(sentence[:match.start()])):
             continue
         targets.append(Target(match.group(1), _class_platform(match.group(1), finding), _scope(sentence, match.start()),
                               sentence, 0.6, is_class=True))
@@ -496,9 +883,14 @@ def _targets(sentence: str, finding: Finding) -> list[Target]:
         name = re.sub(r"^(?:市民|群众|网友)?", "", match.group(1))
         if not _already(targets, name):
             targets.append(Target(name, "office", _scope(sentence, match.start()), sentence, 0.7))
-    if not targets and UNSPECIFIED.search(sentence) and re.search(r"推送|发布|关注|查看|获取|了解|提供", sentence):
+    if not report and not targets and UNSPECIFIED.search(sentence) and re.search(r"推送|发布|关注|查看|获取|了解|提供", sentence):
         targets.append(Target("", "unspecified", _scope(sentence, 0), sentence, 0.5))
     return [t for t in targets if not _same_account(t, finding)]
+
+
+_ORG_TARGET = re.compile(rf"([\u4e00-\u9fff]{{3,24}}?{ORG_SUFFIX})(?=[，,。；;、\s]|$)")
+_PUBLISHED_ON = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{_PLATFORM_RE})(?:上)?(?:发布|公开|推送|更新)")  # 在X网站发布
+_NOT_ACCOUNT_MOVE = re.compile(r"职能|职责|机构|编制|人员")
 
 
 def _already(targets: list[Target], name: str) -> bool:
@@ -526,10 +918,12 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         rest = tail[position:]
         lead = re.match(r"\s*(?:我(?:市|县|区|省|镇)|本(?:市|县|区)|市|县|区|的|官方|政务)?\s*", rest)
         rest_start = position + (lead.end() if lead else 0)
-        rest = tail[rest_start:]
-        if CLASS_TARGET.match(rest) or UNSPECIFIED.match(rest):
+        if CLASS_TARGET.match(tail[position:].lstrip()) or CLASS_TARGET.match(tail[rest_start:]) \
+                or UNSPECIFIED.match(tail[rest_start:]):
             break
+        rest = tail[rest_start:]
         words: list[str] = []
+        single = False  # an unquoted organisation ends the list at a comma (并入闽阳市图书馆，“X”微信公众号将…)
         prefix = _PREFIX_PLATFORM.match(rest)
         if prefix and (QUOTED.match(rest[prefix.end():]) or _AT_NAME.match(rest[prefix.end():])):  # 新抖音号“X”, 新微博@X
             if prefix.group(1):
@@ -551,9 +945,15 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         elif site:
             name, after, end = site.group(1), rest[site.end():], rest_start + site.end()
             words = ["网站"]
+        elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1):
+            name, after, end = org.group(1), rest[org.end():], rest_start + org.end()  # 内容迁移至广西发改委
+            single = True
         else:
             bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
-            if not bare or NAME_STOP.search(bare.group(1)) or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家", bare.group(1)):
+            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家", bare.group(1)):
+                break
+            if NAME_STOP.search(bare.group(1)) and not (_ORG_END.search(bare.group(1))  # 发展和改革委员会网站
+                                                         and not NAME_STOP.search(bare.group(1).replace("和", ""))):
                 break
             name, after, end = bare.group(1), rest[bare.end():], rest_start + bare.end()
             words = [bare.group(2)]
@@ -577,6 +977,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         for platform in dict.fromkeys(platforms):
             targets.append(Target(name, platform, scope, sentence, 0.9 if words else 0.7))
         position = end
+        if single and not re.match(r"\s*(?:、|和|及|与|以及)", tail[position:]):
+            break
         joiner = re.match(r"\s*(?:(?:“[^“”]{1,12}”|「[^「」]{1,12}」)?(?:栏目|专题|专栏|频道|板块|版块|菜单))?"
                           r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:关注|登录|访问)?", tail[position:])
         if not joiner:
@@ -614,6 +1016,8 @@ def _effective(sentence: str, announced: str | None, kind: str | None = None) ->
     """The date the action takes effect: the date the kind's own verb follows (自3月1日起停止更新，
     4月1日起正式注销 → 4月1日 for a closure), a date with 起/开始/将于, or 即日起 (the announcement)."""
     verbs = {"closure": CLOSURE, "suspension": SUSPENSION, "merger": MERGER, "migration": MIGRATION}.get(kind or "", STOP)
+    if announced and "本月" in sentence:  # 将于本月13日零时起正式下线
+        sentence = re.sub(r"本月\s*(\d{1,2})\s*日", lambda m: f"{int(announced[5:7])}月{m.group(1)}日", sentence)
     candidates: list[tuple[bool, str]] = []
     for match in _ANY_DATE.finditer(sentence):
         year = match.group(1) or (announced or "")[:4]

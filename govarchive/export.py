@@ -30,7 +30,7 @@ from sqlite_utils import Database
 from govarchive import __version__
 from govarchive.reindex import warc_files
 
-TABLES = ("accounts", "notices", "migrations", "status_history", "runs")
+TABLES = ("accounts", "notices", "claims", "migrations", "status_history", "runs")
 PAGES_FORMAT = "json-pages-1.0"
 DATAPACKAGE_KEY = "govarchive"  # our own property in datapackage.json (the WACZ spec allows custom ones)
 NOT_A_PAGE = ("blocked", "redirect", "unauthorized")  # 2xx captures that are no account page to open
@@ -328,6 +328,7 @@ ACCOUNT_CAPTURES = f"""
     union select capture_id from account_sources where account_id in {_SEL}
     union select capture_id from account_checks where account_id in {_SEL}
     union select capture_id from notices where account_id in {_SEL}
+    union select capture_id from claims where account_id in {_SEL}
     union select capture_id from status_history where table_name = 'accounts' and row_id in {_SEL}
     union select capture_id from status_history where table_name = 'posts'
         and row_id in (select id from posts where account_id in {_SEL})

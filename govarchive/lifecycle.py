@@ -7,6 +7,10 @@
 - ``migrated``: the platform moved it (transferTargetLink), or its own migration notice took effect;
 - ``unreachable``: every check of its own pages in the latest run was blocked or failed;
 - ``closing``: a notice of its own (or of its portal) says it closes, stops updating or merges;
+- a report's claim (``claims``: news, a work report, a re-post saying the account closed, merged,
+  migrated or stopped) counts only where no platform page, no notice and no post says otherwise: it
+  never outranks them, and a claim is set aside when the archive saw the account active after the
+  claim's date (a post published, or for a closure its own page answering, after it);
 - ``zombie``: its own page was seen and it never posted;
 - ``dormant``: no post for more than ``dormant_days`` (14, the provincial red line), or a suspension;
 - ``active``: posted within ``dormant_days``.
@@ -49,6 +53,7 @@ class Analysis:
 
     merged: list[tuple[str, str]] = field(default_factory=list)
     notices: int = 0
+    claims: int = 0
     platform_moves: int = 0
     resolved_targets: int = 0
     status_changes: int = 0
@@ -58,7 +63,7 @@ class Analysis:
     def lines(self) -> list[str]:
         counts = ", ".join(f"{status} {n}" for status, n in sorted(self.statuses.items())) or "none"
         return [f"accounts by status: {counts}",
-                f"notices found: {self.notices}; platform moves: {self.platform_moves}; "
+                f"notices found: {self.notices}; reports' claims: {self.claims}; platform moves: {self.platform_moves}; "
                 f"targets resolved: {self.resolved_targets}; status changes: {self.status_changes}; "
                 f"provisional accounts merged: {len(self.merged)}",
                 f"watermarks advanced: {self.watermarks.advanced}; failed windows recorded: {self.watermarks.failed} "
@@ -76,7 +81,10 @@ def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_da
     where, params = ("p.capture_id in (select id from captures where run_id = ? or run_id in "
                      "(select id from runs where finished_at is null and id != ?))", [run_id, run_id]) \
         if run_id else ("1", [])
-    result.notices = record_notices(index, where, params, detected_at=stamp)
+    record_notices(index, where, params, detected_at=stamp)
+    result.notices, result.claims = index.db.execute(
+        "select (select count(*) from notices where detected_at = ?), (select count(*) from claims where detected_at = ?)",
+        [stamp, stamp]).fetchone()
     result.platform_moves = record_platform_moves(index, stamp)
     result.resolved_targets = resolve_targets(index)
     result.status_changes = update_statuses(index, as_of, run_id, dormant_days, closed_after_runs)
@@ -151,6 +159,9 @@ def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: 
         return Verdict("closing", f"{kind} notice of {announced or '?'}, {when}{note}", capture_id)
     if notice and notice[0] == "suspension":
         return Verdict("dormant", f"suspension announced on {notice[1] or '?'}", notice[3])
+    claimed = _claimed(index, account, checks, today)
+    if claimed:
+        return claimed
     seen_own_page = bool(account["profile_seen_at"]) or any(state == "ok" for state, *_ in checks)
     last_post = account["last_post_at"]
     if not last_post:
@@ -168,11 +179,42 @@ def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: 
     return Verdict("active", f"last post {last_post[:10]}", account["capture_id"])
 
 
+CLAIMED_STATUS = {"closure": "closed", "merger": "migrated", "migration": "migrated", "stop_updating": "closing",
+                  "suspension": "dormant"}
+
+
+def _claimed(index: Index, account: dict[str, Any], checks: list[Any], today: str) -> Verdict | None:
+    """The status reports' claims support, when nothing the archive saw contradicts them: the most
+    believed claim (a quoted notice before a report), the newest first, set aside when the account posted
+    after its date or (for a closure, merger or migration) its own page answered after it."""
+    rows = index.db.execute(
+        "select c.kind, c.claimed_at, c.effective_at, c.capture_id, c.source, p.title, p.url from claims c "
+        "left join posts p on p.id = c.post_id where c.account_id = ? "
+        "order by c.confidence desc, coalesce(c.claimed_at, '') desc", [account["id"]]).fetchall()
+    last_post = (account["last_post_at"] or "")[:10]
+    for kind, claimed_at, effective_at, capture_id, source, title, url in rows:
+        since = effective_at or claimed_at or ""
+        seen_ok = [checked[:10] for state, _, checked, *_ in checks if state == "ok"] + \
+            ([account["profile_seen_at"][:10]] if account.get("profile_seen_at") else [])
+        if since and (last_post > since or (kind in ("closure", "merger", "migration")
+                                            and any(day > since for day in seen_ok))):
+            continue  # the archive saw it active after the report's date
+        status = CLAIMED_STATUS[kind]
+        if effective_at and effective_at > today and status in ("closed", "migrated"):
+            status = "closing"
+        who = "quoting its owner's notice" if source == "quoted_notice" else "reported"
+        when = f", effective {effective_at}" if effective_at else ""
+        return Verdict(status, f"{who}: {kind}{when}, according to {title or url or 'a report'}, "
+                               f"{claimed_at or 'undated'}", capture_id)
+    return None
+
+
 def risk_of(index: Index, account_id: str, verdict: Verdict, followers: int | None, as_of: datetime) -> int:
     """0–100: how urgently the account's content should be saved (closing soon, named in a notice, idle)."""
     if verdict.status in ("closed", "migrated"):
         return 5  # what is left may still be reachable for a while
-    named = index.db.execute("select count(*) from notices where account_id = ?", [account_id]).fetchone()[0]
+    named = index.db.execute("select (select count(*) from notices where account_id = ?) + "
+                             "(select count(*) from claims where account_id = ?)", [account_id, account_id]).fetchone()[0]
     score = {"closing": 60, "dormant": 25, "unreachable": 15, "zombie": 10}.get(verdict.status or "", 0)
     if verdict.status == "closing":
         effective = index.db.execute(

@@ -1,11 +1,15 @@
-"""The migrated-content index: closure notices and successors, kept in ``notices`` and ``migrations``.
+"""The migrated-content index: closure notices, reports' claims and successors, kept in ``notices``,
+``claims`` and ``migrations``.
 
 :func:`record_notices` runs :func:`govarchive.closure.detect` over posts and writes what it found:
 one ``notices`` row per account a notice names (a portal's batch notice: one per listed account,
-matched to a known account by name and platform, or created when none is known), and one
-``migrations`` row per successor. Reports (news about closures elsewhere) are kept with
-``is_report = 1``; they never create accounts. Re-running over the same post replaces its rows, so
-an improved detector can be re-applied (``govarchive analyse``).
+matched to a known account by name and platform, or created when none is known), one ``claims`` row
+per account a report (news, a work report, a roundup, a re-post) says closed, merged, migrated or
+stopped (matched the same way, or created with the platform, agency and region the report gives),
+and one ``migrations`` row per successor of either. A claim's evidence is the report's archived
+capture; its confidence is below a notice's (``CLAIM_CONFIDENCE``): the status judgement
+(:mod:`govarchive.lifecycle`) lets a notice or the platform's own page outrank it. Re-running over the
+same post replaces its rows, so an improved detector can be re-applied (``govarchive analyse``).
 
 :func:`record_platform_moves` turns the platform's own word (WeChat's ``transferTargetLink``, kept
 as ``accounts.moved_to`` by the crawl) into certain migrations, and :func:`resolve_targets` matches
@@ -21,11 +25,14 @@ import re
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from govarchive.closure import Detection, Target, detect, name_key
+from govarchive.closure import Detection, Finding, Target, detect, name_key
 from govarchive.index import Index
 from govarchive.transactions import write_transaction
 
 DETECTABLE_STATES = ("ok",)
+# How far a claim is believed: a first-party notice counts 1.0; a report quoting the owner's notice
+# (X发布公告称…) is the owner's word at second hand; a report's own account of it is less.
+CLAIM_CONFIDENCE = {"quoted_notice": 0.7, "report": 0.5}
 NOTICE_PAGE = 500  # posts read at a time by record_notices
 PROVISIONAL = re.compile(r"^[a-z_]+:(?:name|alias):")
 
@@ -41,7 +48,8 @@ def provisional_account_id(platform: str, name: str) -> str:
 
 # ---- notices ----------------------------------------------------------------------------------------------
 def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), detected_at: str = "") -> int:
-    """Detect notices in the posts matching ``where`` (SQL over ``posts p``); returns notices written."""
+    """Detect notices and reports in the posts matching ``where`` (SQL over ``posts p``); returns the
+    notices and claims written."""
     db = index.db
     written, after = 0, 0
     while True:  # a page of posts at a time: a run of 100,000 articles is not held in memory at once
@@ -65,47 +73,79 @@ def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), d
 
 def _forget_post(index: Index, post_id: str) -> None:
     index.db.execute("delete from migrations where notice_id in (select id from notices where post_id = ?)", [post_id])
+    index.db.execute("delete from migrations where claim_id in (select id from claims where post_id = ?)", [post_id])
     index.db.execute("delete from notices where post_id = ?", [post_id])
+    index.db.execute("delete from claims where post_id = ?", [post_id])
 
 
 def _write_detection(index: Index, detection: Detection, post_id: str, account_id: str, capture_id: str,
                      own_platform: str | None, detected_at: str) -> int:
-    report = detection.label == "report"
+    if detection.label == "report":
+        return sum(_write_claim(index, detection, finding, post_id, capture_id, detected_at)
+                   for finding in detection.findings)
     for finding in detection.findings:
         subject = account_id if finding.account_name is None else \
-            _account_for(index, finding.account_name, finding.platform or own_platform, create=not report,
+            _account_for(index, finding.account_name, finding.platform or own_platform, create=True,
                          seen=detected_at, capture_id=capture_id)
         notice_id = short_id("notice", post_id, finding.account_name, finding.platform)
         index.db["notices"].insert({
             "id": notice_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
             "kind": finding.kind, "announced_at": detection.announced_at, "effective_at": finding.effective_at,
-            "excerpt": finding.excerpt[:500], "is_report": int(report), "named_as": finding.account_name,
+            "excerpt": finding.excerpt[:500], "is_report": 0, "named_as": finding.account_name,
             "named_platform": finding.platform, "detected_at": detected_at}, pk="id", replace=True)
         for target in finding.targets:
-            _write_target(index, notice_id, subject, target, detected_at)
+            _write_target(index, subject, target, detected_at, notice_id=notice_id)
     return len(detection.findings)
 
 
-def _write_target(index: Index, notice_id: str, from_account: str | None, target: Target, recorded_at: str) -> None:
+def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: str, capture_id: str,
+                 detected_at: str) -> int:
+    """One account a report names: a claim, its account (created when unknown, with the platform, agency and
+    region the report gives), its successors as ``migrations`` with ``source = 'report'``."""
+    if not finding.account_name:
+        return 0
+    platform = finding.platform or "unspecified"
+    subject = _account_for(index, finding.account_name, platform, create=True, seen=detected_at,
+                           capture_id=capture_id, agency=finding.agency, region=local_region(finding.agency))
+    confidence = CLAIM_CONFIDENCE.get(finding.source, CLAIM_CONFIDENCE["report"])
+    claim_id = short_id("claim", post_id, finding.account_name, finding.platform)
+    index.db["claims"].insert({
+        "id": claim_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
+        "source": finding.source if finding.source in CLAIM_CONFIDENCE else "report", "kind": finding.kind,
+        "claimed_at": detection.announced_at, "effective_at": finding.effective_at, "excerpt": finding.excerpt[:500],
+        "named_as": finding.account_name, "named_platform": finding.platform, "named_agency": finding.agency,
+        "confidence": confidence, "detected_at": detected_at}, pk="id", replace=True)
+    for target in finding.targets:
+        _write_target(index, subject, target, detected_at, claim_id=claim_id, ceiling=confidence)
+    return 1
+
+
+def _write_target(index: Index, from_account: str | None, target: Target, recorded_at: str,
+                  notice_id: str | None = None, claim_id: str | None = None, ceiling: float = 1.0) -> None:
     index.db["migrations"].insert({
-        "id": short_id("migration", notice_id, target.name, target.platform), "from_account_id": from_account,
-        "notice_id": notice_id, "target_name": target.name, "target_platform": target.platform,
-        "target_url": None, "target_account_id": None, "scope": target.scope, "evidence": target.evidence[:500],
-        "confidence": target.confidence, "is_class": int(target.is_class), "resolved_by": None,
-        "source": "notice", "recorded_at": recorded_at}, pk="id", replace=True)
+        "id": short_id("migration", notice_id or claim_id, target.name, target.platform),
+        "from_account_id": from_account, "notice_id": notice_id, "claim_id": claim_id, "target_name": target.name,
+        "target_platform": target.platform, "target_url": None, "target_account_id": None, "scope": target.scope,
+        "evidence": target.evidence[:500], "confidence": min(target.confidence, ceiling),
+        "is_class": int(target.is_class), "resolved_by": None, "source": "report" if claim_id else "notice",
+        "recorded_at": recorded_at}, pk="id", replace=True)
 
 
-def _account_for(index: Index, name: str, platform: str | None, create: bool, seen: str,
-                 capture_id: str) -> str | None:
-    """The known account of this name (and platform); a new one when a notice names an unknown account."""
-    found = find_account(index, name, platform)
+def _account_for(index: Index, name: str, platform: str | None, create: bool, seen: str, capture_id: str,
+                 agency: str | None = None, region: str | None = None) -> str | None:
+    """The known account of this name (and platform: any platform for ``unspecified``); a new one when a
+    notice or a report names an unknown account."""
+    found = find_account(index, name, None if platform == "unspecified" else platform)
     if found or not create or not platform:
         return found
     account_id = provisional_account_id(platform, name)
     with write_transaction(index.db):  # the row and its search shadow together: the account is found by its name
         index.db.execute(
-            "insert or ignore into accounts (id, platform, platform_id, name, first_seen, last_seen, capture_id) "
-            "values (?, ?, ?, ?, ?, ?, ?)", [account_id, platform, name, name, seen, seen, capture_id])
+            "insert or ignore into accounts (id, platform, platform_id, name, agency, region, first_seen, last_seen, "
+            "capture_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [account_id, platform, name, name, agency, region, seen, seen, capture_id])
+        index.db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
+                         [agency, region, account_id])
         index.update_search()
     return account_id
 
@@ -200,8 +240,9 @@ def merge_provisional_accounts(index: Index, merged_at: str) -> list[tuple[str, 
                    if PROVISIONAL.match(row[0])]
     for old_id, platform, name, alias in provisional:
         _, kind, key = old_id.split(":", 2)
-        candidates = db.execute(
-            "select id, name, alias from accounts where platform = ? and id != ?", [platform, old_id]).fetchall()
+        candidates = db.execute(  # an account a report named without its platform: the one of that name anywhere
+            "select id, name, alias from accounts where (platform = ? or ? = 'unspecified') and id != ?",
+            [platform, platform, old_id]).fetchall()
         real = [row[0] for row in candidates if not PROVISIONAL.match(row[0]) and (
             (kind == "alias" and row[2] and row[2].lower() == key.lower())
             or (kind == "name" and name_key(row[1]) == name_key(key)))]
@@ -221,7 +262,8 @@ def merge_account(index: Index, old_id: str, new_id: str, reason: str, merged_at
         return
     db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
                [old[0], old[1], new_id])
-    for table, column in (("posts", "account_id"), ("notices", "account_id"), ("migrations", "from_account_id"),
+    for table, column in (("posts", "account_id"), ("notices", "account_id"), ("claims", "account_id"),
+                          ("migrations", "from_account_id"),
                           ("migrations", "target_account_id"), ("accounts", "moved_to")):
         db.execute(f"update {table} set {column} = ? where {column} = ?", [new_id, old_id])
     db.execute("update or ignore account_sources set account_id = ? where account_id = ?", [new_id, old_id])

@@ -244,10 +244,19 @@ def copy_context(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any]:
                    [account_id]) if account_id else None
     successors = _rows(conn, """
         select m.target_name, m.target_platform, m.target_account_id, m.target_url, m.evidence, m.confidence,
-               t.name as target_account_name, t.status as target_status, t.capture_id as target_capture_id
+               t.name as target_account_name, t.status as target_status, t.capture_id as target_capture_id,
+               m.source, coalesce(nullif(rp.title, ''), rp.url) as report_title, c.claimed_at as report_date
         from migrations m left join accounts t on t.id = m.target_account_id
-        where m.from_account_id = ? order by m.confidence desc, m.target_name""", [account_id]) if account_id else []
-    return {"post": post, "account": account, "successors": successors}
+        left join claims c on c.id = m.claim_id left join posts rp on rp.id = c.post_id
+        where m.from_account_id = ? order by m.source = 'report', m.confidence desc, m.target_name""",
+                       [account_id]) if account_id else []
+    # what reports say about it (its own notices and pages outrank them: lifecycle.py)
+    claims = _rows(conn, """
+        select c.kind, c.effective_at, c.claimed_at as report_date, c.source, c.capture_id as report_capture_id,
+               coalesce(nullif(rp.title, ''), rp.url) as report_title
+        from claims c left join posts rp on rp.id = c.post_id where c.account_id = ?
+        order by c.confidence desc, c.claimed_at desc""", [account_id]) if account_id else []
+    return {"post": post, "account": account, "successors": successors, "claims": claims}
 
 
 # -- making an archived page safe to show -----------------------------------------------------------

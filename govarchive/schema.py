@@ -250,3 +250,29 @@ def m010_search_in_published_order(db: Database) -> None:
             f"insert into search_queue (tbl, row, seq, fts_row) values ('posts', {ref}.rowid, "
             f"(select coalesce(max(seq), 0) + 1 from search_queue), {'old.search_key' if ref == 'old' else 'null'}) "
             f"on conflict (tbl, row) do update set seq = excluded.seq, fts_row = {keep}; end")
+
+
+@migrations()
+def m012_report_claims(db: Database) -> None:
+    """Issue 17: what reports say about accounts (``claims``), apart from their owners' notices. A report's
+    successors are ``migrations`` rows with ``claim_id``. Reports read before this release were ``notices``
+    rows with ``is_report = 1``: they become claims (same digest in the id), their successors follow."""
+    db["claims"].create(
+        {"id": str, "account_id": str, "post_id": str, "capture_id": str, "source": str, "kind": str,
+         "claimed_at": str, "effective_at": str, "excerpt": str, "named_as": str, "named_platform": str,
+         "named_agency": str, "confidence": float, "detected_at": str},
+        pk="id",
+        foreign_keys=[("account_id", "accounts", "id"), ("post_id", "posts", "id"), ("capture_id", "captures", "id")],
+    )
+    db["claims"].create_index(["account_id"])
+    db["claims"].create_index(["post_id"])
+    db["migrations"].add_column("claim_id", str, fk="claims", fk_col="id")
+    db["migrations"].create_index(["claim_id"])
+    db.execute(
+        "insert into claims (id, account_id, post_id, capture_id, source, kind, claimed_at, effective_at, excerpt, "
+        "named_as, named_platform, named_agency, confidence, detected_at) "
+        "select 'claim-' || substr(id, 8), account_id, post_id, capture_id, 'report', kind, announced_at, effective_at, "
+        "excerpt, named_as, named_platform, null, 0.5, detected_at from notices where is_report = 1")
+    db.execute("update migrations set claim_id = 'claim-' || substr(notice_id, 8), notice_id = null, source = 'report', "
+               "confidence = min(confidence, 0.5) where notice_id in (select id from notices where is_report = 1)")
+    db.execute("delete from notices where is_report = 1")

@@ -93,7 +93,7 @@ def closures_table(summary: ArchiveSummary) -> Table:
     for kind, count in sorted(summary.notices_by_kind.items()):
         table.add_row(f"notices: {kind}", str(count))
     table.add_row("notices (all kinds)", str(summary.notices))
-    table.add_row("reports about closures elsewhere", str(summary.reports))
+    table.add_row("claims of reports (closures others report)", str(summary.reports))
     table.add_row("successors resolved to archived accounts", str(summary.migrations_resolved))
     table.add_row("successors not resolved yet", str(summary.migrations_unresolved))
     return table

@@ -95,7 +95,7 @@ class ArchiveSummary:
             f"captures:      {self.captures} ({self.revisits} revisits of already archived payloads)",
             f"WARC files:    {self.warc_files} ({self.warc_bytes:,} bytes)",
             f"statuses:      {', '.join(f'{k} {v}' for k, v in sorted(self.accounts_by_status.items())) or 'none'}",
-            f"notices:       {self.notices} closure notices ({self.reports} reports about others)",
+            f"notices:       {self.notices} closure notices ({self.reports} claims of reports)",
             f"successors:    {self.migrations} recorded, {self.migrations_resolved} resolved to archived accounts",
             f"runs:          {self.runs}",
         ]
@@ -147,7 +147,8 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
     summary.notices = one("select count(*) from notices where is_report = 0")
     summary.notices_by_kind = pairs(
         "select kind, count(*) from notices where is_report = 0 group by kind order by kind")
-    summary.reports = one("select count(*) from notices where is_report = 1")
+    summary.reports = one("select count(*) from claims") if "claims" in db.table_names() else \
+        one("select count(*) from notices where is_report = 1")  # an index not yet migrated (m012)
     summary.migrations = one("select count(*) from migrations")
     summary.migrations_resolved = one("select count(*) from migrations where target_account_id is not null")
     summary.migrations_unresolved = summary.migrations - summary.migrations_resolved

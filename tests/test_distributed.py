@@ -88,6 +88,8 @@ COMPARED = {
              "summary, cover_url, source_url, media, attributes, moved_to, moved_to_url, clean_text from posts",
     "notices": "select account_id, post_id, kind, announced_at, effective_at, excerpt, is_report, named_as, "
                "named_platform from notices",
+    "claims": "select account_id, post_id, source, kind, claimed_at, effective_at, excerpt, named_as, named_platform, "
+              "named_agency, confidence from claims",
     "migrations": "select from_account_id, target_name, target_platform, target_url, target_account_id, scope, "
                   "evidence, confidence, is_class, resolved_by, source from migrations",
     "status_history": "select table_name, row_id, old_status, new_status, reason from status_history",

@@ -372,7 +372,7 @@ ERRORS = [
     (["wacz", "--archive-dir", "{demo}", "-o", "{base}"], "is a folder: give a file name with -o"),
     (["wacz", "--archive-dir", "{demo}", "-o", "{base}/out.zip"], "does not end with .wacz"),
     (["csv", "posts", "--archive-dir", "{demo}"],
-     "choose one of accounts, notices, migrations, status_history, runs"),
+     "choose one of accounts, notices, claims, migrations, status_history, runs"),
     (["json", "captures", "--archive-dir", "{demo}"], "unknown table 'captures'"),
 ]
 
@@ -389,4 +389,4 @@ def test_errors_are_one_line_naming_the_fix(demo_archive, broken, args, message)
 
 
 def test_tables_are_the_documented_ones():
-    assert TABLES == ("accounts", "notices", "migrations", "status_history", "runs")
+    assert TABLES == ("accounts", "notices", "claims", "migrations", "status_history", "runs")

@@ -184,6 +184,8 @@ async def archived_copy_page(datasette: Any, request: Any) -> Response:
                             if s["target_account_id"] else None,
                             copy_url=datasette.urls.path(VIEWER + s["target_capture_id"])
                             if s["target_capture_id"] else None) for s in context["successors"]],
+        "claims": [dict(c, copy_url=datasette.urls.path(VIEWER + c["report_capture_id"])
+                        if c["report_capture_id"] else None) for c in context["claims"]],
         "payload_row": datasette.urls.path(VIEWER + copy.payload_capture_id) if copy.payload_capture_id else None,
         "media": [dict(item, view=link(item["url"]) if item.get("archived") else None)
                   for item in _media(context["post"])],

@@ -38,6 +38,8 @@ TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "notices": ("关停公告", "关停、注销、停更、合并与迁移公告。",
                 {"label_column": "named_as", "facets": ["kind", "is_report", "named_platform"],
                  "sort_desc": "announced_at"}),
+    "claims": ("报道所称", "新闻、工作报告、转载等报道所称的关停、合并、迁移与停更：证据是报道的存档，可信度低于公告。",
+               {"label_column": "named_as", "facets": ["kind", "source", "named_platform"], "sort_desc": "claimed_at"}),
     "migrations": ("内容去向", "账号关停后内容迁往何处。",
                    {"label_column": "target_name", "facets": ["target_platform", "resolved_by", "source"],
                     "sort_desc": "recorded_at"}),

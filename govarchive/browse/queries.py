@@ -30,23 +30,48 @@ order by f.search_key desc"""),
     "where_did_it_go": (
         "账号内容去向 Where did this account's content go?",
         "输入账号名称、编号或微信号。Give an account's name (or part of it), id or WeChat alias: its status, "
-        "the notices about it, every successor with its evidence and archived copies.",
+        "the notices about it and the reports' claims (据…报道 according to a report, with its date), every "
+        "successor with its evidence and archived copies. Notices and the platform's own word come first.",
         f"""
+with found as (
+  select a.* from accounts a
+  where :account != '' and (a.id = :account or a.alias = :account or instr(a.name, :account) > 0
+     or a.id in (select account_id from account_aliases where alias_id = :account))
+), said as (
+  select m.from_account_id as account_id, m.id as migration_id, coalesce(c.source, m.source) as source,
+    n.id as notice_id,
+    c.id as claim_id
+  from migrations m left join notices n on n.id = m.notice_id left join claims c on c.id = m.claim_id
+  where m.from_account_id in (select id from found)
+  union all
+  select n.account_id, null, 'notice', n.id, null from notices n
+  where n.account_id in (select id from found) and not exists (select 1 from migrations m where m.notice_id = n.id)
+  union all
+  select c.account_id, null, c.source, null, c.id from claims c
+  where c.account_id in (select id from found) and not exists (select 1 from migrations m where m.claim_id = c.id)
+)
 select a.name as account, a.platform, a.status, a.status_reason,
-  n.kind as notice_kind, n.announced_at, n.effective_at,
+  coalesce(s.source, 'none') as source,
+  case when c.id is not null then '据 according to ' || coalesce(nullif(rp.title, ''), rp.url, c.post_id)
+       || ', ' || coalesce(c.claimed_at, '?') end as according_to,
+  coalesce(n.kind, c.kind) as notice_kind, coalesce(n.announced_at, c.claimed_at) as announced_at,
+  coalesce(n.effective_at, c.effective_at) as effective_at,
   m.target_name as successor, m.target_platform as successor_platform, m.scope,
-  t.name as successor_account, t.status as successor_status, m.target_url, m.confidence, m.evidence,
-  case when coalesce(n.capture_id, a.capture_id) is not null
-       then '{VIEWER}' || coalesce(n.capture_id, a.capture_id) end as evidence_copy,
+  t.name as successor_account, t.status as successor_status, m.target_url, coalesce(m.confidence, c.confidence)
+  as confidence, coalesce(m.evidence, c.excerpt, n.excerpt) as evidence,
+  case when coalesce(n.capture_id, c.capture_id, a.capture_id) is not null
+       then '{VIEWER}' || coalesce(n.capture_id, c.capture_id, a.capture_id) end as evidence_copy,
   case when t.capture_id is not null then '{VIEWER}' || t.capture_id end as successor_copy,
   a.id as account_id, m.target_account_id
-from accounts a
-left join migrations m on m.from_account_id = a.id
-left join notices n on n.id = m.notice_id
+from found a
+left join said s on s.account_id = a.id
+left join migrations m on m.id = s.migration_id
+left join notices n on n.id = s.notice_id
+left join claims c on c.id = s.claim_id
+left join posts rp on rp.id = c.post_id
 left join accounts t on t.id = m.target_account_id
-where :account != '' and (a.id = :account or a.alias = :account or instr(a.name, :account) > 0
-   or a.id in (select account_id from account_aliases where alias_id = :account))
-order by a.name, a.id, m.confidence desc, m.target_name"""),
+order by a.name, a.id, case s.source when 'platform' then 0 when 'notice' then 1 when 'quoted_notice' then 2
+  when 'report' then 3 else 4 end, coalesce(m.confidence, c.confidence) desc, m.target_name"""),
     "closed_without_successor": (
         "关停但未说明去向 Closed or closing, no online successor named",
         "已关停或即将关停、没有指明内容去向（平台、账号或网站）的账号：它们的内容只剩存档。Accounts closed or "
@@ -79,8 +104,9 @@ group by 1, 2
 order by count(*) desc, agency"""),
     "closures_by_month": (
         "每月关停 Closures by month",
-        "按生效月份统计关停、停更、合并、迁移公告（不含报道），以及平台页面显示已关停或已迁移的账号。Notices "
-        "by the month they take effect (reports about others excluded), and accounts seen closed or moved.",
+        "按生效月份统计关停、停更、合并、迁移公告，平台页面显示已关停或已迁移的账号，以及报道所称的关停（reported，"
+        "另列）。Notices by the month they take effect, accounts seen closed or moved, and, apart, what reports "
+        "say (reported: accounts a report says closed, merged, migrated or stopped that month).",
         """
 with events as (
   select substr(coalesce(effective_at, announced_at), 1, 7) as month, account_id, kind
@@ -88,11 +114,15 @@ with events as (
   union all
   select substr(changed_at, 1, 7), row_id, 'seen_' || new_status
   from status_history where table_name = 'accounts' and new_status in ('closed', 'migrated')
+  union all
+  select substr(coalesce(effective_at, claimed_at), 1, 7), account_id, 'reported'
+  from claims
 )
 select month, count(distinct account_id) as accounts,
   sum(kind = 'closure') as closure, sum(kind = 'stop_updating') as stop_updating, sum(kind = 'merger') as merger,
   sum(kind = 'migration') as migration, sum(kind = 'suspension') as suspension,
-  sum(kind = 'seen_closed') as seen_closed, sum(kind = 'seen_migrated') as seen_migrated
+  sum(kind = 'seen_closed') as seen_closed, sum(kind = 'seen_migrated') as seen_migrated,
+  count(distinct case when kind = 'reported' then account_id end) as reported
 from events
 where month is not null
 group by month
@@ -124,8 +154,9 @@ left join accounts a on a.id = coalesce(p.account_id, (select id from accounts w
 order by hit.fetched_at desc"""),
     "closures_feed": (
         "新记录的关停与迁移 Newly recorded closures and migrations",
-        "关停公告、平台迁移和平台显示的关停，按记录时间排序；加 .atom 订阅。Closure notices, platform moves and "
-        "closures seen on the platforms, newest first; add .atom to the URL to subscribe.",
+        "关停公告、报道所称的关停（标为 报道 reported）、平台迁移和平台显示的关停，按记录时间排序；加 .atom 订阅。"
+        "Closure notices, reports' claims (marked reported, with their source), platform moves and closures seen on "
+        "the platforms, newest first; add .atom to the URL to subscribe.",
         f"""
 select * from (
   select 'govarchive:' || n.id as atom_id,
@@ -139,6 +170,16 @@ select * from (
     'notice' as event, n.account_id
   from notices n left join accounts a on a.id = n.account_id
   where n.is_report = 0
+  union all
+  select 'govarchive:' || c.id,
+    coalesce(a.name, c.named_as, c.account_id) || ' · ' || c.kind || coalesce(' · ' || c.effective_at, '')
+      || ' · 报道 reported', c.detected_at,
+    '据 according to ' || coalesce(nullif(p.title, ''), p.url, c.post_id) || ', ' || coalesce(c.claimed_at, '?')
+      || char(10) || c.excerpt || coalesce(char(10) || '去向 successors: ' || (
+      select group_concat(coalesce(nullif(m.target_name, ''), '?') || ' (' || m.target_platform || ')', '; ')
+      from migrations m where m.claim_id = c.id), ''),
+    '{VIEWER}' || c.capture_id, c.source, c.account_id
+  from claims c left join accounts a on a.id = c.account_id left join posts p on p.id = c.post_id
   union all
   select 'govarchive:' || m.id, coalesce(a.name, m.from_account_id) || ' · moved to ' || coalesce(t.name, m.target_name),
     m.recorded_at, m.evidence, '{VIEWER}' || a.capture_id, 'platform_move', m.from_account_id
