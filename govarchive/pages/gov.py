@@ -56,7 +56,7 @@ def platform_of(word: str) -> str | None:
 
 def meta(selector: Selector, name: str) -> str | None:
     """A gov page meta tag, whatever its case (``ColumnName`` / ``columnname``)."""
-    for node in selector.xpath("//meta[@name]"):
+    for node in selector.root.xpath("//meta[@name]"):  # lxml's own elements: read for every page, kept cheap
         if (node.attrib.get("name") or "").lower() == name.lower():
             value = (node.attrib.get("content") or "").strip()
             if value and value not in ("政府网站标识码", name):

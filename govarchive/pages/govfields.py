@@ -86,6 +86,10 @@ _LABEL_CANDIDATES = ("//body//*[not(*[3])][not(self::script or self::style or se
                      "[string-length(normalize-space(.)) <= 14][string-length(normalize-space(.)) >= 2]")
 
 
+def _element_text(element: object) -> str:
+    return _clean(re.sub(r"\s+", " ", element.text_content()))  # type: ignore[attr-defined]
+
+
 def element_fields(selector: Selector) -> tuple[dict[str, str], set[str]]:
     """信息公开 fields whose label is an element of its own and whose value is the next element:
     ``<td>索引号</td><td>…</td>`` (a cell's colon is optional), ``<label><font>发布机构：</font></label>
@@ -93,26 +97,28 @@ def element_fields(selector: Selector) -> tuple[dict[str, str], set[str]]:
     ones: an empty value element means no value, never the text that follows it)."""
     fields: dict[str, str] = {}
     met: set[str] = set()
-    for node in selector.xpath(_LABEL_CANDIDATES):
-        label = _BARE_LABEL.match(_clean(node.xpath("normalize-space(.)").get() or ""))
+    for node in selector.root.xpath(_LABEL_CANDIDATES):  # lxml elements: this runs on every article
+        text = _element_text(node)
+        label = _BARE_LABEL.match(text)
         if not label:
             continue
         outer = node
         while True:  # the outermost element that holds only this label (<label><font>…</font></label>)
-            parent = outer.xpath("..")
-            if not parent or len(parent[0].xpath("*")) != 1 or _clean(
-                    parent[0].xpath("normalize-space(.)").get() or "") != _clean(node.xpath("normalize-space(.)").get() or ""):
+            parent = outer.getparent()
+            if parent is None or len(parent) != 1 or _element_text(parent) != text:
                 break
-            outer = parent[0]
-        if not label.group(2) and outer.root.tag not in _CELLS:
+            outer = parent
+        if not label.group(2) and outer.tag not in _CELLS:
             continue  # without a colon only a table cell or a term is a label
-        following = outer.xpath("following-sibling::*[1]")
-        if not following:
+        following = outer.getnext()
+        while following is not None and not isinstance(following.tag, str):  # comments between them
+            following = following.getnext()
+        if following is None:
             continue
         key = canonical_label(label.group(1))
         met.add(key)
-        value = _clean(" ".join(t.strip() for t in following[0].xpath(
-            ".//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip()))
+        value = _clean(" ".join(t.strip() for t in following.xpath(
+            ".//text()[not(ancestor::script) and not(ancestor::style)]") if t.strip()))
         if value and not _BARE_LABEL.match(value) and key not in fields:
             fields[key] = value
     return fields, met

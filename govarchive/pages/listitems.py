@@ -85,6 +85,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)),
                   re.sub(r"\\([\\'\"/])", r"\1", value))
 
@@ -117,6 +119,10 @@ def _enclosure(script: str, position: int) -> tuple[int, int] | None:
     return None
 
 
+_URL_LITERAL = re.compile(r"""(['"`])((?:https?://|\.{0,2}/|[\w-]+/)[^'"`\s<>]*?\.(?:s?html?|jsp|php|aspx?)"""
+                          r"""(?:\?[^'"`\s<>]*)?)\1""", re.I)
+
+
 def script_items(scripts: Iterable[str], base_url: str, belongs: Belongs) -> list[ListedItem]:
     """Items of array literals in inline scripts: each string that is a link ``belongs`` accepts, with
     the title and date among the strings of its object or array (by key, else by shape)."""
@@ -124,10 +130,8 @@ def script_items(scripts: Iterable[str], base_url: str, belongs: Belongs) -> lis
     for script in scripts:
         if not script or len(script) > 2_000_000:
             continue
-        for match in _STRING.finditer(script):
-            value = _unescape(next(g for g in match.groups() if g is not None))
-            if not _URLISH.match(value):
-                continue
+        for match in _URL_LITERAL.finditer(script):
+            value = _unescape(match.group(2))
             url = _absolute(base_url, value)
             if url in items or not belongs(url):
                 continue
