@@ -78,8 +78,9 @@ class GenericArticlePage(Page):
         author = first([self._meta("author"), _name(structured.get("author")), visible_source(page_text, title),
                         document.get("author")])
         section = section_url(self.page.url)
+        # no url: the section's folder is an id, not always a page a later run could fetch
         account = self.account(website_account_id(section), section, name=site or urlsplit(self.page.url).hostname,
-                               url=section, last_post_at=published)
+                               last_post_at=published)
         post = self.post(website_post_id(self.page.url), account.id, url=self.page.url, title=title, author=author,
                          published_at=published, text=text, state="ok", content_digest=text_digest(text),
                          authoritative=True, kind="page",
