@@ -39,7 +39,7 @@ def listing(result) -> list[Link]:
 
 # --- Hanweb jpage ----------------------------------------------------------------------------------------
 
-HANWEB = "http://www.tongxi.gov.cn/col/col1201/index.html"
+HANWEB = "http://www.tongxi.gov.cn/col/col1201/index.html"  # one record links the https site
 
 
 def test_hanweb_column_reads_its_datastore_records():

@@ -96,7 +96,10 @@ def belongs_to(column: str, page_url: str, strict: bool = True):
     """Whether a link is an article of ``column``: same site, not a file, and in the column (its own
     folder or below, or a Hanweb ``art_<column>_…``). ``strict`` (links in markup and scripts, where
     navigation is mixed in) also wants a CMS article URL shape; a CMS's own records need not."""
-    folder = column.rsplit("/", 1)[0] + "/"
+    def unschemed(url: str) -> str:  # a site moved to https still links its old http URLs
+        return url.split("://", 1)[-1]
+
+    own, folder = unschemed(column), unschemed(column.rsplit("/", 1)[0] + "/")
 
     def belongs(url: str) -> bool:
         path = urlsplit(url).path
@@ -106,7 +109,7 @@ def belongs_to(column: str, page_url: str, strict: bool = True):
             return False
         if not strict and INDEX_PAGE.search(path):
             return False
-        return column_url(url) == column or (url.startswith(folder) and "/col/col" not in path)
+        return unschemed(column_url(url)) == own or (unschemed(url).startswith(folder) and "/col/col" not in path)
     return belongs
 
 
