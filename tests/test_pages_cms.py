@@ -318,3 +318,18 @@ def test_a_post_link_becomes_a_post_request_with_its_form():
     assert request.method == "POST" and request.body == b"col=1&columnid=1201"
     assert request.headers[b"Content-Type"].startswith(b"application/x-www-form-urlencoded")
     assert spider.request_for(Link("http://www.tongxi.gov.cn/art/2026/1/1/art_1201_1.html", "post")).method == "GET"
+
+
+def test_a_list_of_cms_articles_without_the_meta_tags_is_a_column():
+    body = """<html><head><title>工作动态</title></head><body><div class="nav"><a href="/">首页</a></div><ul>
+      <li><a href="./202611/t20261118_7701.html">青山区召开冬季安全生产工作会议</a><span>2026-11-18</span></li>
+      <li><a href="./202611/t20261110_7688.html">青山区开展消防安全进社区活动</a><span>2026-11-10</span></li>
+      <li><a href="./202610/t20261029_7650.html">青山区完成秋季植树造林任务</a><span>2026-10-29</span></li>
+      <li><a href="../tzgg/202610/t20261020_7630.html">另一栏目的通知</a><span>2026-10-20</span></li></ul>
+      <div class="page"><a href="index_1.html">2</a></div></body></html>""".encode()
+    result = run("http://www.qingshan.gov.cn/zwdt/gzdt/", body)
+    assert result.accounts[0].id == "website:http://www.qingshan.gov.cn/zwdt/gzdt/" and len(result.posts) == 3
+    assert [link.url for link in listing(result)] == ["http://www.qingshan.gov.cn/zwdt/gzdt/index_1.html"]
+    one = body.replace(b'<li><a href="./202611/t20261110', b'<li><a href="../x/202611/t20261110')
+    assert page_class_for(page("http://www.qingshan.gov.cn/zwdt/gzdt/", one.replace(
+        b'<li><a href="./202610', b'<li><a href="../y/202610'))).__name__ != "GovColumnPage"

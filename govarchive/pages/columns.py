@@ -8,11 +8,14 @@ pager: "下一页", page numbers, TRS's ``createPageHTML(…)`` (trs.py) and Han
 
 from __future__ import annotations
 
+from urllib.parse import urljoin, urlsplit
+
 from govarchive.ids import website_account_id, website_post_id
 from govarchive.items import Link
 from govarchive.pages import cms
-from govarchive.pages.base import Extraction, PageInput, newest
-from govarchive.pages.gov import GovPage, belongs_to, column_url, meta, region_of
+from govarchive.pages.base import Extraction, PageInput, newest, same_site
+from govarchive.pages.generic import is_platform_host
+from govarchive.pages.gov import ARTICLE_PATH, GovPage, belongs_to, column_url, meta, region_of
 from govarchive.pages.hanweb import JpageUnit, dataproxy_links, hanweb_column_of, jpage_units
 from govarchive.pages.listitems import ListedItem, anchor_items, fragment_items, script_items
 from govarchive.pages.pagers import next_link, numbered_links
@@ -22,8 +25,10 @@ _INLINE_SCRIPTS = "//script[not(@src)][not(contains(translate(@type, 'XML', 'xml
 
 
 class GovColumnPage(GovPage):
-    """A column list page: meta ``ColumnName`` without ``ArticleTitle``, or a CMS list (a Hanweb
-    datastore, a TRS ``createPageHTML`` pager) without the meta tags."""
+    """A column list page: meta ``ColumnName`` without ``ArticleTitle``, or a CMS list without the meta
+    tags (a Hanweb datastore, a TRS ``createPageHTML`` pager, links to CMS articles in its own folder)."""
+
+    MIN_LISTED = 3  # a page without the meta tags lists at least this many CMS articles of its own folder
 
     @classmethod
     def matches(cls, page: PageInput) -> bool:
@@ -32,7 +37,18 @@ class GovColumnPage(GovPage):
         if meta(page.selector, "ColumnName"):
             return True
         text = page.text
-        return ("<datastore" in text and "<record" in text) or "createPageHTML" in text
+        if ("<datastore" in text and "<record" in text) or "createPageHTML" in text:
+            return True
+        if is_platform_host(page.url):
+            return False
+        column, listed = column_url(page.url), set()
+        for href in page.selector.root.xpath("//a/@href"):  # its own folder's articles (not a home page's)
+            url = urljoin(page.url, href.strip()).split("#")[0]
+            if ARTICLE_PATH.search(urlsplit(url).path) and same_site(url, page.url) and column_url(url) == column:
+                listed.add(url)
+                if len(listed) >= cls.MIN_LISTED:
+                    return True
+        return False
 
     def extract(self) -> Extraction:
         family = cms.family(self.page)
