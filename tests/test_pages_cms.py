@@ -333,3 +333,14 @@ def test_a_list_of_cms_articles_without_the_meta_tags_is_a_column():
     one = body.replace(b'<li><a href="./202611/t20261110', b'<li><a href="../x/202611/t20261110')
     assert page_class_for(page("http://www.qingshan.gov.cn/zwdt/gzdt/", one.replace(
         b'<li><a href="./202610', b'<li><a href="../y/202610'))).__name__ != "GovColumnPage"
+
+
+def test_a_page_that_claims_endless_records_or_pages_is_read_to_a_bound():
+    from govarchive.pages.hanweb import MAX_GROUPS
+    from govarchive.pages.trs import MAX_PAGES
+
+    body = (FIXTURES / "cms/hanweb-column.html").read_text("utf-8").replace("totalRecord: 15,", "totalRecord: 999999999,")
+    assert len(listing(run(HANWEB, body.encode()))) == MAX_GROUPS
+    links = create_page_links('<script>createPageHTML(999999999, 0, "index", "html");</script>',
+                              "http://www.example.gov.cn/xxgk/tzgg/")
+    assert len(links) == MAX_PAGES - 1  # the page itself is not linked
