@@ -344,3 +344,8 @@ def test_a_page_that_claims_endless_records_or_pages_is_read_to_a_bound():
     links = create_page_links('<script>createPageHTML(999999999, 0, "index", "html");</script>',
                               "http://www.example.gov.cn/xxgk/tzgg/")
     assert len(links) == MAX_PAGES - 1  # the page itself is not linked
+
+
+def test_a_title_whose_heading_is_not_shown_loses_a_part_written_like_a_site_name():
+    assert title_without_site("关于印发X办法的通知｜某某市某某区人民政府", set()) == "关于印发X办法的通知"
+    assert title_without_site("某某县门户网站_关于Y的公告", set()) == "关于Y的公告"

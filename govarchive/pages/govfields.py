@@ -212,6 +212,7 @@ def choose_published(meta_value: str | None, visible: tuple[str, bool] | None) -
 
 # --- titles -------------------------------------------------------------------------------------------
 
+_SITE_NAME = re.compile(r"(?:人民政府|政府|政府网|网站|门户|官网|官方网站)$")
 _TITLE_SEPARATOR = re.compile(r"\s*[｜|_]\s*|\s+[-—–]{1,2}\s+")
 
 
@@ -237,9 +238,13 @@ def title_without_site(title: str, lines: set[str], site_names: tuple[str, ...] 
     if shown:
         return max(shown, key=len)
     names = {canonical_label(n) for n in site_names if n}
+
+    def site(part: str) -> bool:  # the site's own name, or one written like a site's (…人民政府, …网站)
+        return canonical_label(part) in names or bool(_SITE_NAME.search(part))
+
     start, end = 0, len(parts)
-    while start < end - 1 and canonical_label(parts[start]) in names:
-        start += 1
-    while end - 1 > start and canonical_label(parts[end - 1]) in names:
+    while end - 1 > start and site(parts[end - 1]):
         end -= 1
+    while start < end - 1 and site(parts[start]):
+        start += 1
     return run(start, end)
