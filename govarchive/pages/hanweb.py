@@ -192,7 +192,9 @@ class HanwebDataProxyPage(GovPage):
         column = hanweb_column_of(self.page.url, column_id if column_id and column_id.isdigit() else None)
         if not column_id:  # the POST form: the column is in the body; its records name it
             columns = Counter(column_url(u) for u in (_first_href(r, self.page.url) for r in store.records) if u)
-            column = columns.most_common(1)[0][0] if columns else column
+            if not columns:
+                return Extraction(page_state="empty")  # nothing names the column: no account to invent
+            column = columns.most_common(1)[0][0]
         account = self.account(website_account_id(column), column, url=column)
         items = fragment_items(store.records, self.page.url, belongs_to(column, self.page.url, strict=False))
         result = Extraction(page_state="ok" if items else "empty", accounts=[account])
