@@ -6,7 +6,8 @@ the end of every run, :func:`govarchive.lifecycle.risk_of`: closing soon, named 
 unreachable, few followers) orders this run:
 
 - before the run's start requests, the at-risk accounts in the run's scope (an account listed by a
-  page on a start URL's host, or whose own page is a start URL) are requested, riskiest first;
+  page on a start URL's host, whose own page is a start URL, or one of whose posts is: a news report
+  given as a ``page`` source) are requested, riskiest first;
 - any request the crawl makes for an at-risk account's page gets its risk added to its priority.
 
 The first run of an archive has no risks yet and crawls in the usual order.
@@ -86,6 +87,13 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
                       if urlsplit(row[1] or "").netloc in hosts}
             in_scope = listed | {row[0] for row in index.db.execute("select id, url from accounts where url is not null")
                                  if _key(row[1]) in starts}
+            # a start URL that is a post's page (a news report, a sources entry of kind page) brings its account
+            start_list = sorted(starts)
+            for i in range(0, len(start_list), 500):
+                chunk = start_list[i:i + 500]
+                in_scope |= {row[0] for row in index.db.execute(
+                    f"select account_id from posts where url in ({','.join('?' * len(chunk))}) and account_id is not null",
+                    chunk)}
             accounts = [row for row in crawl_order(index) if row[0] in in_scope]
             posts: list[tuple[str, str, int]] = []
             if self.recheck != "none":

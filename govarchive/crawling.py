@@ -216,4 +216,5 @@ class ArchiveSpider(scrapy.Spider):
         if account:
             meta[META_ACCOUNT] = account
         return scrapy.Request(link.url, callback=self.parse, errback=self.failed, meta=meta,
-                              priority=PRIORITY.get(link.kind, 0), headers=dict(link.headers) or None)
+                              priority=PRIORITY.get(link.kind, 0), headers=dict(link.headers) or None,
+                              method=link.method, body=link.body or None)

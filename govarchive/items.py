@@ -124,13 +124,16 @@ class Link:
 
     ``kind`` is one of: listing (next page), account (an account's own page), post (an article),
     api (a JSON endpoint), asset (an image or other embedded file). ``post_id`` lets the crawl skip
-    posts the index already holds.
+    posts the index already holds. ``method`` and ``body`` are for the requests a page's own script
+    makes with a form (a Hanweb list's next group is a POST).
     """
 
     url: str
     kind: str
     post_id: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    method: str = "GET"
+    body: bytes = b""
 
 
 @dataclass

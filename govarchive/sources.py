@@ -4,7 +4,8 @@
 
     [[source]]
     id = "example-xmt"                  # unique; letters, digits, '-', '_' and '.'
-    kind = "listing"                    # listing (a directory or column), account, feed, search, backoffice
+    kind = "listing"                    # listing (a directory or column), account, feed, search, backoffice,
+                                        # page (one page: a news report, a notice re-posted elsewhere)
     platform = "website"                # wechat, weibo, douyin, toutiao, website, feed
     url = "/xxgk/xmt/"                  # or, for a Weibo account, uid = "1234567890"
                                         # or, for search/backoffice (WeChat), query = "账号名称"
@@ -26,7 +27,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from govarchive.items import PLATFORMS
 
-KINDS = ("listing", "account", "feed", "search", "backoffice")
+KINDS = ("listing", "account", "feed", "search", "backoffice", "page")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _FIELDS = {"id", "kind", "platform", "url", "uid", "query", "fakeid", "region", "agency", "label", "notes"}
 # Discovery of WeChat accounts by name: Sogou's account search (public), and the MP back-office

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from govarchive.demo.cms import EXPECTED as CMS
 from govarchive.demo.content import EXPECTED
 from govarchive.reindex import reindex, warc_files
 from helpers import crawl, free_port, one, pywb_bin, rows
@@ -340,3 +341,55 @@ def test_information_disclosure_fields_of_notices(archives):
     attributes = json.loads(one(db, "select attributes from posts where url like ?", "%" + notice["path"])[0])
     assert attributes["公开方式"] == "主动公开" and attributes["信息索引号"].startswith("1153990000MB1234YL/")
     assert "成文日期" in attributes and "发布机构" in attributes
+
+
+def test_every_page_of_the_hanweb_and_trs_columns_is_archived(archives):
+    db = archives["first_db"]
+    for article in [*CMS["hanweb"]["articles"], *CMS["trs"]["articles"]]:
+        state, title, published = one(db, "select state, title, published_at from posts where url like ?",
+                                      "%" + article["path"])
+        assert (state, title, published) == ("ok", article["title"], article["published_at"]), article["path"]
+    hanweb = CMS["hanweb"]
+    column = one(db, "select account_id from posts where url like ?", "%" + hanweb["articles"][0]["path"])[0]
+    assert column.endswith(hanweb["column_path"])
+    assert one(db, "select count(*) from posts where account_id = ?", column)[0] == hanweb["total"]
+    migrated = next(a for a in hanweb["articles"] if a["meta_pubdate"])  # the shown date, the meta's kept aside
+    attributes = json.loads(one(db, "select attributes from posts where url like ?", "%" + migrated["path"])[0])
+    assert attributes["PubDate"].startswith(migrated["meta_pubdate"][:10]) and attributes["索引号"]
+    trs = CMS["trs"]
+    assert {p.rsplit("/", 1)[1] for p in trs["pages"][1:]} <= {
+        url.rsplit("/", 1)[1] for (url,) in rows(db, "select url from captures where url like ?", f"%{trs['column_path']}index%")}
+    # the dataproxy groups were POSTed with the page's own parameters, and the WARC keeps each form
+    forms = {}
+    for path in warc_files(archives["archive"] / "warc")[:1]:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if record.rec_type == "request" and "dataproxy.jsp" in uri:
+                    forms[uri] = (record.http_headers.protocol, record.content_stream().read())
+    assert len(forms) == -(-(hanweb["total"] - hanweb["in_page"]) // hanweb["in_page"])
+    for method, form in forms.values():
+        assert method == "POST" and urllib.parse.parse_qs(form.decode()) == {k: [v] for k, v in hanweb["params"].items()}
+
+
+@pytest.mark.asyncio
+async def test_the_news_report_is_a_post_that_search_finds(archives):
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    import govarchive.browse as plugin
+
+    if pm.get_plugin("govarchive") is None:  # entry points are not loaded in every test setup
+        pm.register(plugin, name="govarchive")
+
+    report = CMS["news"]["closure_report"]
+    db = archives["first_db"]
+    post_id, title, published, author, account = one(
+        db, "select id, title, published_at, author, account_id from posts where url like ?", "%" + report["path"])
+    assert (title, published, author) == (report["title"], report["published_at"], report["reporter"])
+    assert one(db, "select name from accounts where id = ?", account) == (CMS["news"]["site"],)
+    assert not rows(db, "select 1 from posts p join captures c on c.id = p.capture_id where c.url like ?",
+                    "%" + CMS["news"]["home"])  # its front page, a list, is no post
+    ds = Datasette([str(archives["db"])])
+    found = await ds.client.get("/index/search_posts.json", params={"q": "关停注销", "_shape": "array"})
+    assert report["title"] in [row["title"] for row in found.json()]

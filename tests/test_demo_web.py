@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 import pytest
 
 from govarchive.demo import DemoWeb, render
+from govarchive.demo.cms import EXPECTED as cms_expected_facts
 from govarchive.demo.content import EXPECTED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,10 +35,10 @@ def web():
         yield demo
 
 
-def fetch(web: DemoWeb, path: str, method: str = "GET", headers: dict[str, str] | None = None):
+def fetch(web: DemoWeb, path: str, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None):
     conn = http.client.HTTPConnection(web.host, web.port, timeout=10)
     try:
-        conn.request(method, path, headers=headers or {})
+        conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -1065,3 +1066,63 @@ def test_module_runs_phase_2():
         proc.terminate()
         proc.wait(timeout=10)
     assert proc.stderr.read() == ""
+
+
+# --- the Hanweb and TRS columns and the news site (govarchive/demo/cms.py) ------------------------------
+
+CMS = cms_expected_facts
+
+
+def test_hanweb_column_holds_the_first_group_and_the_proxy_answers_posts_only(web):
+    hanweb = CMS["hanweb"]
+    text = render(hanweb["column_path"])[2].decode("utf-8")
+    linked = set(re.findall(r'href="([^"]+)"', text))
+    paths = [a["path"] for a in hanweb["articles"]]
+    assert set(paths[:hanweb["in_page"]]) <= linked and not set(paths[hanweb["in_page"]:]) & linked
+    assert '<script type="text/xml"><datastore>' in text and f"var param_{hanweb['unit']} = {{" in text
+    assert f"totalRecord: {hanweb['total']}" in text and "dataproxy.jsp" in text
+    form = "&".join(f"{k}={quote(v)}" for k, v in hanweb["params"].items()).encode()
+    group = hanweb["per_page"] * hanweb["group_size"]
+    served = list(paths[:group])
+    for start in range(group + 1, hanweb["total"] + 1, group):
+        path = f"{hanweb['proxy_path']}?startrecord={start}&endrecord={start + group - 1}&perpage={hanweb['per_page']}"
+        status, headers, body = fetch(web, path, method="POST", body=form,
+                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 200 and headers["content-type"].startswith("text/xml")
+        served += re.findall(r'<a href="([^"]+)"', body.decode("utf-8"))
+        assert not re.findall(r'<a href="([^"]+)"', fetch(web, path)[2].decode("utf-8"))  # a GET carries no form
+    assert served == paths  # every record once, in the list's order
+
+
+def test_hanweb_articles_carry_their_header_in_cells_and_one_a_migrated_pubdate():
+    for article in CMS["hanweb"]["articles"]:
+        text = render(article["path"])[2].decode("utf-8")
+        assert '<td class="tit">索 引 号</td>' in text and f'<meta name="ArticleTitle" content="{article["title"]}">' in text
+        shown = datetime.fromisoformat(article["published_at"])
+        assert f"发布日期：{shown:%Y-%m-%d %H:%M}" in text
+        meta = datetime.fromisoformat(article["meta_pubdate"]) if article["meta_pubdate"] else shown
+        assert f'<meta name="PubDate" content="{meta:%Y-%m-%d %H:%M}">' in text
+    assert sum(1 for a in CMS["hanweb"]["articles"] if a["meta_pubdate"]) == 1
+
+
+def test_trs_pages_are_announced_only_by_create_page_html():
+    trs = CMS["trs"]
+    for number, path in enumerate(trs["pages"]):
+        text = render(path)[2].decode("gbk")
+        assert f"var currentPage = {number};" in text and "createPageHTML(countPage, currentPage" in text
+        assert not re.search(r'href="[^"]*index_\d', text)  # no link to another page in the markup
+    last = render(trs["js_array_page"])[2].decode("gbk")
+    assert "var docs = [" in last and not re.search(r'href="\./20\d{4}/t', last)  # its list only in the script
+    assert render(trs["column_path"])[2] == render(trs["pages"][0])[2]
+    bare = render(trs["without_meta"])[2].decode("gbk")
+    assert 'name="ArticleTitle"' not in bare and "｜云岚市人民政府</title>" in bare and "来源：" in bare
+
+
+def test_the_news_report_names_the_closed_accounts_and_its_front_page_is_a_list():
+    news = CMS["news"]
+    report = render(news["closure_report"]["path"])[2].decode("utf-8")
+    assert 'property="article:published_time"' in report and '"@type": "NewsArticle"' in report
+    for name in news["closure_report"]["named_accounts"]:
+        assert f"“{name}”" in report or f"‘{name}’" in report
+    home = render(news["home"])[2].decode("utf-8")
+    assert news["closure_report"]["path"] in home and news["other_report"]["path"] in home

@@ -62,3 +62,29 @@ def test_import_reports_a_file_that_is_not_a_warc(tmp_path):
     bad.write_bytes(b"this is not a WARC file at all")
     result = CliRunner().invoke(cli, ["import", str(bad), "--archive-dir", str(tmp_path / "archive")])
     assert result.exit_code == 1 and "broken.warc.gz" in result.output and "Traceback" not in result.output
+
+
+def test_import_reads_a_news_report_as_a_post_and_leaves_list_pages_and_platform_pages_alone(tmp_path):
+    from pathlib import Path
+
+    from sqlite_utils import Database
+
+    from govarchive.demo.cms import EXPECTED as CMS
+
+    report, home = CMS["news"]["closure_report"], CMS["news"]["home"]
+    article = (Path(__file__).parent / "fixtures/generic/news-article.html").read_bytes()
+    warc = tmp_path / "browsertrix.warc.gz"
+    foreign_warc(warc, [BASE + report["path"], BASE + home])
+    with open(warc, "ab") as fh:  # the same kind of article, served by Toutiao: a platform's page, never a post
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://www.toutiao.com/article/7301234567890123456/", "response",
+                                                      payload=BytesIO(article), http_headers=http))
+    result = CliRunner().invoke(cli, ["import", str(warc), "--archive-dir", str(tmp_path / "archive")])
+    assert result.exit_code == 0, result.output
+    db = Database(str(tmp_path / "archive" / "index.db"))
+    posts = list(db["posts"].rows)
+    assert [(p["url"], p["title"], p["state"], p["kind"]) for p in posts] == [
+        (BASE + report["path"], report["title"], "ok", "page")]
+    assert "停止更新" in posts[0]["text"] and db["accounts"].get(posts[0]["account_id"])["name"] == CMS["news"]["site"]
+    assert db.execute("select count(*) from posts_fts").fetchone()[0] >= 1  # searchable

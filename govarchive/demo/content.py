@@ -1414,6 +1414,9 @@ def _all_paths() -> list[str]:
         paths += [result.profile_path, result.article_path]
     jiaotong = WECHAT_BY_BIZ[JIAOTONG]
     paths += [mp_searchbiz_path(jiaotong.name), mp_publish_path(jiaotong, 0), mp_publish_path(jiaotong, 5)]
+    from govarchive.demo import cms  # the Hanweb and TRS columns and the news site (it reads this module's names)
+
+    paths += cms.paths()
     return paths
 
 

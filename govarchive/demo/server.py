@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from govarchive.demo import cms
 from govarchive.demo import content as c
 from govarchive.demo import templates as t
 
@@ -205,10 +206,12 @@ _STATIC: dict[str, Callable[[], Response]] = {
 }
 
 
-def render(path_and_query: str, headers: Mapping[str, str] | None = None, phase: int = 1) -> Response:
-    """The response to ``GET path_and_query``: (status, header pairs, body bytes). Pure and deterministic.
+def render(path_and_query: str, headers: Mapping[str, str] | None = None, phase: int = 1, form: bytes = b"") -> Response:
+    """The response to ``GET path_and_query`` (or a POST of ``form``): (status, header pairs, body bytes).
+    Pure and deterministic.
 
-    ``headers`` (request headers, optional) matter only to the MP back-office endpoints (``Cookie``).
+    ``headers`` (request headers, optional) matter only to the MP back-office endpoints (``Cookie``);
+    ``form`` (a POST's body) only to the Hanweb list proxy (:mod:`govarchive.demo.cms`).
     ``phase`` (a key of :data:`~govarchive.demo.content.PHASES`): 1, the web on ``TODAY``, or 2, the same
     web a few weeks later (``EXPECTED["later"]``).
     """
@@ -221,6 +224,9 @@ def render(path_and_query: str, headers: Mapping[str, str] | None = None, phase:
     static = _STATIC.get(path)
     if static is not None:
         return static()
+    other_site = cms.render(path, parts.query, form)
+    if other_site is not None:
+        return other_site
     feed = _FEEDS.get(path)
     if feed is not None:
         return feed(state)
@@ -312,10 +318,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(with_body=False)
 
-    def _respond(self, with_body: bool) -> None:
+    def do_POST(self) -> None:  # the Hanweb list proxy; elsewhere a POST is answered as a GET
+        try:
+            length = min(int(self.headers.get("Content-Length") or 0), 1_000_000)
+        except ValueError:
+            length = 0
+        self._respond(with_body=True, form=self.rfile.read(length) if length else b"")
+
+    def _respond(self, with_body: bool, form: bytes = b"") -> None:
         request_headers = {name: value for name, value in self.headers.items()}
         phase = getattr(self.server, "phase", 1)
-        response = render(self.path, request_headers, phase)
+        response = render(self.path, request_headers, phase, form)
         status, headers, body = encode(response, self.headers.get("Accept-Encoding"))
         self.send_response(status)
         for name, value in headers:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from parsel import Selector
 
 from govarchive.ids import decode_biz, website_account_id, website_post_id
 from govarchive.items import Account, Link
-from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, newest, same_site, text_digest
+from govarchive.pages.base import Extraction, Page, first, html_text, same_site, text_digest
+# info_fields is re-exported: the feed parser and the tests read header fields the same way
+from govarchive.pages.govfields import (choose_published, info_fields, page_info_fields, parse_gov_date,  # noqa: F401
+                                        title_without_site, visible_published, visible_source)
+from govarchive.pages.maintext import main_text
 
 # Header words of directory tables, mapped to our fields (sites vary: platforms.md §4.2).
 HEADER_MAP = {
@@ -36,40 +39,11 @@ RELATED = re.compile(r"新媒体|矩阵|名录|一览|发布厅")
 CONTENT_ANCHORS = ("//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::*["
                    "contains(@class,'nav') or contains(@class,'position') or contains(@class,'crumb') or "
                    "contains(@class,'footer') or contains(@class,'header') or contains(@class,'top')])]")
-ARTICLE_PATH = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/content/post_\d+\.html$|/\d{6,}\.s?html?$")
-_DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?")
-
-
-def parse_gov_date(value: str | None) -> str | None:
-    """``2026-09-15 10:30:00``, ``2020- 09- 30``, ``2024年1月5日 10: 54`` → ISO 8601 in +08:00."""
-    match = _DATE.search(value or "")
-    if not match:
-        return None
-    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI).isoformat()
-    except ValueError:
-        return None
-
-
-# 信息公开 article headers (platforms.md §4.1): label, a colon, the value up to the next label or line end.
-INFO_LABELS = ("信息索引号", "索引号", "主题分类", "体裁分类", "组配分类", "服务对象", "发布机构", "发文机关", "成文日期",
-               "发文日期", "公开方式", "公开范围", "公开时限", "发布日期", "访问次数", "信息来源", "发文字号", "文号",
-               "有效性", "生效日期", "废止日期")
-_INFO = re.compile("(" + "|".join(sorted(INFO_LABELS, key=len, reverse=True)) + r")\s*[:：]")
-
-
-def info_fields(text: str) -> dict[str, str]:
-    """The 信息公开 header fields of a page's text (``信息索引号: …  主题分类: …``); empty ones left out."""
-    fields: dict[str, str] = {}
-    matches = list(_INFO.finditer(text or ""))
-    for match, following in zip(matches, [*matches[1:], None]):
-        end = following.start() if following else len(text)
-        value = text[match.end():end].split("\n", 1)[0]
-        value = re.sub(r"[ \t\u00a0\u3000]+", " ", value).strip()
-        if value and match.group(1) not in fields:
-            fields[match.group(1)] = value
-    return fields
+# Article URLs of the CMS families (docs/platforms.md): TRS ``t20250630_<id>.html``, Hanweb
+# ``art_<column>_<id>.html``, Guangdong's ``/content/post_<id>.html``, numeric ids, and the 32-hex ids
+# of Jiangxi's intensive platform (``/202304/3f093ec3….shtml``).
+ARTICLE_PATH = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/content/(?:m?post_)\d+\.html$|/\d{6,}\.s?html?$"
+                          r"|/\d{6}/[0-9a-f]{32}\.s?html?$")
 
 
 def platform_of(word: str) -> str | None:
@@ -82,7 +56,7 @@ def platform_of(word: str) -> str | None:
 
 def meta(selector: Selector, name: str) -> str | None:
     """A gov page meta tag, whatever its case (``ColumnName`` / ``columnname``)."""
-    for node in selector.xpath("//meta[@name]"):
+    for node in selector.root.xpath("//meta[@name]"):  # lxml's own elements: read for every page, kept cheap
         if (node.attrib.get("name") or "").lower() == name.lower():
             value = (node.attrib.get("content") or "").strip()
             if value and value not in ("政府网站标识码", name):
@@ -96,15 +70,47 @@ def region_of(site_name: str | None) -> str | None:
 
 
 def column_url(url: str) -> str:
-    """The column an article belongs to: its folder, without a ``YYYYMM/`` date folder."""
+    """The column a page belongs to: its folder, without a ``YYYYMM/`` date folder. Hanweb columns are
+    ``<site>/col/col<id>/index.html``, whether the page is the column's own or an ``<site>/art/…/art_<id>_…``
+    article (``<site>``: the path before ``/art/``, empty on most sites)."""
     parts = urlsplit(url)
     path = parts.path.rsplit("/", 1)[0] + "/"
-    hanweb = re.search(r"/art_(\d+)_\d+\.html$", parts.path)
-    if hanweb:
-        path = f"/col/col{hanweb.group(1)}/index.html"
+    hanweb_article = re.match(r"^(.*?)/art/(?:.*/)?art_(\d+)_\d+\.html$", parts.path)
+    hanweb_column = re.match(r"^(.*?/col/col\d+)/", parts.path)
+    if hanweb_article:
+        path = f"{hanweb_article.group(1)}/col/col{hanweb_article.group(2)}/index.html"
+    elif hanweb_column:
+        path = hanweb_column.group(1) + "/index.html"
     else:
         path = re.sub(r"/\d{6}/$", "/", path)
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+# Links that are files, not pages (attachments listed among a column's articles).
+FILES = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|ofd|zip|rar|7z|jpe?g|png|gif|mp4)$", re.I)
+# A column's own index pages, never its articles.
+INDEX_PAGE = re.compile(r"/(?:index|default|list)(?:_\d+)?\.s?html?$|/$")
+
+
+def belongs_to(column: str, page_url: str, strict: bool = True):
+    """Whether a link is an article of ``column``: same site, not a file, and in the column (its own
+    folder or below, or a Hanweb ``art_<column>_…``). ``strict`` (links in markup and scripts, where
+    navigation is mixed in) also wants a CMS article URL shape; a CMS's own records need not."""
+    def unschemed(url: str) -> str:  # a site moved to https still links its old http URLs
+        return url.split("://", 1)[-1]
+
+    own, folder = unschemed(column), unschemed(column.rsplit("/", 1)[0] + "/")
+
+    def belongs(url: str) -> bool:
+        path = urlsplit(url).path
+        if not same_site(url, page_url) or FILES.search(path) or url.split("#")[0] == page_url:
+            return False
+        if strict and not ARTICLE_PATH.search(path):
+            return False
+        if not strict and INDEX_PAGE.search(path):
+            return False
+        return unschemed(column_url(url)) == own or (unschemed(url).startswith(folder) and "/col/col" not in path)
+    return belongs
 
 
 class GovPage(Page):
@@ -246,61 +252,43 @@ class GovArticlePage(GovPage):
         column = column_url(self.page.url)
         account = self.account(website_account_id(column), column, name=meta(self.selector, "ColumnName"),
                                agency=site, region=region_of(site), url=column)
-        title = first([meta(self.selector, "ArticleTitle"), self.selector.css("h1::text").get(),
-                       self.selector.css("title::text").get()])
-        info = info_fields(html_text(self.selector.css("body").get()))
-        published = parse_gov_date(meta(self.selector, "PubDate")) or parse_gov_date(info.get("发布日期")) or \
-            parse_gov_date(first(self.selector.xpath(
-                "//*[contains(text(),'发布日期') or contains(text(),'发布时间')]/text()").getall()))
+        page_text = html_text(self.selector.css("body").get())
+        title = meta(self.selector, "ArticleTitle") or self._title(page_text, site)
+        info = page_info_fields(self.selector, page_text)
+        meta_date = meta(self.selector, "PubDate")
+        published, disagrees = choose_published(meta_date, visible_published(page_text, title))
+        published = published or parse_gov_date(info.get("发布日期"))
+        attributes = {**info, **({"PubDate": meta_date} if disagrees and meta_date else {})}
         text = self._text()
+        author = first([meta(self.selector, "ContentSource"), visible_source(page_text, title), info.get("发布机构"),
+                        info.get("信息来源")])
         post = self.post(website_post_id(self.page.url), account.id, url=self.page.url, title=title,
-                         author=first([meta(self.selector, "ContentSource"), info.get("发布机构"), info.get("信息来源")]),
-                         published_at=published, text=text, state="ok", content_digest=text_digest(text),
-                         authoritative=True, kind="page",
-                         summary=first([meta(self.selector, "Description")]), attributes=info)
+                         author=author, published_at=published, text=text, state="ok",
+                         content_digest=text_digest(text), authoritative=True, kind="page",
+                         summary=first([meta(self.selector, "Description")]), attributes=attributes)
         account.last_post_at = published
         links = [Link(self.absolute(src), "asset") for src in self.selector.css(
             ", ".join(f"{c} img::attr(src)" for c in self.CONTENT)).getall() if not src.startswith("data:")]
         return Extraction(page_state="ok", accounts=[account], posts=[post], links=links)
+
+    def _title(self, page_text: str, site: str | None) -> str | None:
+        """The heading: ``<title>`` without the site's name, or the ``<h1>``."""
+        lines = {line.strip() for line in page_text.split("\n")}
+        head = first([" ".join(self.selector.css("title::text").getall())])
+        h1 = first([self.selector.xpath("normalize-space(//h1)").get()])
+        if head:
+            names = (site or "", meta(self.selector, "ColumnName") or "")
+            cleaned = title_without_site(head, lines, names)
+            if cleaned in lines or not h1:
+                return cleaned
+        return h1
 
     def _text(self) -> str:
         for css in self.CONTENT:
             node = self.selector.css(css)
             if node:
                 return html_text(node[0].get())
-        return html_text(self.selector.css("body").get())
-
-
-class GovColumnPage(GovPage):
-    """A column list page (meta ColumnName, no ArticleTitle): its articles and next page."""
-
-    @classmethod
-    def matches(cls, selector: Selector) -> bool:
-        return bool(meta(selector, "ColumnName")) and not meta(selector, "ArticleTitle")
-
-    def extract(self) -> Extraction:
-        site = self.site_name()
-        column = column_url(self.page.url)
-        account = self.account(website_account_id(column), column, name=meta(self.selector, "ColumnName"),
-                               agency=site, region=region_of(site), url=column, authoritative=True)
-        result = Extraction(page_state="ok", accounts=[account])
-        seen = set()
-        for anchor in self.selector.css("a[href]"):
-            url = self.absolute(anchor.attrib["href"])
-            if url in seen or not url.startswith(column) or not ARTICLE_PATH.search(urlsplit(url).path):
-                continue
-            seen.add(url)
-            row_text = anchor.xpath("normalize-space(..)").get() or ""
-            result.posts.append(self.post(
-                website_post_id(url), account.id, url=url,
-                title=first([anchor.attrib.get("title"), anchor.xpath("normalize-space(.)").get()]),
-                published_at=parse_gov_date(row_text), state="listed"))
-            result.links.append(Link(url, "post", post_id=website_post_id(url)))
-        next_page = self.next_page()
-        if next_page:
-            result.links.append(next_page)
-        account.last_post_at = newest(result.posts)
-        return result
+        return main_text(self.page.text, self.page.url) or html_text(self.selector.css("body").get())
 
 
 class QrGridPage(GovPage):

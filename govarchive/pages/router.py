@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 
 from govarchive.items import Link
 from govarchive.pages.base import Extraction, Page, PageInput
+from govarchive.pages.columns import GovColumnPage
 from govarchive.pages.feeds import FeedPage, is_feed
-from govarchive.pages.gov import DirectoryPage, GovArticlePage, GovColumnPage, QrGridPage
+from govarchive.pages.generic import GenericArticlePage
+from govarchive.pages.gov import DirectoryPage, GovArticlePage, QrGridPage
+from govarchive.pages.hanweb import HanwebDataProxyPage
 from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage
 from govarchive.pages.sogou import SogouAccountSearchPage
 from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
@@ -61,7 +64,7 @@ class AssetPage(Page):
 
 
 class OtherPage(Page):
-    """An HTML page no platform parser recognises (a portal home page, a help page…)."""
+    """An HTML page no parser recognises and too short to be an article (a portal home page, a help page…)."""
 
     def extract(self) -> Extraction:
         return Extraction(page_state="ok")
@@ -96,6 +99,8 @@ def page_class_for(page: PageInput) -> type[Page]:
         return DouyinUserPage
     if ToutiaoUserPage.matches(path):
         return ToutiaoUserPage
+    if HanwebDataProxyPage.matches(path):  # XML, whatever its Content-Type says
+        return HanwebDataProxyPage
     if path == "/weixin" and "type=1" in query:
         return SogouAccountSearchPage
     if path == "/cgi-bin/searchbiz":
@@ -117,8 +122,10 @@ def _html_page_class(page: PageInput) -> type[Page]:
         return QrGridPage
     if GovArticlePage.matches(selector, page.url):
         return GovArticlePage
-    if GovColumnPage.matches(selector):
+    if GovColumnPage.matches(page):
         return GovColumnPage
+    if GenericArticlePage.matches(page):
+        return GenericArticlePage
     return OtherPage
 
 
