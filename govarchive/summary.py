@@ -51,14 +51,18 @@ class Problems:
     unreachable_accounts: list[str] = field(default_factory=list)  # "name (id)" of unreachable accounts
     last_run: str | None = None
     blocked_last_run: int = 0  # block pages (captchas, rate limits) in the last run
-    # requests of the last run that gave no page, by error (fetch_failures; robots.txt refusals left out)
+    # requests of the last run that gave no page, by error (fetch_failures; robots.txt refusals and start URLs
+    # left out)
     fetch_failures_last_run: dict[str, int] = field(default_factory=dict)
+    # start URLs of the last run that answered an HTTP error or never answered: "url (error: detail)"
+    failed_seeds_last_run: list[str] = field(default_factory=list)
     search_backlog: int = 0  # rows whose search row is not written yet (search_queue)
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
                     or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
-                    or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog)
+                    or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog
+                    or self.failed_seeds_last_run)
 
 
 @dataclass
@@ -180,5 +184,8 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
             problems.search_backlog = one("select count(*) from search_queue")
         if db["fetch_failures"].exists():
             problems.fetch_failures_last_run = pairs(
-                "select error, count(*) from fetch_failures where run_id = ? and error != 'robots' group by error "
-                "order by error", problems.last_run)
+                "select error, count(*) from fetch_failures where run_id = ? and error not in ('robots', 'http_error') "
+                "and coalesce(request_kind, '') != 'start' group by error order by error", problems.last_run)
+            problems.failed_seeds_last_run = [f"{url} ({error}: {detail})" for url, error, detail in db.execute(
+                "select url, error, detail from fetch_failures where run_id = ? and request_kind = 'start' "
+                "and error != 'robots' order by failed_at, url", [problems.last_run])]
