@@ -114,17 +114,19 @@ def open_warc_files(warc_dir: Path) -> list[Path]:
     return sorted(p for p in Path(warc_dir).glob("*.warc.gz.open") if p.is_file())
 
 
-def summarize(archive_dir: Path, last_runs: int = LAST_RUNS) -> ArchiveSummary:
-    """Everything ``summary`` and ``status`` show, read once; an archive without index.db gives zeros."""
+def summarize(archive_dir: Path, last_runs: int = LAST_RUNS, index_db: Path | None = None) -> ArchiveSummary:
+    """Everything ``summary`` and ``status`` show, read once; an archive without index.db gives zeros.
+    ``index_db``: the index, when it is not ``archive_dir/index.db`` (Datasette may serve it by any name)."""
     archive_dir = Path(archive_dir)
+    index_db = Path(index_db) if index_db else archive_dir / "index.db"
     summary = ArchiveSummary(archive_dir=str(archive_dir))
     files = warc_files(archive_dir / "warc")
     summary.warc_files, summary.warc_bytes = len(files), sum(p.stat().st_size for p in files)
     summary.problems.open_warc_files = [p.name for p in open_warc_files(archive_dir / "warc")]
-    if not (archive_dir / "index.db").exists():
+    if not index_db.exists():
         return summary
     summary.index_exists = True
-    db = Database(str(archive_dir / "index.db"))
+    db = Database(str(index_db))
     try:
         _read_index(db, summary, last_runs)
     finally:

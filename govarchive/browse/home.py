@@ -26,7 +26,7 @@ RUNS = 5  # runs listed
 
 def overview(index_db: Path) -> dict[str, Any]:
     """Totals, accounts by status, the last runs and the problems: ``govarchive status``'s own data."""
-    summary: ArchiveSummary = summarize(Path(index_db).parent, last_runs=RUNS)
+    summary: ArchiveSummary = summarize(Path(index_db).parent, last_runs=RUNS, index_db=Path(index_db))
     statuses = sorted(summary.accounts_by_status.items(),
                       key=lambda item: STATUS_ORDER.index(item[0]) if item[0] in STATUS_ORDER else len(STATUS_ORDER))
     return {"summary": summary, "statuses": statuses, "problems": problem_lines(summary)}
