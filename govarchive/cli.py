@@ -297,7 +297,11 @@ def demo(archive_dir: Path, port: int, verbose: bool) -> None:
         "GOVARCHIVE_MP_TOKEN": MP_DEMO_TOKEN, "GOVARCHIVE_MP_COOKIE": MP_DEMO_COOKIE,
         "GOVARCHIVE_AS_OF": TODAY.isoformat(), **({} if verbose else {"LOG_LEVEL": "WARNING"})}
     args = {"sources": str(DEMO_SOURCES), "base_url": "http://127.0.0.1"}
+    from govarchive.lock import check_free
+
     crawl_settings("portal", archive_dir, args, overrides, verbose)  # a bad environment stops here, web unstarted
+    with _refused_if_busy():  # an archive another run holds is that run's: its demo web's port is no question
+        check_free(archive_dir)
     require_writable(archive_dir)
     with _demo_web(port, archive_dir) as web:
         click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")

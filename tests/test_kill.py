@@ -92,7 +92,7 @@ def test_sigterm_or_sigint_closes_the_warc_and_the_run(demo_web, tmp_path, signu
     assert not list((archive / "warc").glob("*.open")), "the stopped crawl left its WARC open"
     with sqlite3.connect(archive / "index.db") as conn:
         runs = conn.execute("select status, finished_at from runs").fetchall()
-    assert len(runs) == 1 and runs[0][0] == "shutdown" and runs[0][1], runs
+    assert len(runs) == 1 and runs[0][0] == "fatal" and runs[0][1], runs  # the outcome of a shutdown: exit 1
     captures = indexed_captures(archive / "index.db")
     assert len(captures) >= 8
     for capture_id, warc_file, offset in captures:
