@@ -31,7 +31,7 @@ from govarchive import __version__
 from govarchive.reindex import warc_files
 
 # Tables people ask for most come first in messages; every table docs/schema.md documents can be exported.
-FIRST_TABLES = ("accounts", "posts", "notices", "migrations", "status_history", "runs", "captures")
+FIRST_TABLES = ("accounts", "posts", "notices", "claims", "migrations", "status_history", "runs", "captures")
 PAGES_FORMAT = "json-pages-1.0"
 DATAPACKAGE_KEY = "govarchive"  # our own property in datapackage.json (the WACZ spec allows custom ones)
 NOT_A_PAGE = ("blocked", "redirect", "unauthorized")  # 2xx captures that are no account page to open

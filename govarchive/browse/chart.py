@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "suspension": ("暂停 suspension", "#fdb863"),
     "seen_closed": ("平台显示已关停 seen closed", "#67001f"),
     "seen_migrated": ("平台显示已迁移 seen moved", "#4393c3"),
+    "reported": ("报道所称 reported by news", "#8c8c8c"),  # accounts a report says closed (claims)
 }
 OTHER_COLOUR = "#999999"
 NOT_KINDS = ("month", "accounts")
