@@ -68,7 +68,7 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         config = archive_config(crawler.settings)
         if not config.at_risk_first and config.recheck_posts == "none":
-            raise NotConfigured("GOVARCHIVE_AT_RISK_FIRST is off and GOVARCHIVE_RECHECK_POSTS is none")
+            raise NotConfigured  # GOVARCHIVE_AT_RISK_FIRST is off and GOVARCHIVE_RECHECK_POSTS is none (asked for)
         self.at_risk_first = config.at_risk_first
         self.recheck = config.recheck_posts
         self.sample = config.recheck_sample

@@ -20,6 +20,8 @@ from govarchive import __version__, outcome
 EXIT_BLOCKED = outcome.EXIT_BLOCKED  # 75, EX_TEMPFAIL: a platform blocked the crawl; try again later
 EXIT_LOCKED = outcome.EXIT_LOCKED  # 73, EX_CANTCREAT: another run holds the archive
 
+VERBOSE = click.option("-v", "--verbose", is_flag=True,
+                       help="On a terminal, show Scrapy's log (INFO) too; it always goes to a LOG_FILE.")
 ARCHIVE_DIR = click.option(
     "--archive-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("archive"),
     envvar="GOVARCHIVE_ARCHIVE_DIR", show_default=True, help="Archive folder: warc/ and index.db.")
@@ -36,25 +38,64 @@ def _settings(archive_dir: Path, overrides: dict[str, Any] | None = None) -> Any
     return settings
 
 
+def _on_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, str], overrides: dict[str, Any],
+                   verbose: bool = False) -> Any:
+    """The settings of a crawl, every name and value checked first (govarchive/overrides.py): a misspelt
+    or bad -s, -a or GOVARCHIVE_* environment variable is one line and exit 2, before anything is created."""
+    from scrapy.spiderloader import get_spider_loader
+
+    from govarchive.config import archive_config
+    from govarchive.overrides import (BadOption, check_setting_names, check_setting_values, check_spider_arguments,
+                                      environment_settings, quiet_level)
+
+    settings = _settings(archive_dir)
+    loader = get_spider_loader(settings)
+    if spider not in loader.list():
+        raise BadUsage(f"no spider named {spider!r}: use one of {', '.join(sorted(loader.list()))}")
+    try:
+        check_spider_arguments(spider_args, loader.load(spider))
+        environment = environment_settings(os.environ, settings)
+        check_setting_names(overrides, settings)
+        check_setting_values(overrides, settings)
+    except BadOption as error:
+        raise BadUsage(str(error)) from None
+    settings.setdict(environment, priority="project")  # the environment, below -s
+    settings.setdict(overrides, priority="cmdline")
+    level = quiet_level(verbose, _on_terminal(), overrides)
+    if level:  # a terminal shows the progress display, warnings and errors; -v or a LOG_FILE keeps Scrapy's INFO
+        settings.set("LOG_LEVEL", level, priority="cmdline")
+    try:
+        archive_config(settings)
+    except ValueError as error:
+        name = str(error).partition(":")[0]
+        where = "the -s value" if name in overrides else f"the environment variable {name}" \
+            if name in environment else "the setting"
+        raise BadUsage(f"{error}: fix {where}") from None
+    return settings
+
+
 def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
-              overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+              overrides: dict[str, Any] | None = None, verbose: bool = False) -> dict[str, Any]:
     """Run one spider to the end in this process; return its stats (and ``govarchive/run_id``).
 
-    A bad -s value, an unknown spider, an archive folder that cannot be written or that another run
-    holds end here in one line, before Scrapy starts (and would bury them in a traceback). The crawl
-    takes the archive's lock itself (govarchive/lock.py): this early look only spares the log."""
+    A bad setting or spider argument, an unknown spider, an archive folder that cannot be written or that
+    another run holds end here in one line, before Scrapy starts (and would bury them in a traceback).
+    The crawl takes the archive's lock itself (govarchive/lock.py): this early look only spares the log."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.spiderloader import get_spider_loader
 
     from govarchive.config import archive_config
     from govarchive.lock import check_free
     from govarchive.run import run_for
 
-    settings = _settings(archive_dir, overrides)
-    try:
-        config = archive_config(settings)
-    except ValueError as error:
-        raise BadUsage(f"{error}: fix the -s value") from None
+    settings = crawl_settings(spider, archive_dir, spider_args, dict(overrides or {}), verbose)
+    config = archive_config(settings)
     if config.distributed:  # a worker with no Redis would fail deep in the scheduler
         from govarchive.distributed import connect
 
@@ -62,9 +103,6 @@ def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
             connect(config).close()
         except RuntimeError as error:
             raise click.ClickException(f"{error}: start Redis or fix the -s value") from None
-    known = get_spider_loader(settings).list()
-    if spider not in known:
-        raise BadUsage(f"no spider named {spider!r}: use one of {', '.join(sorted(known))}")
     with _refused_if_busy():
         check_free(archive_dir)
     require_writable(archive_dir)
@@ -168,6 +206,12 @@ def require_free_port(host: str, port: int) -> None:
 @click.version_option(__version__, prog_name="govarchive")
 def cli() -> None:
     """Archive Chinese government new-media accounts into WARC files and a SQLite index."""
+    from govarchive.overrides import BadOption, check_environment
+
+    try:  # a misspelt GOVARCHIVE_ARCHIVE_DIR would send any command to the wrong archive
+        check_environment(os.environ)
+    except BadOption as error:
+        raise BadUsage(str(error)) from None
 
 
 DEMO_SOURCES = Path(__file__).parent / "demo" / "sources.toml"
@@ -178,8 +222,8 @@ def _check_sources(path: Path, ids: tuple[str, ...] = ()) -> list[Any]:
 
     try:
         return select(load_sources(path), list(ids))
-    except SourceError as exc:
-        raise click.ClickException(str(exc)) from None
+    except SourceError as exc:  # a usage mistake: nothing started
+        raise BadUsage(str(exc)) from None
 
 
 @cli.command()
@@ -190,9 +234,10 @@ def _check_sources(path: Path, ids: tuple[str, ...] = ()) -> list[Any]:
 @click.option("--source", "source_ids", multiple=True, help="Only this source id of --sources (repeatable).")
 @click.option("-a", "args", multiple=True, metavar="NAME=VALUE", help="Spider argument (repeatable).")
 @click.option("-s", "sets", multiple=True, metavar="NAME=VALUE", help="Scrapy setting (repeatable).")
+@VERBOSE
 @ARCHIVE_DIR
 def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_ids: tuple[str, ...],
-          args: tuple[str, ...], sets: tuple[str, ...], archive_dir: Path) -> None:
+          args: tuple[str, ...], sets: tuple[str, ...], verbose: bool, archive_dir: Path) -> None:
     """Run SPIDER (portal, wechat, weibo) and archive everything it fetches."""
     spider_args = _pairs(args, "-a")
     overrides = _pairs(sets, "-s")
@@ -213,12 +258,19 @@ def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_
         _check_sources(Path(spider_args["sources"]), chosen)
     if "url" not in spider_args and "sources" not in spider_args and "uid" not in spider_args:
         raise BadUsage("nothing to crawl: give --url URL, --sources FILE, or -a uid=… for weibo")
-    stats = run_crawl(spider, archive_dir, spider_args, overrides)
-    click.echo(f"finished: {stats.get('finish_reason')}, {stats.get('govarchive/captures', 0)} captures")
+    stats = run_crawl(spider, archive_dir, spider_args, overrides, verbose)
     result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
+    click.echo(_run_line(stats, result))
     if result.code != EXIT_LOCKED:  # refused: the archive is another run's, half written
         _echo_summary(archive_dir)
     _exit_with(result)
+
+
+def _run_line(stats: dict[str, Any], result: outcome.Outcome) -> str:
+    """What the run did, in one line: its id, its outcome (as ``runs.status`` records it) and its captures."""
+    return (f"run {stats.get('govarchive/run_id')}: {result.name}; {stats.get('govarchive/captures', 0)} captures, "
+            f"{stats.get('govarchive/dedup/revisits', 0)} of them revisits (finish reason "
+            f"{stats.get('finish_reason')})")
 
 
 def _exit_with(result: outcome.Outcome) -> None:
@@ -231,27 +283,31 @@ def _exit_with(result: outcome.Outcome) -> None:
 @cli.command()
 @ARCHIVE_DIR
 @click.option("--port", type=int, default=8765, show_default=True,
-              help="Port of the demo web on 127.0.0.1 (without --port, a free one is used if 8765 is taken).")
-def demo(archive_dir: Path, port: int) -> None:
+              help="Port of the demo web on 127.0.0.1 (without --port: the port this archive's demo was served on, "
+                   "else 8765, else any free one).")
+@VERBOSE
+def demo(archive_dir: Path, port: int, verbose: bool) -> None:
     """Serve the bundled demo web on loopback, archive it, and print what was saved."""
-    require_writable(archive_dir)
-    with _demo_web(port) as web:
-        if port and web.port != port:  # --port 0 asks for any free port
-            click.echo(f"port {port} is taken; the demo web runs on {web.port} (URLs in the index differ from "
-                       "earlier runs)", err=True)
-        click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
-        from govarchive.demo.content import MP_DEMO_COOKIE, MP_DEMO_TOKEN, TODAY
+    from govarchive.demo.content import MP_DEMO_COOKIE, MP_DEMO_TOKEN, TODAY
 
-        # The demo web's fake back-office session (a real one is yours: pass it with -s, never commit it).
-        # Its statuses are judged on the demo's own "today", so the demo reads the same every day.
-        overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-                     "LOG_LEVEL": "WARNING", "GOVARCHIVE_MP_TOKEN": MP_DEMO_TOKEN, "GOVARCHIVE_MP_COOKIE": MP_DEMO_COOKIE,
-                     "GOVARCHIVE_AS_OF": TODAY.isoformat()}
-        stats = run_crawl("portal", archive_dir, {"sources": str(DEMO_SOURCES), "base_url": web.base_url},
-                          overrides)
-    click.echo(f"crawl finished: {stats.get('finish_reason')}; this run made {stats.get('govarchive/captures', 0)} "
-               f"captures, {stats.get('govarchive/dedup/revisits', 0)} of them revisits")
+    # The demo web's fake back-office session (a real one is yours: pass it with -s, never commit it).
+    # Its statuses are judged on the demo's own "today", so the demo reads the same every day.
+    overrides: dict[str, Any] = {
+        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "GOVARCHIVE_MP_TOKEN": MP_DEMO_TOKEN, "GOVARCHIVE_MP_COOKIE": MP_DEMO_COOKIE,
+        "GOVARCHIVE_AS_OF": TODAY.isoformat(), **({} if verbose else {"LOG_LEVEL": "WARNING"})}
+    args = {"sources": str(DEMO_SOURCES), "base_url": "http://127.0.0.1"}
+    from govarchive.lock import check_free
+
+    crawl_settings("portal", archive_dir, args, overrides, verbose)  # a bad environment stops here, web unstarted
+    with _refused_if_busy():  # an archive another run holds is that run's: its demo web's port is no question
+        check_free(archive_dir)
+    require_writable(archive_dir)
+    with _demo_web(port, archive_dir) as web:
+        click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
+        stats = run_crawl("portal", archive_dir, {**args, "base_url": web.base_url}, overrides, verbose)
     result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
+    click.echo(_run_line(stats, result))
     if result.code == EXIT_LOCKED:
         _exit_with(result)
     _echo_summary(archive_dir)
@@ -261,21 +317,40 @@ def demo(archive_dir: Path, port: int) -> None:
     _exit_with(result)
 
 
-def _demo_web(port: int) -> Any:
-    """The started demo web: on the port the user chose with --port (in use: one line saying so), else on
-    the default port or, when that is taken, any free one."""
+def _demo_web(port: int, archive_dir: Path | None = None) -> Any:
+    """The started demo web. An archive that already holds the demo web gets the port it was served on,
+    or one line (its URLs carry the port: another one would archive every page a second time). Otherwise
+    the port the user chose (in use: one line), else the default one or, when that is taken, any free one."""
     from click.core import ParameterSource
 
     from govarchive.demo import DemoWeb
+    from govarchive.demo.origin import archived_port
 
     chosen = click.get_current_context().get_parameter_source("port") is not ParameterSource.DEFAULT
+    archived = archived_port(archive_dir / "index.db") if archive_dir else None
+    if archived and chosen and port != archived:
+        raise BadUsage(f"{archive_dir} holds the demo web as served on port {archived}, and its URLs carry the "
+                       f"port: run the demo on that port (--port {archived}, or no --port) or into another "
+                       "folder (--archive-dir)")
+    if archived:
+        port, chosen = archived, True
     if chosen:
-        require_free_port(DemoWeb.host, port)
+        try:
+            require_free_port(DemoWeb.host, port)
+        except click.ClickException as error:
+            if archived:
+                error.message += (f" ({archive_dir} holds the demo web as served on that port: another port "
+                                  "would archive every page again under other URLs; or pass --archive-dir)")
+            raise
     try:
-        return DemoWeb(port=port, fallback=not chosen).start()
+        web = DemoWeb(port=port, fallback=not chosen).start()
     except OSError:  # taken between the check and the bind
         raise click.ClickException(f"port {port} on {DemoWeb.host} is in use: pass --port N or stop the "
                                    "program using it") from None
+    if web.port != port:
+        click.echo(f"port {port} is taken: the demo web runs on {web.port}, and later demos into this archive "
+                   "use that port too")
+    return web
 
 
 @cli.command("demo-web")
@@ -379,7 +454,7 @@ def sources_list(file: Path) -> None:
 @cli.command()
 @ARCHIVE_DIR
 @click.option("--as-of", "as_of", default=None, metavar="ISO",
-              help="Judge statuses at this date or time (default: now).")
+              help="Judge statuses at this date or time (default: the moment the newest run judged them at).")
 @click.option("--dormant-days", type=int, default=14, show_default=True, help="Days without a post before dormant.")
 @click.option("--closed-after-runs", type=int, default=3, show_default=True,
               help="Consecutive runs an account must be missing in before it counts as closed.")
@@ -389,21 +464,32 @@ def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_afte
 
     from govarchive.config import _as_datetime
     from govarchive.index import open_index
-    from govarchive.lifecycle import analyse as run_analysis
+    from govarchive.lifecycle import analyse as run_analysis, last_judgement
 
-    index_db = require_index(archive_dir)
     try:
-        moment = _as_datetime(as_of) or datetime.now(timezone.utc)
+        chosen = _as_datetime(as_of)
     except ValueError:
         raise BadUsage(f"--as-of {as_of!r} is not an ISO date or time: write it like 2026-11-20 or "
                        "2026-11-20T08:00") from None
-    index = open_index(index_db)
+    index = open_index(require_index(archive_dir))
     try:
+        if chosen:
+            moment, why = chosen, "--as-of"
+        else:  # the archive's own "now": the demo's date on the demo archive, the last crawl's start elsewhere
+            last = last_judgement(index.db)
+            moment, why = (last[0], f"as the newest run, {last[1]}, judged them; --as-of to choose another") if last \
+                else (datetime.now(timezone.utc), "now: no run recorded a moment; --as-of to choose another")
+        click.echo(f"statuses judged at {moment.isoformat(timespec='seconds')} ({why})")
         result = run_analysis(index, moment, None, dormant_days, closed_after_runs)
     finally:
         index.close()
-    for line in result.lines():
+    for line in result.lines()[1:]:  # this pass; the archive's counts come from summary's own lines, below
         click.echo(line)
+    lines = _summarize(archive_dir).lines()
+    click.echo("the archive now (as `govarchive summary` counts it):")
+    for line in lines:
+        if line.startswith(("statuses:", "notices:", "successors:")):
+            click.echo("  " + line)
 
 
 @cli.command()
@@ -530,11 +616,14 @@ EXPORT_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path), 
 
 
 def _exporting(action: Any, *args: Any) -> Any:
-    """Run ``action``; the library's user errors become one line, ``Error: …``, and exit code 1."""
-    from govarchive.export import ExportError
+    """Run ``action``; the library's user errors become one line, ``Error: …``, and exit code 1 (2 for a wrong
+    argument)."""
+    from govarchive.export import ExportError, ExportUsage
 
     try:
         return action(*args)
+    except ExportUsage as error:  # a wrong table, id or output name: exit 2
+        raise BadUsage(str(error)) from None
     except ExportError as error:
         raise click.ClickException(str(error)) from None
 
@@ -601,7 +690,7 @@ def _export_table(table: str, fmt: str, output: Path | None, archive_dir: Path, 
 @EXPORT_OUTPUT
 @ARCHIVE_DIR
 def export_csv_command(table: str, excel: bool, output: Path | None, archive_dir: Path) -> None:
-    """Write TABLE (accounts, notices, claims, migrations, status_history, runs) as UTF-8 CSV with a header row."""
+    """Write TABLE (accounts, posts, notices, migrations… any table of docs/schema.md) as UTF-8 CSV with a header row."""
     _export_table(table, "csv", output, archive_dir, excel)
 
 
@@ -611,7 +700,7 @@ def export_csv_command(table: str, excel: bool, output: Path | None, archive_dir
 @EXPORT_OUTPUT
 @ARCHIVE_DIR
 def export_json_command(table: str, lines: bool, output: Path | None, archive_dir: Path) -> None:
-    """Write TABLE (accounts, notices, claims, migrations, status_history, runs) as a JSON array of objects."""
+    """Write TABLE (accounts, posts, notices, migrations… any table of docs/schema.md) as a JSON array of objects."""
     _export_table(table, "jsonl" if lines else "json", output, archive_dir)
 
 

@@ -16,6 +16,7 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 DEFAULTS: dict[str, Any] = {
     "GOVARCHIVE_ARCHIVE_DIR": "archive",
     "GOVARCHIVE_OPERATOR": "",
+    "GOVARCHIVE_CONTACT": "",
     "GOVARCHIVE_WARC_MAX_BYTES": 1_000_000_000,
     "GOVARCHIVE_DEDUP_MIN_BYTES": 1,
     "GOVARCHIVE_REFETCH_POSTS": False,
@@ -69,6 +70,7 @@ class ArchiveConfig:
 
     paths: ArchivePaths
     operator: str = ""
+    contact: str = ""  # a URL or e-mail address of the operator: in the User-Agent and every warcinfo record
     warc_max_bytes: int = 1_000_000_000
     dedup_min_bytes: int = 1
     refetch_posts: bool = False
@@ -116,10 +118,22 @@ def _get(settings: Mapping[str, Any] | Any, name: str) -> Any:
     return DEFAULTS[name] if value is None else value
 
 
-def _as_bool(value: Any) -> bool:
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+def _as_bool(value: Any, name: str = "") -> bool:
+    """A true/false setting; text that is neither (``-s GOVARCHIVE_REFETCH_POSTS=maybe``) names the setting."""
     if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
+        word = value.strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            raise ValueError(f"{name}: {value!r} is not true or false (write true, false, 1 or 0)")
+        return word in TRUE_WORDS
     return bool(value)
+
+
+def _flag(settings: Mapping[str, Any] | Any, name: str) -> bool:
+    return _as_bool(_get(settings, name), name)
 
 
 def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
@@ -128,25 +142,26 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
     return ArchiveConfig(
         paths=ArchivePaths(Path(str(_get(settings, "GOVARCHIVE_ARCHIVE_DIR")))),
         operator=str(_get(settings, "GOVARCHIVE_OPERATOR") or ""),
+        contact=_contact(_get(settings, "GOVARCHIVE_CONTACT")),
         warc_max_bytes=_number(settings, "GOVARCHIVE_WARC_MAX_BYTES", int),
         dedup_min_bytes=_number(settings, "GOVARCHIVE_DEDUP_MIN_BYTES", int),
-        refetch_posts=_as_bool(_get(settings, "GOVARCHIVE_REFETCH_POSTS")),
+        refetch_posts=_flag(settings, "GOVARCHIVE_REFETCH_POSTS"),
         max_body_bytes=_number(settings, "GOVARCHIVE_MAX_BODY_BYTES", int),
         retry_after_max=_number(settings, "GOVARCHIVE_RETRY_AFTER_MAX", float),
         blocked_limit=_number(settings, "GOVARCHIVE_BLOCKED_LIMIT", int),
-        robots_policy="obey" if _as_bool(robots) else "ignore",
+        robots_policy="obey" if _as_bool(robots, "ROBOTSTXT_OBEY") else "ignore",
         mp_token=str(_get(settings, "GOVARCHIVE_MP_TOKEN") or ""),
         mp_cookie=str(_get(settings, "GOVARCHIVE_MP_COOKIE") or ""),
         as_of=_as_datetime(_get(settings, "GOVARCHIVE_AS_OF")),
         dormant_days=_number(settings, "GOVARCHIVE_DORMANT_DAYS", int),
         closed_after_runs=_number(settings, "GOVARCHIVE_CLOSED_AFTER_RUNS", int),
-        at_risk_first=_as_bool(_get(settings, "GOVARCHIVE_AT_RISK_FIRST")),
+        at_risk_first=_flag(settings, "GOVARCHIVE_AT_RISK_FIRST"),
         recheck_posts=_choice(_get(settings, "GOVARCHIVE_RECHECK_POSTS"), "GOVARCHIVE_RECHECK_POSTS", RECHECK_CHOICES),
         recheck_sample=_number(settings, "GOVARCHIVE_RECHECK_SAMPLE", int),
         progress=_choice(_get(settings, "GOVARCHIVE_PROGRESS"), "GOVARCHIVE_PROGRESS", PROGRESS_CHOICES),
         progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
                                     "GOVARCHIVE_PROGRESS_INTERVAL"),
-        search_worker=_as_bool(_get(settings, "GOVARCHIVE_SEARCH_WORKER")),
+        search_worker=_flag(settings, "GOVARCHIVE_SEARCH_WORKER"),
         frontier_memory=_not_negative(_number(settings, "GOVARCHIVE_FRONTIER_MEMORY", int),
                                       "GOVARCHIVE_FRONTIER_MEMORY"),
         **_distributed(settings),
@@ -189,6 +204,17 @@ def _number(settings: Mapping[str, Any] | Any, name: str, kind: type[int] | type
     except (TypeError, ValueError):
         what = "a whole number" if kind is int else "a number"
         raise ValueError(f"{name}: {value!r} is not {what}") from None
+
+
+CONTACT = re.compile(r"[!#-'*-:<-~]{3,200}")  # printable ASCII with no space, quote, ; ( or ): a header's comment
+
+
+def _contact(value: Any) -> str:
+    text = str(value or "").strip()
+    if text and not CONTACT.fullmatch(text):
+        raise ValueError(f"GOVARCHIVE_CONTACT: {text!r} is not a URL or an e-mail address (ASCII, no spaces, "
+                         "quotes, ';' or brackets), like https://archive.example.org/crawler or archivist@example.org")
+    return text
 
 
 def _positive(value: float, name: str) -> float:

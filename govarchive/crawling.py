@@ -20,11 +20,11 @@ from scrapy.http import Response
 
 from govarchive.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
 from govarchive.config import archive_config
-from govarchive.failures import NOT_ARCHIVED, NOT_COUNTED, URL_TOO_LONG, attempts_of, classify, detail_of
+from govarchive.failures import HTTP_ERROR, NOT_ARCHIVED, NOT_COUNTED, URL_TOO_LONG, attempts_of, classify, detail_of
 from govarchive.index import TOO_LARGE
 from govarchive.items import FetchFailure, Link, PageState
 from govarchive.middlewares import META_POST_ID
-from govarchive.outcome import FETCH_FAILURES_STAT
+from govarchive.outcome import FAILED_SEEDS_STAT, FETCH_FAILURES_STAT
 from govarchive.pages import Extraction, PageInput, extract
 from govarchive.politeness import BlockBackoff
 from govarchive.progress import META_ACCOUNT, tracker_for
@@ -159,9 +159,14 @@ class ArchiveSpider(scrapy.Spider):
         if error not in NOT_COUNTED:
             self.crawler.stats.inc_value(FETCH_FAILURES_STAT)
             self.crawler.stats.inc_value(f"{FETCH_FAILURES_STAT}/{error}")
+            if item.request_kind == "start":  # what the run set out to archive: named in the outcome and `status`
+                self.crawler.stats.inc_value(FAILED_SEEDS_STAT)
         log = self.logger.info if error in NOT_COUNTED else self.logger.warning
-        log("fetch failed: %s: %s after %d attempt(s) (%s); recorded in fetch_failures", _short(request.url), error,
-            item.attempts, item.detail)
+        if error == HTTP_ERROR:
+            log("%s: %s; recorded in fetch_failures", _short(request.url), item.detail)
+        else:
+            log("fetch failed: %s: %s after %d attempt(s) (%s); recorded in fetch_failures", _short(request.url),
+                error, item.attempts, item.detail)
         return item
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -175,6 +180,8 @@ class ArchiveSpider(scrapy.Spider):
             if response.meta.get(META_CAPTURE_ID):
                 yield PageState(response.meta[META_CAPTURE_ID], TOO_LARGE)
             return
+        if response.meta.get(META_KIND) == "start" and response.status >= 400:  # a seed with nothing behind it
+            yield self.failure(response.request, HTTP_ERROR, f"the start URL answered HTTP {response.status}")
         page = page_input(response)
         extraction = extract(page)
         account = page_account(response.meta.get(META_ACCOUNT), extraction)

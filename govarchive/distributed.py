@@ -248,7 +248,7 @@ class WorkerCoordination:
     def from_crawler(cls, crawler: Any) -> "WorkerCoordination":
         config = archive_config(crawler.settings)
         if not config.distributed:
-            raise NotConfigured("not a distributed run")
+            raise NotConfigured  # not a distributed run: the usual case, so no "Disabled" warning
         extension = cls(crawler, config)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)

@@ -5,7 +5,7 @@
   from re-detecting pages. Revisit records need the file that holds their original: such files are
   added unless told not to, and every cross-file need is recorded in ``datapackage.json``.
 - **CDXJ** is cdxj-indexer's sorted pywb index of the closed WARC files.
-- **CSV / JSON** are rows of the index tables people read (accounts, notices, migrations, ...).
+- **CSV / JSON** are the rows of any table docs/schema.md documents (accounts, posts, notices, ...).
 
 Everything here only reads the archive: ``index.db`` is opened read-only.
 """
@@ -30,7 +30,8 @@ from sqlite_utils import Database
 from govarchive import __version__
 from govarchive.reindex import warc_files
 
-TABLES = ("accounts", "notices", "claims", "migrations", "status_history", "runs")
+# Tables people ask for most come first in messages; every table docs/schema.md documents can be exported.
+FIRST_TABLES = ("accounts", "posts", "notices", "claims", "migrations", "status_history", "runs", "captures")
 PAGES_FORMAT = "json-pages-1.0"
 DATAPACKAGE_KEY = "govarchive"  # our own property in datapackage.json (the WACZ spec allows custom ones)
 NOT_A_PAGE = ("blocked", "redirect", "unauthorized")  # 2xx captures that are no account page to open
@@ -38,6 +39,19 @@ NOT_A_PAGE = ("blocked", "redirect", "unauthorized")  # 2xx captures that are no
 
 class ExportError(ValueError):
     """A user error, said in one line that names the fix."""
+
+
+class ExportUsage(ExportError):
+    """A wrong argument (a table, a run or account id, an output name): a usage mistake, nothing was read."""
+
+
+def tables() -> tuple[str, ...]:
+    """The tables an export can write: every one docs/schema.md documents (its parsed copy ships with the
+    package), the most asked-for first."""
+    from govarchive.browse.metadata import schema_docs
+
+    documented = set(schema_docs())
+    return (*(t for t in FIRST_TABLES if t in documented), *sorted(documented - set(FIRST_TABLES)))
 
 
 # -- the archive ----------------------------------------------------------------------------------
@@ -73,7 +87,7 @@ def open_readonly(db_path: Path) -> Database:
 def check_output(path: Path) -> Path:
     path = Path(path)
     if path.is_dir():
-        raise ExportError(f"{path} is a folder: give a file name with -o")
+        raise ExportUsage(f"{path} is a folder: give a file name with -o")
     if not path.parent.is_dir():
         raise ExportError(f"folder {path.parent} does not exist: create it or choose another -o")
     return path
@@ -103,8 +117,8 @@ def text_output(path: Path | None, stdout: IO[bytes], newline: str | None = None
 
 # -- CSV / JSON of index tables ---------------------------------------------------------------------
 def check_table(archive_dir: Path, table: str) -> None:
-    if table not in TABLES:
-        raise ExportError(f"unknown table {table!r}: choose one of {', '.join(TABLES)}")
+    if table not in tables():
+        raise ExportUsage(f"unknown table {table!r}: choose one of {', '.join(tables())}")
     check_archive(archive_dir)
     db = open_readonly(Path(archive_dir) / "index.db")
     try:
@@ -253,7 +267,7 @@ def _plan(db: Database, on_disk: dict[str, Path], runs: list[str], accounts: lis
     for run in runs:
         if not db.execute("select 1 from runs where id = ?", [run]).fetchone():
             known = [r for (r,) in db.execute("select id from runs order by started_at desc limit 3")]
-            raise ExportError(f"unknown run id {run!r}: the latest runs are {', '.join(known) or 'none'} "
+            raise ExportUsage(f"unknown run id {run!r}: the latest runs are {', '.join(known) or 'none'} "
                               "(all are in the runs table)")
     account_ids = [_account_id(db, account) for account in accounts]
     db.execute("create temp table files (name text primary key)")
@@ -313,7 +327,7 @@ def _account_id(db: Database, account: str) -> str:
     alias = db.execute("select account_id from account_aliases where alias_id = ?", [account]).fetchone()
     if alias:  # a provisional id merged into the real account
         return alias[0]
-    raise ExportError(f"unknown account id {account!r}: ids look like wechat:<biz> or weibo:<uid>; list them "
+    raise ExportUsage(f"unknown account id {account!r}: ids look like wechat:<biz> or weibo:<uid>; list them "
                       "with `govarchive export csv accounts`")
 
 
@@ -467,7 +481,7 @@ def export_wacz(archive_dir: Path, output: Path | None = None, runs: Sequence[st
         output.parent.mkdir(parents=True, exist_ok=True)
     output = check_output(output)
     if output.suffix != ".wacz":
-        raise ExportError(f"{output} does not end with .wacz: the WACZ spec and ReplayWeb.page need that "
+        raise ExportUsage(f"{output} does not end with .wacz: the WACZ spec and ReplayWeb.page need that "
                           "extension")
     title = title or default_title(plan, now)
     partial = output.with_name(f".{output.name}.partial")

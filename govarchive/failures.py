@@ -18,6 +18,8 @@ error                      when
                            ``REDIRECT_MAX_TIMES`` redirects; every hop is archived
 ``robots``                 robots.txt forbids the URL (not counted as a failure of the run)
 ``url_too_long``           a link longer than ``URLLENGTH_LIMIT``: never requested
+``http_error``             a start URL (a seed) answered an HTTP error (4xx, 5xx): its page is a
+                           capture like any other, and the run found nothing behind it
 ``not_archived``           the answer came but could not be written to the archive (the log line says
                            why), so it was not parsed either
 ``failed``                 any other download error (TLS, a protocol error…), with its message
@@ -49,6 +51,7 @@ logger = logging.getLogger(__name__)
 FAILURE_CONTENT_TYPE = "application/vnd.govarchive.fetch-failure+json"  # of its WARC metadata record
 NOT_ARCHIVED = "not_archived"
 URL_TOO_LONG = "url_too_long"
+HTTP_ERROR = "http_error"  # only for start URLs: elsewhere an error page is a finding (a deleted post…)
 NOT_COUNTED = ("robots",)  # recorded, but not a failure of the run (no partial exit, no failed window)
 DETAIL_MAX = 500  # characters of an exception message kept
 

@@ -7,8 +7,8 @@ keeps up to ``GOVARCHIVE_FRONTIER_MEMORY`` pending requests in memory and spills
 own disk queue in ``ARCHIVE_DIR/.frontier/<run id>/``, so a crawl's memory stays flat however large
 the province. Requests in memory are served first, then the spilled ones, each queue by priority.
 
-The spill folder belongs to one run: it is removed when the run ends, and a killed run's folder is
-removed by the next run (its pending requests are found again from the listings, as after any kill).
+The spill folder belongs to one run: it is removed when the run ends (``.frontier/`` too, once empty),
+and a killed run's folder is removed by the next run (its pending requests are found again from the listings, as after any kill).
 With ``JOBDIR`` set, Scrapy's own behaviour applies unchanged (every request on disk, resumable).
 
 Settings: ``GOVARCHIVE_FRONTIER_MEMORY`` (0: no bound, Scrapy's memory queue only).
@@ -73,6 +73,7 @@ class SpillingScheduler(Scheduler):
         if self.dqs is not None:
             self.dqs.close()
         shutil.rmtree(self.spill_dir, ignore_errors=True)  # a spill folder is never resumed
+        _remove_if_empty(self.spill_dir.parent)  # no empty .frontier/ left in the archive folder
         return self.df.close(reason)
 
 
@@ -83,6 +84,13 @@ class FrontierAddon:
     def update_settings(self, settings: Any) -> None:
         if not archive_config(settings).distributed:
             settings.set("SCHEDULER", f"{__name__}.SpillingScheduler", priority="addon")
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # another run's spill folder is in it (a distributed worker sharing the folder), or gone
+        pass
 
 
 def _remove_dead_folders(frontier: Path) -> None:

@@ -63,8 +63,9 @@ class Analysis:
     def lines(self) -> list[str]:
         counts = ", ".join(f"{status} {n}" for status, n in sorted(self.statuses.items())) or "none"
         return [f"accounts by status: {counts}",
-                f"notices found: {self.notices}; reports' claims: {self.claims}; platform moves: {self.platform_moves}; "
-                f"targets resolved: {self.resolved_targets}; status changes: {self.status_changes}; "
+                f"this pass: notices found: {self.notices}; reports' claims: {self.claims}; "
+                f"platform moves: {self.platform_moves}; "
+                f"successors newly resolved: {self.resolved_targets}; status changes: {self.status_changes}; "
                 f"provisional accounts merged: {len(self.merged)}",
                 f"watermarks advanced: {self.watermarks.advanced}; failed windows recorded: {self.watermarks.failed} "
                 f"(retried cleanly: {self.watermarks.retried})"]
@@ -93,6 +94,25 @@ def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_da
     result.statuses = Counter(dict(index.db.execute(
         "select coalesce(status, 'unknown'), count(*) from accounts group by 1").fetchall()))
     return result
+
+
+def last_judgement(db: Any) -> tuple[datetime, str] | None:
+    """The moment the newest finished run judged statuses at, and its id (None: no run recorded one).
+
+    Runs keep it in their stats (``govarchive/analysis/as_of``: ``GOVARCHIVE_AS_OF``, else the run's start);
+    older runs give their start."""
+    from govarchive.run import AS_OF_STAT
+
+    row = db.execute("select id, started_at, json_extract(stats, ?) from runs where finished_at is not null "
+                     "order by started_at desc, id desc limit 1", [f'$."{AS_OF_STAT}"']).fetchone()
+    if row is None:
+        return None
+    for moment in (row[2], row[1]):
+        try:
+            return datetime.fromisoformat(str(moment).replace("Z", "+00:00")), row[0]
+        except ValueError:
+            continue
+    return None
 
 
 def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_days: int = 14,

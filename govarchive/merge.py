@@ -43,8 +43,8 @@ from govarchive.warc import OPEN_SUFFIX, warc_date
 logger = logging.getLogger(__name__)
 
 # run statuses from best to worst: a run is as good as its worst worker
-STATUS_ORDER = ("finished", "closespider_timeout", "closespider_itemcount", "closespider_pagecount",
-                "shutdown", "blocked", "locked", "running", "killed")
+STATUS_ORDER = ("success", "finished", "partial", "closespider_timeout", "closespider_itemcount",
+                "closespider_pagecount", "shutdown", "blocked", "fatal", "locked", "running", "killed")
 
 
 class MergeError(Exception):

@@ -36,7 +36,7 @@ class KnownPostsMiddleware:
     def from_crawler(cls, crawler: Any) -> "KnownPostsMiddleware":
         config = archive_config(crawler.settings)
         if config.refetch_posts:
-            raise NotConfigured("GOVARCHIVE_REFETCH_POSTS is on: known posts are fetched again")
+            raise NotConfigured  # GOVARCHIVE_REFETCH_POSTS is on: known posts are fetched again (no warning: asked for)
         middleware = cls(config, crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware

@@ -7,6 +7,7 @@ code    name      when
 ======  ========  =======================================================================================
 0       success   the run finished and everything it set out to archive answered
 3       partial   the run finished (or a ``CLOSESPIDER_*`` limit stopped it), but something is missing:
+                  a start URL (a seed) that answered an HTTP error (4xx, 5xx) or never answered,
                   an account whose own pages were blocked or failed in this run (``account_checks``
                   rows of the run with ``failed_pages > 0``: the same rule keeps its watermark back and
                   opens a failed window, so the next run retries it), a download given up after every
@@ -21,8 +22,9 @@ code    name      when
                   that archived nothing at all, or an error before or during the run
 ======  ========  =======================================================================================
 
-(``2`` is click's: a usage mistake, nothing started.) :func:`decide` is the rule, over
-:class:`RunFacts` gathered by :func:`run_facts` from the run's stats and the index.
+(``2`` is a usage mistake: nothing started.) :func:`decide` is the rule, over :class:`RunFacts`
+gathered by :func:`run_facts` from the run's stats and the index. The outcome's name is also the run's
+``runs.status`` (written by the index pipeline at the end of the run, whoever started it).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from govarchive.failures import HTTP_ERROR
 from govarchive.index import FAILED_ACCOUNTS_SQL
 from govarchive.lock import LOCKED
 from govarchive.storage import DISK_FULL
@@ -47,6 +50,9 @@ BLOCKED = "blocked"  # govarchive.crawling.BLOCKED
 EARLY_STOP_PREFIX = "closespider_"  # CLOSESPIDER_TIMEOUT, _ITEMCOUNT…: a limit the operator set
 SHOWN_ACCOUNTS = 5  # account ids named in the partial line
 FETCH_FAILURES_STAT = "govarchive/fetch_failures"  # and …/<error>: counted by the spider (govarchive/failures.py)
+ROBOTS_ERRORS_STAT = "robotstxt/exception_count/"  # Scrapy's: robots.txt downloads that failed
+FAILED_SEEDS_STAT = "govarchive/failed_seeds"  # start URLs that answered an HTTP error or never answered
+OUTCOMES = ("success", "partial", "blocked", "fatal")  # the runs.status of a finished run (locked runs write none)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class RunFacts:
     fetch_failures: tuple[tuple[str, int], ...] = ()  # (error, count) of fetches that gave no page (fetch_failures)
     blocked_pages: int = 0
     locked_by: str = ""  # who held the archive, when refused
+    failed_seeds: int = 0  # start URLs that answered an HTTP error or never answered (also in fetch_failures)
 
     @classmethod
     def from_stats(cls, stats: Mapping[str, Any], failed_accounts: tuple[str, ...] = ()) -> "RunFacts":
@@ -72,9 +79,12 @@ class RunFacts:
 
         prefix = FETCH_FAILURES_STAT + "/"
         failures = tuple(sorted((key[len(prefix):], number(key)) for key in stats if key.startswith(prefix)))
+        # a robots.txt given up on is not what the run set out to archive (its pages are requested anyway)
+        robots = sum(number(key) for key in stats if key.startswith(ROBOTS_ERRORS_STAT))
         return cls(stats.get("finish_reason"), number("govarchive/captures"), tuple(failed_accounts),
-                   number("retry/max_reached"), number("spider_exceptions/count"), failures,
-                   number("govarchive/blocked"), str(stats.get("govarchive/locked_by") or ""))
+                   max(0, number("retry/max_reached") - robots), number("spider_exceptions/count"), failures,
+                   number("govarchive/blocked"), str(stats.get("govarchive/locked_by") or ""),
+                   number(FAILED_SEEDS_STAT))
 
 
 @dataclass(frozen=True)
@@ -124,10 +134,13 @@ def decide(facts: RunFacts) -> Outcome:
         problems.append(f"{_count(len(accounts), 'account')} with blocked or failed pages ({shown}{more})")
     if facts.downloads_given_up:
         problems.append(f"{_count(facts.downloads_given_up, 'download')} given up after every retry")
-    if facts.fetch_failures:
-        total = sum(n for _, n in facts.fetch_failures)
-        kinds = ", ".join(f"{error} {n}" for error, n in facts.fetch_failures)
-        problems.append(f"{_count(total, 'request')} that gave no page ({kinds}; see fetch_failures)")
+    if facts.failed_seeds:
+        problems.append(f"{_count(facts.failed_seeds, 'start URL')} that answered an HTTP error or never answered "
+                        "(see fetch_failures)")
+    others = sum(n for _, n in facts.fetch_failures) - facts.failed_seeds
+    if others > 0:
+        kinds = ", ".join(f"{error} {n}" for error, n in facts.fetch_failures if error != HTTP_ERROR)
+        problems.append(f"{_count(others, 'request')} that gave no page ({kinds}; see fetch_failures)")
     if facts.spider_errors:
         problems.append(f"{_count(facts.spider_errors, 'page')} whose parsing failed (see the log)")
     if problems:
@@ -159,3 +172,9 @@ def run_facts(stats: Mapping[str, Any], archive_dir: Path, run_id: str | None) -
 
 def crawl_outcome(stats: Mapping[str, Any], archive_dir: Path, run_id: str | None) -> Outcome:
     return decide(run_facts(stats, archive_dir, run_id))
+
+
+def run_status(stats: Mapping[str, Any], reason: str, archive_dir: Path, run_id: str) -> str:
+    """``runs.status`` of a run that ended with ``reason``: its outcome's name (:data:`OUTCOMES`), the same
+    rule as the exit code, written by the pipelines at the end of the run (also under plain ``scrapy crawl``)."""
+    return crawl_outcome({**stats, "finish_reason": stats.get("finish_reason") or reason}, archive_dir, run_id).name

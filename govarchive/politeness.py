@@ -8,7 +8,11 @@ RetryMiddleware retries it. A block page (HTTP 200 captcha or rate-limit page) d
 slot's delay, and good pages bring it back (:class:`BlockBackoff`, used by the spider, which
 recognises block pages).
 
-Settings: ``DOWNLOAD_SLOTS``, ``GOVARCHIVE_RETRY_AFTER_MAX``.
+A site's owner can reach whoever runs the crawl: :class:`ContactAddon` adds ``GOVARCHIVE_CONTACT`` (a URL
+or an e-mail address) to the ``User-Agent``, and sends an e-mail address as the ``From`` header (RFC 9110
+asks robots to); the WARC pipeline writes both into every ``warcinfo`` record.
+
+Settings: ``DOWNLOAD_SLOTS``, ``GOVARCHIVE_RETRY_AFTER_MAX``, ``GOVARCHIVE_CONTACT``, ``USER_AGENT``.
 Stats: ``govarchive/retry_after``, ``govarchive/block_backoff``.
 """
 
@@ -133,3 +137,36 @@ class BlockBackoff:
         if slot.delay == base:
             del self.base[key]
         return slot.delay
+
+
+def user_agent_with(user_agent: str, contact: str) -> str:
+    """``govarchive/0.1 (+https://…; …)`` with ``; contact: CONTACT`` inside its comment."""
+    if not contact:
+        return user_agent
+    if user_agent.endswith(")"):
+        return f"{user_agent[:-1]}; contact: {contact})"
+    return f"{user_agent} (contact: {contact})"
+
+
+def is_email(contact: str) -> bool:
+    return "@" in contact and "://" not in contact and not contact.startswith("mailto:")
+
+
+class ContactAddon:
+    """Scrapy add-on (``ADDONS``): the operator's contact (``GOVARCHIVE_CONTACT``) in the ``User-Agent`` (unless
+    ``USER_AGENT`` itself was set on the command line) and, for an e-mail address, the ``From`` header."""
+
+    def update_settings(self, settings: Any) -> None:
+        from scrapy.settings import SETTINGS_PRIORITIES
+
+        from govarchive.config import archive_config
+
+        contact = archive_config(settings).contact
+        if not contact:
+            return
+        if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+            settings.set("USER_AGENT", user_agent_with(settings["USER_AGENT"], contact), priority="project")
+        if is_email(contact):
+            headers = settings.getdict("DEFAULT_REQUEST_HEADERS")
+            headers.setdefault("From", contact)
+            settings.set("DEFAULT_REQUEST_HEADERS", headers, priority=settings.getpriority("DEFAULT_REQUEST_HEADERS"))

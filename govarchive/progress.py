@@ -342,7 +342,7 @@ class ProgressExtension:
         config = archive_config(crawler.settings)
         mode = config.progress
         if mode == "off":
-            raise NotConfigured("GOVARCHIVE_PROGRESS is off")
+            raise NotConfigured  # GOVARCHIVE_PROGRESS is off (no warning: asked for)
         if mode == "auto":
             mode = "live" if _is_terminal(sys.stderr) else "log"
         ext = cls(crawler, tracker_for(crawler), mode, config.progress_interval)

@@ -11,6 +11,11 @@ from typing import Any
 from govarchive.warc import warc_date
 
 
+# The stat holding the moment a run's statuses were judged at (kept in runs.stats): `govarchive analyse`
+# judges at the newest run's moment by default, so an archive reads the same as its last crawl left it.
+AS_OF_STAT = "govarchive/analysis/as_of"
+
+
 @dataclass(frozen=True)
 class RunInfo:
     id: str
@@ -63,8 +68,9 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in sorted(stats.items())}
 
 
-def run_summary(run: RunInfo, stats: dict[str, Any], reason: str) -> dict[str, Any]:
-    """How a run ended: written as the run's WARC metadata record and into ``runs``."""
+def run_summary(run: RunInfo, stats: dict[str, Any], status: str) -> dict[str, Any]:
+    """How a run ended: written as the run's WARC metadata record and into ``runs``. ``status`` is the run's
+    outcome (:func:`govarchive.outcome.run_status`); Scrapy's finish reason is in the stats."""
     collected = run_stats(stats)
     finished = collected.get("finish_time")
     if isinstance(finished, datetime):
@@ -72,5 +78,5 @@ def run_summary(run: RunInfo, stats: dict[str, Any], reason: str) -> dict[str, A
     else:
         finished_at = warc_date(datetime.now(timezone.utc))
     return {"run_id": run.id, "spider": run.spider, "started_at": warc_date(run.started_at),
-            "finished_at": finished_at, "status": reason, "stats": collected, "analysis": run.analysis(),
+            "finished_at": finished_at, "status": status, "stats": collected, "analysis": run.analysis(),
             **({"worker": run.worker} if run.worker else {})}

@@ -50,6 +50,14 @@ def cjk_escape_fts(query: str | None) -> str:
 
 
 # tables whose FTS rowid is a column of theirs (kept by the code below), not their own rowid
+def contains_all(text: str | None, query: str | None) -> bool:
+    """Every word of ``query`` is in ``text``, both normalised (Traditional read as Simplified): the search of
+    small tables with no shadow (notices), as SQL ``govarchive_contains(text, query)`` in Datasette."""
+    words = normalise(query or "").split()
+    haystack = normalise(text or "")
+    return bool(words) and all(word in haystack for word in words)
+
+
 KEY_COLUMN = {"posts": "search_key"}
 KEY_EPOCH = datetime(1900, 1, 1)
 KEY_TIES = 1_000_000  # search keys per second of publication

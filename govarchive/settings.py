@@ -11,14 +11,17 @@ NEWSPIDER_MODULE = "spiders"
 # --- govarchive -------------------------------------------------------------------------------
 GOVARCHIVE_ARCHIVE_DIR = "archive"  # WARCs go to <dir>/warc/, the index to <dir>/index.db
 GOVARCHIVE_OPERATOR = ""  # who runs the crawl; written into every warcinfo record
+# How a site's owner reaches you: a URL or e-mail address, added to USER_AGENT (an e-mail is also sent as
+# the From header) and written into every warcinfo record (govarchive.politeness.ContactAddon).
+GOVARCHIVE_CONTACT = ""
 GOVARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size (Heritrix default)
 GOVARCHIVE_DEDUP_MIN_BYTES = 1  # payloads smaller than this are never turned into revisits
 GOVARCHIVE_REFETCH_POSTS = False  # fetch article pages again although the index already has them
 GOVARCHIVE_MAX_BODY_BYTES = 50_000_000  # decoded bodies larger than this are archived, not parsed
 GOVARCHIVE_RETRY_AFTER_MAX = 600  # longest Retry-After (seconds) a slot waits for
 GOVARCHIVE_BLOCKED_LIMIT = 5  # stop the run (exit code 75) after this many block pages in a row on a host
-# Your own WeChat MP back-office session, for `backoffice` sources. Pass them with -s or the
-# environment (SCRAPY_SETTINGS…), never in a file in the repo; captures show them masked.
+# Your own WeChat MP back-office session, for `backoffice` sources. Pass them with -s, or as environment
+# variables of `govarchive crawl` (govarchive/overrides.py), never in a file in the repo; captures show them masked.
 GOVARCHIVE_MP_TOKEN = ""
 GOVARCHIVE_MP_COOKIE = ""
 # Closure intelligence (govarchive/lifecycle.py): statuses are judged at GOVARCHIVE_AS_OF (ISO; empty: the
@@ -56,12 +59,15 @@ EXTENSIONS = {
     "govarchive.lock.ArchiveLockExtension": 50,
     "govarchive.capture.CaptureExtension": 100,
     "govarchive.progress.ProgressExtension": 500,
+    # a problem is one log line: a robots.txt that could not be fetched, too (govarchive/crawllog.py)
+    "govarchive.crawllog.CrawlLogExtension": 510,
     # distributed runs only (GOVARCHIVE_REDIS_URL): an idle worker waits while another is busy
     "govarchive.distributed.WorkerCoordination": 600,
 }
 # Distributed runs (docs/scaling.md): with GOVARCHIVE_REDIS_URL set, the first add-on switches to scrapy-redis's
 # scheduler and dupefilter, keyed by the run; otherwise the second bounds the frontier's memory (frontier.py).
-ADDONS = {"govarchive.distributed.DistributedAddon": 0, "govarchive.frontier.FrontierAddon": 0}
+ADDONS = {"govarchive.distributed.DistributedAddon": 0, "govarchive.frontier.FrontierAddon": 0,
+          "govarchive.politeness.ContactAddon": 0}  # GOVARCHIVE_CONTACT into USER_AGENT (and From)
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
     "pipelines.warc.WarcPipeline": 200,
@@ -98,6 +104,9 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 2
+# A download given up after every retry is said once: by its own line (a fetch failure, a page state) and
+# in the exit code; Scrapy's "Gave up retrying" line is INFO (shown with -v, and in a LOG_FILE).
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 # Platform hosts: named slots (govarchive.politeness.PLATFORM_SLOTS), slower than generic sites.
 DOWNLOAD_SLOTS = {
     "wechat": {"delay": 5.0, "concurrency": 1},

@@ -85,7 +85,9 @@ def _status(run: RunRow) -> Text:
         return Text("killed?", style="bold red")
     if run.status == "killed":
         return Text("killed", style="bold red")
-    return Text(run.status or "", style="green" if run.status == "finished" else "yellow")
+    if run.status == "fatal":
+        return Text("fatal", style="bold red")
+    return Text(run.status or "", style="green" if run.status in ("success", "finished") else "yellow")
 
 
 def closures_table(summary: ArchiveSummary) -> Table:
@@ -132,6 +134,10 @@ def problem_lines(summary: ArchiveSummary) -> list[str]:
     if p.search_backlog:
         lines.append(f"{p.search_backlog} post(s) or account(s) not searchable yet (search_queue): a crawl is writing "
                      "them now, or one was killed and the next crawl catches up")
+    if p.failed_seeds_last_run:
+        shown = "; ".join(p.failed_seeds_last_run[:5]) + ("; …" if len(p.failed_seeds_last_run) > 5 else "")
+        lines.append(f"{len(p.failed_seeds_last_run)} start URL(s) of the last run answered an HTTP error or never "
+                     f"answered: {shown}: check the URLs (a site may have moved them), then crawl again")
     if p.fetch_failures_last_run:
         kinds = ", ".join(f"{error} {n}" for error, n in p.fetch_failures_last_run.items())
         lines.append(f"{sum(p.fetch_failures_last_run.values())} request(s) of the last run gave no page ({kinds}): "

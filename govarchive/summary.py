@@ -51,14 +51,18 @@ class Problems:
     unreachable_accounts: list[str] = field(default_factory=list)  # "name (id)" of unreachable accounts
     last_run: str | None = None
     blocked_last_run: int = 0  # block pages (captchas, rate limits) in the last run
-    # requests of the last run that gave no page, by error (fetch_failures; robots.txt refusals left out)
+    # requests of the last run that gave no page, by error (fetch_failures; robots.txt refusals and start URLs
+    # left out)
     fetch_failures_last_run: dict[str, int] = field(default_factory=dict)
+    # start URLs of the last run that answered an HTTP error or never answered: "url (error: detail)"
+    failed_seeds_last_run: list[str] = field(default_factory=list)
     search_backlog: int = 0  # rows whose search row is not written yet (search_queue)
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
                     or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
-                    or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog)
+                    or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog
+                    or self.failed_seeds_last_run)
 
 
 @dataclass
@@ -110,17 +114,19 @@ def open_warc_files(warc_dir: Path) -> list[Path]:
     return sorted(p for p in Path(warc_dir).glob("*.warc.gz.open") if p.is_file())
 
 
-def summarize(archive_dir: Path, last_runs: int = LAST_RUNS) -> ArchiveSummary:
-    """Everything ``summary`` and ``status`` show, read once; an archive without index.db gives zeros."""
+def summarize(archive_dir: Path, last_runs: int = LAST_RUNS, index_db: Path | None = None) -> ArchiveSummary:
+    """Everything ``summary`` and ``status`` show, read once; an archive without index.db gives zeros.
+    ``index_db``: the index, when it is not ``archive_dir/index.db`` (Datasette may serve it by any name)."""
     archive_dir = Path(archive_dir)
+    index_db = Path(index_db) if index_db else archive_dir / "index.db"
     summary = ArchiveSummary(archive_dir=str(archive_dir))
     files = warc_files(archive_dir / "warc")
     summary.warc_files, summary.warc_bytes = len(files), sum(p.stat().st_size for p in files)
     summary.problems.open_warc_files = [p.name for p in open_warc_files(archive_dir / "warc")]
-    if not (archive_dir / "index.db").exists():
+    if not index_db.exists():
         return summary
     summary.index_exists = True
-    db = Database(str(archive_dir / "index.db"))
+    db = Database(str(index_db))
     try:
         _read_index(db, summary, last_runs)
     finally:
@@ -181,5 +187,8 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
             problems.search_backlog = one("select count(*) from search_queue")
         if db["fetch_failures"].exists():
             problems.fetch_failures_last_run = pairs(
-                "select error, count(*) from fetch_failures where run_id = ? and error != 'robots' group by error "
-                "order by error", problems.last_run)
+                "select error, count(*) from fetch_failures where run_id = ? and error not in ('robots', 'http_error') "
+                "and coalesce(request_kind, '') != 'start' group by error order by error", problems.last_run)
+            problems.failed_seeds_last_run = [f"{url} ({error}: {detail})" for url, error, detail in db.execute(
+                "select url, error, detail from fetch_failures where run_id = ? and request_kind = 'start' "
+                "and error != 'robots' order by failed_at, url", [problems.last_run])]

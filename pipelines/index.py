@@ -8,7 +8,8 @@ the pipeline waits for it at the end.
 
 Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_AS_OF``, ``GOVARCHIVE_DORMANT_DAYS``,
 ``GOVARCHIVE_CLOSED_AFTER_RUNS``, ``GOVARCHIVE_SEARCH_WORKER``.
-Stats: ``govarchive/index/accounts``, ``govarchive/index/posts``.
+Stats: ``govarchive/index/accounts``, ``govarchive/index/posts``, ``govarchive/analysis/as_of`` (the moment
+the run's statuses are judged at).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from govarchive.index import Index, open_index
 from govarchive.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.lifecycle import analyse
 from govarchive.lock import CrawlGuard, guard_for
-from govarchive.run import RunInfo, run_for, run_summary
+from govarchive.outcome import run_status
+from govarchive.run import AS_OF_STAT, RunInfo, run_for, run_summary
 from govarchive.searchindex import SearchWorker
 from govarchive.storage import StorageHalt, halt_for, is_storage_full, starting
 from govarchive.warc import warc_date
@@ -65,6 +67,8 @@ class IndexPipeline:
             from govarchive.distributed import RedisKnownPosts, connect
 
             self.shared_posts = RedisKnownPosts(connect(self.config), self.config)
+        if self.stats:  # the moment this run's statuses are judged at, kept with its stats (`govarchive analyse`)
+            self.stats.set_value(AS_OF_STAT, self.run.analysis_as_of.isoformat())
         with starting(self.halt, "recording the run's start"):
             self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
         if self.config.search_worker:  # the search shadows are written on another core (govarchive/searchindex.py)
@@ -111,16 +115,18 @@ class IndexPipeline:
             self.stats.inc_value(f"govarchive/index/{what}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        """Record how the run ended (after the WARC pipeline wrote the same summary)."""
+        """Record how the run ended, its status the run's outcome (after the WARC pipeline wrote the same summary)."""
         if self.index is None:
             return
         if self.search_worker is not None:
             self.search_worker.stop()  # it writes the search rows still queued, then ends
             self.search_worker = None
-        summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
+        stats = self.stats.get_stats() if self.stats else {}
+        status = run_status(stats, reason, self.config.paths.root, self.run.id)  # the outcome, as the exit code
+        summary = run_summary(self.run, stats, status)
         try:
             self.index.drain_search()  # whatever the worker left (it died, or it was stopped late)
-            self.index.finish_run(self.run.id, summary["finished_at"], reason, summary["stats"])
+            self.index.finish_run(self.run.id, summary["finished_at"], status, summary["stats"])
             analysis = analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
                                self.run.closed_after_runs)
         except Exception as error:

@@ -7,7 +7,7 @@ as a ``metadata`` record; a fetch that gave no page is a ``metadata`` record abo
 a crawl that died (:func:`govarchive.recovery.recover_archive`: ``.open`` files repaired, the index
 made to agree with them, killed runs marked).
 
-Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIVE_OPERATOR``,
+Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_CONTACT``,
 ``GOVARCHIVE_MAX_BODY_BYTES``, ``ROBOTSTXT_OBEY``, ``USER_AGENT``.
 Stats: ``govarchive/warc/records``, ``govarchive/warc/files``, ``govarchive/recovery/<count>`` (only
 what recovery found: ``repaired_files``, ``invalid_files``, ``lost_captures``, ``requeued_posts``,
@@ -27,6 +27,8 @@ from govarchive.config import ArchiveConfig, archive_config
 from govarchive.distributed import worker_host_label
 from govarchive.items import Capture, FetchFailure
 from govarchive.lock import CrawlGuard, guard_for
+from govarchive.outcome import run_status
+from govarchive.politeness import is_email
 from govarchive.recovery import recover_archive
 from govarchive.run import RunInfo, run_for, run_summary
 from govarchive.storage import StorageHalt, halt_for, is_storage_full, starting
@@ -69,6 +71,10 @@ class WarcPipeline:
                 "http-header-user-agent": self.user_agent}
         if self.config.operator:
             info["operator"] = self.config.operator
+        if self.config.contact:  # also in the User-Agent (govarchive.politeness.ContactAddon)
+            info["contact"] = self.config.contact
+            if is_email(self.config.contact):
+                info["http-header-from"] = self.config.contact
         # a distributed worker's files carry its name too, so no two workers' files share a name
         hostname = worker_host_label(self.config) if self.config.worker else None
         self.archive = WarcArchive(warc_dir, self.run.id, info=info, max_bytes=self.config.warc_max_bytes,
@@ -105,7 +111,8 @@ class WarcPipeline:
             if self.stats:  # counted before the summary is written, so the summary includes them
                 self.stats.set_value("govarchive/warc/files", len(self.archive.files_written) + 1)
                 self.stats.set_value("govarchive/warc/records", self.archive.records_written + 1)
-            summary = run_summary(self.run, self.stats.get_stats() if self.stats else {}, reason)
+            stats = self.stats.get_stats() if self.stats else {}
+            summary = run_summary(self.run, stats, run_status(stats, reason, self.config.paths.root, self.run.id))
             try:
                 self.archive.write_metadata(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
             except OSError as error:  # a full disk: the file is still whole, only the summary is missing

@@ -418,3 +418,208 @@ async def test_a_missing_warc_file_is_a_clear_message_not_a_crash(hostile_archiv
     for suffix in ("/raw", "/warc"):
         response = await ds.client.get(f"/-/archive/{capture}{suffix}")
         assert response.status_code == 404 and "WARC file" in response.text
+
+
+# -- the home page, the account and post pages, the canned queries' presentation --------------------------
+
+def _text(page: str) -> str:
+    """The page's visible words, tags and entities away, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)))
+                    .split())
+
+
+@pytest.mark.asyncio
+async def test_the_home_page_is_for_archivists(demo_archive):
+    """The home page was Datasette's stock index ("525 rows in 18 tables"): now the archive's front door."""
+    from govarchive.browse.home import most_at_risk
+    from govarchive.status import problem_lines
+    from govarchive.summary import summarize
+
+    db = demo_archive / "index.db"
+    page = (await datasette(db).client.get("/")).text
+    words = _text(page)
+    assert "rows in" not in words  # not the stock listing
+    assert re.search(r'<form class="ga-box" id="ga-search" action="/index/search" method="get">', page)
+    assert re.search(r'<form class="ga-box" id="ga-old-link" action="/index/old_link" method="get">', page)
+    summary = summarize(demo_archive)
+    for status, count in summary.accounts_by_status.items():  # accounts by status, each a link to its accounts
+        query = "status__isnull=1" if status == "unknown" else f"status={status}"
+        assert re.search(rf'href="/index/accounts\?{query}"><span class="ga-badge ga-status-{status}">{status}</span> '
+                         rf'<strong>{count}</strong>', page), status
+    # recent closures with their successors: 云岚科普 closes, its content goes to 云岚发布
+    closures = page[page.index('id="ga-closures"'):page.index('id="ga-at-risk"')]
+    for account in EXPECTED["portal_closure_notice"]["closed_accounts"]:
+        assert account["name"] in _text(closures), account["name"]
+    row = next(r for r in closures.split("<tr>") if "云岚科普" in r)
+    assert "云岚发布" in row and "/-/archive/urn:uuid:" in row
+    # the accounts most at risk, in order
+    risky = page[page.index('id="ga-at-risk"'):page.index('id="ga-tables"')]
+    with sqlite3.connect(db) as conn:
+        names = [a["name"] or a["id"] for a in most_at_risk(conn)]
+    assert [n for n in re.findall(r'<a href="/index/accounts/[^"]+">([^<]+)</a>', risky)] == names
+    # runs and problems: `govarchive status`'s own
+    [run] = summary.last_runs
+    assert run.id in page and f'ga-run-{run.status}">{run.status}<' in page
+    for line in problem_lines(summary):
+        assert html.escape(line, quote=False) in page
+    # closures by month: one bar segment per month and kind with events, from the canned query's rows
+    chart = page[page.index("<svg"):page.index("</svg>")]
+    bars = re.findall(r'<rect class="ga-bar" data-month="([^"]+)" data-kind="([^"]+)"', chart)
+    expected = await get_json(datasette(db), "/index/closures_by_month.json")
+    assert sorted(bars) == sorted((r["month"], k) for r in expected for k, v in r.items()
+                                  if k not in ("month", "accounts") and v)
+    # the tables and the questions one click away
+    for table in ("accounts", "posts", "notices", "migrations", "captures"):
+        assert f'href="/index/{table}"' in page, table
+    for name in QUERIES:
+        assert f'href="/index/{name}"' in page, name
+    assert "<script" not in page.split("</footer>")[0].split("<body")[1]  # nothing to run on the page itself
+
+
+@pytest.mark.asyncio
+async def test_canned_queries_fold_their_sql_and_title_their_tab(demo_archive):
+    ds = datasette(demo_archive / "index.db")
+    for name, (title, _, sql) in QUERIES.items():
+        page = (await ds.client.get(f"/index/{name}")).text
+        tab = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+        assert tab.startswith(title) and "select" not in tab.lower(), (name, tab)
+        assert 'id="sql-query"' not in page and 'id="sql-editor"' not in page, name  # the SQL is folded
+        assert "_show_sql=1" in page, name
+        shown = (await ds.client.get(f"/index/{name}", params={"_show_sql": "1"})).text
+        assert sql.strip().splitlines()[0] in html.unescape(shown), name
+
+
+@pytest.mark.asyncio
+async def test_the_sql_box_opens_on_accounts(demo_archive):
+    page = (await datasette(demo_archive / "index.db").client.get("/index")).text
+    box = re.search(r'<textarea id="sql-editor" name="sql">([^<]*)</textarea>', page)
+    assert box and box.group(1) == "select * from accounts"  # not _sqlite_migrations
+    order = re.findall(r'<h3><a href="/index/([a-z_]+)">', page)
+    assert order[:4] == ["accounts", "posts", "captures", "notices"]
+
+
+@pytest.mark.asyncio
+async def test_the_search_box_finds_posts_accounts_and_notices(demo_archive):
+    ds = datasette(demo_archive / "index.db")
+    found = await get_json(ds, "/index/search.json", q="云岚发布")
+    kinds = {row["kind"] for row in found}
+    assert {"账号 account", "文章 post"} <= kinds
+    account = next(row for row in found if row["kind"] == "账号 account")
+    assert account["title"] == "云岚发布" and account["record"].startswith("/index/accounts/")
+    notices = [row for row in await get_json(ds, "/index/search.json", q="注销") if row["kind"] == "公告 notice"]
+    assert notices and all(row["archived_copy"].startswith("/-/archive/urn:uuid:") for row in notices)
+    assert [row for row in await get_json(ds, "/index/search.json", q="註銷") if row["kind"] == "公告 notice"] == notices
+    page = (await ds.client.get("/index/search", params={"q": "云岚发布"})).text
+    assert re.search(r'<a href="/index/accounts/[^"]+">云岚发布</a>', page)  # titles open their record
+
+
+@pytest.mark.asyncio
+async def test_an_account_page_reads_as_the_account(demo_archive):
+    db = demo_archive / "index.db"
+    ds = datasette(db)
+    kepu = one_id(db, "云岚人社服务")  # closing, by a notice of its own that names its successors
+    fabu = rows(db, "select target_account_id from migrations where from_account_id = ? and target_account_id "
+                    "is not null and target_platform = 'wechat'", kepu)[0][0]
+    assert rows(db, "select name from accounts where id = ?", fabu) == [("云岚发布",)]
+    response = await ds.client.get("/index/accounts/" + tilde_encode(kepu))
+    page, words = response.text, _text(response.text)
+    assert re.search(r"<title>云岚人社服务 · 账号 account</title>", page)
+    assert '<span class="ga-badge ga-status-closing">closing</span>' in page
+    status_reason = rows(db, "select status_reason from accounts where id = ?", kepu)[0][0]
+    assert status_reason in words
+    successors = page[page.index('id="ga-successors"'):page.index('id="ga-notices"')]
+    assert f'href="/index/accounts/{tilde_encode(fabu)}">云岚发布</a>' in successors  # where its content went
+    notices = page[page.index('id="ga-notices"'):page.index('id="ga-history"')]
+    excerpt = rows(db, "select excerpt from notices where account_id = ?", kepu)[0][0]
+    assert html.escape(excerpt, quote=False) in notices and "/-/archive/urn:uuid:" in notices
+    history = page[page.index('id="ga-history"'):page.index('id="ga-posts"')]
+    assert "closing" in history
+    posts = page[page.index('id="ga-posts"'):page.index('id="ga-copies"')]
+    for (post_id,) in rows(db, "select id from posts where account_id = ?", kepu):
+        assert f'/index/posts/{tilde_encode(post_id)}"' in posts
+    copies = page[page.index('id="ga-copies"'):page.index('id="ga-listings"')]
+    assert "/-/archive/urn:uuid:" in copies
+    listings = page[page.index('id="ga-listings"'):]
+    for (listing,) in rows(db, "select distinct listing_url from account_sources where account_id = ?", kepu):
+        assert html.escape(listing) in listings
+    assert '<details class="ga-raw">' in page  # the row itself, folded
+    assert (await get_json(ds, f"/index/accounts/{tilde_encode(kepu)}.json"))[0]["id"] == kepu  # JSON unchanged
+    successor = (await ds.client.get("/index/accounts/" + tilde_encode(fabu))).text
+    assert "Content moved here from" in successor and "云岚人社服务" in _text(successor)
+
+
+def one_id(db: Path, name: str) -> str:
+    return rows(db, "select id from accounts where name = ? order by profile_seen_at is null limit 1", name)[0][0]
+
+
+@pytest.mark.asyncio
+async def test_a_post_page_reads_like_the_article(demo_archive):
+    db = demo_archive / "index.db"
+    ds = datasette(db)
+    notice = EXPECTED["portal_closure_notice"]
+    post_id, text, capture = rows(db, "select id, coalesce(clean_text, text), coalesce(archived_capture_id, capture_id) "
+                                      "from posts where title = ?", notice["title"])[0]
+    page = (await ds.client.get("/index/posts/" + tilde_encode(post_id))).text
+    assert f"<h1>{notice['title']}</h1>" in page and f"<title>{notice['title']} · 文章 post</title>" in page
+    article = page[page.index('id="ga-post-text"'):page.index("</div>", page.index('id="ga-post-text"'))]
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        assert f"<p>{html.escape(line, quote=False)}</p>" in article
+    assert f'href="/-/archive/{capture}"' in page  # its archived copy
+    box = page[page.index('id="ga-post-notices"'):page.index('id="ga-post-text"')]
+    for account in notice["closed_accounts"]:  # the notice it is, with each account it closes
+        assert account["name"] in _text(box), account["name"]
+    assert "27" not in re.findall(r"(\d+) columns", page)  # not the 27-column row on top
+    assert page.index('id="ga-post"') < page.index('<details class="ga-raw">')
+
+
+@pytest.mark.asyncio
+async def test_a_post_page_shows_its_images_from_the_archive(demo_archive):
+    db = demo_archive / "index.db"
+    ds = datasette(db)
+    post_id, media = rows(db, "select id, media from posts where kind = 'image_share' and state = 'ok' "
+                              "and media like '%\"image\"%' limit 1")[0]
+    page = (await ds.client.get("/index/posts/" + tilde_encode(post_id))).text
+    images = re.findall(r'<img src="([^"]+)"', page[page.index('id="ga-media"'):])
+    assert len(images) == len([m for m in json.loads(media) if m["kind"] == "image" and m["archived"]])
+    for src in images:
+        src = html.unescape(src)
+        assert src.startswith("/-/archive/resolve?url=")  # never the live web
+        found = await ds.client.get(src)
+        assert found.status_code == 302
+        image = await ds.client.get(found.headers["location"])
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_post_says_so_and_keeps_its_page(demo_archive):
+    db = demo_archive / "index.db"
+    post_id, = rows(db, "select id from posts where state = 'deleted' limit 1")[0]
+    page = (await datasette(db).client.get("/index/posts/" + tilde_encode(post_id))).text
+    assert "This post is no longer online (deleted" in _text(page)
+    assert '<span class="ga-badge ga-state-deleted">deleted</span>' in page
+
+
+@pytest.mark.asyncio
+async def test_the_pages_escape_what_the_web_wrote(hostile_archive):
+    ds = datasette(hostile_archive / "index.db")
+    for path in ("/", "/index/accounts/" + tilde_encode("website:http://evil.example/"), "/index/search?q=body"):
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        assert "<script>alert" not in response.text and "<img src=x" not in response.text, path
+
+
+def test_the_chart_draws_every_month_and_kind_it_is_given():
+    from govarchive.browse.chart import closures_chart, series
+
+    rows_ = [{"month": "2026-12", "accounts": 1, "closure": 2, "claim": 1, "merger": 0},
+             {"month": "2026-09", "accounts": 2, "closure": 1, "claim": 0, "merger": 0},
+             {"month": "garbage", "closure": 9}, {"month": None, "closure": 9}]
+    months, kinds, counts = series(rows_)
+    assert months == ["2026-09", "2026-10", "2026-11", "2026-12"]  # the empty months stay, as gaps
+    assert kinds == ["closure", "claim"]  # a column the query gains is drawn; one with no event is not
+    svg = str(closures_chart(rows_, "/index/closures_by_month"))
+    assert svg.count('<rect class="ga-bar"') == 3 and 'data-kind="claim"' in svg
+    assert "<title>2026-12 · 关停 closure: 2</title>" in svg and 'href="/index/closures_by_month"' in svg
+    hostile = str(closures_chart([{"month": "2026-01", "<script>": 1}]))
+    assert "<script>" not in hostile and "&lt;script&gt;" in hostile
+    assert "No closure recorded yet" in str(closures_chart([]))

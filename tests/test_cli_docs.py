@@ -1,5 +1,6 @@
 """The CLI's messages, and the README naming every command and setting."""
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -61,3 +62,44 @@ def test_every_table_and_column_of_the_index_is_documented(tmp_path):
                if not re.search(rf"\b{table.name}\b", headings) or f"`{column}`" not in doc]
     index.close()
     assert not missing, missing
+
+
+def _exit_code_table(readme: str) -> dict[int, str]:
+    section = readme[readme.index("Exit codes, for schedulers"):]
+    section = section[:section.index("\n\n", section.index("| code | meaning |"))]
+    return {int(m.group(1)): m.group(2) for m in re.finditer(r"^\| (\d+) \| (.+) \|$", section, re.M)}
+
+
+def test_exit_codes_are_the_readmes(tmp_path):
+    """The README's exit codes are the code's: the outcome's codes, and 2 (not 1) for every usage mistake."""
+    from govarchive import outcome
+
+    codes = _exit_code_table((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert set(codes) == {outcome.EXIT_OK, outcome.EXIT_FATAL, 2, outcome.EXIT_PARTIAL, outcome.EXIT_LOCKED,
+                          outcome.EXIT_BLOCKED}
+    assert codes[2].startswith("a usage mistake") and codes[outcome.EXIT_LOCKED].startswith("another run holds")
+    sources = tmp_path / "bad.toml"
+    sources.write_text("[[source]\n")
+    usage = [["sources", "check", str(sources)], ["crawl", "portal", "--sources", str(sources)],
+             ["crawl", "portal", "--url", "https://www.example.gov.cn/", "-s", "DOWNLOAD_DELAY=abc"],
+             ["crawl", "portal", "--url", "https://www.example.gov.cn/", "-s", "GOVARCHIVE_DORMANT_DAY=3"],
+             ["export", "csv", "nosuch"], ["analyse", "--as-of", "soon"], ["crawl", "portals"]]
+    for args in usage:
+        result = CliRunner().invoke(cli, [*args, "--archive-dir", str(tmp_path / "archive")])
+        assert result.exit_code == 2, (args, result.output)
+    for args in (["summary"], ["status"], ["export", "csv", "posts"], ["serve"]):  # no archive: an error, 1
+        result = CliRunner().invoke(cli, [*args, "--archive-dir", str(tmp_path / "nowhere")])
+        assert result.exit_code == 1, (args, result.output)
+
+
+def test_the_layout_names_every_module():
+    """The README's layout row names every module of govarchive/ (and its page objects and demo), and nothing else."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `govarchive/` |"))
+    named = set(re.findall(r"`([a-z_]+\.py)`", row))
+    modules = {p.name for folder in ("govarchive", "govarchive/pages", "govarchive/demo")
+               for p in (ROOT / folder).glob("*.py") if p.name != "__init__.py"}
+    assert modules - named == set(), "modules the layout does not name"
+    assert named - modules == set(), "the layout names modules that do not exist"
+    for folder in ("pages/", "browse/", "demo/"):
+        assert f"`{folder}`" in row, folder

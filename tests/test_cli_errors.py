@@ -37,8 +37,8 @@ def files(tmp_path) -> dict[str, Path]:
             "garbage": tmp_path / "garbage"}
 
 
-def fails_in_one_line(args: list[str], *expected: str, code: int | None = None) -> str:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
+def fails_in_one_line(args: list[str], *expected: str, code: int | None = None, env: dict | None = None) -> str:
+    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code != 0, result.output
     assert code is None or result.exit_code == code, (result.exit_code, result.output)
@@ -75,10 +75,11 @@ def test_an_index_that_is_not_sqlite(files):
 @pytest.mark.parametrize("command", [["sources", "check"], ["sources", "list"],
                                      ["crawl", "portal", "--sources"]])
 def test_bad_sources_files(files, command):
-    fails_in_one_line([*command, files["tmp"] / "missing.toml"], "missing.toml: no such sources file")
-    fails_in_one_line([*command, files["bad"]], "bad.toml: not valid TOML", "line 1")
+    """A bad sources file is a usage mistake, exit 2 as the README says (it was 1)."""
+    fails_in_one_line([*command, files["tmp"] / "missing.toml"], "missing.toml: no such sources file", code=2)
+    fails_in_one_line([*command, files["bad"]], "bad.toml: not valid TOML", "line 1", code=2)
     fails_in_one_line([*command, files["unknown"]],
-                      "unknown.toml: entry 1 (id 'xmt'): unknown field(s) colour")
+                      "unknown.toml: entry 1 (id 'xmt'): unknown field(s) colour", code=2)
 
 
 def test_sources_given_as_a_spider_argument_are_checked_too(files):
@@ -104,6 +105,70 @@ def test_bad_crawl_arguments(args, words):
     fails_in_one_line(["crawl", "portal", *args], *words, code=2)
 
 
+BAD_SETTINGS = [
+    # a value Scrapy would choke on deep inside the crawl (DOWNLOAD_DELAY=abc: a 111-line traceback and a .lock)
+    ("DOWNLOAD_DELAY=abc", ["-s DOWNLOAD_DELAY=abc is not a number", "write it like -s DOWNLOAD_DELAY=0.5"]),
+    ("CONCURRENT_REQUESTS=2.5", ["-s CONCURRENT_REQUESTS=2.5 is not a whole number"]),
+    ("ROBOTSTXT_OBEY=maybe", ["-s ROBOTSTXT_OBEY=maybe is not true or false"]),
+    ("DOWNLOAD_SLOTS=fast", ["-s DOWNLOAD_SLOTS=fast is not a JSON object"]),
+    ("LOG_LEVEL=LOUD", ["-s LOG_LEVEL=LOUD is not a log level"]),
+    ("GOVARCHIVE_REFETCH_POSTS=maybe", ["GOVARCHIVE_REFETCH_POSTS: 'maybe' is not true or false", "fix the -s value"]),
+    ("GOVARCHIVE_CONTACT=云岚市 档案馆", ["GOVARCHIVE_CONTACT", "is not a URL or an e-mail address"]),
+    # a misspelt name was accepted silently (statuses judged at 14 days, not 3)
+    ("GOVARCHIVE_DORMANT_DAY=3", ["unknown setting -s GOVARCHIVE_DORMANT_DAY: did you mean GOVARCHIVE_DORMANT_DAYS?"]),
+    ("DOWNLOAD_DELAYS=1", ["unknown setting -s DOWNLOAD_DELAYS: did you mean DOWNLOAD_DELAY?"]),
+    ("GOVARCHIVE_COLOUR=red", ["unknown setting -s GOVARCHIVE_COLOUR: the govarchive settings are listed in the README"]),
+]
+
+
+@pytest.mark.parametrize("setting, words", BAD_SETTINGS, ids=[s for s, _ in BAD_SETTINGS])
+def test_a_bad_or_misspelt_setting_stops_before_anything_starts(tmp_path, setting, words):
+    archive = tmp_path / "archive"
+    fails_in_one_line(["crawl", "portal", "--url", "https://www.example.gov.cn/", "-s", setting,
+                       "--archive-dir", archive], *words, code=2)
+    assert not archive.exists()  # no archive folder, no .lock left behind
+
+
+@pytest.mark.parametrize("spider, argument, words", [
+    ("portal", "ulr=https://www.example.gov.cn/", ["unknown spider argument -a ulr: did you mean url?"]),
+    ("portal", "sourse=x.toml", ["unknown spider argument -a sourse: did you mean source?"]),
+    ("weibo", "uids=1234567890", ["unknown spider argument -a uids: did you mean uid?"]),
+    ("portal", "uid=1234567890", ["unknown spider argument -a uid: portal takes url, sources, source, base_url"]),
+])
+def test_a_misspelt_spider_argument(tmp_path, spider, argument, words):
+    archive = tmp_path / "archive"
+    fails_in_one_line(["crawl", spider, "--url", "https://www.example.gov.cn/", "-a", argument,
+                       "--archive-dir", archive], *words, code=2)
+    assert not archive.exists()
+
+
+def test_a_misspelt_setting_in_the_environment(tmp_path):
+    """GOVARCHIVE_* environment variables are settings: a misspelt one (even GOVARCHIVE_ARCHIVE_DIR's, which would
+    send every command to ./archive) stops any command; the test suite's own switches are not settings."""
+    for command in (["status", "--archive-dir", tmp_path], ["crawl", "portal", "--url", "https://www.example.gov.cn/",
+                                                            "--archive-dir", tmp_path / "a"]):
+        fails_in_one_line(command, "unknown setting GOVARCHIVE_ARCHIVEDIR in the environment: did you mean "
+                          "GOVARCHIVE_ARCHIVE_DIR?", code=2, env={"GOVARCHIVE_ARCHIVEDIR": "/srv/archive"})
+    fails_in_one_line(["crawl", "portal", "--url", "https://www.example.gov.cn/", "--archive-dir", tmp_path / "a"],
+                      "GOVARCHIVE_DORMANT_DAYS: 'two weeks' is not a whole number",
+                      "fix the environment variable GOVARCHIVE_DORMANT_DAYS", code=2,
+                      env={"GOVARCHIVE_DORMANT_DAYS": "two weeks"})
+    assert not (tmp_path / "a").exists()
+    fails_in_one_line(["status", "--archive-dir", tmp_path], INDEX_HINT, code=1,  # a switch of the test suite: fine
+                      env={"GOVARCHIVE_E2E": "require", "GOVARCHIVE_KILL_SEED": "7"})
+
+
+def test_settings_from_the_environment_are_read_below_the_command_line(tmp_path, monkeypatch):
+    from govarchive.cli import crawl_settings
+
+    monkeypatch.setenv("GOVARCHIVE_OPERATOR", "云岚市档案馆")
+    monkeypatch.setenv("GOVARCHIVE_DORMANT_DAYS", "7")
+    settings = crawl_settings("portal", tmp_path, {"url": "https://www.example.gov.cn/"},
+                              {"GOVARCHIVE_DORMANT_DAYS": "3"})
+    assert settings["GOVARCHIVE_OPERATOR"] == "云岚市档案馆" and settings["GOVARCHIVE_DORMANT_DAYS"] == "3"
+    assert not tmp_path.joinpath(".lock").exists()
+
+
 def test_unknown_spider():
     fails_in_one_line(["crawl", "portals", "--url", "https://www.example.gov.cn/"],
                       "no spider named 'portals': use one of portal, wechat, weibo", code=2)
@@ -125,6 +190,12 @@ def test_reindex_into_a_folder_that_cannot_be_written(files, monkeypatch):
     (files["tmp"] / "archive" / "warc").mkdir(parents=True)
     monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
     fails_in_one_line(["reindex", "--archive-dir", files["tmp"] / "archive"], "(Permission denied)")
+
+
+@pytest.mark.parametrize("command", [["export", "csv", "nosuch"], ["export", "json", "postss"]])
+def test_an_unknown_table_is_a_usage_mistake(files, command):
+    fails_in_one_line([*command, "--archive-dir", files["nowhere"]], "unknown table", "choose one of accounts, posts",
+                      code=2)
 
 
 @pytest.mark.parametrize("command", [["demo-web"], ["demo"]])

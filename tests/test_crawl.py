@@ -147,7 +147,7 @@ def test_posts_have_text_dates_and_captures(archives):
 
 def test_second_run_writes_revisits_and_no_duplicate_rows(archives):
     first, db = archives["first_db"], archives["db"]
-    assert rows(db, "select count(*) from runs where status = 'finished'")[0][0] == 2
+    assert rows(db, "select count(*) from runs where status = 'success'")[0][0] == 2
     for name in ("accounts", "posts"):
         assert [r[0] for r in rows(first, f"select id from {name} order by id")] == \
                [r[0] for r in rows(db, f"select id from {name} order by id")]

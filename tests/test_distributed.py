@@ -135,9 +135,9 @@ def test_merged_index_equals_a_single_worker_crawl(distributed_run, demo_archive
     # permanent one) may be fetched by either, whichever the race between workers lets through first.
     assert_same_pages(distributed_run["db"], demo_archive / "index.db")
     runs = rows(distributed_run["db"], "select id, status, finished_at is not null from runs")
-    assert runs == [("demo-run-1", "finished", 1)]
+    assert runs == [("demo-run-1", "success", 1)]  # the outcome of its worst worker
     workers = rows(distributed_run["db"], "select worker, status, captures from run_workers order by worker")
-    assert [(w, s) for w, s, _ in workers] == [("worker-a", "finished"), ("worker-b", "finished")]
+    assert [(w, s) for w, s, _ in workers] == [("worker-a", "success"), ("worker-b", "success")]
     assert sum(n for *_, n in workers) == len(rows(distributed_run["db"], "select id from captures"))
 
 

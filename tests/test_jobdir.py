@@ -45,14 +45,14 @@ def test_a_paused_crawl_resumes_where_it_stopped(demo_web, demo_archive, tmp_pat
     paused = captures(archive / "index.db")
     assert 30 <= len(paused) < len(captures(demo_archive / "index.db")), "the crawl ended before the pause"
     assert list(jobdir.glob("requests.queue*")) and (jobdir / "requests.seen").exists(), stderr[-3000:]
-    assert rows(archive / "index.db", "select status from runs") == [("shutdown",)]
+    assert rows(archive / "index.db", "select status from runs") == [("fatal",)]  # exit 1: paused, not done
 
     second = subprocess.run(crawl_command(demo_web.base_url, archive, *settings), cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "Resuming crawl" in second.stderr, "Scrapy did not resume from JOBDIR"
     assert [s for (s,) in rows(archive / "index.db", "select status from runs order by started_at")] == \
-        ["shutdown", "finished"]
+        ["fatal", "success"]
 
     fetched = Counter(unmask(url) for url, _ in captures(archive / "index.db"))
     # Only the start URLs are fetched again (every run fetches them, bypassing the dupefilter, and so

@@ -92,7 +92,7 @@ def test_sigterm_or_sigint_closes_the_warc_and_the_run(demo_web, tmp_path, signu
     assert not list((archive / "warc").glob("*.open")), "the stopped crawl left its WARC open"
     with sqlite3.connect(archive / "index.db") as conn:
         runs = conn.execute("select status, finished_at from runs").fetchall()
-    assert len(runs) == 1 and runs[0][0] == "shutdown" and runs[0][1], runs
+    assert len(runs) == 1 and runs[0][0] == "fatal" and runs[0][1], runs  # the outcome of a shutdown: exit 1
     captures = indexed_captures(archive / "index.db")
     assert len(captures) >= 8
     for capture_id, warc_file, offset in captures:
@@ -150,7 +150,7 @@ def assert_recovered(archive: Path, why: str) -> None:
     assert not list((archive / "warc").glob("*.open")), why
     db = archive / "index.db"
     statuses = [status for (status,) in rows(db, "select status from runs order by started_at")]
-    assert statuses[-2:] == ["killed", "finished"], (why, statuses)
+    assert statuses[-2:] == ["killed", "success"], (why, statuses)
     assert rows(db, "select count(*) from posts where state = 'listed'") == [(0,)], why  # every post fetched
 
 
@@ -210,10 +210,10 @@ def test_a_power_loss_after_a_kill_loses_the_tail_and_the_next_crawl_fetches_it_
     assert_recovered(archive, why)
     assert_readable(archive, survivors, why)
     assert {r[0] for r in rows(db, "select capture_id from lost_captures where reason = 'torn tail'")} == lost, why
-    stats = json.loads(rows(db, "select stats from runs where status = 'finished'")[0][0])
+    stats = json.loads(rows(db, "select stats from runs where status = 'success'")[0][0])
     assert stats["govarchive/recovery/lost_captures"] == len(lost), why
     assert stats["govarchive/recovery/requeued_posts"] == len(requeued), why
-    again = rows(db, "select id from runs where status = 'finished'")[0][0]
+    again = rows(db, "select id from runs where status = 'success'")[0][0]
     for post_id in requeued:  # archived again by the crawl after the loss (coalesce: the index's merge race above)
         assert rows(db, "select p.state, c.run_id from posts p join captures c "
                         "on c.id = coalesce(p.archived_capture_id, p.capture_id) where p.id = ?", post_id) == [

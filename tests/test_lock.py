@@ -158,7 +158,7 @@ def test_an_overlapping_run_is_refused_and_the_first_finishes_complete(demo_web,
     assert first.returncode == 0 and "Traceback" not in err, err[-3000:]
     assert not list(archive.glob("warc/*.open")) and list(archive.glob("warc/*.warc.gz"))
     with sqlite3.connect(archive / "index.db") as db:
-        assert db.execute("select id, status from runs").fetchall() == [(run_id, "finished")]
+        assert db.execute("select id, status from runs").fetchall() == [(run_id, "success")]
         assert db.execute("select distinct run_id from captures").fetchall() == [(run_id,)]
         files = {row[0] for row in db.execute("select distinct warc_file from captures")}
     assert files == {path.name for path in archive.glob("warc/*.warc.gz")}

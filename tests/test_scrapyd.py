@@ -129,5 +129,5 @@ def test_deploy_schedule_overlap_and_cancel_through_scrapyd(scrapyd, demo_web, t
     assert not list(archive.glob("warc/*.open")) and list(archive.glob("warc/*.warc.gz"))
     assert holder_of(archive) is None
     with sqlite3.connect(archive / "index.db") as db:  # only the first job's run, closed
-        assert db.execute("select id, status from runs").fetchall() == [(run_id, "shutdown")]
+        assert db.execute("select id, status from runs").fetchall() == [(run_id, "fatal")]  # cancelled: exit 1
         assert db.execute("select distinct run_id from captures").fetchall() == [(run_id,)]

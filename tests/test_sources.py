@@ -73,13 +73,13 @@ def test_sources_check_command(tmp_path):
     ok = CliRunner().invoke(cli, ["sources", "check", str(DEMO_SOURCES)])
     assert ok.exit_code == 0 and "11 sources, all valid" in ok.output
     bad = CliRunner().invoke(cli, ["sources", "check", str(write(tmp_path, '[[source]]\nid = "a"\nplatform = "x"\n'))])
-    assert bad.exit_code == 1 and "unknown platform 'x'" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "unknown platform 'x'" in bad.output  # a usage mistake and "Traceback" not in bad.output
 
 
 def test_crawl_refuses_a_bad_sources_file_before_starting(tmp_path):
     bad = write(tmp_path, '[[source]]\nid = "a"\nplatform = "website"\nurl = "ftp://x.cn/"\n')
     result = CliRunner().invoke(cli, ["crawl", "portal", "--sources", str(bad), "--archive-dir", str(tmp_path / "a")])
-    assert result.exit_code == 1 and "bad URL" in result.output
+    assert result.exit_code == 2 and "bad URL" in result.output
     assert not (tmp_path / "a").exists()
 
 

@@ -34,7 +34,7 @@ def test_status_shows_accounts_runs_files_closures(demo_archive):
     run_id, captures = one(db, "select r.id, count(c.id) from runs r join captures c on c.run_id = r.id "
                                "group by r.id")
     run_line = next(line for line in output.splitlines() if line.startswith(run_id))
-    assert run_line.split()[-2:] == ["finished", str(captures)]
+    assert run_line.split()[-2:] == ["success", str(captures)]
     assert f"{one(db, 'select count(*) from accounts')[0]} accounts" in output
     assert "\x1b[" not in output  # not a terminal: plain text
 
@@ -49,7 +49,7 @@ def test_status_json_is_the_same_data(demo_archive):
         db, "select coalesce(status, 'unknown'), platform, count(*) from accounts group by 1, 2")}
     assert sum(cross.values()) == data["accounts"]
     [run] = data["last_runs"]
-    assert run["status"] == "finished" and run["finished_at"]
+    assert run["status"] == "success" and run["finished_at"]
     assert run["captures"] == data["captures"] == one(db, "select count(*) from captures")[0]
     warcs = sorted((demo_archive / "warc").glob("*.warc.gz"))
     assert data["warc_files"] == len(warcs) and data["warc_bytes"] == sum(p.stat().st_size for p in warcs)

@@ -8,14 +8,20 @@
   (bigram phrases, Traditional normalised), and ``posts``/``accounts`` search their bigram shadows;
 - the archived-copy viewer at ``/-/archive/<capture id>`` (:mod:`govarchive.replay` reads the WARC):
   a banner and the archived page in a sandboxed frame under a strict Content-Security-Policy;
-- cells that point at captures link to their archived copy. Every value is escaped: stored HTML is
-  never rendered in a cell.
+- cells that point at captures link to their archived copy; in query results, titles and account names
+  link to the post and account pages. Every value is escaped: stored HTML is never rendered in a cell;
+- the pages an archivist starts from (templates in ``templates/``): a home page (:mod:`.home`: search,
+  "I have an old link", accounts by status, recent closures and migrations, the accounts most at risk,
+  runs and problems as ``govarchive status`` reports them, closures by month drawn by :mod:`.chart`), and
+  readable records (:mod:`.records`): the row page of an account or a post reads as that account or
+  article, the row itself folded below; canned queries titled by their title, their SQL folded.
 
 The ``escape_fts`` replacement is global to the Datasette instance: serve the archive on its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -27,11 +33,14 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from govarchive.browse.metadata import database_metadata
-from govarchive.browse.queries import VIEWER
+from govarchive.browse.chart import closures_chart
+from govarchive.browse.home import closures_by_month, most_at_risk, overview, recent_closures
+from govarchive.browse.metadata import TABLES, database_metadata
+from govarchive.browse.queries import QUERIES, VIEWER
+from govarchive.browse.records import account_record, post_record
 from govarchive.replay import (ARCHIVED_CSP, FRAME_SANDBOX, SAFE_HEADERS, VIEWER_CSP, ArchivedCopy, canonical_url,
                                copy_context, find_capture, follow_redirects, load_copy, rewrite_css, rewrite_html)
-from govarchive.search import cjk_escape_fts
+from govarchive.search import cjk_escape_fts, contains_all
 from govarchive.warc import open_warc
 
 ROW_LINK_COLUMNS = {"post_id": "posts", "account_id": "accounts", "target_account_id": "accounts",
@@ -44,6 +53,7 @@ BEIJING = timezone(timedelta(hours=8))
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     conn.create_function("escape_fts", 1, cjk_escape_fts, deterministic=True)
     conn.create_function("govarchive_canonical_url", 1, canonical_url, deterministic=True)
+    conn.create_function("govarchive_contains", 2, contains_all, deterministic=True)
     conn.create_function("govarchive_row_path", 2,
                          lambda table, pk: datasette.urls.row(database, table, tilde_encode(str(pk))) if pk else None)
 
@@ -60,8 +70,81 @@ def get_metadata(datasette: Any, key: str, database: str, table: str) -> dict[st
 
 
 @hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["tilde_encode"] = lambda value: tilde_encode(str(value))  # a row's path: urls.row(db, t, id|tilde_encode)
+    env.filters["http_url"] = _http_url  # a stored URL as a link only when it is http(s): never javascript:
+    env.filters["ga_table_order"] = _table_order  # the database page's tables, as an archivist reads them
+
+
+def _table_order(tables: Any) -> list[Any]:
+    order = list(TABLES)
+    return sorted(tables or [], key=lambda t: (order.index(t["name"]) if t["name"] in order else len(order), t["name"]))
+
+
+def _http_url(value: Any) -> str:
+    return value if isinstance(value, str) and urlsplit(value.strip()).scheme in ("http", "https") else ""
+
+
+@hookimpl
 def extra_css_urls(datasette: Any) -> list[str]:
     return [datasette.urls.static_plugins("govarchive", "govarchive.css")]  # the entry point name
+
+
+# -- the pages: home, account, post, canned queries ------------------------------------------------------
+@hookimpl
+def extra_template_vars(template: str, database: str | None, table: str | None, view_name: str, request: Any,
+                        datasette: Any) -> Any:
+    async def inner() -> dict[str, Any]:
+        names = _archive_databases(datasette)
+        if not names:
+            return {}
+        if template == "index.html":
+            return await _home(datasette, names[0])
+        if template == "row.html" and database in names and table in ("accounts", "posts") and request is not None:
+            return await _record(datasette, database, table, request)
+        if template == "query.html" and database in names and request is not None \
+                and request.path.rstrip("/").rsplit("/", 1)[-1] == "closures_by_month":
+            db = datasette.get_database(database)
+            return {"ga_chart": closures_chart(await db.execute_fn(closures_by_month))}
+        return {}
+
+    return inner
+
+
+async def _home(datasette: Any, name: str) -> dict[str, Any]:
+    db = datasette.get_database(name)
+
+    def gather(conn: Any) -> dict[str, Any]:
+        return {"closures": recent_closures(conn), "at_risk": most_at_risk(conn),
+                "chart": closures_chart(closures_by_month(conn), datasette.urls.path(f"/{name}/closures_by_month"))}
+
+    sections = await db.execute_fn(gather)
+    sections.update(await asyncio.get_running_loop().run_in_executor(None, overview, Path(db.path)))
+    queries = [{"name": key, "title": title, "description": description}
+               for key, (title, description, _) in QUERIES.items()]
+    tables = [{"name": key, "title": TABLES[key][0]} for key in TABLES if key != "_sqlite_migrations"]
+    return {"ga_home": dict(sections, database=name, queries=queries, tables=tables)}
+
+
+async def _record(datasette: Any, database: str, table: str, request: Any) -> dict[str, Any]:
+    from datasette.utils import urlsafe_components
+
+    keys = urlsafe_components(request.url_vars.get("pks") or "")
+    if len(keys) != 1:
+        return {}
+    db = datasette.get_database(database)
+    if table == "accounts":
+        found = await db.execute_fn(lambda conn: account_record(conn, keys[0]))
+        return {"ga_account": found} if found else {}
+    found = await db.execute_fn(lambda conn: post_record(conn, keys[0]))
+    if not found:
+        return {}
+    at = (found["archived"] or {}).get("fetched_at") or ""
+    link, resource = _viewer_paths(datasette, at)
+    for item in found["media"]:
+        item["view"] = link(item["url"]) if item.get("archived") else None
+        item["src"] = resource(item["url"]) if item.get("archived") and item.get("kind") == "image" else None
+    return {"ga_post": found}
 
 
 # -- cells ---------------------------------------------------------------------------------------------
@@ -78,15 +161,30 @@ def _url_cell(datasette: Any, url: str, capture_id: Any) -> Markup:
     return shown + Markup(" · ") + _copy_link(datasette, capture_id) if capture_id else shown
 
 
+# query columns that name a record -> (the column holding its id, its table)
+NAME_LINKS = {"title": ("post_id", "posts"), "account": ("account_id", "accounts"), "name": ("account_id", "accounts"),
+              "successor_account": ("target_account_id", "accounts")}
+
+
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     if isinstance(value, str) and value.startswith(VIEWER) and (column == "archived_copy" or column.endswith("_copy")
                                                                  or column == "atom_link"):
         return _copy_link(datasette, value[len(VIEWER):])
+    keys = row.keys() if hasattr(row, "keys") else []
+    if table is None and column == "record" and isinstance(value, str) and value.startswith("/"):
+        return Markup('<a class="ga-record-link" href="{}">打开 open</a>').format(value)
+    if table is None and column == "title" and "record" in keys and isinstance(row["record"], str) \
+            and row["record"].startswith("/") and value:
+        return Markup('<a href="{}">{}</a>').format(row["record"], value)
+    if table is None and column in NAME_LINKS and value and NAME_LINKS[column][0] in keys \
+            and isinstance(row[NAME_LINKS[column][0]], str) and row[NAME_LINKS[column][0]]:
+        key, target = NAME_LINKS[column]
+        return Markup('<a href="{}">{}</a>').format(
+            datasette.urls.row(database, target, tilde_encode(row[key])), value)
     if table is None and column in ROW_LINK_COLUMNS and isinstance(value, str) and value:
         return Markup('<a href="{}">{}</a>').format(
             datasette.urls.row(database, ROW_LINK_COLUMNS[column], tilde_encode(value)), value)
-    keys = row.keys() if hasattr(row, "keys") else []
     if table == "captures" and column == "url" and isinstance(value, str) and "id" in keys:
         return _url_cell(datasette, value, row["id"])
     if table == "posts" and column == "url" and isinstance(value, str):

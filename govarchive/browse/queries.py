@@ -11,8 +11,43 @@ from typing import Any
 
 VIEWER = "/-/archive/"
 
-# name -> (title, description, SQL)
+# name -> (title, description, SQL); the home page lists them in this order
 QUERIES: dict[str, tuple[str, str, str]] = {
+    "search": (
+        "搜索 Search posts, accounts and notices",
+        "在文章、账号和关停公告中搜索（两字词也可，繁体亦可）。Search archived posts, accounts and closure notices "
+        "at once: Chinese words of any length, Traditional spellings included. Accounts and notices first, then "
+        "the newest 200 posts.",
+        f"""
+select * from (
+  select '账号 account' as kind, a.name as title, a.agency as account, substr(a.last_post_at, 1, 10) as date,
+    a.status as state, govarchive_row_path('accounts', a.id) as record,
+    case when a.capture_id is not null then '{VIEWER}' || a.capture_id end as archived_copy
+  from (select rowid as key from accounts_fts
+        where accounts_fts match coalesce(nullif(escape_fts(:q), ''), '""') limit 50) f
+  join accounts a on a.rowid = f.key
+)
+union all
+select * from (
+  select '公告 notice', coalesce(a.name, n.named_as, '?') || ' · ' || n.kind, pa.name,
+    coalesce(n.effective_at, n.announced_at), a.status,
+    coalesce(govarchive_row_path('accounts', n.account_id), govarchive_row_path('posts', n.post_id)),
+    '{VIEWER}' || n.capture_id
+  from notices n left join accounts a on a.id = n.account_id
+  left join posts p on p.id = n.post_id left join accounts pa on pa.id = p.account_id
+  where govarchive_contains(coalesce(n.excerpt, '') || ' ' || coalesce(n.named_as, '') || ' ' || coalesce(a.name, ''),
+                            :q)
+  order by coalesce(n.effective_at, n.announced_at) desc limit 50
+)
+union all
+select * from (
+  select '文章 post', coalesce(p.title, substr(p.text, 1, 40)), a.name, substr(p.published_at, 1, 10), p.state,
+    govarchive_row_path('posts', p.id), '{VIEWER}' || coalesce(p.archived_capture_id, p.capture_id)
+  from (select rowid as key from posts_fts where posts_fts match coalesce(nullif(escape_fts(:q), ''), '""')
+        order by rowid desc limit 200) f
+  join posts p on p.search_key = f.key left join accounts a on a.id = p.account_id
+  order by f.key desc
+)"""),
     "search_posts": (
         "搜索文章 Search posts",
         "全文搜索存档文章（两字词也可）。Full-text search of archived posts, Chinese words of any length "
@@ -197,5 +232,6 @@ limit 200"""),
 
 
 def canned_queries() -> dict[str, dict[str, Any]]:
-    return {name: {"title": title, "description": description, "sql": sql.strip()}
+    """Datasette's canned queries: titled, described, their SQL folded ("show" unfolds it)."""
+    return {name: {"title": title, "description": description, "sql": sql.strip(), "hide_sql": True}
             for name, (title, description, sql) in QUERIES.items()}
