@@ -623,3 +623,23 @@ def test_the_chart_draws_every_month_and_kind_it_is_given():
     hostile = str(closures_chart([{"month": "2026-01", "<script>": 1}]))
     assert "<script>" not in hostile and "&lt;script&gt;" in hostile
     assert "No closure recorded yet" in str(closures_chart([]))
+
+
+@pytest.mark.asyncio
+async def test_reports_claims_are_on_the_home_page_and_the_account_page(demo_archive):
+    """The demo's news report (云岚日报) names closed accounts: its claims are recent closures, marked reported,
+    with their source, and each named account's page says what the report says of it."""
+    db = demo_archive / "index.db"
+    ds = datasette(db)
+    claims = rows(db, "select c.account_id, a.name, p.title from claims c join accounts a on a.id = c.account_id "
+                      "join posts p on p.id = c.post_id")
+    assert claims
+    page = (await ds.client.get("/")).text
+    closures = page[page.index('id="ga-closures"'):page.index('id="ga-at-risk"')]
+    reported = [r for r in closures.split("<tr>") if "报道 reported" in r]
+    assert reported and all("according to" in r and "/index/posts/" in r for r in reported)
+    account_id, name, title = claims[0]
+    account = (await ds.client.get("/index/accounts/" + tilde_encode(account_id))).text
+    section = account[account.index('id="ga-claims"'):account.index('id="ga-history"')]
+    assert html.escape(title, quote=False) in section and "/-/archive/urn:uuid:" in section
+    assert "No report names this account" not in section

@@ -33,20 +33,27 @@ def overview(index_db: Path) -> dict[str, Any]:
 
 
 def recent_closures(conn: sqlite3.Connection, limit: int = RECENT) -> list[dict[str, Any]]:
-    """The newest closure notices (an account's own or its portal's, not reports) and moves the platforms
-    made, by the date they take effect, each with its successors."""
+    """The newest closure notices (an account's own or its portal's), reports' claims (marked as reported,
+    with their source) and moves the platforms made, by the date they take effect, each with its successors."""
     events = rows(conn, """
         select * from (
           select 'notice' as source, n.id, n.account_id, a.name, a.platform, a.status, n.kind,
                  coalesce(n.effective_at, n.announced_at) as happens_at, n.announced_at, n.capture_id, n.excerpt
           from notices n join accounts a on a.id = n.account_id where n.is_report = 0
           union all
+          select 'claim', c.id, c.account_id, a.name, a.platform, a.status, c.kind,
+                 coalesce(c.effective_at, c.claimed_at), c.claimed_at, c.capture_id, c.excerpt
+          from claims c join accounts a on a.id = c.account_id
+          union all
           select 'platform', m.id, m.from_account_id, a.name, a.platform, a.status, 'migration',
                  substr(coalesce(a.status_changed_at, m.recorded_at), 1, 10), null, a.capture_id, m.evidence
           from migrations m join accounts a on a.id = m.from_account_id where m.source = 'platform'
         ) order by happens_at desc, name limit ?""", [limit])
     for event in events:
-        where = "m.notice_id = ?" if event["source"] == "notice" else "m.id = ?"
+        where = {"notice": "m.notice_id = ?", "claim": "m.claim_id = ?"}.get(event["source"], "m.id = ?")
+        if event["source"] == "claim":
+            event["report"] = (rows(conn, "select p.id, p.title, p.url from claims c join posts p on p.id = c.post_id "
+                                          "where c.id = ?", [event["id"]]) or [None])[0]
         event["successors"] = rows(conn, f"""
             select m.target_name, m.target_platform, m.target_account_id, t.name as target_account_name,
                    t.status as target_status

@@ -60,6 +60,7 @@ def account_record(conn: sqlite3.Connection, account_id: str) -> dict[str, Any] 
                               "where table_name = 'accounts' and row_id = ? order by changed_at desc, id desc",
                         [account_id]),
         "notices": notices_about(conn, account_id),
+        "claims": claims_about(conn, account_id),
         "successors": successors_of(conn, account_id),
         "predecessors": rows(conn, """
             select m.from_account_id, f.name as from_name, f.platform as from_platform, f.status as from_status,
@@ -91,6 +92,17 @@ def notices_about(conn: sqlite3.Connection, account_id: str) -> list[dict[str, A
                n.post_id, p.title as post_title, pa.name as post_account
         from notices n left join posts p on p.id = n.post_id left join accounts pa on pa.id = p.account_id
         where n.account_id = ? order by coalesce(n.effective_at, n.announced_at) desc, n.id""", [account_id])
+
+
+def claims_about(conn: sqlite3.Connection, account_id: str) -> list[dict[str, Any]]:
+    """What reports say about an account (``claims``): below its own notices, each with the report it comes from."""
+    return rows(conn, """
+        select c.id, c.kind, c.source, c.claimed_at, c.effective_at, c.excerpt, c.named_as, c.confidence,
+               c.capture_id, c.post_id, p.title as post_title, p.url as post_url, pa.name as post_account,
+               (select group_concat(coalesce(nullif(m.target_name, ''), '?') || ' (' || m.target_platform || ')', '; ')
+                from migrations m where m.claim_id = c.id) as successors
+        from claims c left join posts p on p.id = c.post_id left join accounts pa on pa.id = p.account_id
+        where c.account_id = ? order by coalesce(c.effective_at, c.claimed_at) desc, c.id""", [account_id])
 
 
 def successors_of(conn: sqlite3.Connection, account_id: str) -> list[dict[str, Any]]:
