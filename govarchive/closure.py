@@ -79,10 +79,10 @@ OWN = re.compile(r"本(?:账号|号|公众号|微博|平台|抖音号|抖音账�
                  r"|本(?:院|局|委|中心|馆|校|园|站|所|单位|镇|街道|乡|队|会)(?:的)?(?:官方|政务)?(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)"
                  r"|我(?:们的)?(?:园|校|院|局|委|办|中心|站|所|厅|队|大队|单位|镇|街道|乡|区|县|市|馆|部|会)(?:的)?(?:官方|政务)?"
                  r"(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)")
-OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|各位[\u4e00-\u9fff]{1,4}[：:]|敬请(?:谅解|周知|知悉)|感谢(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
+OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|各位[\u4e00-\u9fff]{1,4}[：:]|敬请(?:谅解|周知|知悉)|(?:感谢|谢谢)(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
                       r"|尊敬的|亲爱的|各位(?:网友|粉丝|用户|朋友|市民)|广大(?:网友|粉丝|用户|市民)|公告如下|现(?:予以|将)?公告|决定")
 REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\n]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
-                         r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
+                         r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|(?<!\d)日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
 BULLETIN = re.compile(r"通报|检查情况|抽查|考核|督查|督办|整改|问责|测评|评估结果|排名|情况报告|工作要点|实施方案|管理办法|指导意见|规范")
 # how-to guides (注销 steps), supervision bulletins, policy texts and proposals that demand closures
 HOWTO = re.compile(r"如何|怎么|怎样|方法|步骤|教程|攻略|流程")
@@ -90,7 +90,13 @@ HOWTO_UI = re.compile(r"点击|按钮|设置|入口|页面|菜单|选项")
 BULLETIN_BODY = re.compile(r"(?:通报|函告|通知)如下|检查情况|抽查情况|检查结果")
 WORK_REPORT = re.compile(r"(?:清理|整合|关停|注销|瘦身|集约)[^。]{0,30}(?:总结|工作情况|年度报告|工作报告|报表)")
 NEWS_OF_BULLETIN = re.compile(r"(?:通报|报告|数据|统计)(?:显示|称|指出)")
-POLICY_TITLE = re.compile(r"^关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
+POLICY_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|人民政府|政府|委员会|网信办|局|厅|部|委))?关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
+# a superior's approval of an application (关于同意注销“X”的批复/复函): addressed to the applicant, it announces nothing
+APPROVAL = re.compile(r"(?:复函|批复|的函)$|关于同意")
+APPROVAL_BODY = re.compile(r"(?:函复|批复|答复)如下|请示(?:》)?收悉")
+# a template for others to fill in: “××××”微信公众号将于××××年××月××日起停止更新
+PLACEHOLDER = re.compile(r"[×xX＊*○〇]{2,}|某某")
+TEMPLATE = re.compile(r"模板|范本|样本|样式|参考格式|示例")
 # a notice ends with its owner's signature (and date)
 SIGNATURE = re.compile(r"\n\s*[\u4e00-\u9fff（）()]{2,30}(?:局|委|委员会|办|办公室|院|会|中心|队|大队|所|站|馆|政府|部|厅|处|街道"
                        r"|办事处|镇|乡|校|学校|园|幼儿园|医院|社区|村委会|宣传部|网信办)\s*(?:\n\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*)?$")
@@ -212,10 +218,14 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
 
 
 def _look_alike(title: str, body: str) -> str | None:
-    """Texts that use the words without announcing or reporting a closure: how-to guides, supervision
-    bulletins, policy texts and proposals that demand closures."""
+    """Texts that use the words without announcing or reporting a closure: how-to guides and templates, supervision
+    bulletins, policy texts and proposals that demand closures, a superior's approval of an application."""
     if POLICY_TITLE.search(title):
         return "policy text or proposal"
+    if APPROVAL.search(title) or APPROVAL_BODY.search(body[:300]):
+        return "an approval or reply to an application (it announces nothing)"
+    if PLACEHOLDER.search(body) and (HOWTO.search(title) or TEMPLATE.search(body)):
+        return "a template with placeholders"
     if BULLETIN.search(title) and not NOTICE_TITLE.search(title) and not WORK_REPORT.search(title) \
             and not NEWS_OF_BULLETIN.search(title):
         return "supervision bulletin or policy text"
@@ -291,6 +301,8 @@ def _actions(sentence: str) -> list[int]:
             continue
         if _FUNCTION_MOVED.search(sentence[:match.start()]):
             continue  # 相关职能并入X局: an institution's function moved, not an account
+        if _thing_not_account(sentence, match.start()):
+            continue  # 12路公交线路停止运营, 化工厂关停, 门店停止营业: the clause's subject is no account
         found.append(match.start())
     # a site that cannot be opened is gone only when the text says it was the former one or that its address
     # now leads elsewhere (原「X网站」已无法开启，网址被导向…); otherwise it may just be down (a zombie site)
@@ -300,6 +312,19 @@ def _actions(sentence: str) -> list[int]:
 
 
 _REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
+
+
+# things that close, stop or move and are no accounts: transport, premises, firms, projects, products
+_THING = re.compile(r"公交|线路|班车|车次|航班|航线|列车|地铁|客运|轮渡|高速|收费站|门店|店铺|商铺|网点|营业厅|厂|矿|企业|公司|工地"
+                    r"|生产线|产能|项目|门诊|病区|诊室|景区|园区|游乐|泳池|场馆|车位|停车场")
+
+
+def _thing_not_account(sentence: str, at: int) -> bool:
+    """Whether the subject of the clause holding the verb at ``at`` is a thing, not an account: the clause before the
+    verb names no account (no platform or account word, no quoted name) and names a thing (线路, 工厂, 门店…)."""
+    head = sentence[_clause_start(sentence, at):at]
+    return bool(_THING.search(head)) and not ACCOUNT_WORD.search(head) and not QUOTED.search(head) \
+        and not OWN.search(head) and not _ANAPHOR.search(head)
 
 
 def _clause_at(sentence: str, at: int) -> str:
@@ -325,8 +350,13 @@ def _action_sentences(text: str) -> list[str]:
 
 
 def _outside_quotes(text: str) -> str:
-    """The text without its long quotations (a report quoting a notice says 本账号 inside quotes)."""
-    return re.sub(r"“[^“”]{12,}”|「[^「」]{12,}」|‘[^‘’]{12,}’", "", text)
+    """The text without its quotations: long ones (a report quoting a notice says 本账号 inside quotes) and short
+    ones holding an owner's words (a commentary quoting “本号即日起停更”); names in quotes stay."""
+    return _QUOTATION.sub(lambda m: "" if len(m.group(0)) >= 14 or OWN.search(m.group(0)) or TODAY.search(m.group(0))
+                          else m.group(0), text)
+
+
+_QUOTATION = re.compile(r"“[^“”]{2,}”|「[^「」]{2,}」|‘[^‘’]{2,}’")
 
 
 def _kind(text: str) -> str:
