@@ -48,9 +48,9 @@ PLATFORM_OF = dict(PLATFORM_WORDS)
 _PLATFORM_RE = "|".join(re.escape(word) for word, _ in PLATFORM_WORDS)
 
 # ---- what a notice says happens to an account --------------------------------------------------------
-CLOSURE = re.compile(r"关停|注销|(?<!暂)(?<!暂时)关闭|永久下线|(?<!暂)(?<!暂时)下线|停止运营|停止运行|停止运维|撤销|撤除|销号|停用"
+CLOSURE = re.compile(r"关停|注销|(?<!暂)(?<!暂时)关闭|永久下线|(?<!暂)(?<!暂时)下线|停止访问|撤销|撤除|销号|停用"
                      r"|关张")
-STOP = re.compile(r"停止更新|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
+STOP = re.compile(r"停止更新|停止运营|停止运行|停止运维|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
                   r"|停止服务|不再(?:提供|进行)|停运|停止了?[^，,。；;]{1,24}?的(?:更新|运营|运维)")
 MERGER = re.compile(r"并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转|归并|整合|合并|融合(?:成|为|到|进|至)")
 MIGRATION = re.compile(r"迁移|迁至|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
@@ -116,13 +116,15 @@ SUCCESSOR_VERB = re.compile(
     r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
     r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
     r"|(?:可|请)?通过|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
-    r"|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)")
+    r"|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
+    r"|(?:请先|请|可以|可|以后|今后|就)?(?:看|收看|留意|锁定)(?=\s*[“「‘『@])"
+    r"|(?<![参给])与(?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成))")
 NOT_TARGET = re.compile(r"热线|电话|邮箱|传真|信箱$|\d{5,}")
 CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
     r"|(?:市|县|区|镇|乡|街道)(?:级)?政府(?:门户)?网站|政府门户网站|主管部门(?:的)?(?:网站|账号|新媒体))")
-UNSPECIFIED = re.compile(r"其他(?:平台|渠道|方式|途径|账号|新媒体)|其它(?:平台|渠道|方式|途径|账号)|别的平台|另行通知|另行公告")
-OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点|服务台))"
+UNSPECIFIED = re.compile(r"其[他它](?:官方|政务|正规|线上|网络|新媒体)?(?:平台|渠道|方式|途径|账号|新媒体)|别的平台|另行通知|另行公告")
+OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点|服务台)+)"
                     r"(?:[（(][^（）()]{2,40}[）)])?[^。；;]{0,12}?(?:办理|咨询|反映|查询|现场|业务)")
 LEGAL_DOC = re.compile(r"意见|通知|办法|规定|细则|条例|方案|决定|指标|标准|规范|要点|纲要|法$|〔|\[|号$|国务院|办公厅")
 NAME_STOP = re.compile(r"[，,。；;：:！!？?、\s]|及|和|与|或|以及|等")
@@ -340,6 +342,17 @@ _VANISHED = re.compile(r"(?:网站|账号|公众号|微博|官网|[”」』])\s
 _VANISHED_AT = re.compile(r"消失|无法|打不开|搜索不到")
 
 
+# an intro summing up what happened to the accounts below (关停整合情况公告如下), each item saying its own fate; not
+# a decision for all of them (决定对以下账号予以关停注销, 以下网站自6月1日起关停下线)
+_SUMMARY = re.compile(r"情况|统计|汇总|一览")
+_CONTENT_HEAD = re.compile(r"内容|信息|资讯|数据|文章|职能|业务|功能|服务")
+
+
+def _fate_actions(text: str) -> list[int]:
+    """The actions that say what happens to an account itself, not to its content (原有内容迁移至…: a successor)."""
+    return [at for at in _actions(text) if not _CONTENT_HEAD.search(text[_clause_start(text, at):at])]
+
+
 def _first_action(sentence: str) -> int | None:
     actions = _actions(sentence)
     return actions[0] if actions else None
@@ -383,7 +396,7 @@ _NAMED_AFTER = re.compile(rf"(?:{QUOTED.pattern})\s*(?:（[^（）]{{0,40}}）|\
 _NAMED_BEFORE = re.compile(rf"(?:{_PLATFORM_RE}|账号)(?:账号)?\s*(?:{QUOTED.pattern})")
 _PLATFORM_AFTER = re.compile(rf"\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?")
 _MORE_PLATFORMS = re.compile(rf"\s*(?:和|及|、|与|以及|/)\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?(?!\s*[“「‘《\"'])")
-_PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'@])")
+_PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新|的)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'@])")
 _SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$)")
 _AT_NAME = re.compile(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})")
 _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFORM_RE})(?:账号|帐号)?")
@@ -391,6 +404,10 @@ _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFOR
 _GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?"
                     rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
 _ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*$")
+_COLUMN_WORDS = ("栏目", "专栏")
+_COLUMN_PATH = re.compile(r"\s*(?:—+|－|-{1,2}|>|＞|→|/)\s*")
+_NAMED_IN_BRACKETS = re.compile(rf"((?:{_PLATFORM_RE})(?:账号|帐号)?(?:\s*(?:、|和|及|与|/)\s*(?:{_PLATFORM_RE})(?:账号|帐号)?)*)"
+                                rf"\s*[（(](?:账号|帐号)?(?:名称|名字|名)?(?:均|都)?(?:为|是|叫)\s*(?:{QUOTED.pattern})\s*[）)]")
 # A table row of a batch notice: 序号　账号名称　平台　主办单位　处置方式
 _CELLS = re.compile(r"[\u3000\t]+| {2,}|\s*[|｜]\s*")
 
@@ -426,7 +443,15 @@ def _mentions(text: str) -> list[_Mention]:
         # “认证单位”的抖音账号“临淄交警”: the platform word introduces the next name, the account's own
         if any(b.start < match.end() <= b.end for b in before) or any(m.start == match.start() for m in found):
             continue
-        found.append(_Mention(_quoted_name(match), PLATFORM_OF.get(match.group(9)), match.start(), match.end()))
+        name = _quoted_name(match)
+        if match.group(9) in _COLUMN_WORDS:  # “政民互动—在线访谈”栏目: the column is the last part of its path
+            name = _COLUMN_PATH.split(name)[-1] or name
+        found.append(_Mention(name, PLATFORM_OF.get(match.group(9)), match.start(), match.end()))
+    for match in _NAMED_IN_BRACKETS.finditer(text):  # X微信公众号、新浪微博（账号名称均为“X”）: the name on each platform
+        if not any(m.start <= match.start(1) < m.end for m in found):
+            name = _quoted_name(match, 1)
+            for word in _PLATFORM_IN.findall(match.group(1)):
+                found.append(_Mention(name, PLATFORM_OF[word], match.start(), match.end()))
     for match in _AT_MENTION.finditer(text):
         found.append(_Mention(match.group(1), PLATFORM_OF.get(match.group(2)), match.start(), match.end()))
     found += [b for b in before if not any(m.start <= b.start < m.end or b.start <= m.start < b.end for m in found)]
@@ -452,13 +477,13 @@ def _subjects(sentence: str, own_name: str | None, own_platform: str | None, lab
 def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform: str | None, label: str,
                  context: str) -> list[Subject] | None:
     head = sentence[:action]
-    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(head, m.start)]
-    if named:
-        chosen = [named[0]]
-        for mention in named[1:]:  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
-            if not _ADJACENT.match(head[chosen[-1].end:mention.start]) and mention.start != chosen[-1].end:
+    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)]
+    if named:  # the group of names nearest the verb (因统一接入“A”APP，“B”小程序将下线: B)
+        chosen = [named[-1]]
+        for mention in reversed(named[:-1]):  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
+            if not _ADJACENT.match(head[mention.end:chosen[0].start]) and mention.end != chosen[0].start:
                 break
-            chosen.append(mention)
+            chosen.insert(0, mention)
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if GENERIC.search(head):
         return []
@@ -486,9 +511,10 @@ def name_matches(a: str | None, b: str | None) -> bool:
 
 def _after_successor_verb(text: str, at: int) -> bool:
     """“X” in 迁移至“X”微信公众号 is a successor, not the account the sentence is about."""
-    head = text[max(0, at - 8):at]
-    return any(m.end() == len(head) and m.group(0) not in ("由", "在", "通过")
-               for m in SUCCESSOR_VERB.finditer(head))
+    start = max(0, at - 10)
+    end = start + len(re.sub(r"(?:新的|新|的)$", "", text[start:at]))  # 启用新的服务号“X”
+    return any(end <= m.end() <= at and m.group(0) not in ("由", "在", "通过")  # (与“X”合并 looks ahead)
+               for m in SUCCESSOR_VERB.finditer(text, start, min(len(text), at + 48)))
 
 
 def _table_row(unit: str, own_platform: str | None) -> tuple[Subject, str] | None:
@@ -780,6 +806,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
     general_date: str | None = None  # "以下账号自2019年6月1日起关停下线" / "自公告之日起执行"
     context = ""
+    ahead: list[str] = []  # sentences naming where things go before any account's fate is told
 
     def take(subjects: list[Subject], sentence: str) -> None:
         nonlocal current
@@ -820,25 +847,36 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 subjects = [_own_or_named(item[0], own_name, own_platform, label)] if item else None
             if subjects == []:
                 subjects = _implicit_subjects(sentence, current, own_platform, label, notice_title, short)
-                if subjects is None and GENERIC.search(sentence):
+                if subjects is None and GENERIC.search(sentence) and not _SUMMARY.search(sentence):
                     general_kind = _stronger(general_kind or "suspension", _kind(sentence))
                     general_date = general_date or _effective(sentence, announced, general_kind)
             if not findings and not general_date and re.search(r"如下|执行", sentence):
                 general_date = _effective(sentence, announced)  # 现将处置情况公告如下，自公告之日起执行
             if subjects:
+                first = not findings
                 take(subjects, sentence)
+                if first and ahead and len(current) == 1 and current[0].account_name is None:
+                    for target in ahead:  # 今后…将统一通过“X”发布。…本号将停止更新: said before the closure
+                        _add_targets(current[0], target)
+            elif not findings and not current and _AHEAD.search(sentence) and SUCCESSOR_VERB.search(sentence):
+                ahead.append(sentence)
             for finding in current:
                 _add_targets(finding, sentence)
             context += sentence
             listed_item = False
     for finding in findings:
-        if general_kind:
+        # the intro's fate (予以关停注销) for every item, unless an item says another of its own (暂停更新, 合并至):
+        # stopping updates is the first step of a closure, not another fate
+        if general_kind and {_kind(finding.excerpt[a:a + 8]) for a in _fate_actions(finding.excerpt)} <= {"stop_updating"}:
             finding.kind = _stronger(finding.kind, general_kind)
         finding.effective_at = finding.effective_at or general_date
     named = [f for f in findings if f.account_name is not None]
     if named:  # a batch notice: the portal's own "finding" is its intro
         findings = named + [f for f in findings if f.account_name is None and (f.targets or OWN.search(f.excerpt))]
     return findings
+
+
+_AHEAD = re.compile(r"今后|以后|此后|届时|将统一|统一通过|统一在|统一由")
 
 
 def _add_targets(finding: Finding, sentence: str, report: bool = False) -> None:
