@@ -318,7 +318,8 @@ _REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
 
 # things that close, stop or move and are no accounts: transport, premises, firms, projects, products
 _THING = re.compile(r"公交|线路|班车|车次|航班|航线|列车|地铁|客运|轮渡|高速|收费站|门店|店铺|商铺|网点|营业厅|厂|矿|企业|公司|工地"
-                    r"|生产线|产能|项目|门诊|病区|诊室|景区|园区|游乐|泳池|场馆|车位|停车场")
+                    r"|生产线|产能|项目|门诊|病区|诊室|景区|园区|游乐|泳池|场馆|车位|停车场"
+                    r"|页面|H5|h5|活动|答题|投票|问卷|报名|抽奖|直播间")
 
 
 def _thing_not_account(sentence: str, at: int) -> bool:
@@ -338,7 +339,7 @@ def _clause_at(sentence: str, at: int) -> str:
 _FUNCTION_MOVED = re.compile(r"(?:职能|职责)(?:已|被|将|均|已被|也|相关|全部)?$")
 # 原「台中县政府网站」消失, 54663个政府网站消失了, 原「X网站」已无法开启: a website (or account) that is gone
 _VANISHED = re.compile(r"(?:网站|账号|公众号|微博|官网|[”」』])\s*(?:已经?|都|全部|悄悄|彻底|也|随之|“)*"
-                       r"(消失|无法(?:连结|连接|访问|打开|开启|登录|搜索到)|打不开|搜索不到)")
+                       r"(消失|无法(?:连结|连接|链接|访问|打开|开启|登录|搜索到)|打不开|搜索不到)")
 _VANISHED_AT = re.compile(r"消失|无法|打不开|搜索不到")
 
 
@@ -540,8 +541,9 @@ _PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|�
 # where an organisation's name cannot run on: verbs, function words, time words (…，他还负责运营镇政府微博)
 _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|也|还|就|都|已|曾|又|再|并|等|让|给|而|但|据|即|称|至|到|于|入"
                     r"|负责|运营|开设|开通|保留|关注|登录|访问|发布|发出|表示|宣布|要求|通知|发现|了解|获悉|介绍|注意到|告诉|透露|显示"
-                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理")
-_GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d")
+                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理"
+                    rf"|{ACTION.pattern}")
+_GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d|[一某哪][个家所座]|某")
 _GROUP_HEAD = re.compile(r"^(?:县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
                          r"|下属|所属|直属|旗下|其他|其它|该|本|我|这些|上述|以上|某)")
 _ANAPHOR = re.compile(r"该(?:账号|号|公众号|微博|网站|站|局|委|单位|中心|抖音号|头条号|视频号|平台|客户端|小程序|APP|馆|院|校|园)"
@@ -612,7 +614,8 @@ def _report_mentions(text: str) -> list[_Mention]:
     for match in QUOTED.finditer(text):
         name = _quoted_name(match)
         word = next((w for w, _ in PLATFORM_WORDS if name.endswith(w) and len(name) > len(w) + 1), None)
-        if word and not _is_document(name) and not any(m.start <= match.start() < m.end for m in found):
+        if word and not _is_document(name) and not _is_phrase(name) \
+                and not any(m.start <= match.start() < m.end for m in found):
             found.append(_Mention(name, PLATFORM_OF[word], match.start(), match.end()))
     for match in _PLATFORM_IN.finditer(text):
         if any(m.start <= match.start() < m.end for m in found):
@@ -632,6 +635,11 @@ def _report_mentions(text: str) -> list[_Mention]:
             head = re.sub(rf"(?:的)?(?:官方|政务)?(?:{_PLATFORM_RE}|政务新媒体账号|账号)?(?:账号)?\s*$", "", text[:mention.start])
             mention.agency = _org_before(head, len(head))
     return sorted(found, key=lambda m: m.start)
+
+
+def _is_phrase(name: str) -> bool:
+    """A quoted phrase, not a name: it holds a verb (不能一句“并入属地政府网站”就了事)."""
+    return bool(ACTION.search(name) or re.search(r"迁移|移步|关注|登录|访问|请|将", name))
 
 
 def _announcers(text: str) -> list[_Announcer]:
@@ -984,10 +992,14 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
     scope = _scope(sentence, verb_at)
     while position < len(tail) and len(targets) < 8:
         rest = tail[position:]
-        lead = re.match(r"\s*(?:我(?:市|县|区|省|镇)|本(?:市|县|区)|市|县|区|的|官方|政务)?\s*", rest)
+        lead = re.match(r"\s*(?:新的|新版的?|新|我(?:市|县|区|省|镇)|本(?:市|县|区)|市|县|区|的|官方|政务)?\s*", rest)
         rest_start = position + (lead.end() if lead else 0)
         if CLASS_TARGET.match(tail[position:].lstrip()) or CLASS_TARGET.match(tail[rest_start:]) \
                 or UNSPECIFIED.match(tail[rest_start:]):
+            cls = CLASS_TARGET.match(tail[position:].lstrip())
+            if targets and cls:  # “X”微信公众号和县政府门户网站: a class ends the list
+                targets.append(Target(cls.group(1), _class_platform(cls.group(1), finding), scope, sentence, 0.6,
+                                      is_class=True))
             break
         rest = tail[rest_start:]
         words: list[str] = []
