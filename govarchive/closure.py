@@ -545,7 +545,8 @@ _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|�
                     rf"|{ACTION.pattern}")
 _GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d|[一某哪][个家所座]|某")
 _GROUP_HEAD = re.compile(r"^(?:县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
-                         r"|下属|所属|直属|旗下|其他|其它|该|本|我|这些|上述|以上|某)")
+                         r"|下属|所属|直属|旗下|其他|其它|该|本|我|这些|上述|以上|某|大量|众多|不少|很多|许多|诸多|有的|所有|全部"
+                         r"|原有|现有|新|老|旧|官方|政务|机构|部门|单位|个人|自媒体|企业)")
 _ANAPHOR = re.compile(r"该(?:账号|号|公众号|微博|网站|站|局|委|单位|中心|抖音号|头条号|视频号|平台|客户端|小程序|APP|馆|院|校|园)"
                       rf"|本(?:账号|号|公众号|微博|网站|抖音号|头条号|视频号|平台|客户端)|其(?:微信|官方|政务|账号|公众号|网站|微博)"
                       r"|此号|这个号|相关站点|子站")
@@ -564,6 +565,10 @@ _ONE_AND_OTHERS = re.compile(rf"(?:{QUOTED.pattern})\s*等\s*(?:\d+|[数几十�
 _SERVICE = re.compile(rf"(?:{QUOTED.pattern})\s*((?:[\u4e00-\u9fffA-Za-z]{{1,8}}[、/和及]){{1,8}}[\u4e00-\u9fffA-Za-z]{{1,8}}?)"
                       r"\s*等?\s*(?:查询|服务|办事|访问)?(?:渠道|入口|端口)")
 _PLATFORM_IN = re.compile(_PLATFORM_RE)
+# a name without quotes opening its clause, its platform word right after and its fate next (滨河文旅抖音号停止更新)
+_BARE_NAMED = re.compile(rf"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|另外|此外|同时|其中|以及|还有|和)?\s*"
+                         rf"([\u4e00-\u9fffA-Za-z0-9]{{2,12}}?)({_PLATFORM_RE})(?:账号|帐号)?"
+                         rf"(?=\s*(?:也|已经?|均|都|将|拟|则|于|自|从|在|已于|将于|\d|[\u4e00-\u9fff]{{0,12}}?)(?:{ACTION.pattern}))")
 # 将“北京通”办事与“北京健康宝”服务融合成“京通”小程序: the names merged into the target
 _MERGE_INTO = re.compile(r"融合(?:成|为)|合并(?:为|成)|整合(?:为|成)")
 
@@ -627,6 +632,15 @@ def _report_mentions(text: str) -> list[_Mention]:
         if org:
             start = text.rfind(org, 0, match.start())
             found.append(_Mention(org, PLATFORM_OF[match.group(0)], start, match.end(), agency=org))
+    for match in _BARE_NAMED.finditer(text):  # …，滨河文旅抖音号停止更新；滨河e家APP下线: a name opening its clause
+        name = match.group(1)
+        if any(m.start <= match.start(1) < m.end or match.start(1) <= m.start < match.end(2) for m in found) \
+                or _BREAK.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
+                or _BARE_NOT_NAME.search(name) or _PLATFORM_IN.search(name) or _FIRM.search(name) \
+                or (_ORG_END.search(name) and not _placed(name)) \
+                or not _told_as_fact(text[match.end(2):_clause_end(text, match.end())]):
+            continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
+        found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
     titles = [m.span() for m in re.finditer(r"《[^《》]{1,60}》", text)]
     found = [m for m in found if not any(a < m.start < b for a, b in titles)]
     for mention in found:
@@ -640,6 +654,31 @@ def _report_mentions(text: str) -> list[_Mention]:
 def _is_phrase(name: str) -> bool:
     """A quoted phrase, not a name: it holds a verb (不能一句“并入属地政府网站”就了事)."""
     return bool(ACTION.search(name) or re.search(r"迁移|移步|关注|登录|访问|请|将", name))
+
+
+_BARE_NOT_NAME = re.compile(r"新媒体|账号|帐号|各|以上|以下|^(?:这|那|其|为了|为|因为|由于|如果|若|虽然|但|而|并|只|没有|避免|以免|防止"
+                            r"|除|对|从|自|在|经|按|据|通过|随着)")
+
+
+# a firm's or a shop's account is not a public account (宏远化工厂网站下线, 这家奶茶店抖音号停更)
+_FIRM = re.compile(r"(?:厂|公司|企业|店|超市|商场|商城|酒店|饭店|餐厅|餐馆|门店|工作室|俱乐部|商行|有限)$|有限公司|股份")
+
+
+def _placed(name: str) -> bool:
+    """An organisation's name with its place (盐坨街道, 青篁县文化馆), not a bare kind (公安局)."""
+    place = _PLACE.match(name)
+    return bool(place) and (place.end() < len(name) or len(name) >= 4)
+
+
+def _told_as_fact(clause: str) -> bool:
+    """Whether a clause holds an account action said as a fact, not demanded or feared (为避免被注销, 应当关停)."""
+    actions = _actions(clause)
+    return bool(actions) and not MODAL.search(clause[:actions[0]])
+
+
+def _clause_end(text: str, at: int) -> int:
+    ends = [i for i in (text.find(c, at) for c in "，,；;。") if i >= 0]
+    return min(ends) if ends else len(text)
 
 
 def _announcers(text: str) -> list[_Announcer]:
