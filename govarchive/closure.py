@@ -404,7 +404,8 @@ _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFOR
 # “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
 _GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?"
                     rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
-_ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*$")
+# between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博)
+_ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*(?:[\u4e00-\u9fff]{2,24}?的)?\s*$")
 _COLUMN_WORDS = ("栏目", "专栏")
 _COLUMN_PATH = re.compile(r"\s*(?:—+|－|-{1,2}|>|＞|→|/)\s*")
 _NAMED_IN_BRACKETS = re.compile(rf"((?:{_PLATFORM_RE})(?:账号|帐号)?(?:\s*(?:、|和|及|与|/)\s*(?:{_PLATFORM_RE})(?:账号|帐号)?)*)"
@@ -437,9 +438,10 @@ def _mentions(text: str) -> list[_Mention]:
     found: list[_Mention] = []
     for group in _GROUP.finditer(text):
         platform = PLATFORM_OF.get(group.group(group.lastindex or 0))
-        for quoted in QUOTED.finditer(group.group(1)):
+        items = list(QUOTED.finditer(group.group(1)))
+        for i, quoted in enumerate(items):  # the last item ends with the platform word they share
             found.append(_Mention(_quoted_name(quoted), platform, group.start() + quoted.start(),
-                                  group.start() + quoted.end()))
+                                  group.end() if i == len(items) - 1 else group.start() + quoted.end()))
     for match in _NAMED_AFTER.finditer(text):
         # “认证单位”的抖音账号“临淄交警”: the platform word introduces the next name, the account's own
         if any(b.start < match.end() <= b.end for b in before) or any(m.start == match.start() for m in found):
@@ -789,6 +791,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
         current: list[Finding] = []
         in_unit: list[Finding] = []
         for sentence in _sentences(unit):
+            if len(current) > 1:  # a later sentence's successor is not for all of several accounts unless it says so
+                current = []
             announcer: _Announcer | None = None
             when = announced
             for segment in _segments(sentence):
@@ -796,7 +800,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 if quoted:
                     announcer = quoted[-1]
                     when = _date_before(sentence, sentence.find(segment), announced) or announced
-                if not _is_action(segment):
+                again = _named_again(segment, findings) if _first_action(segment) is not None else []
+                if not _is_action(segment) and not again:
                     # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
                     for finding in (in_unit if _ALL_OF_THEM.search(segment) else current):
                         _add_targets(finding, segment, report=True)
@@ -804,6 +809,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 subjects = _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
                 if not subjects and current and _ANAPHOR.search(segment):
                     subjects = [_Mention(f.account_name or "", f.platform, 0, 0, f.agency) for f in current]
+                if not subjects:  # “云岚科普”的全部业务已迁移至…: an account named before, by its name alone
+                    subjects = again
                 if not subjects:
                     current = []  # an action about others: the next clauses are not about the last account
                     continue
@@ -827,6 +834,15 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 for finding in current:
                     _add_targets(finding, segment, report=True)
     return [f for f in findings if f.account_name]
+
+
+def _named_again(segment: str, findings: list[Finding]) -> list[_Mention]:
+    """Accounts already found that a clause names again by name alone, before its verb (“云岚科普”的业务已迁移至…)."""
+    actions = _actions(segment)
+    head = segment[:actions[0]] if actions else segment
+    keys = {name_key(q): q for q in (_quoted_name(m) for m in QUOTED.finditer(head)) if len(q) >= 2}
+    return [_Mention(f.account_name or "", f.platform, 0, 0, f.agency) for f in findings
+            if f.account_name and name_key(f.account_name) in keys]
 
 
 _ALL_OF_THEM = re.compile(r"(?:两|二|三|几|这些|上述|以上|各)(?:个|家)?(?:部门|单位|账号|号)?[^，,。]{0,4}(?:均|都|一致)")
