@@ -114,7 +114,7 @@ QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^
                     r"|'([^'\n]{1,40})'|『([^『』\n]{1,40})』|〈([^〈〉\n]{1,40})〉")  # not 【】: headings (【告别】)
 SUCCESSOR_VERB = re.compile(
     r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
-    r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
+    r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注(?!过|度|到|点|的)|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
     r"|(?:可|请)?通过|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
     r"|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
     r"|(?:请先|请|可以|可|以后|今后|就)?(?:看|收看|留意|锁定)(?=\s*[“「‘『@])"
@@ -213,7 +213,7 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     findings = _report_findings(_units(body), announced)
     if not findings and title_n:
         findings = _report_findings([title_n], announced)
-    if findings or _reports_closure(sentences):
+    if findings or _reports_closure(sentences) or _tells_farewells(whole):
         return Detection("report", findings, announced_at=announced,
                          reason=f"report cues {report}, own cues {own}; {len(findings)} account(s) named")
     return Detection("other", announced_at=announced, reason="actions without a subject account, no closure reported")
@@ -255,6 +255,20 @@ def _reports_closure(sentences: list[str]) -> bool:
                 continue
             if not MODAL.search(sentence[max(0, at - 6):at]):
                 return True
+    return False
+
+
+_FAREWELL = re.compile(r"(?:告别信|告别帖|告别文|停更公告|关停公告|注销公告|停更通知|最后一条推送|最后一篇推送|最后一则贴文|最后一条微博)")
+
+
+def _tells_farewells(text: str) -> bool:
+    """Whether the text tells of public accounts' farewells (刷到好几封政务号的“告别信”), as a fact: a commentary on
+    closures that quotes none by name."""
+    for match in _FAREWELL.finditer(text):
+        sentence = text[max(text.rfind(c, 0, match.start()) for c in "。！？\n") + 1:match.start()]
+        if GOVERNMENT.search(sentence) and ACCOUNT_WORD.search(sentence + match.group(0)) \
+                and not MODAL.search(sentence[-10:]):
+            return True
     return False
 
 
@@ -643,6 +657,15 @@ def _report_mentions(text: str) -> list[_Mention]:
                 or not _told_as_fact(text[match.end(2):_clause_end(text, match.end())]):
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
+    for match in _HASHTAG_NAMED.finditer(text):  # #石渠镇发布 宣布停更 …乡镇公众号: a name given as a hashtag
+        if not any(m.start <= match.start() < m.end for m in found) and not _GROUP_HEAD.match(match.group(1)):
+            word = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
+            found.append(_Mention(match.group(1), PLATFORM_OF[word.group(0)] if word else None, match.start(),
+                                  match.end()))
+    for match in _OFFICIAL_OBJECT.finditer(text):  # 将关闭特首官方面簿专页: the account as the verb's object
+        if not any(m.start <= match.start(1) < m.end for m in found) and not _BREAK.search(match.group(2)) \
+                and not _GENERIC_OWNER.fullmatch(match.group(2)):
+            found.append(_Mention(match.group(1), "unspecified", match.start(1), match.end(1)))
     titles = [m.span() for m in re.finditer(r"《[^《》]{1,60}》", text)]
     found = [m for m in found if not any(a < m.start < b for a, b in titles)]
     for mention in found:
@@ -651,6 +674,14 @@ def _report_mentions(text: str) -> list[_Mention]:
             head = re.sub(rf"(?:的)?(?:官方|政务)?(?:{_PLATFORM_RE}|政务新媒体账号|账号)?(?:账号)?\s*$", "", text[:mention.start])
             mention.agency = _org_before(head, len(head))
     return sorted(found, key=lambda m: m.start)
+
+
+# a name as a hashtag, its fate right after it (#石渠镇发布 宣布停更)
+_HASHTAG_NAMED = re.compile(rf"#([\u4e00-\u9fffA-Za-z0-9]{{2,16}})(?:#|\s+)(?=\s*(?:宣布|正式|将|已|也)?\s*(?:{ACTION.pattern}))")
+# an owner's official page or account as the object of a closure verb, with no platform word we know (关闭特首官方面簿专页)
+_OFFICIAL_OBJECT = re.compile(rf"(?:{CLOSURE.pattern})(?:了|其)?(([\u4e00-\u9fffA-Za-z]{{2,10}}?)官方[\u4e00-\u9fffA-Za-z]{{0,8}}?"
+                              r"(?:专页|主页|账号|帐号))")
+_GENERIC_OWNER = re.compile(r"学校|医院|政府|部门|单位|机关|机构|公司|企业|个人|我们|他们|自己|网站|平台|相关|部分|这些|所有")
 
 
 def _is_phrase(name: str) -> bool:
@@ -787,12 +818,14 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
     """The accounts a report names as closed, merged, migrated or stopped, each with the kind, date and successors
     of its own clause; a report that quotes an owner's notice (X发布公告称…) gives that owner's account."""
     findings: list[Finding] = []
+    seen: list[str] = []  # every quoted string so far
     for unit in units:
         current: list[Finding] = []
         in_unit: list[Finding] = []
         for sentence in _sentences(unit):
             if len(current) > 1:  # a later sentence's successor is not for all of several accounts unless it says so
                 current = []
+            seen += [_quoted_name(m) for m in QUOTED.finditer(sentence)]
             announcer: _Announcer | None = None
             when = announced
             for segment in _segments(sentence):
@@ -803,14 +836,21 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 again = _named_again(segment, findings) if _first_action(segment) is not None else []
                 if not _is_action(segment) and not again:
                     # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
-                    for finding in (in_unit if _ALL_OF_THEM.search(segment) else current):
-                        _add_targets(finding, segment, report=True)
+                    if _ALL_OF_THEM.search(segment) or current:
+                        for finding in (in_unit if _ALL_OF_THEM.search(segment) else current):
+                            _add_targets(finding, segment, report=True)
+                    else:  # 街道信息在“X”发布，读者服务请关注“Y图书馆”微信公众号: each to the account it points at
+                        _assign_targets(segment, findings)
                     continue
                 subjects = _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
-                if not subjects and current and _ANAPHOR.search(segment):
-                    subjects = [_Mention(f.account_name or "", f.platform, 0, 0, f.agency) for f in current]
+                named = [f for f in findings if f.account_name]
+                if not subjects and _ANAPHOR.search(segment) and (current or len(named) == 1):
+                    # 该公众号: the account being discussed, or, in a later paragraph, the only one the text named
+                    subjects = [_Mention(f.account_name or "", f.platform, 0, 0, f.agency) for f in current or named]
                 if not subjects:  # “云岚科普”的全部业务已迁移至…: an account named before, by its name alone
                     subjects = again
+                if not subjects:  # 平时在“X”上看指南…发现公众号说停止更新: the one name the text gave, by its platform
+                    subjects = _definite_platform(segment, seen)
                 if not subjects:
                     current = []  # an action about others: the next clauses are not about the last account
                     continue
@@ -833,7 +873,52 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     in_unit.append(finding)
                 for finding in current:
                     _add_targets(finding, segment, report=True)
-    return [f for f in findings if f.account_name]
+    findings = [f for f in findings if f.account_name]
+    for unit in units:  # 台中市政府新版网站，使用原台中县政府网址: the new site took the old one's address
+        for match in _TOOK_ADDRESS.finditer(unit):
+            for finding in findings:
+                if finding.platform in ("website", None) and name_key(finding.account_name) == name_key(match.group(2)) \
+                        and name_key(match.group(1)) != name_key(match.group(2)):
+                    if not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
+                        finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
+    return findings
+
+
+# the new site uses the former one's address: 新版网站，使用原X网址 / 沿用原X的域名
+_TOOK_ADDRESS = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:的)?(?:新版|新)(?:的)?(?:网站|官网|门户网站)[，,、\s]*(?:已|则|直接)?"
+                           r"(?:使用|沿用|启用|接管|继承)(?:了)?原(?:来的|先的)?([\u4e00-\u9fff]{2,16}?)(?:的)?(?:网站)?(?:的)?(?:网址|域名)")
+
+
+def _assign_targets(segment: str, findings: list[Finding]) -> None:
+    """Successors said with no account before them, each given to the account it points at: the same name on another
+    platform (“青岚区图书馆”微博停更 … 请关注“青岚区图书馆”微信公众号), or the one account whose kind of owner the
+    content names (街道信息在“X”发布: the one 街道)."""
+    named = [f for f in findings if f.account_name]
+    if not named:
+        return
+    probe = Finding(None, None, "stop_updating")
+    for target in _targets(segment, probe, report=True):
+        owners = [f for f in named if target.name and name_key(f.account_name) == name_key(target.name)
+                  and f.platform != target.platform]
+        if not owners and target.scope:
+            owners = [f for f in named if (end := _ORG_END.search(f.account_name or "")) and end.group(0) in target.scope]
+        if len(owners) == 1 and not any(t.name == target.name and t.platform == target.platform for t in owners[0].targets):
+            owners[0].targets.append(target)
+
+
+def _definite_platform(segment: str, seen: list[str]) -> list[_Mention]:
+    """A bare platform word as the subject (发现公众号说…停止更新, 这个公众号将注销) when the text has named one
+    account only, by its name without platform word (平时常在“椰洲镇发布”上看…): that account."""
+    actions = _actions(segment)
+    if not actions:
+        return []
+    head = segment[_clause_start(segment, actions[0]):actions[0]]
+    word = re.search(rf"(?:^|发现|看到|注意到|得知|这个|那个|这家|那家|说|称)\s*({_PLATFORM_RE})(?:账号)?\s*(?:说|称|表示|发文|也|已|将|于)?",
+                     head)
+    names = {name_key(n): n for n in seen if not _is_document(n) and not _is_phrase(n) and 2 <= len(n) <= 16}
+    if not word or len(names) != 1:
+        return []
+    return [_Mention(next(iter(names.values())), PLATFORM_OF[word.group(1)], 0, 0)]
 
 
 def _named_again(segment: str, findings: list[Finding]) -> list[_Mention]:
@@ -1085,7 +1170,7 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             single = True
         else:
             bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
-            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家", bare.group(1)):
+            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过", bare.group(1)):
                 break
             if NAME_STOP.search(bare.group(1)) and not (_ORG_END.search(bare.group(1))  # 发展和改革委员会网站
                                                          and not NAME_STOP.search(bare.group(1).replace("和", ""))):
