@@ -50,7 +50,7 @@ _PLATFORM_RE = "|".join(re.escape(word) for word, _ in PLATFORM_WORDS)
 # ---- what a notice says happens to an account --------------------------------------------------------
 CLOSURE = re.compile(r"关停|注销|(?<!暂)(?<!暂时)关闭|永久下线|(?<!暂)(?<!暂时)下线|停止访问|撤销|撤除|销号|停用"
                      r"|关张")
-STOP = re.compile(r"停止更新|停止运营|停止运行|停止运维|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
+STOP = re.compile(r"(?:更新|推送|发布|运营|服务)(?:也|将|同时|同步|均|已|即将|随之)*停止|停止更新|停止运营|停止运行|停止运维|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
                   r"|停止服务|不再(?:提供|进行)|停运|停止了?[^，,。；;]{1,24}?的(?:更新|运营|运维)")
 MERGER = re.compile(r"并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转|归并|整合|合并|融合(?:成|为|到|进|至)")
 MIGRATION = re.compile(r"迁移|迁至|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
@@ -116,9 +116,9 @@ SUCCESSOR_VERB = re.compile(
     r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
     r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注(?!过|度|到|点|的)|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
     r"|(?:可|请)?通过|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
-    r"|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
+    r"|开通(?:了)?新|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
     r"|(?:请先|请|可以|可|以后|今后|就)?(?:看|收看|留意|锁定)(?=\s*[“「‘『@])"
-    r"|(?<![参给])与(?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成))")
+    r"|(?<![参给])[与同跟](?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成))")
 NOT_TARGET = re.compile(r"热线|电话|邮箱|传真|信箱$|\d{5,}")
 CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
@@ -184,7 +184,7 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     announced = (published_at or "")[:10] or _last_date(body)
     whole = f"{title_n}\n{body}" if title_n else body
     sentences = _action_sentences(whole)
-    if not sentences:
+    if not sentences and not _tells_farewells(whole):
         return Detection("other", announced_at=announced, reason="no account action")
     look_alike = _look_alike(title_n, body)
     if look_alike:
@@ -317,8 +317,8 @@ def _actions(sentence: str) -> list[int]:
             continue
         if _FUNCTION_MOVED.search(sentence[:match.start()]):
             continue  # 相关职能并入X局: an institution's function moved, not an account
-        if _thing_not_account(sentence, match.start()):
-            continue  # 12路公交线路停止运营, 化工厂关停, 门店停止营业: the clause's subject is no account
+        if _thing_not_account(sentence, match.start()) or _thing_object(sentence, match.end()):
+            continue  # 12路公交线路停止运营, 关停14家企业, 整合320项服务: the clause's subject or object is no account
         found.append(match.start())
     # a site that cannot be opened is gone only when the text says it was the former one or that its address
     # now leads elsewhere (原「X网站」已无法开启，网址被导向…); otherwise it may just be down (a zombie site)
@@ -342,6 +342,22 @@ def _thing_not_account(sentence: str, at: int) -> bool:
     head = sentence[_clause_start(sentence, at):at]
     return bool(_THING.search(head)) and not ACCOUNT_WORD.search(head) and not QUOTED.search(head) \
         and not OWN.search(head) and not _ANAPHOR.search(head)
+
+
+_THING_OBJECT = re.compile(rf"{_THING.pattern}|服务|事项|功能|资源|数据|入口|业务|应用|职能|机构")
+
+
+def _thing_object(sentence: str, at: int) -> bool:
+    """Whether the verb ending at ``at`` has a thing as its object (关停14家高耗能企业, 已整合社保等320项服务): a thing
+    word comes before any account word or quoted name in the rest of its clause."""
+    after = sentence[at:_clause_end(sentence, at)]
+    if re.match(r"(?:了)?(?:后|前|时|以后|之后|以前|期间)", after):
+        return False  # 注销后相关服务转至…: a time, not an object
+    thing = _THING_OBJECT.search(after, 0, 16)
+    if not thing:
+        return False
+    account = ACCOUNT_WORD.search(after) or QUOTED.search(after) or _AT_NAME.search(after)
+    return not account or thing.start() < account.start()
 
 
 def _clause_at(sentence: str, at: int) -> str:
@@ -502,6 +518,8 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
                 break
             chosen.insert(0, mention)
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
+    if OWN.search(head[_clause_start(sentence, action):]):  # 按照全县政务新媒体集约化安排，本公众号将…: its own
+        return [(None, own_platform)]
     if GENERIC.search(head):
         return []
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
@@ -565,7 +583,8 @@ _GROUP_HEAD = re.compile(r"^(?:县市|市县|县区|区县|各|全|省级|市级
                          r"|原有|现有|新|老|旧|官方|政务|机构|部门|单位|个人|自媒体|企业)")
 _ANAPHOR = re.compile(r"该(?:账号|号|公众号|微博|网站|站|局|委|单位|中心|抖音号|头条号|视频号|平台|客户端|小程序|APP|馆|院|校|园)"
                       rf"|本(?:账号|号|公众号|微博|网站|抖音号|头条号|视频号|平台|客户端)|其(?:微信|官方|政务|账号|公众号|网站|微博)"
-                      r"|此号|这个号|相关站点|子站")
+                      r"|此号|这个号|相关站点|子站"
+                      rf"|(?:这个|这家|此)[\u4e00-\u9fff]{{0,14}}?(?:{_PLATFORM_RE}|账号|号)")
 _KEPT = re.compile(r"保留|留下|保持|继续|仍")
 _SAY = r"(?:称|表示|宣布|指出|写道|提到)"
 _TITLE_QUOTE = r"(?:《[^》]{1,40}》|“[^”]{1,24}”|「[^」]{1,24}」|\"[^\"]{1,24}\")"
@@ -834,9 +853,17 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     announcer = quoted[-1]
                     when = _date_before(sentence, sentence.find(segment), announced) or announced
                 again = _named_again(segment, findings) if _first_action(segment) is not None else []
-                if not _is_action(segment) and not again:
+                if not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment):
                     # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
-                    if _ALL_OF_THEM.search(segment) or current:
+                    verb = SUCCESSOR_VERB.search(segment)
+                    if not _ALL_OF_THEM.search(segment) and verb \
+                            and (again := _named_again(segment[:verb.start()], findings)):
+                        for mention in again:  # 其中，“霜桥环保”表示，今后请关注“X”: the one named again
+                            finding = _find(findings, mention.name, mention.platform)
+                            if finding is not None:
+                                _add_targets(finding, segment, report=True)
+                        current = [f for f in findings if any(m.name == f.account_name for m in again)]
+                    elif _ALL_OF_THEM.search(segment) or current:
                         for finding in (in_unit if _ALL_OF_THEM.search(segment) else current):
                             _add_targets(finding, segment, report=True)
                     else:  # 街道信息在“X”发布，读者服务请关注“Y图书馆”微信公众号: each to the account it points at
@@ -846,7 +873,9 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 named = [f for f in findings if f.account_name]
                 if not subjects and _ANAPHOR.search(segment) and (current or len(named) == 1):
                     # 该公众号: the account being discussed, or, in a later paragraph, the only one the text named
-                    subjects = [_Mention(f.account_name or "", f.platform, 0, 0, f.agency) for f in current or named]
+                    word = _PLATFORM_IN.search(_ANAPHOR.search(segment).group(0))
+                    subjects = [_Mention(f.account_name or "", f.platform or (PLATFORM_OF[word.group(0)] if word else None),
+                                         0, 0, f.agency) for f in current or named]
                 if not subjects:  # “云岚科普”的全部业务已迁移至…: an account named before, by its name alone
                     subjects = again
                 if not subjects:  # 平时在“X”上看指南…发现公众号说停止更新: the one name the text gave, by its platform
@@ -864,7 +893,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                         findings.append(finding)
                     else:
                         finding.kind = _stronger(finding.kind, kind)
-                        finding.platform = finding.platform or mention.platform
+                        if finding.platform is None and mention.platform:  # #X 停更 … 这个公众号: its platform
+                            finding.platform = mention.platform
                         finding.agency = finding.agency or mention.agency
                         if sentence not in finding.excerpt:
                             finding.excerpt = (finding.excerpt + sentence)[:400]
@@ -885,8 +915,11 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
 
 
 # the new site uses the former one's address: 新版网站，使用原X网址 / 沿用原X的域名
-_TOOK_ADDRESS = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:的)?(?:新版|新)(?:的)?(?:网站|官网|门户网站)[，,、\s]*(?:已|则|直接)?"
+_TOOK_ADDRESS = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:的)?(?:新版|新)(?:的)?(?:网站|官网|门户网站)[^。；;]{0,12}?(?:已|则|直接)?"
                            r"(?:使用|沿用|启用|接管|继承)(?:了)?原(?:来的|先的)?([\u4e00-\u9fff]{2,16}?)(?:的)?(?:网站)?(?:的)?(?:网址|域名)")
+
+
+_KIND_IN = re.compile(rf"{ORG_SUFFIX}|街道|社区|镇|乡|村|县|区")
 
 
 def _assign_targets(segment: str, findings: list[Finding]) -> None:
@@ -900,8 +933,8 @@ def _assign_targets(segment: str, findings: list[Finding]) -> None:
     for target in _targets(segment, probe, report=True):
         owners = [f for f in named if target.name and name_key(f.account_name) == name_key(target.name)
                   and f.platform != target.platform]
-        if not owners and target.scope:
-            owners = [f for f in named if (end := _ORG_END.search(f.account_name or "")) and end.group(0) in target.scope]
+        if not owners and target.scope:  # 镇里的信息: the one account of a 镇
+            owners = [f for f in named if any(kind in target.scope for kind in _KIND_IN.findall(f.account_name or ""))]
         if len(owners) == 1 and not any(t.name == target.name and t.platform == target.platform for t in owners[0].targets):
             owners[0].targets.append(target)
 
