@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 from govarchive.textclean import clean, normalise
@@ -104,8 +105,13 @@ SIGNATURE = re.compile(r"\n\s*[\u4e00-\u9fff（）()]{2,30}(?:局|委|委员会|
 # said as a fact (not demanded: 要求…关停, 原则上必须关停, 可选择关停, 拟关停, 为避免被注销)
 GOVERNMENT = re.compile(r"政务|政府|官方|官网|官微|部门|单位|机关|机构|系统|公安|交警|消防|法院|检察|学校|医院|街道|乡镇|镇级|县级"
                         r"|市级|村级|事业|国有|[局委厅院]")
+# the verbs of government work; a closure as their object is a task (推进公众号整合, 规范账号关停), not an event
+POLICY_VERBS = (r"落实|推进|推动|做好|抓好|加快|加强|强化|规范|完善|开展|实施|部署|统筹|围绕|聚焦|深化|扎实|督导|督促|调度"
+                r"|召开|举办|谋划|研究|调研|指导|保障|优化|提升|健全|严格")
 MODAL = re.compile(r"要求|需要|必须|应当|应该|原则上|可选择|可以|建议|不得|可能|避免|如果|一旦|是否|如何|怎么|能否|不能|防止|将被|会被"
-                   r"|(?<![主重需只])要|(?<![反响适])应|(?<![认许])可|须|拟|若")
+                   r"|(?<![主重需只])要|(?<![反响适])应|(?<![认许])可|须|拟|若"
+                   # policy verbs with the closure as their object: a plan or a task, not a fact (落实账号关停)
+                   rf"|{POLICY_VERBS}")
 NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|停止发布|不再更新|关闭|下线|迁移|整合|合并|暂停|并入|更换|变更)"
                           r"[^。]{0,20}(?:公告|通知|说明|声明|告知|启事|告示|提示)|(?:关停|停更|注销|迁移)公告")
 
@@ -293,17 +299,22 @@ def _is_action(sentence: str) -> bool:
 _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好地?)?$|(?:推进|推动|加强|深化|持续|做好)$")
 
 
-_NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险)")
+# the verb as a noun, a topic of work (根据整合工作安排, 察看账号关停推进情况, 公众号整合搞好了, 账号关停是一项系统工程)
+_NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险"
+                       r"|推进|情况|质量|保障|是一项|搞好|抓好|效果|成效|机制|举措|责任|体系|能力|效能|水平|专项|行动|力度|进展"
+                       r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度)")
 
 
-def _actions(sentence: str) -> list[int]:
+@lru_cache(maxsize=4096)
+def _actions(sentence: str) -> tuple[int, ...]:
     """Where the account actions are (not another sense, not a purpose: 为进一步整合资源, not a noun:
-    根据整合工作安排, not a renaming: 入口名称由“X”变更为“Y”); 网站消失 counts as a closure."""
+    根据整合工作安排, not a renaming: 入口名称由“X”变更为“Y”); 网站消失 counts as a closure. (Cached: a report's
+    clauses and heads are read again and again.)"""
     found: list[int] = []
     matches = list(ACTION.finditer(sentence))
     vanished = list(_VANISHED.finditer(sentence))
     if (not matches and not vanished) or ENFORCEMENT.search(sentence):
-        return found  # none, or a regulator closing private accounts: 依法处置违规自媒体账号，对“X”予以关闭
+        return ()  # none, or a regulator closing private accounts: 依法处置违规自媒体账号，对“X”予以关闭
     for match in matches:
         # another sense of the verb, in its own clause (…停止更新，全部业务、功能将迁移至…: 功能 is the other
         # sense of 迁移, not of 停止更新)
@@ -324,7 +335,7 @@ def _actions(sentence: str) -> list[int]:
     # now leads elsewhere (原「X网站」已无法开启，网址被导向…); otherwise it may just be down (a zombie site)
     found += [m.start(1) for m in vanished if m.group(1) in ("消失", "搜索不到") or "原" in sentence[max(0, m.start() - 16):m.start()]
               or _REDIRECTED.search(sentence)]
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 _REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
@@ -708,7 +719,8 @@ def _is_phrase(name: str) -> bool:
     return bool(ACTION.search(name) or re.search(r"迁移|移步|关注|登录|访问|请|将", name))
 
 
-_BARE_NOT_NAME = re.compile(r"新媒体|账号|帐号|各|以上|以下|^(?:这|那|其|为了|为|因为|由于|如果|若|虽然|但|而|并|只|没有|避免|以免|防止"
+_BARE_NOT_NAME = re.compile(rf"新媒体|账号|帐号|各|以上|以下|{POLICY_VERBS}|察看|查看|组织|搞好|坚持|持续|全面|进一步|要|实地"
+                            r"|^(?:这|那|其|为了|为|因为|由于|如果|若|虽然|但|而|并|只|没有|避免|以免|防止"
                             r"|除|对|从|自|在|经|按|据|通过|随着)")
 
 
@@ -845,6 +857,9 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
             if len(current) > 1:  # a later sentence's successor is not for all of several accounts unless it says so
                 current = []
             seen += [_quoted_name(m) for m in QUOTED.finditer(sentence)]
+            if not findings and not ACTION.search(sentence) and not _VANISHED.search(sentence) \
+                    and not _HASHTAG_NAMED.search(sentence):
+                continue  # nothing found yet and no verb of ours: nothing to read here (long articles stay fast)
             announcer: _Announcer | None = None
             when = announced
             for segment in _segments(sentence):
