@@ -66,12 +66,13 @@ OTHER_SENSE = re.compile(
     r"|暂停营业|暂停办理|营业网点|评论功能|留言功能|关闭评论|关闭留言|关闭私信|互动功能"
     r"|注册用户|用户数据|用户名|个人中心|申请注销(?!各类|政务|新媒体|公众号|账号|微博|网站)|身份认证|功能(?:同步|将|已)?(?:迁移|转移|暂停|停止)(?!至|到)"
     r"|直播|暂停评论|暂停留言|私信|弹幕|热搜|榜单|话题榜|休刊|停刊|纸质版|印刷版|自媒体|违规账号|违法违规|违法和不良|服务器|机房"
+    r"|旧版本|版本|旧版|低版本"
     r"|(?:整合|合并|精简|压缩|减少|降)(?:至|到|为)\d+(?:家|个)")
 ENFORCEMENT = re.compile(r"违规(?:网络)?(?:自媒体)?账号|违法违规|违规自媒体|不实信息|谣言|有害信息|依法(?:依规)?(?:处置|查处|关闭)")
 # A renamed account or entry is not a migration: 入口名称由“X”变更为“Y”, 更名为
 RENAME = re.compile(r"名称|更名|改名|改称")
 # The account stays: a feature moved, a column closed inside a living account.
-CONTINUES = re.compile(r"继续(?:正常)?(?:运营|运行|更新|发布)|正常运营|照常(?:更新|运营)|予以保留|不受影响")
+CONTINUES = re.compile(r"继续(?:正常|为您|为大家)?(?:运营|运行|更新|发布|提供)|正常运营|照常(?:更新|运营)|予以保留|不受影响")
 OTHER_SENSE_ACTION = re.compile(r"注销|迁移|转移|停止|暂停|关闭|关停")
 
 # ---- who speaks ------------------------------------------------------------------------------------------
@@ -506,20 +507,20 @@ Subject = tuple[str | None, str | None]  # (name, platform); name None = the pag
 
 
 def _subjects(sentence: str, own_name: str | None, own_platform: str | None, label: str,
-              context: str) -> list[Subject] | None:
+              signer: str | None = None) -> list[Subject] | None:
     """The accounts a sentence's action applies to; [] when it names none; None when it is about others."""
     actions = _actions(sentence)
     if not actions:
         return None
     for action in actions:  # 【账号迁移】…本微博内容已转移至…: the first action that names its account
-        subjects = _subjects_at(sentence, action, own_name, own_platform, label, context)
+        subjects = _subjects_at(sentence, action, own_name, own_platform, label, signer)
         if subjects:
             return subjects
-    return _subjects_at(sentence, actions[0], own_name, own_platform, label, context)
+    return _subjects_at(sentence, actions[0], own_name, own_platform, label, signer)
 
 
 def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform: str | None, label: str,
-                 context: str) -> list[Subject] | None:
+                 signer: str | None = None) -> list[Subject] | None:
     head = sentence[:action]
     named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)]
     if named:  # the group of names nearest the verb (因统一接入“A”APP，“B”小程序将下线: B)
@@ -531,11 +532,34 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if OWN.search(head[_clause_start(sentence, action):]):  # 按照全县政务新媒体集约化安排，本公众号将…: its own
         return [(None, own_platform)]
+    owner = _owner_with_platform(head[_clause_start(sentence, action):])
+    if owner:  # 霜桥市残疾人联合会网站将于…停止运行: the signer's own, or the owner's account
+        if signer and name_key(owner[0]) == name_key(signer) and owner[1] in (None, own_platform):
+            return [(None, own_platform)]
+        return [owner]
     if GENERIC.search(head):
         return []
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
         return [(None, own_platform)]
     return []
+
+
+def _owner_with_platform(clause_head: str) -> Subject | None:
+    """An organisation named with its platform word and no account name, opening the clause of the verb
+    (霜桥市残疾人联合会网站将于…): (owner, platform)."""
+    for word in reversed(list(_PLATFORM_IN.finditer(clause_head))):
+        org = _org_before(clause_head, word.start())
+        if org and clause_head.find(org) <= 2 and not _after_successor_verb(clause_head, clause_head.find(org)):
+            return org, PLATFORM_OF[word.group(0)]
+    return None
+
+
+def _signer(text: str) -> str | None:
+    """The organisation that signs a notice (its last lines: 霜桥市残疾人联合会 / 2024年11月28日)."""
+    match = SIGNATURE.search("\n" + text.rstrip())
+    if not match:
+        return None
+    return re.sub(r"\s*\d{4}\s*年.*$", "", match.group(0), flags=re.S).strip() or None
 
 
 def _own_or_named(mention: _Mention, own_name: str | None, own_platform: str | None, label: str) -> Subject:
@@ -589,7 +613,7 @@ _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|�
                     r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理"
                     rf"|{ACTION.pattern}")
 _GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d|[一某哪][个家所座]|某")
-_GROUP_HEAD = re.compile(r"^(?:县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
+_GROUP_HEAD = re.compile(r"^(?:[两二三四五六七八九十几数多]+(?:个|家|所|部门|单位)|县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
                          r"|下属|所属|直属|旗下|其他|其它|该|本|我|这些|上述|以上|某|大量|众多|不少|很多|许多|诸多|有的|所有|全部"
                          r"|原有|现有|新|老|旧|官方|政务|机构|部门|单位|个人|自媒体|企业)")
 _ANAPHOR = re.compile(r"该(?:账号|号|公众号|微博|网站|站|局|委|单位|中心|抖音号|头条号|视频号|平台|客户端|小程序|APP|馆|院|校|园)"
@@ -604,6 +628,7 @@ _ANNOUNCE = re.compile(
     rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
     rf"(?:(?:发布|发出|贴出|刊发|发表|发文|公布|推送)(?:了)?(?:一则|一份|一条|相关)?(?:的)?{_TITLE_QUOTE}?"
     rf"(?:公告|消息|通知|声明|说明|告知书|通告|公示|文章|(微博|推文|动态))?|{_TITLE_QUOTE})(?:也|中)?\s*[,，]?\s*{_SAY}")
+_AT_SAYS = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*(?:也|已|近日|日前)?\s*{_SAY}(?=[，,：:\s]*其)")
 # “宝安区土地规划监察局”等数十个政务公号: one name for a group sharing a platform word
 _ONE_AND_OTHERS = re.compile(rf"(?:{QUOTED.pattern})\s*等\s*(?:\d+|[数几十百两二三四五六七八九]+)?\s*(?:多|余)?\s*个?"
                              rf"[\u4e00-\u9fff]{{0,8}}?({_PLATFORM_RE})")
@@ -687,6 +712,17 @@ def _report_mentions(text: str) -> list[_Mention]:
                 or not _told_as_fact(text[match.end(2):_clause_end(text, match.end())]):
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
+    for match in _OWNER_LIST.finditer(text):  # A局、B局两家单位的微信公众号: each owner's account
+        items = match.group(1).split("、")
+        orgs = [_org_before(item, len(item)) for item in items]
+        if len(orgs) >= 2 and all(orgs[1:]) and orgs[0] and all(o == i for o, i in zip(orgs[1:], items[1:])):
+            platform = PLATFORM_OF[match.group(2)]
+            at = match.start(1)
+            for org, item in zip(orgs, items):
+                start = text.find(org, at)
+                if not any(m.start <= start < m.end for m in found):
+                    found.append(_Mention(org, platform, start, start + len(org), agency=org))
+                at += len(item) + 1
     for match in _HASHTAG_NAMED.finditer(text):  # #石渠镇发布 宣布停更 …乡镇公众号: a name given as a hashtag
         if not any(m.start <= match.start() < m.end for m in found) and not _GROUP_HEAD.match(match.group(1)):
             word = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
@@ -706,6 +742,9 @@ def _report_mentions(text: str) -> list[_Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+# owners listed before one platform word they share (沅汀县文化和旅游局、沅汀县体育局两家单位的微信公众号)
+_OWNER_LIST = re.compile(rf"((?:[\u4e00-\u9fff]{{3,24}}、)+[\u4e00-\u9fff]{{3,24}}?)(?:等)?\s*(?:[两二三四五六七八九十几\d]+(?:个|家|所))?"
+                         rf"(?:单位|部门|机构)?(?:的)?(?:官方|政务)?({_PLATFORM_RE})")
 # a name as a hashtag, its fate right after it (#石渠镇发布 宣布停更)
 _HASHTAG_NAMED = re.compile(rf"#([\u4e00-\u9fffA-Za-z0-9]{{2,16}})(?:#|\s+)(?=\s*(?:宣布|正式|将|已|也)?\s*(?:{ACTION.pattern}))")
 # an owner's official page or account as the object of a closure verb, with no platform word we know (关闭特首官方面簿专页)
@@ -748,6 +787,9 @@ def _clause_end(text: str, at: int) -> int:
 def _announcers(text: str) -> list[_Announcer]:
     """Who a report quotes: 张家港市文学艺术界联合会就已发布公告称, @青禾交警 发布公告称, X官网发布《关停公告》称."""
     found = []
+    for match in _AT_SAYS.finditer(text):  # @芷岚区图书馆 宣布，其新浪微博将于…停更
+        name = match.group(1)
+        found.append(_Announcer(name, None, match.start(), match.end(), True))
     for match in _ANNOUNCE.finditer(text):
         head = text[:match.start()].rstrip()
         at_name = re.search(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})$", head)
@@ -1003,6 +1045,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     general_date: str | None = None  # "以下账号自2019年6月1日起关停下线" / "自公告之日起执行"
     context = ""
     ahead: list[str] = []  # sentences naming where things go before any account's fate is told
+    signer = _signer("\n".join(units))
 
     def take(subjects: list[Subject], sentence: str) -> None:
         nonlocal current
@@ -1036,7 +1079,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
             continue
         listed_item = bool(NUMBERED.match(unit))
         for sentence in _sentences(unit):
-            subjects = _subjects(sentence, own_name, own_platform, label, context) if _is_action(sentence) else None
+            subjects = _subjects(sentence, own_name, own_platform, label, signer) if _is_action(sentence) else None
             if subjects is None and listed_item and general_kind and not CONTINUES.search(sentence):
                 # "4．“秦川市安监局”网站，相关信息请登录…": an item of the list the intro closes
                 item = [m for m in _mentions(sentence) if not _after_successor_verb(sentence, m.start)]
@@ -1139,8 +1182,8 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
     for match in CLASS_TARGET.finditer(sentence):
         if _already(targets, match.group(1)) or any(a <= match.start() < b + 2 for a, b in named_at):
             continue  # 青弋镇人民政府门户网站: a name, not the class 政府门户网站
-        if report and not any(v.end() >= match.start() - 10 for v in SUCCESSOR_VERB.finditer(sentence[:match.start()])):
-            continue
+        if not any(v.end() >= match.start() - 10 for v in SUCCESSOR_VERB.finditer(sentence[:match.start()])):
+            continue  # 根据全市政府网站集约化要求: a class named for another reason
         targets.append(Target(match.group(1), _class_platform(match.group(1), finding), _scope(sentence, match.start()),
                               sentence, 0.6, is_class=True))
     for match in OFFICE.finditer(sentence):
