@@ -188,7 +188,8 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         cleaned = clean(text or "", title).text
     title_n = arabic_dates(normalise(title or ""))
     body = arabic_dates(normalise(cleaned))
-    announced = (published_at or "")[:10] or _last_date(body)
+    announced = (published_at or "")[:10]
+    announced = announced if re.fullmatch(r"\d{4}-\d{2}-\d{2}", announced) else _last_date(body)  # never a bad value
     whole = f"{title_n}\n{body}" if title_n else body
     sentences = _action_sentences(whole)
     if not sentences and not _tells_farewells(whole):
