@@ -1044,7 +1044,6 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     current: list[Finding] = []
     general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
     general_date: str | None = None  # "以下账号自2019年6月1日起关停下线" / "自公告之日起执行"
-    context = ""
     ahead: list[str] = []  # sentences naming where things go before any account's fate is told
     signer = _signer("\n".join(units))
 
@@ -1102,7 +1101,6 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 ahead.append(sentence)
             for finding in current:
                 _add_targets(finding, sentence)
-            context += sentence
             listed_item = False
     for finding in findings:
         # the intro's fate (予以关停注销) for every item, unless an item says another of its own (暂停更新, 合并至):
