@@ -105,8 +105,11 @@ def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: 
     if not finding.account_name:
         return 0
     platform = finding.platform or "unspecified"
-    subject = _account_for(index, finding.account_name, platform, create=True, seen=detected_at,
-                           capture_id=capture_id, agency=finding.agency, region=local_region(finding.agency))
+    # an owner named with its platform word and no account name (青山区青山街道办事处微信公众号): its account there
+    subject = (find_account(index, finding.account_name, None if platform == "unspecified" else platform)
+               or (find_owned_account(index, finding.agency, platform) if finding.agency == finding.account_name else None)
+               or _account_for(index, finding.account_name, platform, create=True, seen=detected_at,
+                               capture_id=capture_id, agency=finding.agency, region=local_region(finding.agency)))
     confidence = CLAIM_CONFIDENCE.get(finding.source, CLAIM_CONFIDENCE["report"])
     claim_id = short_id("claim", post_id, finding.account_name, finding.platform)
     index.db["claims"].insert({
@@ -159,6 +162,21 @@ def find_account(index: Index, name: str, platform: str | None) -> str | None:
         "select id, name, alias, platform from accounts where (? is null or platform = ?)", [platform, platform]
     ).fetchall()
     matches = [row[0] for row in candidates if key in (name_key(row[1]), name_key(row[2]) if row[2] else None)]
+    real = [m for m in matches if not PROVISIONAL.match(m)]
+    chosen = real or matches
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def find_owned_account(index: Index, agency: str | None, platform: str | None) -> str | None:
+    """The one account of this owner (``accounts.agency``) on this platform (any for ``unspecified``); None when
+    none or several."""
+    key = name_key(agency)
+    if not key:
+        return None
+    rows = index.db.execute("select id, agency from accounts where agency is not null and (? is null or platform = ?)",
+                            [None if platform == "unspecified" else platform,
+                             None if platform == "unspecified" else platform]).fetchall()
+    matches = [row[0] for row in rows if name_key(row[1]) == key]
     real = [m for m in matches if not PROVISIONAL.match(m)]
     chosen = real or matches
     return chosen[0] if len(chosen) == 1 else None

@@ -141,6 +141,36 @@ async def test_where_did_it_go_lists_successors_with_evidence(demo_archive):
 
 
 @pytest.mark.asyncio
+async def test_where_did_it_go_gives_the_news_reports_claims_with_their_source_and_no_wrong_successor(demo_archive):
+    """The demo news report names five accounts, several in one sentence, one by its owner only, and tells each
+    successor in a later sentence for the one account it names: every claim says which report it comes from, and no
+    account gets another's successor."""
+    from govarchive.demo.cms import EXPECTED as CMS
+
+    report = CMS["news"]["closure_report"]
+    ds = datasette(demo_archive / "index.db")
+    owner = report["named_owner"]
+    for account, successors in report["successors"].items():
+        found = await get_json(ds, "/index/where_did_it_go.json", account=account)
+        claimed = [row for row in found if row["source"] == "report"]
+        assert claimed, account
+        assert {row["according_to"] for row in claimed} == {f"据 according to {report['title']}, 2026-11-19"}
+        assert all(row["evidence_copy"].startswith("/-/archive/urn:uuid:") for row in claimed)
+        assert {(row["successor"], row["successor_platform"]) for row in claimed if row["successor"]} == \
+            set(successors), account
+        # the notice's word comes first, and the report never adds an online successor the notice did not give
+        assert found[0]["source"] == "notice"
+        online = {(row["successor"], row["successor_platform"]) for row in found if row["successor"]
+                  and row["successor_platform"] not in ("office", "unspecified")}
+        assert online <= {(row["successor"], row["successor_platform"]) for row in found
+                          if row["source"] == "notice"}
+    # the owner named with its platform word is its account there, not a new one
+    assert rows(demo_archive / "index.db", "select count(*) from accounts where name = ?", owner["name"]) == [(0,)]
+    assert rows(demo_archive / "index.db", "select a.name, c.named_as from claims c join accounts a on a.id = c.account_id "
+                "where c.named_as = ?", owner["name"]) == [(owner["account"], owner["name"])]
+
+
+@pytest.mark.asyncio
 async def test_closed_without_successor_lists_only_accounts_whose_content_has_nowhere_to_go(demo_archive):
     ds = datasette(demo_archive / "index.db")
     names = {row["name"]: row for row in await get_json(ds, "/index/closed_without_successor.json")}

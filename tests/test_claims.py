@@ -4,6 +4,7 @@ the archivist (where_did_it_go, closures_by_month, the closures feed, the archiv
 from __future__ import annotations
 
 import html
+import re
 import sqlite3
 from datetime import timedelta
 from io import BytesIO
@@ -202,20 +203,53 @@ def news_warc(path: Path, url: str, body: bytes) -> None:
                                                       warc_headers_dict={"WARC-Date": "2019-06-18T03:00:00Z"}))
 
 
+def plain_news_page() -> bytes:
+    """The same report as a news site nobody wrote a parser for serves it: no ArticleTitle/PubDate/SiteName meta,
+    no #zoom, the title in <title> and <h1>, the date only in the byline, a menu and a footer around it (any page as
+    a post reads it)."""
+    source = (FIXTURES / "nanjing-2019-report.html").read_text(encoding="utf-8")
+    title = re.search(r"<h1>(.*?)</h1>", source).group(1)
+    body = "\n".join(f"<p>{p}</p>" for p in re.findall(r"<p>(.*?)</p>", source))
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title}_金陵晨讯网</title></head>
+<body>
+<div class="top"><a href="/">首页</a> | <a href="/bdxw/">本地新闻</a> | <a href="/sh/">社会</a> | <a href="/pl/">评论</a></div>
+<div class="main">
+<h1>{title}</h1>
+<div class="info">2019-06-18 09:30　来源：金陵晨讯网　作者：陶然</div>
+<div class="article-body">
+{body}
+</div>
+</div>
+<div class="related"><h3>相关阅读</h3><ul><li><a href="/bdxw/201906/t20190617_0998.html">梅雨季将至 市区排水设施完成检修</a></li>
+<li><a href="/bdxw/201906/t20190616_0995.html">端午假期全市接待游客超300万人次</a></li></ul></div>
+<div class="foot">金陵晨讯网版权所有　未经授权禁止转载</div>
+</body></html>
+""".encode("utf-8")
+
+
 @pytest.mark.asyncio
-async def test_importing_the_nanjing_report_records_its_accounts_and_successors(tmp_path):
+@pytest.mark.parametrize("served_as", ["cms_page", "plain_news_page"])
+async def test_importing_the_nanjing_report_records_its_accounts_and_successors(tmp_path, served_as):
+    if served_as == "cms_page":  # a TRS-like address and meta tags: the government-site page object reads it
+        url, body = "http://www.jlcx-news.example/bdxw/201906/t20190618_1001.html", \
+            (FIXTURES / "nanjing-2019-report.html").read_bytes()
+    else:  # an address no page object knows
+        url, body = "http://www.jlcx-news.example/html/2019-06/18/content_10012.htm", plain_news_page()
     warc = tmp_path / "news.warc.gz"
-    news_warc(warc, "http://www.jlcx-news.example/bdxw/201906/t20190618_1001.html",
-              (FIXTURES / "nanjing-2019-report.html").read_bytes())
+    news_warc(warc, url, body)
     result = CliRunner().invoke(cli, ["import", str(warc), "--archive-dir", str(tmp_path / "archive")])
     assert result.exit_code == 0, result.output
     db = tmp_path / "archive" / "index.db"
     with sqlite3.connect(db) as conn:
+        posts = conn.execute("select title, substr(published_at, 1, 10), kind from posts").fetchall()
         found = {name: (platform, kind, effective, source) for name, platform, kind, effective, source in conn.execute(
             "select named_as, named_platform, kind, effective_at, source from claims")}
         successors = set(conn.execute("select c.named_as, m.target_name, m.target_platform from migrations m "
                                       "join claims c on c.id = m.claim_id"))
         accounts = {row[0]: row[1] for row in conn.execute("select name, platform from accounts")}
+    assert [post[:2] for post in posts] == [("机构改革后 南京一批政务号停更合并", "2019-06-18")]
+    assert served_as == "cms_page" or posts[0][2] == "page"  # any page as a post
     assert found["南京质监"] == ("wechat", "migration", "2019-06-30", "quoted_notice")
     assert found["南京工商"][:3] == ("wechat", "merger", "2019-06-01")
     assert found["南京物价"][:2] == ("weibo", "closure")

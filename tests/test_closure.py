@@ -176,3 +176,13 @@ def test_a_report_takes_kind_and_date_from_the_clause_naming_the_account():
 ])
 def test_look_alikes_are_not_reports(text):
     assert detect(text, None, "某站", "website", "2024-01-01").label == "other"
+
+
+def test_ordinary_government_prose_is_neither_a_notice_nor_a_report():
+    """Any page is a post now: long articles of government prose that talk of 政务新媒体, 公众号整合, 账号关停 as work
+    topics (推进公众号整合, 召开账号关停调度会, 账号关停是一项系统工程) announce and report nothing."""
+    from bench.closure import long_articles
+
+    for title, body in long_articles(80, 3000, seed=17):  # (the issue-17 detector called one of them a report)
+        found = detect(body, title, "滨澜市某局", "website", "2025-06-01")
+        assert found.label == "other", (title, found.reason, [f.account_name for f in found.findings])

@@ -1124,5 +1124,6 @@ def test_the_news_report_names_the_closed_accounts_and_its_front_page_is_a_list(
     assert 'property="article:published_time"' in report and '"@type": "NewsArticle"' in report
     for name in news["closure_report"]["named_accounts"]:
         assert f"“{name}”" in report or f"‘{name}’" in report
+    assert news["closure_report"]["named_owner"]["name"] + "微信公众号" in report  # no quotes, no account name
     home = render(news["home"])[2].decode("utf-8")
     assert news["closure_report"]["path"] in home and news["other_report"]["path"] in home

@@ -114,8 +114,8 @@ order by a.name, a.id, case s.source when 'platform' then 0 when 'notice' then 1
         "'other platforms'): the archive may be the only copy.",
         f"""
 select a.name, a.platform, a.agency, a.region, a.status, a.status_reason, a.status_changed_at, a.last_post_at,
-  (select group_concat(m.target_platform || coalesce(': ' || nullif(m.target_name, ''), ''), '; ')
-     from migrations m where m.from_account_id = a.id) as notices_say,
+  (select group_concat(said, '; ') from (select distinct m.target_platform || coalesce(': ' || nullif(m.target_name, ''), '')
+     as said from migrations m where m.from_account_id = a.id)) as notices_say,
   (select count(*) from posts p where p.account_id = a.id and p.state = 'ok') as archived_posts,
   case when a.capture_id is not null then '{VIEWER}' || a.capture_id end as archived_copy,
   a.id as account_id

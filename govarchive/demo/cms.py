@@ -12,8 +12,10 @@
   ``./YYYYMM/tYYYYMMDD_<id>.html`` with ``TRS_Editor`` bodies, labels spaced out (``索 引 号：``), one
   article with no ``ArticleTitle`` meta (its ``<title>`` carries the site's name) and its 来源 only on the page.
 - 云岚日报, a news site (``/ylrb/`` stands for its own host, as ``/douyin/`` does for Douyin's): a report
-  on the closure of 云岚市 accounts (a page no platform parser claims: any page as a post), its front
-  page (a list, which stays a page) and one other report.
+  on the closure of 云岚市 accounts (a page no platform parser claims: any page as a post), written the way
+  news is (several accounts in one sentence, a quoted list sharing its platform word, an owner named with its
+  platform word and no account name, each successor told in a later sentence for the one account it names),
+  its front page (a list, which stays a page) and one other report.
 
 :data:`EXPECTED` sums up what a crawl should find here; ``render(path, query, form)`` answers.
 """
@@ -421,13 +423,13 @@ CLOSURE_REPORT = NewsReport(
     at(2026, 11, 19, 7, 30), "本报记者 林晓岚", (
         "本报讯（记者 林晓岚）9月15日，市政府办公室发布《关于关停注销部分政务新媒体账号的公告》，"
         "决定对5个功能相近、用户关注度和利用率低的政务新媒体账号予以关停注销。两个月过去，这些账号的服务去了哪里？记者进行了回访。",
-        "此次关停的账号包括青山区青山街道办事处主办的“云岚青山街道”微信公众号、"
-        "桐溪县桐溪镇人民政府主办的“桐溪镇发布”微信公众号、临江区城市管理局主办的‘临江城管’抖音账号、"
-        "市就业服务中心主办的“云岚就业”新浪微博，以及市科学技术协会主办的“云岚科普”微信公众号。",
-        "记者了解到，“云岚科普”微信公众号已于9月停止更新，全部业务、功能迁移至“云岚发布”微信公众号。"
-        "“云岚青山街道”微信公众号自10月1日起停止更新，相关信息资讯、公示、公告等内容已并入属地政府网站。"
-        "“桐溪镇发布”微信公众号停止更新后，群众可登录「桐溪县人民政府网站」查阅政务信息。"
-        "“云岚就业”新浪微博已停止更新并注销，招聘信息今后将在其他平台推送。",
+        "按照公告，“桐溪镇发布”“云岚科普”微信公众号和‘临江城管’抖音账号自9月15日起停止更新，并启动注销程序；"
+        "青山区青山街道办事处微信公众号和市就业服务中心的“云岚就业”新浪微博则从10月1日起停更。",
+        "回访中，记者发现各账号的去向并不相同。“云岚科普”的科普视频、活动报名等全部业务、功能，已迁移至“云岚发布”微信公众号，"
+        "老粉丝在那里也能查到原有文章。“桐溪镇发布”停更后，桐溪镇的群众可以登录「桐溪县人民政府网站」查阅政务信息。"
+        "‘临江城管’停更后，市容环境、占道经营等问题，市民可到临江区政务服务中心现场咨询。"
+        "青山街道的信息资讯、公示、公告等内容，则已并入属地政府网站。“云岚就业”注销后，招聘信息今后将在其他平台推送，"
+        "具体渠道尚未公布。",
         "“有的账号开通几年只发了十几条信息，有的长期转发同样的内容，粉丝寥寥无几。”市政府办公室相关负责人介绍，"
         "今年第三季度全市抽查政务新媒体48个，发现部分账号长期不更新、互动回应不及时，基层运维负担较重。"
         "关停整合后，相关服务集中到“云岚发布”等主账号和各级政府网站，群众办事查询渠道并没有减少。",
@@ -550,7 +552,12 @@ EXPECTED: dict[str, object] = {
         "site": NEWS_NAME, "home": NEWS_HOME,
         "closure_report": {"path": CLOSURE_REPORT.path, "title": CLOSURE_REPORT.title,
                            "published_at": CLOSURE_REPORT.published.isoformat(), "reporter": CLOSURE_REPORT.reporter,
-                           "named_accounts": ["云岚青山街道", "桐溪镇发布", "临江城管", "云岚就业", "云岚科普"]},
+                           "named_accounts": ["桐溪镇发布", "云岚科普", "临江城管", "云岚就业"],
+                           "named_owner": {"name": "青山区青山街道办事处", "platform": "wechat", "account": "云岚青山街道"},
+                           "successors": {"云岚科普": [("云岚发布", "wechat")],
+                                          "桐溪镇发布": [("桐溪县人民政府网站", "website")],
+                                          "临江城管": [("临江区政务服务中心", "office")],
+                                          "云岚就业": [], "云岚青山街道": []}},
         "other_report": {"path": OTHER_REPORT.path, "title": OTHER_REPORT.title}},
 }
 """What a crawl of these sites should find. ``hanweb``: ``{site, column_path, column_id, proxy_path, unit,
@@ -559,4 +566,7 @@ page's datastore), articles: [{path, title, published_at (shown), meta_pubdate|N
 differs)}]}`` (newest first, the list's order). ``trs``: ``{column_path, pages (index, index_1, index_2),
 js_array_page, articles: [{path, title, published_at, publisher, index_no}], without_meta (the article
 with no ArticleTitle/PubDate/ContentSource meta)}``. ``news``: ``{site, home (a list page, never a post),
-closure_report: {path, title, published_at, reporter, named_accounts}, other_report: {path, title}}``."""
+closure_report: {path, title, published_at, reporter, named_accounts (quoted in the report), named_owner: {name,
+platform, account} (an owner named with its platform word and no account name: the account it owns), successors:
+{account: [(name, platform)]} (what the report says, per account: a successor told in a later sentence belongs
+to the one account it names)}, other_report: {path, title}}``."""
