@@ -59,8 +59,8 @@ screenshots: $(STAMP) browser
 metadata: $(STAMP)
 	$(BIN)/python -c 'from pathlib import Path; from govarchive.browse.metadata import write_schema_docs; write_schema_docs(Path("docs/schema.md"))'
 
-# precision and recall of closure-notice detection and successor extraction on the labelled sets (the blind
-# held-out set, tests/eval/closure_holdout.toml, is skipped while it is absent: docs/closure.md)
+# precision and recall of closure-notice detection, successor extraction and reports' named accounts on the labelled
+# sets: ours, the real texts (skipped when absent) and the blind held-out set (docs/closure.md)
 eval: $(STAMP)
 	$(BIN)/python -m govarchive.evaluation tests/eval/closure_cases.toml ../shared/closure_real/cases.toml \
 		tests/eval/closure_holdout.toml
