@@ -17,6 +17,7 @@ import heapq
 import json
 import logging
 import os
+import sqlite3
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
@@ -40,7 +41,7 @@ from govarchive.searchindex import searching_alongside
 from govarchive.transactions import write_transaction
 from govarchive.warc import repair_open_files
 from govarchive.warcfiles import ArchiveWarcs, PlacementError, Placed, WarcFile, archive_name
-from govarchive.warcread import CAPTURE_TYPES, Damage, RecordReader, describe_type, record_id
+from govarchive.warcread import CAPTURE_TYPES, Damage, RecordReader, describe_type, one_line, record_id
 
 logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
@@ -215,7 +216,7 @@ class WarcImporter:
                 self.import_file(file, report)
             except Exception as exc:  # a file that cannot be read is reported; the others are still indexed
                 logger.debug("cannot read %s", file.path, exc_info=True)
-                report.refused = f"cannot be read ({_one_line(exc)}); {report.captures} capture(s) indexed before"
+                report.refused = f"cannot be read ({one_line(exc)}); {report.captures} capture(s) indexed before"
                 self.report.add(report)
         self.index_deferred()
         return self.report
@@ -246,7 +247,7 @@ class WarcImporter:
                 report.refused = "an empty file" if reader.size == 0 else \
                     "not a WARC or ARC file: no record in it (nothing indexed)"
             for record in reader:
-                self._import_record(file, reader, record, runs, report)
+                self._guarded(file, reader, record, runs, report)
             report.records.update(reader.types)
             report.damage = list(reader.damage)
         self.report.add(report)
@@ -268,11 +269,7 @@ class WarcImporter:
                 streams.append(self._dated_records(number, readers[-1], iter(reader)))
             runs: dict[str, dict[str, str]] = {f.name: {} for f in files}
             for _, (file, reader, report), record in heapq.merge(*streams, key=lambda item: item[0]):
-                try:
-                    self._import_record(file, reader, record, runs[file.name], report)
-                except Exception as exc:  # a record that cannot be indexed is reported; the rest is still indexed
-                    logger.debug("cannot index a record of %s", file.path, exc_info=True)
-                    report.unusable.append((-1, f"a record could not be indexed ({_one_line(exc)})"))
+                self._guarded(file, reader, record, runs[file.name], report)
             for file, reader, report in readers:
                 report.records.update(reader.types)
                 report.damage = list(reader.damage)
@@ -285,6 +282,18 @@ class WarcImporter:
                        records: Iterator[Any]) -> Iterator[tuple[tuple[str, int, int], Any, Any]]:
         for position, record in enumerate(records):
             yield (record.rec_headers.get_header("WARC-Date") or "", number, position), part, record
+
+    def _guarded(self, file: WarcFile, reader: RecordReader, record: Any, runs: dict[str, str],
+                 report: FileReport) -> None:
+        """:meth:`_import_record`; a record that cannot be indexed (a bug it meets) is reported and the file goes
+        on. The index or the disk failing stops the whole import."""
+        try:
+            self._import_record(file, reader, record, runs, report)
+        except (sqlite3.Error, OSError):
+            raise
+        except Exception as exc:
+            logger.debug("cannot index the record at %d of %s", reader.at, file.path, exc_info=True)
+            report.unusable.append((reader.at, f"{record.rec_type} record could not be indexed ({one_line(exc)})"))
 
     def _import_record(self, file: WarcFile, reader: RecordReader, record: Any, runs: dict[str, str],
                        report: FileReport) -> None:
@@ -538,10 +547,6 @@ def _status(code: Any) -> int:
         return 0
 
 
-def _one_line(exc: BaseException) -> str:
-    return (" ".join(str(exc).split()) or type(exc).__name__)[:200]
-
-
 def _warc_fields(data: bytes) -> dict[str, str]:
     fields = {}
     for line in data.decode("utf-8", "replace").splitlines():
@@ -627,7 +632,7 @@ def _import(paths: list[Path], archive_dir: Path, max_body_bytes: int, in_place:
                     importer.import_file(placement.file, file_report)
                 except Exception as exc:  # one unreadable file: reported, the others are still indexed
                     logger.debug("cannot read %s", placement.file.path, exc_info=True)
-                    file_report.refused = f"cannot be read ({_one_line(exc)})"
+                    file_report.refused = f"cannot be read ({one_line(exc)})"
                     report.add(file_report)
             importer.index_deferred()
             report.revisits_resolved = _resolve_revisits(index)
@@ -670,7 +675,7 @@ def _refusal(exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return f"cannot be read or copied ({exc.strerror or exc}): nothing imported"
-    return _one_line(exc)
+    return one_line(exc)
 
 
 def _db_files(path: Path) -> Iterator[Path]:

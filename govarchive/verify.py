@@ -56,11 +56,12 @@ KINDS: dict[str, tuple[str, str]] = {
                       "their captures are listed in lost_captures; keep the files to inspect them, or delete them"),
     "unreadable": ("damaged part(s) of WARC files (a torn or damaged gzip member, a record cut short or longer "
                    "than it says, bytes that are no record; reading went on after each)",
-                   "the file changed on disk: restore it from a copy if you have one; `govarchive reindex` "
-                   "rebuilds the index from what can still be read"),
+                   "restore the file from a copy if you have one (a file imported damaged stays so: its whole "
+                   "records are indexed, the damaged parts never are); `govarchive reindex` rebuilds the index "
+                   "from what can still be read"),
     "digest_errors": ("record(s) whose bytes no longer match their WARC digests",
-                      "the file changed on disk since it was written: restore it from a copy; these records "
-                      "cannot be trusted"),
+                      "the bytes are not those their writer recorded (changed on disk, or written wrong): restore "
+                      "the file from a copy if you have one; these records cannot be trusted"),
     "missing_records": ("capture row(s) whose record is not where the index points",
                         "after a killed crawl, run a crawl (its recovery moves them to lost_captures and fetches "
                         "the pages again); otherwise `govarchive reindex` rebuilds the index from the WARC files"),

@@ -165,6 +165,7 @@ class RecordReader:
         self._segment_end = 0
         self._start: int | None = None
         self._probed = False
+        self.at = 0  # where the record last handed on starts
 
     @property
     def end(self) -> int:
@@ -222,20 +223,52 @@ class RecordReader:
             start = begin + iterator.offset
             try:
                 record = next(iterator)
-            except StopIteration:
-                return None
+            except StopIteration:  # warcio also stops at a record cut inside its headers: is anything left?
+                return self._leftover(start, end)
             except Exception as exc:  # warcio's ArchiveLoadFailed, a header it cannot parse, …
-                return start, f"not a readable {self.format.upper() if self.format else 'WARC'} record ({_one_line(exc)})"
+                return start, self._split(start, end) or \
+                    f"not a readable {(self.format or 'warc').upper()} record ({one_line(exc)})"
             record.rec_type = (record.rec_type or "").strip()
             if self.format == "arc":
                 record.rec_headers.replace_header("WARC-Record-ID", f"<{arc_record_id(record, start)}>")
             self._current = _Current(iterator, record, begin, start)
+            self.at = start
             yield record
             if self._current is not None:
                 self.finish(record)
             if self._problem is not None:
                 problem, self._problem = self._problem, None
                 return problem
+
+    def _leftover(self, start: int, end: int) -> tuple[int, str] | None:
+        """Where parsing stopped with bytes left that are not blank (a record cut inside its headers, which
+        warcio takes for the end of the file), and why; None when only blank lines are left."""
+        if start >= end:
+            return None
+        if self.compressed:
+            head = self._head(start, 4096)
+        else:
+            self.fh.seek(start)
+            head = self.fh.read(min(4096, end - start))
+        if not head.strip():
+            return None
+        if sniff(head) is not None:
+            return start, self._split(start, end) or "torn record: the file ends inside its headers"
+        return start, f"not a readable {(self.format or 'warc').upper()} record"
+
+    def _split(self, start: int, end: int) -> str | None:
+        """Why the record at ``start`` could not be read when it is a gzip member holding only part of a record
+        and more members follow (a writer that split records over members); None otherwise."""
+        if not self.compressed:
+            return None
+        head = self._head(start, 65536)
+        length = _header_fields(head).get("content-length", "") if sniff(head) == "warc" else ""
+        have = self._inflated_size(start) - _header_size(head)
+        following = next((m for m in sorted(self._members) if m > start), None)
+        if not length.isdigit() or have >= int(length) or following is None or following >= end:
+            return None
+        return (f"record whose gzip member ends inside it ({max(have, 0):,} of {int(length):,} bytes of its block): "
+                "records are not one gzip member each; `warcio recompress` rewrites such a file")
 
     # -- one record ---------------------------------------------------------------------------
     def finish(self, record: Any) -> Span | None:
@@ -248,7 +281,7 @@ class RecordReader:
         try:
             iterator.read_to_end(record)
         except Exception as exc:  # a read error inside the record
-            self._problem = (current.start, f"unreadable record ({_one_line(exc)})")
+            self._problem = (current.start, f"unreadable record ({one_line(exc)})")
             return None
         offset, length = begin + iterator.get_record_offset(), iterator.get_record_length()
         problem = self._check(record, iterator, begin, offset, length)
@@ -418,7 +451,8 @@ def _header_size(head: bytes) -> int:
     return found.end() if found else len(head)
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (warcio's span several), at most 200 characters."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:200]
 
