@@ -137,7 +137,7 @@ def _find_lost(index: Index, warc_dir: Path, suspects: list[str], repaired: set[
             # A closed file damaged on disk: its bytes are still there, maybe restorable; never drop its rows.
             logger.warning("WARC %s is damaged (%s): left as it is; run `govarchive verify`, then restore the "
                            "file from a copy if you have one", name, scan.error)
-            report.errors.append(f"{name}: {scan.error}")
+            report.errors.append(f"{name} {scan.error}")
             continue
         at_offset = {record.offset: record for record in scan.records}
         by_id = {record.record_id: record for record in scan.records}
@@ -363,7 +363,10 @@ def _import_unindexed(index: Index, warc_dir: Path, suspects: list[str], max_bod
         if after[name] > before[name]:
             logger.warning("indexed %d whole record(s) of %s that the killed run wrote but had not indexed",
                            after[name] - before[name], name)
+    said = {known.split(" @ ", 1)[0] for known in report.errors}
     for error in result.errors:
+        if error.split(" @ ", 1)[0] in said:
+            continue  # a closed file found damaged above: said once
         logger.warning("could not index the records of %s", error)
         report.errors.append(error)
     return result.captures
