@@ -167,11 +167,6 @@ class RecordReader:
         self._probed = False
         self.at = 0  # where the record last handed on starts
 
-    @property
-    def end(self) -> int:
-        """Where the whole records before the first damage end (the file's size when nothing is damaged)."""
-        return self.damage[0].offset if self.damage else self.size
-
     # -- iteration ----------------------------------------------------------------------------
     def probe(self) -> str | None:
         """The file's format (``warc`` or ``arc``), None when it holds no record at all (an empty file, or
@@ -198,14 +193,16 @@ class RecordReader:
     def _first_record(self) -> int | None:
         if self.size == 0:
             return None
-        self.format = sniff(self._head(0))
+        head = self._head(0)
+        self.format = sniff(head)
         if self.format is not None:
             return 0
         following = self._next_start(1, limit=SNIFF_BYTES)
         if following is None:
             return None
         self.format = sniff(self._head(following))
-        self.damage.append(Damage(0, following, "not a WARC or ARC record", self._lost(0, torn=False)))
+        if head.strip() or not self.compressed:  # (an empty gzip member first is no damage: some tools write one)
+            self.damage.append(Damage(0, following, "not a WARC or ARC record", self._lost(0, torn=False)))
         return following
 
     def _damaged(self, start: int, reason: str) -> int | None:
