@@ -86,9 +86,6 @@ class FileReport:
         more = f" (and {len(problems) - 1} more problem(s) in this file)" if len(problems) > 1 else ""
         return f"{self.name} {problems[0]}{more}"
 
-    def capture_records(self) -> int:
-        return sum(self.records[t] for t in CAPTURE_TYPES)
-
 
 @dataclass
 class ImportReport:
@@ -106,11 +103,6 @@ class ImportReport:
         """One line per file with a problem: file, offset, what (and how many more problems it has)."""
         return [line for line in (f.error_line() for f in self.per_file) if line]
 
-    @property
-    def skipped(self) -> int:
-        """Capture records not indexed again: already indexed at their place, or repeating a record id."""
-        return sum(f.known + len(f.duplicates) for f in self.per_file)
-
     def records(self) -> Counter:
         total: Counter = Counter()
         for report in self.per_file:
@@ -118,7 +110,7 @@ class ImportReport:
         return total
 
     def add(self, report: FileReport) -> None:
-        if report not in self.per_file:
+        if not any(known is report for known in self.per_file):  # (equal reports of two files are two reports)
             self.per_file.append(report)
 
     def type_lines(self) -> list[str]:
@@ -216,7 +208,7 @@ class WarcImporter:
                 self.import_file(file, report)
             except Exception as exc:  # a file that cannot be read is reported; the others are still indexed
                 logger.debug("cannot read %s", file.path, exc_info=True)
-                report.refused = f"cannot be read ({one_line(exc)}); {report.captures} capture(s) indexed before"
+                report.refused = f"indexing stopped ({one_line(exc)}); {report.captures} capture(s) of it indexed before"
                 self.report.add(report)
         self.index_deferred()
         return self.report
