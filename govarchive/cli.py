@@ -6,6 +6,7 @@ This module is the only place that reads the environment (``GOVARCHIVE_ARCHIVE_D
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -129,6 +130,48 @@ def _refused_if_busy() -> Iterator[None]:
         yield
     except ArchiveBusy as busy:
         raise ArchiveInUse(str(busy)) from None
+
+
+DEBUG = click.option("--debug", is_flag=True,
+                     help="Show the log and the full traceback of any error (else each error is one line).")
+
+
+class _OneLine(logging.Formatter):
+    """A log record as one line, without its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {' '.join(record.getMessage().split())}"
+
+
+@contextlib.contextmanager
+def _one_line_errors(debug: bool) -> Iterator[None]:
+    """Errors of a command that reads WARC files, one line each; with ``--debug``, the whole log and the
+    traceback of an unexpected error. Without it, only govarchive's own warnings are shown (a library's
+    notes on a file it reads are in the command's report already)."""
+    handler = logging.StreamHandler(sys.stderr)
+    root = logging.getLogger()
+    level = root.level
+    if debug:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.setLevel(logging.DEBUG)
+    else:
+        handler.setFormatter(_OneLine())
+        handler.setLevel(logging.WARNING)
+        handler.addFilter(lambda record: record.name.startswith("govarchive") or record.levelno >= logging.ERROR)
+    root.addHandler(handler)
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise click.ClickException(f"{text} ({type(exc).__name__}; run again with --debug for the "
+                                   "traceback)") from None
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
 
 class BadUsage(click.ClickException):
@@ -371,18 +414,23 @@ def demo_web(port: int) -> None:
 
 @cli.command()
 @ARCHIVE_DIR
-def reindex(archive_dir: Path) -> None:
-    """Rebuild ARCHIVE_DIR/index.db from ARCHIVE_DIR/warc/*.warc.gz alone."""
+@DEBUG
+def reindex(archive_dir: Path, debug: bool) -> None:
+    """Rebuild ARCHIVE_DIR/index.db from the archive's WARC files alone (warc/ and files imported in place)."""
     from govarchive.reindex import reindex as rebuild
 
     if not (archive_dir / "warc").is_dir():
         raise click.ClickException(f"{archive_dir / 'warc'} does not exist: run `govarchive crawl` or "
                                    "`make demo` first, or pass --archive-dir")
     require_writable(archive_dir)
-    with _refused_if_busy():  # a crawl (or another reindex) is writing this archive
+    with _one_line_errors(debug), _refused_if_busy():  # a crawl (or another reindex) is writing this archive
         report = rebuild(archive_dir)
+    for repaired in report.repaired:
+        click.echo(f"repaired {repaired}, left open by a killed crawl")
     click.echo(f"reindexed {report.files} WARC files: {report.captures} captures, {report.accounts} account "
                f"sightings, {report.posts} post sightings")
+    for line in report.type_lines():
+        click.echo("  " + line)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     _echo_summary(archive_dir)
@@ -391,18 +439,35 @@ def reindex(archive_dir: Path) -> None:
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--in-place", is_flag=True,
+              help="Leave the files where they are and record where (warc/in-place.tsv) instead of copying them "
+                   "into ARCHIVE_DIR/warc/.")
 @ARCHIVE_DIR
-def import_(files: tuple[Path, ...], archive_dir: Path) -> None:
-    """Index WARC FILES written by any tool (wget, Browsertrix, Heritrix…) into ARCHIVE_DIR/index.db."""
+@DEBUG
+def import_(files: tuple[Path, ...], in_place: bool, archive_dir: Path, debug: bool) -> None:
+    """Add WARC or ARC FILES written by any tool (wget, Browsertrix, Heritrix…) to the archive and index them.
+
+    Each file is copied into ARCHIVE_DIR/warc/ (the copy checked byte for byte first), or with --in-place
+    recorded where it lies; verify and reindex then read it like the crawl's own files. Exit 1 when a file
+    was refused or holds damage (each said in one line: file, offset, what was lost)."""
     from govarchive.reindex import import_warcs
 
     # A new folder is fine here: importing other tools' WARCs is one way to start an archive.
     require_writable(archive_dir)
-    with _refused_if_busy():
-        report = import_warcs(files, archive_dir)
-    click.echo(f"imported {report.files} WARC files: {report.captures} captures, {report.accounts} account "
-               f"sightings, {report.posts} post sightings")
+    with _one_line_errors(debug), _refused_if_busy():
+        report = import_warcs(files, archive_dir, in_place=in_place)
+    click.echo(f"imported {report.files} file(s) into {archive_dir}: {report.captures} captures, "
+               f"{report.accounts} account sightings, {report.posts} post sightings")
+    for file in report.per_file:
+        if not file.refused:
+            problems = len(file.problems())
+            click.echo(f"  {file.name}: {file.placed}; {sum(file.records.values()):,} whole records, "
+                       f"{file.captures:,} captures" + (f", {problems} problem(s)" if problems else ""))
+    for line in report.type_lines():
+        click.echo("  " + line)
+    if report.revisits_resolved:
+        click.echo(f"  {report.revisits_resolved} revisit(s) imported earlier without their original now point at it")
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     if report.errors:
@@ -413,12 +478,13 @@ def import_(files: tuple[Path, ...], archive_dir: Path) -> None:
 @click.argument("shards", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @ARCHIVE_DIR
-def merge(shards: tuple[Path, ...], archive_dir: Path) -> None:
+@DEBUG
+def merge(shards: tuple[Path, ...], archive_dir: Path, debug: bool) -> None:
     """Merge the archive folders of distributed workers (SHARDS) into ARCHIVE_DIR; merging again changes nothing."""
     from govarchive.merge import MergeError, merge as combine
 
     require_writable(archive_dir)
-    with _refused_if_busy():  # the archive, or a worker's folder, is in use
+    with _one_line_errors(debug), _refused_if_busy():  # the archive, or a worker's folder, is in use
         try:
             report = combine(shards, archive_dir)
         except MergeError as error:
@@ -532,7 +598,8 @@ def status(archive_dir: Path, as_json: bool) -> None:
 @cli.command()
 @ARCHIVE_DIR
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify(archive_dir: Path, as_json: bool) -> None:
+@DEBUG
+def verify(archive_dir: Path, as_json: bool, debug: bool) -> None:
     """Read every WARC record back (digests) and check every index pointer; exit 1 on any problem."""
     import json
     import sqlite3
@@ -540,11 +607,12 @@ def verify(archive_dir: Path, as_json: bool) -> None:
     from govarchive.verify import verify_archive
 
     index_db = require_index(archive_dir)
-    try:
-        report = verify_archive(archive_dir)
-    except sqlite3.DatabaseError as error:
-        raise click.ClickException(f"cannot read {index_db} ({error}): run `govarchive reindex` to rebuild "
-                                   "it from the WARC files, or pass --archive-dir") from None
+    with _one_line_errors(debug):
+        try:
+            report = verify_archive(archive_dir)
+        except sqlite3.DatabaseError as error:
+            raise click.ClickException(f"cannot read {index_db} ({error}): run `govarchive reindex` to rebuild "
+                                       "it from the WARC files, or pass --archive-dir") from None
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -28,7 +28,7 @@ from typing import IO, Any, Iterable, Iterator, Sequence
 from sqlite_utils import Database
 
 from govarchive import __version__
-from govarchive.reindex import warc_files
+from govarchive.warcfiles import ArchiveWarcs, WarcFile
 
 # Tables people ask for most come first in messages; every table docs/schema.md documents can be exported.
 FIRST_TABLES = ("accounts", "posts", "notices", "claims", "migrations", "status_history", "runs", "captures")
@@ -65,8 +65,14 @@ def check_archive(archive_dir: Path, need_index: bool = True) -> None:
 
 
 def closed_warcs(archive_dir: Path) -> list[Path]:
-    """The finished WARC files (``.open`` ones are still being written); an error when there is none."""
-    files = warc_files(Path(archive_dir) / "warc")
+    """Where the finished WARC files lie (``.open`` ones are still being written); an error when there is none."""
+    return [f.path for f in closed_files(archive_dir)]
+
+
+def closed_files(archive_dir: Path) -> list[WarcFile]:
+    """The archive's finished WARC files (:class:`~govarchive.warcfiles.ArchiveWarcs`: in ``warc/`` and imported
+    in place), by their names in the index; an error when there is none."""
+    files = ArchiveWarcs(Path(archive_dir) / "warc").files()
     if not files:
         raise ExportError(f"no finished WARC files in {Path(archive_dir) / 'warc'}: run a crawl first "
                           "(files ending .open are still being written)")
@@ -250,7 +256,7 @@ def plan_wacz(archive_dir: Path, runs: Sequence[str] = (), accounts: Sequence[st
     revisits are added when ``dependencies`` is true, and recorded either way.
     """
     check_archive(archive_dir)
-    on_disk = {p.name: p for p in closed_warcs(archive_dir)}
+    on_disk = {f.name: f.path for f in closed_files(archive_dir)}
     db = open_readonly(Path(archive_dir) / "index.db")
     try:
         try:
@@ -298,8 +304,8 @@ def _plan(db: Database, on_disk: dict[str, Path], runs: list[str], accounts: lis
     missing = [name for name in wanted if name not in on_disk]
     selected = [name for name in wanted if name in on_disk] if queries else sorted(on_disk)
     if not selected:
-        raise ExportError(f"none of the WARC files of this selection is in {_warc_dir(on_disk)}: copy "
-                          f"{', '.join(missing[:3])} there (imported files stay where they were)")
+        raise ExportError(f"none of the WARC files of this selection is in {_warc_dir(on_disk)} or where an "
+                          f"in-place import recorded it: put {', '.join(missing[:3])} back")
     db.execute("delete from temp.selected where id in (select id from captures where warc_file not in "
                "(select name from temp.files))")
     included = set(selected)

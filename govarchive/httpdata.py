@@ -91,6 +91,30 @@ def dechunk(data: bytes) -> bytes:
     return bytes(out)
 
 
+def chunked_problem(data: bytes) -> str | None:
+    """Why a body archived with ``Transfer-Encoding: chunked`` does not hold whole chunks, None when it does
+    (or holds no chunk framing at all: a tool that stored the body de-chunked but kept the header)."""
+    pos = 0
+    while pos < len(data):
+        end = data.find(b"\r\n", pos)
+        if end < 0:
+            return None if pos == 0 else f"the body ends inside the chunk-size line at byte {pos}"
+        text = data[pos:end].split(b";")[0].strip()
+        try:
+            size = int(text, 16)
+        except ValueError:
+            return None if pos == 0 else f"the chunk-size line at byte {pos} is not a hexadecimal number"
+        if size == 0:
+            return None  # the last chunk (trailers may follow)
+        if end + 2 + size > len(data):
+            return (f"the chunk at byte {pos} announces {size:,} bytes, {len(data) - end - 2:,} are there: "
+                    "the body was cut")
+        if data[end + 2 + size:end + 4 + size] != b"\r\n":
+            return f"the chunk at byte {pos} is not followed by CRLF where its size says"
+        pos = end + 4 + size
+    return None if pos == 0 else f"the body ends at byte {pos} without the last (zero-size) chunk"
+
+
 def _inflate(data: bytes, wbits: int, max_bytes: int) -> bytes:
     out = bytearray()
     decompressor = zlib.decompressobj(wbits)

@@ -32,13 +32,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from warcio.archiveiterator import ArchiveIterator
-
 from govarchive.index import Index, open_index
 from govarchive.lock import hold
-from govarchive.reindex import WarcImporter, _warc_fields, warc_files
+from govarchive.reindex import WarcImporter, _warc_fields
 from govarchive.transactions import write_transaction
-from govarchive.warc import OPEN_SUFFIX, warc_date
+from govarchive.warc import warc_date
+from govarchive.warcfiles import ArchiveWarcs, WarcFile
+from govarchive.warcread import RecordReader
 
 logger = logging.getLogger(__name__)
 
@@ -118,15 +118,15 @@ def merge(shards: Iterable[Path | str], archive_dir: Path | str, max_body_bytes:
 def _merge(folders: list[Path], archive: Path, index: Index, max_body_bytes: int, report: MergeReport) -> None:
     for folder in folders:
         report.recovered += _recover(folder)
-    plan: list[tuple[Path, Path]] = []  # (shard file, archive file)
+    plan: list[tuple[Path, Path, Path]] = []  # (shard file, archive file, shard index)
     for folder in folders:
-        for source in warc_files(folder / "warc"):
-            plan.append((source, _place(source, archive / "warc", report)))
+        for source in ArchiveWarcs(folder / "warc").files():
+            plan.append((source.path, _place(source, archive / "warc", report), folder / "index.db"))
     parts = [part for folder in folders for part in worker_parts(folder)]
-    to_read = [target for source, target in plan if not _fully_indexed(source, target, index)]
+    to_read = [target for source, target, shard_db in plan if not _fully_indexed(source, target, index, shard_db)]
     to_read.sort(key=lambda p: p.name)  # names start with the file's creation time
     report.files_read = len(to_read)
-    importer = WarcImporter(index, max_body_bytes, known_files=warc_files(archive / "warc"), skip_known=True,
+    importer = WarcImporter(index, max_body_bytes, known_files=ArchiveWarcs(archive / "warc").files(),
                             analyse_runs=False)
     imported = importer.import_interleaved(to_read)
     report.captures, report.accounts, report.posts = imported.captures, imported.accounts, imported.posts
@@ -144,18 +144,20 @@ def _merge(folders: list[Path], archive: Path, index: Index, max_body_bytes: int
 
 
 def _recover(folder: Path) -> list[str]:
-    """Files a killed worker left ``.open``: repaired (and the shard's index reconciled) before merging."""
-    if not list((folder / "warc").glob(f"*.warc.gz{OPEN_SUFFIX}")):
+    """Files a killed worker left ``.open``: repaired (and the shard's index reconciled) before merging, as
+    the worker's next run would. A file with no whole record becomes ``.invalid`` and is not merged."""
+    if not ArchiveWarcs(folder / "warc").open_files():
         return []
     from govarchive.config import ArchivePaths
     from govarchive.recovery import recover_archive
 
-    return list(recover_archive(ArchivePaths(folder)).repaired)
+    report = recover_archive(ArchivePaths(folder))
+    return [f"{folder.name}/warc/{name}" for name in report.repaired_files + report.invalid_files]
 
 
-def _place(source: Path, warc_dir: Path, report: MergeReport) -> Path:
+def _place(file: WarcFile, warc_dir: Path, report: MergeReport) -> Path:
     """The shard's file in the archive's folder: linked or copied once, never overwritten."""
-    target = warc_dir / source.name
+    source, target = file.path, warc_dir / file.name
     size = source.stat().st_size
     if target.exists():
         if target.stat().st_size != size:
@@ -176,16 +178,15 @@ def _place(source: Path, warc_dir: Path, report: MergeReport) -> Path:
     return target
 
 
-def _fully_indexed(source: Path, target: Path, index: Index) -> bool:
+def _fully_indexed(source: Path, target: Path, index: Index, shard_db: Path) -> bool:
     """True when the archive holds every capture the shard indexed from this file (so it is not read
     again). A shard with no index, or one that disagrees, has its file read (records already
     indexed are skipped)."""
-    shard_db = source.parent.parent / "index.db"
     if not shard_db.exists():
         return False
     try:
         with sqlite3.connect(f"file:{shard_db}?mode=ro", uri=True) as conn:
-            ids = [r[0] for r in conn.execute("select id from captures where warc_file = ?", [source.name])]
+            ids = [r[0] for r in conn.execute("select id from captures where warc_file = ?", [target.name])]
     except sqlite3.Error:
         return False
     if not ids:
@@ -215,9 +216,9 @@ def worker_parts(folder: Path) -> list[WorkerPart]:
 
 def _worker_names(folder: Path) -> dict[str, tuple[str, str]]:
     names: dict[str, tuple[str, str]] = {}
-    for path in warc_files(folder / "warc"):
+    for path in ArchiveWarcs(folder / "warc").paths():
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
+            for record in RecordReader(fh, resync=False):
                 if record.rec_type == "warcinfo":
                     fields = _warc_fields(record.content_stream().read())
                     if fields.get("run-id"):

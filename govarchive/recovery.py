@@ -35,9 +35,10 @@ from typing import Any, Iterable
 
 from govarchive.config import ArchivePaths
 from govarchive.index import Index, open_index
-from govarchive.reindex import WarcImporter, warc_files
+from govarchive.reindex import WarcImporter
 from govarchive.transactions import write_transaction
 from govarchive.warc import INVALID_SUFFIX, repair_open_files, scan_warc, warc_date
+from govarchive.warcfiles import ArchiveWarcs
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ def _find_lost(index: Index, warc_dir: Path, suspects: list[str], repaired: set[
             # A closed file damaged on disk: its bytes are still there, maybe restorable; never drop its rows.
             logger.warning("WARC %s is damaged (%s): left as it is; run `govarchive verify`, then restore the "
                            "file from a copy if you have one", name, scan.error)
-            report.errors.append(f"{name}: {scan.error}")
+            report.errors.append(f"{name} {scan.error}")
             continue
         at_offset = {record.offset: record for record in scan.records}
         by_id = {record.record_id: record for record in scan.records}
@@ -156,7 +157,7 @@ def _find_lost(index: Index, warc_dir: Path, suspects: list[str], repaired: set[
                                "fixed", capture_id, record.offset, name)
         report.moved_pointers += len(moved)
         lost += _lost_rows(index, [capture_id for capture_id, _ in gone], TORN_TAIL, name)
-    for path in sorted(warc_dir.glob(f"*.warc.gz{INVALID_SUFFIX}")):
+    for path in ArchiveWarcs(warc_dir).invalid_files():
         stem = path.name[: -len(INVALID_SUFFIX)]
         ids = [row[0] for row in index.db.execute("select id from captures where warc_file = ?", [stem])]
         lost += _lost_rows(index, ids, UNREADABLE_FILE, path.name)
@@ -352,8 +353,7 @@ def _import_unindexed(index: Index, warc_dir: Path, suspects: list[str], max_bod
     """Index the whole records of the suspect files that no ``captures`` row points to."""
     if not suspects:
         return 0
-    importer = WarcImporter(index, max_body_bytes, known_files=warc_files(warc_dir), skip_known=True,
-                            analyse_runs=False)
+    importer = WarcImporter(index, max_body_bytes, known_files=ArchiveWarcs(warc_dir).files(), analyse_runs=False)
     before = Counter(row[0] for row in index.db.execute(
         "select warc_file from captures where warc_file in (" + ", ".join("?" for _ in suspects) + ")", suspects))
     result = importer.import_files([warc_dir / name for name in suspects])
@@ -363,7 +363,10 @@ def _import_unindexed(index: Index, warc_dir: Path, suspects: list[str], max_bod
         if after[name] > before[name]:
             logger.warning("indexed %d whole record(s) of %s that the killed run wrote but had not indexed",
                            after[name] - before[name], name)
+    said = {known.split(" @ ", 1)[0] for known in report.errors}
     for error in result.errors:
+        if error.split(" @ ", 1)[0] in said:
+            continue  # a closed file found damaged above: said once
         logger.warning("could not index the records of %s", error)
         report.errors.append(error)
     return result.captures

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from govarchive.reindex import warc_files
+from govarchive.warcfiles import ArchiveWarcs
 
 LAST_RUNS = 10  # runs listed by ``govarchive status``
 PROBLEM_STATES = ("parse_error", "unparsed")  # captures whose page no parser could read
@@ -110,8 +110,8 @@ class ArchiveSummary:
 
 
 def open_warc_files(warc_dir: Path) -> list[Path]:
-    """``*.warc.gz.open`` files: a crawl is writing them, or was killed (the next one repairs them)."""
-    return sorted(p for p in Path(warc_dir).glob("*.warc.gz.open") if p.is_file())
+    """``*.open`` files: a crawl is writing them, or was killed (the next one repairs them)."""
+    return ArchiveWarcs(warc_dir).open_files()
 
 
 def summarize(archive_dir: Path, last_runs: int = LAST_RUNS, index_db: Path | None = None) -> ArchiveSummary:
@@ -120,7 +120,7 @@ def summarize(archive_dir: Path, last_runs: int = LAST_RUNS, index_db: Path | No
     archive_dir = Path(archive_dir)
     index_db = Path(index_db) if index_db else archive_dir / "index.db"
     summary = ArchiveSummary(archive_dir=str(archive_dir))
-    files = warc_files(archive_dir / "warc")
+    files = ArchiveWarcs(archive_dir / "warc").paths()  # in warc/ and imported in place
     summary.warc_files, summary.warc_bytes = len(files), sum(p.stat().st_size for p in files)
     summary.problems.open_warc_files = [p.name for p in open_warc_files(archive_dir / "warc")]
     if not index_db.exists():

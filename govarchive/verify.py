@@ -1,26 +1,32 @@
 """``govarchive verify``: read every WARC record back and check the index against it. Read-only.
 
-For every ``warc/*.warc.gz`` file, each gzip member is inflated whole (trailer checked) and each
-record's block and payload digests are recomputed (:func:`govarchive.warc.scan_warc`). Then every
-``captures`` row's pointer is followed: the file exists, a record with the row's ``WARC-Record-ID``
-starts at ``warc_offset``, ``warc_length`` is its gzip member's length, and its type and payload
-digest are the row's. Every revisit must refer to a response capture with the same payload digest
-whose record is there, and every response or revisit record must have its row (else: an orphan).
-Leftover ``.open`` files (a killed crawl's, unless a crawl is writing right now) and ``.invalid``
-files are reported too. Each kind of problem comes with what to do (docs/recovery.md).
+For every file of the archive (:class:`~govarchive.warcfiles.ArchiveWarcs`: ``.warc.gz``, ``.warc``,
+``.arc.gz`` and ``.arc`` files in ``warc/``, and files imported in place), every record is read back
+(:func:`govarchive.warc.scan_warc`: gzip members inflated whole with their trailer checked, each
+record's length checked) and its block and payload digests are recomputed. Then every ``captures``
+row's pointer is followed: the file exists, a record with the row's ``WARC-Record-ID`` starts at
+``warc_offset``, ``warc_length`` is its length, and its type and payload digest are the row's. Every
+revisit must refer to a response capture with the same payload digest whose record is there, and every
+response, revisit or resource record must have its row (else: an orphan; a record repeating the id of
+a capture indexed elsewhere is a duplicate, counted, not a problem). Leftover ``.open`` files (a killed
+crawl's, unless a crawl is writing right now) and ``.invalid`` files are reported too. Each kind of
+problem comes with what to do (docs/recovery.md).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from govarchive.lock import holder_of
-from govarchive.warc import INVALID_SUFFIX, OPEN_SUFFIX, StoredRecord, WarcScan, scan_warc
+from govarchive.warc import StoredRecord, WarcScan, scan_warc
+from govarchive.warcfiles import IN_PLACE_LIST, INVALID_SUFFIX, OPEN_SUFFIX, ArchiveWarcs
+from govarchive.warcread import CAPTURE_TYPES
 
 SHOWN = 5  # problems of each kind listed by :meth:`VerifyReport.lines` (--json lists them all)
 
@@ -48,12 +54,14 @@ KINDS: dict[str, tuple[str, str]] = {
                    "the killed run had not): run one"),
     "invalid_files": ("WARC file(s) in which recovery found no whole record (renamed .invalid)",
                       "their captures are listed in lost_captures; keep the files to inspect them, or delete them"),
-    "unreadable": ("damaged part(s) of WARC files (a torn or damaged gzip member; reading went on after each)",
-                   "the file changed on disk: restore it from a copy if you have one; `govarchive reindex` "
-                   "rebuilds the index from what can still be read"),
+    "unreadable": ("damaged part(s) of WARC files (a torn or damaged gzip member, a record cut short or longer "
+                   "than it says, bytes that are no record; reading went on after each)",
+                   "restore the file from a copy if you have one (a file imported damaged stays so: its whole "
+                   "records are indexed, the damaged parts never are); `govarchive reindex` rebuilds the index "
+                   "from what can still be read"),
     "digest_errors": ("record(s) whose bytes no longer match their WARC digests",
-                      "the file changed on disk since it was written: restore it from a copy; these records "
-                      "cannot be trusted"),
+                      "the bytes are not those their writer recorded (changed on disk, or written wrong): restore "
+                      "the file from a copy if you have one; these records cannot be trusted"),
     "missing_records": ("capture row(s) whose record is not where the index points",
                         "after a killed crawl, run a crawl (its recovery moves them to lost_captures and fetches "
                         "the pages again); otherwise `govarchive reindex` rebuilds the index from the WARC files"),
@@ -62,7 +70,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "broken_revisits": ("revisit(s) whose original full record is missing or holds another payload",
                         "restore the WARC file holding the original; otherwise the next crawl that fetches the "
                         "URL archives its payload in full again"),
-    "orphans": ("response or revisit record(s) no capture row points to",
+    "orphans": ("response, revisit or resource record(s) no capture row points to",
                 "`govarchive reindex` indexes every record (a killed crawl's last records are indexed by the "
                 "next crawl's recovery)"),
 }
@@ -73,9 +81,12 @@ class VerifyReport:
     """Every problem found, by kind; :attr:`ok` when there is none."""
 
     archive_dir: str
-    files: int = 0  # closed WARC files read
-    records: int = 0  # records read in them
+    files: int = 0  # closed WARC files read (in warc/ and imported in place)
+    records: int = 0  # whole records read in them
     captures: int = 0  # capture rows checked
+    record_types: dict[str, int] = field(default_factory=dict)  # whole records read, by type
+    in_place_files: int = 0  # files read where an in-place import recorded them
+    duplicates: int = 0  # records repeating the WARC-Record-ID of a capture indexed elsewhere (not a problem)
     lost_captures: int = 0  # captures recovery recorded as lost (known losses, not problems)
     in_use_by: str | None = None  # the run writing the archive while it was verified, if any
     open_files: list[Problem] = field(default_factory=list)
@@ -99,8 +110,16 @@ class VerifyReport:
 
     def lines(self) -> list[str]:
         """The report for a person: counts, then each kind of problem with examples and what to do."""
-        lines = [f"verified {self.archive_dir}: {self.files} WARC files, {self.records} records, "
+        in_place = f" ({self.in_place_files} imported in place)" if self.in_place_files else ""
+        lines = [f"verified {self.archive_dir}: {self.files} WARC files{in_place}, {self.records} records, "
                  f"{self.captures} captures"]
+        if self.record_types:
+            kinds = ", ".join(f"{t} {n:,}" for t, n in sorted(self.record_types.items()))
+            lines.append(f"records by type: {kinds} ({', '.join(CAPTURE_TYPES)} are captures; the others are kept "
+                         "in their files, not indexed)")
+        if self.duplicates:
+            lines.append(f"{self.duplicates} record(s) repeat the WARC-Record-ID of a capture indexed elsewhere: the "
+                         "index keeps the first (not a problem of the files)")
         if self.in_use_by:
             lines.append(f"a crawl is writing this archive now ({self.in_use_by}): its .open files were read "
                          "up to their last whole record")
@@ -132,21 +151,28 @@ def verify_archive(archive_dir: Path | str) -> VerifyReport:
     memory with its largest file. Raises :class:`sqlite3.DatabaseError` when ``index.db`` cannot be read.
     """
     archive_dir = Path(archive_dir)
-    warc_dir = archive_dir / "warc"
+    warcs = ArchiveWarcs(archive_dir / "warc")
     report = VerifyReport(str(archive_dir))
     holder = holder_of(archive_dir)
     report.in_use_by = holder.describe() if holder else None
-    closed = {path.name: path for path in warc_dir.glob("*.warc.gz")}
+    files = warcs.files()
+    closed = {f.name: f.path for f in files}
+    report.in_place_files = sum(f.in_place for f in files)
     # rows point at a file's final name; the last records of an .open file may not be indexed yet
-    still_open = {path.name[: -len(OPEN_SUFFIX)]: path for path in warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}")}
+    still_open = {path.name[: -len(OPEN_SUFFIX)]: path for path in warcs.open_files()}
     if holder is None:
         report.open_files = [Problem(path.name, None, None, "left open: not closed by its crawl")
                              for _, path in sorted(still_open.items())]
-    report.invalid_files = [Problem(path.name, None, None, "no whole record")
-                            for path in sorted(warc_dir.glob(f"*.warc.gz{INVALID_SUFFIX}"))]
+    report.invalid_files = [Problem(path.name, None, None, "no whole record") for path in warcs.invalid_files()]
+    types: Counter = Counter()
+    repeats: list[Problem] = []  # capture records whose id a row gives to another place
     conn = sqlite3.connect(f"file:{archive_dir / 'index.db'}?mode=ro", uri=True)
     try:
         report.lost_captures = _count_lost(conn)
+
+        def indexed(capture_id: str) -> bool:
+            return conn.execute("select 1 from captures where id = ?", [capture_id]).fetchone() is not None
+
         failed: set[str] = set()  # captures whose own record failed its check (revisits of them are broken)
         rows = conn.execute("select warc_file, id, warc_offset, warc_length, record_type, payload_digest "
                             "from captures order by warc_file")
@@ -156,18 +182,25 @@ def verify_archive(archive_dir: Path | str) -> VerifyReport:
             report.captures += len(found)
             seen.add(name)
             if name in closed:
-                failed |= _check_file(closed[name], name, found, report, closed=True)
+                failed |= _check_file(closed[name], name, found, report, indexed, types, repeats, closed=True)
             elif name in still_open:
-                failed |= _check_file(still_open[name], name, found, report, closed=False)
+                failed |= _check_file(still_open[name], name, found, report, indexed, types, repeats, closed=False)
             else:
-                failed |= _absent(warc_dir, name, found, report)
+                failed |= _absent(warcs, name, found, report)
         for name in sorted(set(closed) - seen):
-            _check_file(closed[name], name, [], report, closed=True)
+            _check_file(closed[name], name, [], report, indexed, types, repeats, closed=True)
         for name in sorted(set(still_open) - seen):
-            _check_file(still_open[name], name, [], report, closed=False)
+            _check_file(still_open[name], name, [], report, indexed, types, repeats, closed=False)
         _check_revisits(conn, failed, report)
     finally:
         conn.close()
+    for problem in repeats:  # the row is right about another record with this id: a duplicate id, else an orphan
+        if problem.record_id in failed:
+            report.orphans.append(problem)
+        else:
+            report.duplicates += 1
+    report.orphans.sort(key=lambda p: (p.file or "", p.offset or 0))
+    report.record_types = dict(sorted(types.items()))
     return report
 
 
@@ -178,7 +211,8 @@ def _count_lost(conn: sqlite3.Connection) -> int:
         return 0
 
 
-def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, closed: bool) -> set[str]:
+def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, indexed: Callable[[str], bool],
+                types: Counter, repeats: list[Problem], closed: bool) -> set[str]:
     """Read one file back and check the rows pointing into it; return the ids whose check failed.
 
     A closed file must read to its end and hold no record without its row; an ``.open`` one is read up to
@@ -187,13 +221,16 @@ def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, 
         scan = scan_warc(fh, check_digests=True, resync=closed)
     for record in scan.records:
         if record.digest_problems:
-            report.digest_errors.append(Problem(path.name, record.offset, record.record_id or None,
-                                                "; ".join(record.digest_problems)))
+            report.digest_errors.append(Problem(name, record.offset, record.record_id or None,
+                                                f"{record.record_type} record: {'; '.join(record.digest_problems)}"))
     if closed:
         report.files += 1
         report.records += len(scan.records)
-        for start, end, error in scan.damaged:
-            report.unreadable.append(Problem(name, start, None, f"bytes {start}–{end} cannot be read ({error})"))
+        types.update(record.record_type for record in scan.records)
+        for damage in scan.damage:
+            report.unreadable.append(Problem(name, damage.offset, None,
+                                             f"bytes {damage.offset}–{damage.end} cannot be read: {damage.reason}"
+                                             + (f" ({damage.lost})" if damage.lost else "")))
     at_offset: dict[int, StoredRecord] = {record.offset: record for record in scan.records}
     pointed: set[int] = set()
     failed: set[str] = set()
@@ -212,16 +249,21 @@ def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, 
                 detail = "no record starts at this offset"
             report.missing_records.append(Problem(name, offset, capture_id, detail))
             continue
-        differences = [f"{what} {ours!r} in the index, {theirs!r} in the record" for what, ours, theirs in (
-            ("warc_length", length, record.length), ("record_type", record_type, record.record_type),
-            ("payload_digest", digest, record.payload_digest)) if ours != theirs]
+        checked = [("warc_length", length, record.length), ("record_type", record_type, record.record_type)]
+        if record.payload_digest is not None:  # a record without one: the index computed it from the payload
+            checked.append(("payload_digest", digest, record.payload_digest))
+        differences = [f"{what} {ours!r} in the index, {theirs!r} in the record" for what, ours, theirs in checked
+                       if ours != theirs]
         if differences:
             failed.add(capture_id)
             report.pointer_mismatches.append(Problem(name, offset, capture_id, "; ".join(differences)))
     if closed:
-        report.orphans += [Problem(name, record.offset, record.record_id, f"a {record.record_type} record")
-                           for record in scan.records
-                           if record.record_type in ("response", "revisit") and record.offset not in pointed]
+        for record in scan.records:
+            if record.record_type not in CAPTURE_TYPES or record.offset in pointed:
+                continue
+            orphan = Problem(name, record.offset, record.record_id, f"a {record.record_type} record")
+            # its id a capture elsewhere: a duplicate when that capture's own record checks out (decided at the end)
+            (repeats if record.record_id and indexed(record.record_id) else report.orphans).append(orphan)
     return failed
 
 
@@ -229,12 +271,16 @@ def _damaged_part(scan: WarcScan, offset: int) -> tuple[int, int] | None:
     return next(((start, end) for start, end, _ in scan.damaged if start <= offset < end), None)
 
 
-def _absent(warc_dir: Path, name: str | None, rows: list[tuple], report: VerifyReport) -> set[str]:
-    """Rows pointing into a file that is not in warc/ (or into no file at all)."""
+def _absent(warcs: ArchiveWarcs, name: str | None, rows: list[tuple], report: VerifyReport) -> set[str]:
+    """Rows pointing into a file that is not in warc/ nor where an in-place import recorded it (or into none)."""
+    elsewhere = warcs.in_place().get(name) if name else None
     if name is None:
         detail = "the row has no WARC file"
-    elif (warc_dir / (name + INVALID_SUFFIX)).exists():
+    elif (warcs.warc_dir / (name + INVALID_SUFFIX)).exists():
         detail = "its file was renamed .invalid (no whole record): the next crawl moves it to lost_captures"
+    elif elsewhere is not None:
+        detail = (f"imported in place from {elsewhere}, which is not there any more: put the file back, or fix its "
+                  f"line in warc/{IN_PLACE_LIST}")
     else:
         detail = "no such file in warc/"
     report.missing_records += [Problem(name, offset, capture_id, detail) for capture_id, offset, *_ in rows]

@@ -4,7 +4,9 @@
 record plus its request record and records where they landed. It opens each file once, writes
 it as ``NAME.warc.gz.open`` (under an exclusive lock) and renames it on close; files left
 ``.open`` by a killed crawl are repaired by :func:`repair_open_files`. :func:`scan_warc` reads a
-file back record by record (recovery and ``govarchive verify``).
+file back record by record (recovery and ``govarchive verify``) through
+:class:`govarchive.warcread.RecordReader`; which files make the archive is
+:class:`govarchive.warcfiles.ArchiveWarcs`'s answer.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.limitreader import LimitReader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -33,12 +33,11 @@ from govarchive import __version__
 from govarchive.failures import FAILURE_CONTENT_TYPE
 from govarchive.httpdata import status_line
 from govarchive.items import Capture, FetchFailure
+from govarchive.warcfiles import INVALID_SUFFIX, OPEN_SUFFIX, ArchiveWarcs
+from govarchive.warcread import Damage, RecordReader, record_id
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
-INVALID_SUFFIX = ".invalid"
-CHUNK = 1 << 20  # bytes read (and inflated) at a time when files are read back
 GZIP_LEVEL = 6  # zlib level of each record's gzip member
 HEADER_NOTE = (
     "HTTP status lines and headers are reconstructed from Scrapy's parsed response: the reason "
@@ -133,7 +132,8 @@ class WarcArchive:
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.serial += 1
         name = f"{self.prefix}-{timestamp17(self.clock())}-{self.serial:05d}-{self.hostname}.warc.gz"
-        while (self.warc_dir / name).exists() or (self.warc_dir / (name + OPEN_SUFFIX)).exists():
+        files = ArchiveWarcs(self.warc_dir)
+        while files.taken(name):  # in warc/ (closed, .open, .invalid) or an in-place import's name
             self.serial += 1
             name = f"{self.prefix}-{timestamp17(self.clock())}-{self.serial:05d}-{self.hostname}.warc.gz"
         fh = open(self.warc_dir / (name + OPEN_SUFFIX), "xb", buffering=0)
@@ -371,160 +371,68 @@ def _with_host(headers: list[tuple[str, str]], netloc: str) -> list[tuple[str, s
 
 
 def open_warc(warc_dir: Path, name: str) -> BinaryIO:
-    """The WARC file a ``captures`` row names, for reading: ``NAME.warc.gz``, or ``NAME.warc.gz.open`` while
-    its crawl still writes it (its records up to the last write are whole). A file renamed between the two
-    tries is found by the third."""
-    for path in (warc_dir / name, warc_dir / (name + OPEN_SUFFIX)):
-        try:
-            return open(path, "rb")
-        except FileNotFoundError:
-            continue
-    return open(warc_dir / name, "rb")
+    """The WARC file a ``captures`` row names, for reading (:meth:`govarchive.warcfiles.ArchiveWarcs.open`):
+    in ``warc/``, still ``.open`` while its crawl writes it, or where an in-place import lies."""
+    return ArchiveWarcs(warc_dir).open(name)
 
 
 @dataclass(frozen=True)
 class StoredRecord:
-    """One record as read back from a WARC file: where its gzip member is and what it says it is."""
+    """One whole record as read back from a WARC file: where it is and what it says it is."""
 
     offset: int
     length: int
     record_id: str  # ``WARC-Record-ID`` without the angle brackets
     record_type: str
-    payload_digest: str | None = None
+    payload_digest: str | None = None  # ``WARC-Payload-Digest``, when the record has one
     refers_to: str | None = None  # ``WARC-Refers-To`` of a revisit, without the angle brackets
     digest_problems: tuple[str, ...] = ()  # block or payload digests that do not match (check_digests)
 
 
 @dataclass(frozen=True)
 class WarcScan:
-    """What one WARC file holds, read back record by record.
+    """What one WARC (or ARC) file holds, read back record by record (:class:`~govarchive.warcread.RecordReader`).
 
     ``end`` is where the last whole record before any damage ends: every byte before it reads back,
-    gzip trailer (CRC-32 and size) included. ``error`` says why reading stopped there (a torn or damaged
-    gzip member, a member that is not a WARC record); it is None for a whole file. With ``resync``,
-    reading goes on after damage at the next whole record: ``records`` then holds those too, and
-    ``damaged`` every unreadable part as (start, end, why).
+    gzip trailers (CRC-32 and size) included. ``error`` says why reading stopped there (a torn or damaged
+    gzip member, a record cut short, bytes that are no record); it is None for a whole file. With
+    ``resync``, reading goes on after damage at the next whole record: ``records`` then holds those too,
+    and ``damage`` every part that holds no whole record.
     """
 
     records: tuple[StoredRecord, ...]
     end: int
     size: int
     error: str | None = None
-    damaged: tuple[tuple[int, int, str], ...] = ()
+    damage: tuple[Damage, ...] = ()
+
+    @property
+    def damaged(self) -> tuple[tuple[int, int, str], ...]:
+        """Each damaged part as (start, end, why)."""
+        return tuple((d.offset, d.end, d.reason) for d in self.damage)
 
 
 def scan_warc(fh: BinaryIO, check_digests: bool = False, resync: bool = False) -> WarcScan:
-    """Read every record of an open WARC file (gzip per record), stopping at the first broken member, or
-    (``resync``) skipping each broken part to the next whole record, as ``govarchive verify`` does.
-
-    warcio alone reads a member cut short as if it were whole (a torn record looks complete until its
-    missing bytes are read), so gzip members are first walked with :mod:`zlib`, which checks each
-    member's trailer; records are then parsed by warcio up to the end of the last whole member.
-    With ``check_digests``, every record's block and payload digests are recomputed as it is read.
-    """
-    fh.seek(0, os.SEEK_END)
-    size = fh.tell()
+    """Read every whole record of an open WARC or ARC file, stopping at the first damage or (``resync``)
+    going on after each damaged part at the next whole record, as ``govarchive verify`` does. With
+    ``check_digests``, every record's block and payload digests are recomputed as it is read."""
+    reader = RecordReader(fh, check_digests=check_digests, resync=resync)
     records: list[StoredRecord] = []
-    damaged: list[tuple[int, int, str]] = []
-    first: tuple[int, str | None] | None = None
-    begin = 0
-    while True:
-        end, error = _whole_members_end(fh, begin)
-        part, end, error = _parse_records(fh, begin, end, error, check_digests)
-        records += part
-        first = first or (end, error)
-        if error is None or not resync:
-            break
-        following = _next_record_start(fh, end + 1)
-        damaged.append((end, size if following is None else following, error))
-        if following is None:
-            break
-        begin = following
-    return WarcScan(tuple(records), first[0], size, first[1], tuple(damaged))
-
-
-def _parse_records(fh: BinaryIO, begin: int, end: int, error: str | None,
-                   check_digests: bool) -> tuple[list[StoredRecord], int, str | None]:
-    """The records of the whole gzip members from ``begin`` to ``end``; where parsing stopped, and why."""
-    fh.seek(begin)
-    records: list[StoredRecord] = []
-    iterator = ArchiveIterator(LimitReader(fh, end - begin), check_digests=check_digests)
-    try:
-        for record in iterator:
-            iterator.read_to_end(record)  # reads the whole block: the digests are checked on the way
-            headers = record.rec_headers
+    for record in reader:
+        headers = record.rec_headers
+        span = reader.finish(record)
+        if span is not None:
             records.append(StoredRecord(
-                offset=begin + iterator.get_record_offset(), length=iterator.get_record_length(),
-                record_id=record_id(headers.get_header("WARC-Record-ID")), record_type=record.rec_type or "",
-                payload_digest=headers.get_header("WARC-Payload-Digest"),
+                offset=span.offset, length=span.length, record_id=record_id(headers.get_header("WARC-Record-ID")),
+                record_type=record.rec_type, payload_digest=headers.get_header("WARC-Payload-Digest"),
                 refers_to=record_id(headers.get_header("WARC-Refers-To")) or None,
-                digest_problems=tuple(record.digest_checker.problems) if check_digests else ()))
-    except Exception as exc:  # a whole gzip member that holds no readable WARC record
-        parsed = records[-1].offset + records[-1].length if records else begin
-        end, error = parsed, f"unreadable record at offset {parsed}: {exc}"
-    return records, end, error
-
-
-GZIP_MAGIC = b"\x1f\x8b\x08"
-
-
-def _next_record_start(fh: BinaryIO, after: int) -> int | None:
-    """The offset of the next gzip member at or after ``after`` that inflates to the start of a WARC record."""
-    position = after
-    while True:
-        fh.seek(position)
-        window = fh.read(CHUNK + len(GZIP_MAGIC))
-        if len(window) < len(GZIP_MAGIC):
-            return None
-        found = window.find(GZIP_MAGIC)
-        while found != -1:
-            fh.seek(position + found)
-            try:
-                head = zlib.decompressobj(wbits=31).decompress(fh.read(4096), 16)
-            except zlib.error:
-                head = b""
-            if head.startswith(b"WARC/"):
-                return position + found
-            found = window.find(GZIP_MAGIC, found + 1)
-        position += CHUNK
-
-
-def record_id(value: str | None) -> str:
-    """A ``WARC-Record-ID`` (or ``WARC-Refers-To``) as the index keeps it: without the angle brackets."""
-    return (value or "").strip().strip("<>")
-
-
-def _whole_members_end(fh: BinaryIO, begin: int = 0) -> tuple[int, str | None]:
-    """Where the last whole gzip member from ``begin`` ends, and why reading stopped there (None: at the
-    end of file).
-
-    Memory stays flat: input is read and inflated in chunks and the output is thrown away.
-    """
-    fh.seek(begin)
-    pending, at = b"", begin  # bytes not inflated yet, and the file offset of pending[0]
-    start, inflater = begin, None  # offset of the member being inflated, and its inflater
-    while True:
-        if not pending:
-            pending = fh.read(CHUNK)
-            if not pending:
-                break
-        if inflater is None:
-            start, inflater = at, zlib.decompressobj(wbits=31)  # 31: gzip framing, trailer checked
-        try:
-            rest = pending
-            while rest and not inflater.eof:
-                inflater.decompress(rest, CHUNK)
-                rest = inflater.unconsumed_tail
-        except zlib.error as exc:
-            return start, f"damaged gzip member at offset {start}: {exc}"
-        if inflater.eof:
-            at += len(pending) - len(inflater.unused_data)
-            pending, inflater = inflater.unused_data, None
-        else:
-            at, pending = at + len(pending), b""
-    if inflater is not None:
-        return start, f"torn record at offset {start}: the file ends inside it"
-    return at, None
+                digest_problems=span.digest_problems))
+    damage = list(reader.damage)
+    if reader.format is None and reader.size:
+        damage = [Damage(0, reader.size, "not a WARC or ARC file: no record in it")]
+    first = damage[0] if damage else None
+    return WarcScan(tuple(records), first.offset if first else reader.size, reader.size,
+                    first.describe() if first else None, tuple(damage))
 
 
 @dataclass(frozen=True)
@@ -545,11 +453,11 @@ def repair_open_files(warc_dir: Path) -> list[RepairedFile]:
     """Repair WARCs left ``.open`` by a crawl that was killed: keep every whole record.
 
     A file still locked by a running crawl is left alone. Each other ``.open`` file is cut after
-    its last whole gzip member and renamed; a file with no whole record becomes ``.invalid``
+    its last whole record and renamed; a file with no whole record becomes ``.invalid``
     (kept, never deleted: a person may want to look at it).
     """
     repaired: list[RepairedFile] = []
-    for path in sorted(Path(warc_dir).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+    for path in ArchiveWarcs(warc_dir).open_files():
         with open(path, "r+b") as fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

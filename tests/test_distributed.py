@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from govarchive.config import archive_config
 from govarchive.distributed import RedisKnownPosts, RedisPayloads
 from govarchive.lock import ArchiveBusy, hold
 from govarchive.merge import MergeError, combine_stats, merge
+from govarchive.verify import verify_archive
 from helpers import ROOT, assert_same_pages, crawl_command, free_port, make_capture, rows
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -264,6 +267,45 @@ def test_merge_refuses_a_conflicting_file_and_a_running_worker(distributed_run, 
     with hold(shard, "crawl", "demo-run-9"):
         with pytest.raises(ArchiveBusy):
             merge([shard], archive)
+
+
+def test_a_worker_killed_mid_crawl_is_repaired_and_merged(demo_web, redis_url, tmp_path):
+    """kill -9 of one worker leaves its WARC file .open; the merge repairs it first, as the worker's next run
+    would, and loses nothing the killed worker had indexed."""
+    folders = [tmp_path / "worker-a", tmp_path / "worker-b"]
+    log = open(tmp_path / "worker-b.log", "w")
+    workers = [subprocess.Popen(crawl_command(demo_web.base_url, folder, *worker_settings(
+                   redis_url, "demo-run-kill", folder.name, "t-kill"), "LOG_LEVEL=WARNING"),
+                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log if folder.name == "worker-b" else subprocess.DEVNULL)
+               for folder in folders]
+    killed, survivor = workers
+    deadline = time.monotonic() + 120
+
+    def indexed() -> int:
+        try:
+            return rows(folders[0] / "index.db", "select count(*) from captures")[0][0]
+        except sqlite3.OperationalError:  # not created yet
+            return 0
+
+    while indexed() < 8 and killed.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert killed.poll() is None, "worker-a ended before it could be killed"
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    before = {capture_id for (capture_id,) in rows(folders[0] / "index.db", "select id from captures")}
+    assert list((folders[0] / "warc").glob("*.warc.gz.open")), "the killed worker should leave its file open"
+    assert survivor.wait(timeout=300) == 0, (tmp_path / "worker-b.log").read_text()[-3000:]
+    log.close()
+
+    report = merge(folders, tmp_path / "archive")
+    assert report.recovered and all(name.startswith("worker-a/warc/") for name in report.recovered)
+    assert report.errors == []
+    merged = {capture_id for (capture_id,) in rows(tmp_path / "archive" / "index.db", "select id from captures")}
+    assert before <= merged  # every capture the killed worker had indexed is in the merged archive
+    statuses = dict(rows(tmp_path / "archive" / "index.db", "select worker, status from run_workers"))
+    assert statuses == {"worker-a": "killed", "worker-b": "finished"}
+    report = verify_archive(tmp_path / "archive")
+    assert report.ok, report.lines()
 
 
 def test_run_stats_of_workers_add_up():
