@@ -303,7 +303,7 @@ def test_a_worker_killed_mid_crawl_is_repaired_and_merged(demo_web, redis_url, t
     merged = {capture_id for (capture_id,) in rows(tmp_path / "archive" / "index.db", "select id from captures")}
     assert before <= merged  # every capture the killed worker had indexed is in the merged archive
     statuses = dict(rows(tmp_path / "archive" / "index.db", "select worker, status from run_workers"))
-    assert statuses == {"worker-a": "killed", "worker-b": "finished"}
+    assert statuses["worker-a"] == "killed" and statuses["worker-b"] == "success", statuses
     report = verify_archive(tmp_path / "archive")
     assert report.ok, report.lines()
 
