@@ -468,6 +468,8 @@ def import_(files: tuple[Path, ...], in_place: bool, archive_dir: Path, debug: b
         click.echo("  " + line)
     if report.revisits_resolved:
         click.echo(f"  {report.revisits_resolved} revisit(s) imported earlier without their original now point at it")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     if report.errors:

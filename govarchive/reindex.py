@@ -66,15 +66,25 @@ class FileReport:
     damage: list[Damage] = field(default_factory=list)
     digest_errors: list[tuple[int, str]] = field(default_factory=list)  # (offset, what failed)
     undecoded: list[tuple[int, str]] = field(default_factory=list)  # (offset, why) payloads indexed as parse_error
-    no_original: list[tuple[int, str]] = field(default_factory=list)  # (offset, what) revisits whose original is not here
+    # (offset, what) revisits whose original is in no file of the archive: another tool's file that refers to a
+    # file not imported (a warning, not damage: the record is whole; it replays once that file is imported)
+    no_original: list[tuple[int, str]] = field(default_factory=list)
     refused: str | None = None  # why nothing of the file was read (empty, not an archive, unreadable)
 
     def problems(self) -> list[str]:
         """Every problem as ``@ OFFSET: what``, in file order."""
         found = [(d.offset, d.describe()) for d in self.damage]
         found += [(offset, f"@ {offset}: {why}")
-                  for offset, why in self.digest_errors + self.undecoded + self.unusable + self.no_original]
+                  for offset, why in self.digest_errors + self.undecoded + self.unusable]
         return [text for _, text in sorted(found, key=lambda item: item[0])]
+
+    def warning_line(self) -> str | None:
+        """The file's one line of warning (revisits whose originals are in files not imported), or None."""
+        if not self.no_original:
+            return None
+        offset, what = min(self.no_original)
+        more = f" (and {len(self.no_original) - 1} more such revisit(s))" if len(self.no_original) > 1 else ""
+        return f"{self.name} @ {offset}: {what}{more}"
 
     def error_line(self) -> str | None:
         """The file's one line of error: its first problem, and how many more there are (None: no problem)."""
@@ -97,6 +107,11 @@ class ImportReport:
     per_file: list[FileReport] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)  # .open files a killed crawl left, repaired first (reindex)
     revisits_resolved: int = 0  # revisits indexed before their original, now pointing at it (import)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per file whose revisits refer to originals in files not imported."""
+        return [line for line in (f.warning_line() for f in self.per_file) if line]
 
     @property
     def errors(self) -> list[str]:

@@ -87,6 +87,9 @@ class VerifyReport:
     record_types: dict[str, int] = field(default_factory=dict)  # whole records read, by type
     in_place_files: int = 0  # files read where an in-place import recorded them
     duplicates: int = 0  # records repeating the WARC-Record-ID of a capture indexed elsewhere (not a problem)
+    # revisits of imported files whose originals were never in this archive (another tool's file refers to a
+    # file not imported): whole records, replayable once that file is imported; said, not a problem
+    foreign_revisits: list[Problem] = field(default_factory=list)
     lost_captures: int = 0  # captures recovery recorded as lost (known losses, not problems)
     in_use_by: str | None = None  # the run writing the archive while it was verified, if any
     open_files: list[Problem] = field(default_factory=list)
@@ -120,6 +123,11 @@ class VerifyReport:
         if self.duplicates:
             lines.append(f"{self.duplicates} record(s) repeat the WARC-Record-ID of a capture indexed elsewhere: the "
                          "index keeps the first (not a problem of the files)")
+        if self.foreign_revisits:
+            first = self.foreign_revisits[0]
+            lines.append(f"{len(self.foreign_revisits)} revisit(s) of imported files refer to originals in files "
+                         f"that were never imported (e.g. {first.describe()}): import those files to replay them "
+                         "(not a problem of the files)")
         if self.in_use_by:
             lines.append(f"a crawl is writing this archive now ({self.in_use_by}): its .open files were read "
                          "up to their last whole record")
@@ -288,10 +296,16 @@ def _absent(warcs: ArchiveWarcs, name: str | None, rows: list[tuple], report: Ve
 
 
 def _check_revisits(conn: sqlite3.Connection, bad_originals: set[str], report: VerifyReport) -> None:
-    for capture_id, name, offset, refers_to, digest, original, original_type, original_digest in conn.execute(
+    for capture_id, name, offset, refers_to, digest, original, original_type, original_digest, imported in conn.execute(
             "select r.id, r.warc_file, r.warc_offset, r.refers_to, r.payload_digest, o.id, o.record_type, "
-            "o.payload_digest from captures r left join captures o on o.id = r.refers_to "
+            "o.payload_digest, coalesce(u.spider = 'import', r.run_id like 'import:%') "
+            "from captures r left join captures o on o.id = r.refers_to left join runs u on u.id = r.run_id "
             "where r.record_type = 'revisit' order by r.warc_file, r.warc_offset"):
+        if original is None and imported:  # another tool's revisit of a record in a file never imported
+            detail = (f"its original {refers_to} is in no file of the archive" if refers_to
+                      else f"no record of the archive holds its payload {digest}")
+            report.foreign_revisits.append(Problem(name, offset, capture_id, detail))
+            continue
         if not refers_to:
             detail = "it names no original (refers_to is empty)"
         elif original is None:
