@@ -62,7 +62,7 @@ metadata: $(STAMP)
 # precision and recall of closure-notice detection, successor extraction and reports' named accounts on the labelled
 # sets: ours, the real texts (skipped when absent) and the blind held-out set (docs/closure.md)
 eval: $(STAMP)
-	$(BIN)/python -m govarchive.evaluation tests/eval/closure_cases.toml ../shared/closure_real/cases.toml \
+	$(BIN)/python -m govarchive.closure.evaluation tests/eval/closure_cases.toml ../shared/closure_real/cases.toml \
 		tests/eval/closure_holdout.toml
 
 # the benchmark (docs/benchmarks.md; not part of `make test`): bare Scrapy, govarchive and Debian's wget

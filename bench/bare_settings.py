@@ -11,5 +11,5 @@ from govarchive.settings import *  # noqa: F403 (the settings module is a namesp
 ITEM_PIPELINES: dict[str, int] = {}
 EXTENSIONS: dict[str, int] = {}
 ADDONS: dict[str, int] = {}
-DOWNLOADER_MIDDLEWARES = {"govarchive.politeness.PolitenessMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {"govarchive.crawl.politeness.PolitenessMiddleware": 560}
 SPIDER_MIDDLEWARES: dict[str, int] = {}

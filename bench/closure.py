@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 from bench import text
-from govarchive import closure
-from govarchive.closure import detect
-from govarchive.evaluation import DEFAULT_SET, load_cases, run_case
+from govarchive.closure import detector as closure
+from govarchive.closure.detector import detect
+from govarchive.closure.evaluation import DEFAULT_SET, load_cases, run_case
 
 REAL_SET = Path(__file__).resolve().parents[2] / "shared" / "closure_real" / "cases.toml"
 REPORT = ("记者了解到，“{a}发布”微信公众号已于9月停止更新，全部业务迁移至“{a}市发布”微信公众号。"

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bench.site import HTML, Article, Layout, Site
-from govarchive.index import open_index, post_values
+from govarchive.index.store import open_index, post_values
 from govarchive.pages import PageInput, extract
-from govarchive.search import SEARCHABLE, cjk_bigrams, shadow_text
-from govarchive.textclean import normalise
+from govarchive.index.search import SEARCHABLE, cjk_bigrams, shadow_text
+from govarchive.core.textclean import normalise
 
 
 def _ms_each(function: Callable[[Any], Any], items: list[Any]) -> float:

@@ -21,8 +21,8 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from bench.measure import Measured, run_measured
-from govarchive.index import capture_row, open_index
-from govarchive.reindex import capture_from_record
+from govarchive.index.store import capture_row, open_index
+from govarchive.warc.importer import capture_from_record
 
 
 def count_records(paths: list[Path]) -> int:
@@ -40,7 +40,7 @@ def throughput(run: Measured, records: int, size: int) -> dict[str, Any]:
 
 def captures_only(paths: list[Path], index_db: Path) -> int:
     """Rebuild only the ``captures`` rows of ``paths`` into a fresh ``index_db`` (govarchive's schema and
-    :func:`govarchive.reindex.capture_from_record`, :func:`govarchive.index.capture_row`), in one transaction;
+    :func:`govarchive.warc.importer.capture_from_record`, :func:`govarchive.index.store.capture_row`), in one transaction;
     returns the rows written."""
     rows = []
     for path in paths:

@@ -1,8 +1,8 @@
 """Search latency on an index of N synthetic posts (1,000,000 by default), built once and cached.
 
 The index is built through govarchive's own code: ``open_index`` (the schema's migrations, the
-``posts_fts`` bigram shadow table), :func:`govarchive.index.post_values` for each row (clean text
-included), and :func:`govarchive.search.refresh_shadow` for the shadow rows, a batch at a time in
+``posts_fts`` bigram shadow table), :func:`govarchive.index.store.post_values` for each row (clean text
+included), and :func:`govarchive.index.search.refresh_shadow` for the shadow rows, a batch at a time in
 one transaction. The crawl's per-row path (``Index.save_post``: one lookup, one transaction and one
 shadow refresh per post) is timed on a sample and reported, not used for a million rows.
 
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from govarchive.browse.queries import QUERIES
-from govarchive.index import open_index, post_values
-from govarchive.items import Account, Post
-from govarchive.search import cjk_escape_fts, refresh_shadow
+from govarchive.index.store import open_index, post_values
+from govarchive.core.items import Account, Post
+from govarchive.index.search import cjk_escape_fts, refresh_shadow
 
 from bench import text
 

@@ -25,7 +25,7 @@ from typing import Any
 from scrapy import signals
 
 # (module, global function) the crawl looks up at call time
-MODULE_FUNCTIONS = (("govarchive.capture", "capture_from_exchange"), ("govarchive.crawling", "extract"),
+MODULE_FUNCTIONS = (("govarchive.crawl.capture", "capture_from_exchange"), ("govarchive.crawl.spider", "extract"),
                     ("pipelines.index", "analyse"))
 # pipeline attribute -> its methods, wrapped on the instance once the pipelines are open
 PIPELINE_METHODS = {"payloads": ("check",), "archive": ("write_capture",),

@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 import click
 
-from govarchive import __version__, outcome
+from govarchive import __version__
 
-# Exit codes of crawl and demo (the table and the rule: govarchive/outcome.py, README "The CLI").
+from govarchive.crawl import outcome
+
+# Exit codes of crawl and demo (the table and the rule: govarchive/crawl/outcome.py, README "The CLI").
 EXIT_BLOCKED = outcome.EXIT_BLOCKED  # 75, EX_TEMPFAIL: a platform blocked the crawl; try again later
 EXIT_LOCKED = outcome.EXIT_LOCKED  # 73, EX_CANTCREAT: another run holds the archive
 
@@ -48,12 +50,12 @@ def _on_terminal() -> bool:
 
 def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, str], overrides: dict[str, Any],
                    verbose: bool = False) -> Any:
-    """The settings of a crawl, every name and value checked first (govarchive/overrides.py): a misspelt
+    """The settings of a crawl, every name and value checked first (govarchive/core/overrides.py): a misspelt
     or bad -s, -a or GOVARCHIVE_* environment variable is one line and exit 2, before anything is created."""
     from scrapy.spiderloader import get_spider_loader
 
-    from govarchive.config import archive_config
-    from govarchive.overrides import (BadOption, check_setting_names, check_setting_values, check_spider_arguments,
+    from govarchive.core.config import archive_config
+    from govarchive.core.overrides import (BadOption, check_setting_names, check_setting_values, check_spider_arguments,
                                       environment_settings, quiet_level)
 
     settings = _settings(archive_dir)
@@ -88,17 +90,17 @@ def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
 
     A bad setting or spider argument, an unknown spider, an archive folder that cannot be written or that
     another run holds end here in one line, before Scrapy starts (and would bury them in a traceback).
-    The crawl takes the archive's lock itself (govarchive/lock.py): this early look only spares the log."""
+    The crawl takes the archive's lock itself (govarchive/warc/lock.py): this early look only spares the log."""
     from scrapy.crawler import CrawlerProcess
 
-    from govarchive.config import archive_config
-    from govarchive.lock import check_free
-    from govarchive.run import run_for
+    from govarchive.core.config import archive_config
+    from govarchive.warc.lock import check_free
+    from govarchive.crawl.run import run_for
 
     settings = crawl_settings(spider, archive_dir, spider_args, dict(overrides or {}), verbose)
     config = archive_config(settings)
     if config.distributed:  # a worker with no Redis would fail deep in the scheduler
-        from govarchive.distributed import connect
+        from govarchive.crawl.distributed import connect
 
         try:
             connect(config).close()
@@ -124,7 +126,7 @@ class ArchiveInUse(click.ClickException):
 
 @contextlib.contextmanager
 def _refused_if_busy() -> Iterator[None]:
-    from govarchive.lock import ArchiveBusy
+    from govarchive.warc.lock import ArchiveBusy
 
     try:
         yield
@@ -249,7 +251,7 @@ def require_free_port(host: str, port: int) -> None:
 @click.version_option(__version__, prog_name="govarchive")
 def cli() -> None:
     """Archive Chinese government new-media accounts into WARC files and a SQLite index."""
-    from govarchive.overrides import BadOption, check_environment
+    from govarchive.core.overrides import BadOption, check_environment
 
     try:  # a misspelt GOVARCHIVE_ARCHIVE_DIR would send any command to the wrong archive
         check_environment(os.environ)
@@ -261,7 +263,7 @@ DEMO_SOURCES = Path(__file__).parent / "demo" / "sources.toml"
 
 
 def _check_sources(path: Path, ids: tuple[str, ...] = ()) -> list[Any]:
-    from govarchive.sources import SourceError, load_sources, select
+    from govarchive.core.sources import SourceError, load_sources, select
 
     try:
         return select(load_sources(path), list(ids))
@@ -317,7 +319,7 @@ def _run_line(stats: dict[str, Any], result: outcome.Outcome) -> str:
 
 
 def _exit_with(result: outcome.Outcome) -> None:
-    """Say in one line why a run did not simply succeed, and exit with its code (govarchive/outcome.py)."""
+    """Say in one line why a run did not simply succeed, and exit with its code (govarchive/crawl/outcome.py)."""
     if result.code:
         click.echo(result.line(), err=True)
         sys.exit(result.code)
@@ -340,7 +342,7 @@ def demo(archive_dir: Path, port: int, verbose: bool) -> None:
         "GOVARCHIVE_MP_TOKEN": MP_DEMO_TOKEN, "GOVARCHIVE_MP_COOKIE": MP_DEMO_COOKIE,
         "GOVARCHIVE_AS_OF": TODAY.isoformat(), **({} if verbose else {"LOG_LEVEL": "WARNING"})}
     args = {"sources": str(DEMO_SOURCES), "base_url": "http://127.0.0.1"}
-    from govarchive.lock import check_free
+    from govarchive.warc.lock import check_free
 
     crawl_settings("portal", archive_dir, args, overrides, verbose)  # a bad environment stops here, web unstarted
     with _refused_if_busy():  # an archive another run holds is that run's: its demo web's port is no question
@@ -417,7 +419,7 @@ def demo_web(port: int) -> None:
 @DEBUG
 def reindex(archive_dir: Path, debug: bool) -> None:
     """Rebuild ARCHIVE_DIR/index.db from the archive's WARC files alone (warc/ and files imported in place)."""
-    from govarchive.reindex import reindex as rebuild
+    from govarchive.warc.importer import reindex as rebuild
 
     if not (archive_dir / "warc").is_dir():
         raise click.ClickException(f"{archive_dir / 'warc'} does not exist: run `govarchive crawl` or "
@@ -451,7 +453,7 @@ def import_(files: tuple[Path, ...], in_place: bool, archive_dir: Path, debug: b
     Each file is copied into ARCHIVE_DIR/warc/ (the copy checked byte for byte first), or with --in-place
     recorded where it lies; verify and reindex then read it like the crawl's own files. Exit 1 when a file
     was refused or holds damage (each said in one line: file, offset, what was lost)."""
-    from govarchive.reindex import import_warcs
+    from govarchive.warc.importer import import_warcs
 
     # A new folder is fine here: importing other tools' WARCs is one way to start an archive.
     require_writable(archive_dir)
@@ -483,7 +485,7 @@ def import_(files: tuple[Path, ...], in_place: bool, archive_dir: Path, debug: b
 @DEBUG
 def merge(shards: tuple[Path, ...], archive_dir: Path, debug: bool) -> None:
     """Merge the archive folders of distributed workers (SHARDS) into ARCHIVE_DIR; merging again changes nothing."""
-    from govarchive.merge import MergeError, merge as combine
+    from govarchive.warc.merge import MergeError, merge as combine
 
     require_writable(archive_dir)
     with _one_line_errors(debug), _refused_if_busy():  # the archive, or a worker's folder, is in use
@@ -530,12 +532,12 @@ def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_afte
     """Re-run the closure analysis over the whole archive: notices, successors, statuses, risk."""
     from datetime import datetime, timezone
 
-    from govarchive.config import _as_datetime
-    from govarchive.index import open_index
-    from govarchive.lifecycle import analyse as run_analysis, last_judgement
+    from govarchive.core.config import as_datetime
+    from govarchive.index.store import open_index
+    from govarchive.closure.lifecycle import analyse as run_analysis, last_judgement
 
     try:
-        chosen = _as_datetime(as_of)
+        chosen = as_datetime(as_of)
     except ValueError:
         raise BadUsage(f"--as-of {as_of!r} is not an ISO date or time: write it like 2026-11-20 or "
                        "2026-11-20T08:00") from None
@@ -568,10 +570,10 @@ def summary(archive_dir: Path) -> None:
 
 
 def _summarize(archive_dir: Path) -> Any:
-    """:func:`govarchive.summary.summarize` of an archive that must have a readable index."""
+    """:func:`govarchive.browse.summary.summarize` of an archive that must have a readable index."""
     import sqlite3
 
-    from govarchive.summary import summarize
+    from govarchive.browse.summary import summarize
 
     index_db = require_index(archive_dir)
     try:
@@ -588,7 +590,7 @@ def status(archive_dir: Path, as_json: bool) -> None:
     """Accounts by platform and status, the last runs, WARC files, closures and migrations, and problems."""
     import json
 
-    from govarchive.status import print_status
+    from govarchive.browse.status import print_status
 
     report = _summarize(archive_dir)
     if as_json:
@@ -606,7 +608,7 @@ def verify(archive_dir: Path, as_json: bool, debug: bool) -> None:
     import json
     import sqlite3
 
-    from govarchive.verify import verify_archive
+    from govarchive.warc.verify import verify_archive
 
     index_db = require_index(archive_dir)
     with _one_line_errors(debug):
@@ -644,7 +646,7 @@ def serve(archive_dir: Path, host: str, port: int) -> None:
 
 
 def _echo_summary(archive_dir: Path, report: Any = None) -> None:
-    from govarchive.summary import summarize
+    from govarchive.browse.summary import summarize
 
     click.echo(f"\narchive {archive_dir}:")
     for line in (report or summarize(archive_dir)).lines():
@@ -666,7 +668,7 @@ def schedule(kind: str, archive_dir: Path, sources_file: Path | None, spider: st
     """Print ready-to-install units for a daily crawl (docs/scheduling.md), exit codes handled."""
     from scrapy.spiderloader import get_spider_loader
 
-    from govarchive.schedule import ScheduleError, plan, render
+    from govarchive.crawl.schedule import ScheduleError, plan, render
 
     if sources_file is None:
         raise BadUsage("a daily run needs something to crawl: pass --sources FILE")
@@ -680,7 +682,7 @@ def schedule(kind: str, archive_dir: Path, sources_file: Path | None, spider: st
         raise BadUsage(str(error)) from None
 
 
-# -- export (govarchive/export.py, docs/exports.md) ----------------------------------------------
+# -- export (govarchive/browse/export.py, docs/exports.md) ----------------------------------------------
 EXPORT_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
                              help="File to write (default: standard output).")
 
@@ -688,7 +690,7 @@ EXPORT_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path), 
 def _exporting(action: Any, *args: Any) -> Any:
     """Run ``action``; the library's user errors become one line, ``Error: …``, and exit code 1 (2 for a wrong
     argument)."""
-    from govarchive.export import ExportError, ExportUsage
+    from govarchive.browse.export import ExportError, ExportUsage
 
     try:
         return action(*args)
@@ -719,7 +721,7 @@ def export() -> None:
 def export_wacz_command(output: Path | None, runs: tuple[str, ...], accounts: tuple[str, ...],
                         title: str | None, dependencies: bool, archive_dir: Path) -> None:
     """Write a WACZ (ReplayWeb.page, pywb): WARC files, their index, and a page list from the index."""
-    from govarchive.export import export_wacz
+    from govarchive.browse.export import export_wacz
 
     report = _exporting(export_wacz, archive_dir, output, runs, accounts, title, dependencies)
     plan = report.plan
@@ -739,7 +741,7 @@ def export_wacz_command(output: Path | None, runs: tuple[str, ...], accounts: tu
 @ARCHIVE_DIR
 def export_cdxj_command(output: Path | None, archive_dir: Path) -> None:
     """Write a sorted CDXJ index (pywb) of every closed WARC file; file names are relative to warc/."""
-    from govarchive.export import export_cdxj
+    from govarchive.browse.export import export_cdxj
 
     files = _exporting(export_cdxj, archive_dir, output, sys.stdout.buffer)
     if output:
@@ -747,7 +749,7 @@ def export_cdxj_command(output: Path | None, archive_dir: Path) -> None:
 
 
 def _export_table(table: str, fmt: str, output: Path | None, archive_dir: Path, excel: bool = False) -> None:
-    from govarchive.export import export_table
+    from govarchive.browse.export import export_table
 
     count = _exporting(export_table, archive_dir, table, fmt, output, sys.stdout.buffer, excel)
     if output:

@@ -1,5 +1,5 @@
 """Scrapy item pipelines: thin adapters over the govarchive library.
 
-Each pipeline is also a *capture stage*: :class:`govarchive.capture.CaptureExtension` calls their
+Each pipeline is also a *capture stage*: :class:`govarchive.crawl.capture.CaptureExtension` calls their
 ``process_capture`` in ``ITEM_PIPELINES`` order for every HTTP exchange.
 """

@@ -11,17 +11,17 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from govarchive.config import ArchiveConfig, archive_config
-from govarchive.dedup import ItemDeduper, PayloadDeduper
-from govarchive.index import open_index
-from govarchive.items import Account, Capture, Post
-from govarchive.lock import CrawlGuard, guard_for
-from govarchive.storage import StorageHalt, halt_for, starting
+from govarchive.core.config import ArchiveConfig, archive_config
+from govarchive.warc.dedup import ItemDeduper, PayloadDeduper
+from govarchive.index.store import open_index
+from govarchive.core.items import Account, Capture, Post
+from govarchive.crawl.guard import CrawlGuard, guard_for
+from govarchive.core.storage import StorageHalt, halt_for, starting
 
 
 class DedupPipeline:
-    guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
-    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/storage.py)
+    guard: CrawlGuard | None = None  # the archive's lock (govarchive/warc/lock.py); None when built directly
+    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/core/storage.py)
 
     def __init__(self, config: ArchiveConfig, stats: Any = None) -> None:
         self.config = config
@@ -43,7 +43,7 @@ class DedupPipeline:
         self.config.paths.ensure()
         finder = None
         if self.config.distributed:  # the first worker to claim a payload stores it; the others refer to it
-            from govarchive.distributed import RedisPayloads, connect
+            from govarchive.crawl.distributed import RedisPayloads, connect
 
             self.shared = RedisPayloads(connect(self.config), self.config)
             finder = self.shared.claim

@@ -1,9 +1,9 @@
 """IndexPipeline: keeps ``<archive>/index.db`` (captures, accounts, posts, runs) up to date.
 
-At the end of the run it runs the closure analysis (:func:`govarchive.lifecycle.analyse`): notices
+At the end of the run it runs the closure analysis (:func:`govarchive.closure.lifecycle.analyse`): notices
 in this run's posts, successors, merged provisional accounts, every account's status and risk.
 
-During the run a search worker process writes the Chinese search shadows (govarchive/searchindex.py);
+During the run a search worker process writes the Chinese search shadows (govarchive/index/searchworker.py);
 the pipeline waits for it at the end.
 
 Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_AS_OF``, ``GOVARCHIVE_DORMANT_DAYS``,
@@ -21,24 +21,24 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from govarchive.config import ArchiveConfig, archive_config
-from govarchive.index import Index, open_index
-from govarchive.items import Account, Capture, FetchFailure, PageState, Post
-from govarchive.lifecycle import analyse
-from govarchive.lock import CrawlGuard, guard_for
-from govarchive.outcome import run_status
-from govarchive.run import AS_OF_STAT, RunInfo, run_for, run_summary
-from govarchive.searchindex import SearchWorker
-from govarchive.storage import StorageHalt, halt_for, is_storage_full, starting
-from govarchive.warc import warc_date
+from govarchive.core.config import ArchiveConfig, archive_config
+from govarchive.index.store import Index, open_index
+from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
+from govarchive.closure.lifecycle import analyse
+from govarchive.crawl.guard import CrawlGuard, guard_for
+from govarchive.crawl.outcome import run_status
+from govarchive.crawl.run import AS_OF_STAT, RunInfo, run_for, run_summary
+from govarchive.index.searchworker import SearchWorker
+from govarchive.core.storage import StorageHalt, halt_for, is_storage_full, starting
+from govarchive.core.dates import warc_date
 
 logger = logging.getLogger(__name__)
 RECENT_STATES = 10_000  # captures whose saved page state is remembered until their page is parsed
 
 
 class IndexPipeline:
-    guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
-    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/storage.py)
+    guard: CrawlGuard | None = None  # the archive's lock (govarchive/warc/lock.py); None when built directly
+    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/core/storage.py)
 
     def __init__(self, config: ArchiveConfig, run: RunInfo, stats: Any = None) -> None:
         self.config = config
@@ -64,14 +64,14 @@ class IndexPipeline:
         with starting(self.halt, "opening the index"):
             self.index = open_index(self.config.paths.index_db)
         if self.config.distributed:
-            from govarchive.distributed import RedisKnownPosts, connect
+            from govarchive.crawl.distributed import RedisKnownPosts, connect
 
             self.shared_posts = RedisKnownPosts(connect(self.config), self.config)
         if self.stats:  # the moment this run's statuses are judged at, kept with its stats (`govarchive analyse`)
             self.stats.set_value(AS_OF_STAT, self.run.analysis_as_of.isoformat())
         with starting(self.halt, "recording the run's start"):
             self.index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
-        if self.config.search_worker:  # the search shadows are written on another core (govarchive/searchindex.py)
+        if self.config.search_worker:  # the search shadows are written on another core (govarchive/index/searchworker.py)
             self.search_worker = SearchWorker(self.index, self.config.paths.index_db)
 
     def process_capture(self, capture: Capture) -> None:

@@ -3,8 +3,8 @@
 Files are named ``govarchive-{timestamp17}-{serial:05d}-{host}.warc.gz``, written as ``.open``,
 rotated at ``GOVARCHIVE_WARC_MAX_BYTES`` and renamed on close; the run's summary is written last
 as a ``metadata`` record; a fetch that gave no page is a ``metadata`` record about its URL
-(govarchive/failures.py). On start, once the archive's lock is held, the archive is recovered from
-a crawl that died (:func:`govarchive.recovery.recover_archive`: ``.open`` files repaired, the index
+(govarchive/core/failures.py). On start, once the archive's lock is held, the archive is recovered from
+a crawl that died (:func:`govarchive.warc.recovery.recover_archive`: ``.open`` files repaired, the index
 made to agree with them, killed runs marked).
 
 Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_CONTACT``,
@@ -23,24 +23,24 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from govarchive.config import ArchiveConfig, archive_config
-from govarchive.distributed import worker_host_label
-from govarchive.items import Capture, FetchFailure
-from govarchive.lock import CrawlGuard, guard_for
-from govarchive.outcome import run_status
-from govarchive.politeness import is_email
-from govarchive.recovery import recover_archive
-from govarchive.run import RunInfo, run_for, run_summary
-from govarchive.storage import StorageHalt, halt_for, is_storage_full, starting
-from govarchive.warc import WarcArchive
+from govarchive.core.config import ArchiveConfig, archive_config
+from govarchive.crawl.distributed import worker_host_label
+from govarchive.core.items import Capture, FetchFailure
+from govarchive.crawl.guard import CrawlGuard, guard_for
+from govarchive.crawl.outcome import run_status
+from govarchive.crawl.politeness import is_email
+from govarchive.warc.recovery import recover_archive
+from govarchive.crawl.run import RunInfo, run_for, run_summary
+from govarchive.core.storage import StorageHalt, halt_for, is_storage_full, starting
+from govarchive.warc.writer import WarcArchive
 
 RUN_URI = "urn:govarchive:run:{}"
 logger = logging.getLogger(__name__)
 
 
 class WarcPipeline:
-    guard: CrawlGuard | None = None  # the archive's lock (govarchive/lock.py); None when built directly
-    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/storage.py)
+    guard: CrawlGuard | None = None  # the archive's lock (govarchive/warc/lock.py); None when built directly
+    halt: StorageHalt | None = None  # stops the crawl when the disk is full (govarchive/core/storage.py)
 
     def __init__(self, config: ArchiveConfig, run: RunInfo, user_agent: str = "", stats: Any = None) -> None:
         self.config = config
@@ -71,7 +71,7 @@ class WarcPipeline:
                 "http-header-user-agent": self.user_agent}
         if self.config.operator:
             info["operator"] = self.config.operator
-        if self.config.contact:  # also in the User-Agent (govarchive.politeness.ContactAddon)
+        if self.config.contact:  # also in the User-Agent (govarchive.crawl.politeness.ContactAddon)
             info["contact"] = self.config.contact
             if is_email(self.config.contact):
                 info["http-header-from"] = self.config.contact
@@ -85,7 +85,7 @@ class WarcPipeline:
         self.archive.write_capture(capture)
 
     def discard_capture(self, capture: Capture) -> None:
-        """A later stage could not store the capture: its records go (govarchive/capture.py)."""
+        """A later stage could not store the capture: its records go (govarchive/crawl/capture.py)."""
         if self.archive is not None and capture.warc_file:
             self.archive.discard_capture(capture)
 

@@ -1,1 +1,1 @@
-"""Spiders: configuration over :class:`govarchive.crawling.ArchiveSpider`, nothing else."""
+"""Spiders: configuration over :class:`govarchive.crawl.spider.ArchiveSpider`, nothing else."""

@@ -3,7 +3,7 @@
     scrapy crawl portal -a url=https://www.example.gov.cn/xxgk/xmt/,https://www.example.gov.cn/xxgk/tzgg/
 """
 
-from govarchive.crawling import ArchiveSpider
+from govarchive.crawl.spider import ArchiveSpider
 
 
 class PortalSpider(ArchiveSpider):

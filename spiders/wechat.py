@@ -3,7 +3,7 @@
     scrapy crawl wechat -a url='https://mp.weixin.qq.com/mp/profile_ext?action=home&__biz=…'
 """
 
-from govarchive.crawling import ArchiveSpider
+from govarchive.crawl.spider import ArchiveSpider
 
 
 class WechatSpider(ArchiveSpider):

@@ -5,7 +5,7 @@
 
 from typing import Any
 
-from govarchive.crawling import ArchiveSpider, split_urls
+from govarchive.crawl.spider import ArchiveSpider, split_urls
 
 
 class WeiboSpider(ArchiveSpider):

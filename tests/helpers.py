@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
-from govarchive.httpdata import payload_digest
-from govarchive.items import Capture
+from govarchive.core.httpdata import payload_digest
+from govarchive.core.items import Capture
 
 ROOT = Path(__file__).resolve().parents[1]
 

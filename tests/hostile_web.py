@@ -116,7 +116,7 @@ few seconds, ``DOWNLOAD_MAXSIZE`` below 200 MiB (e.g. 50 MB), ``RETRY_TIMES`` â‰
 
 The words for fetches that give no page (``timeout``, ``connection_lost``, ``too_large``,
 ``decompression_too_large``, ``redirect_loop``, ``url_too_long``) are those of the ``error`` column of
-govarchive's ``fetch_failures`` (govarchive/failures.py), so a fault test can compare them directly.
+govarchive's ``fetch_failures`` (govarchive/core/failures.py), so a fault test can compare them directly.
 
 :attr:`HostileWeb.requests` lists every request target received (raw, as sent), :meth:`HostileWeb.hits`
 counts one path's requests, :meth:`HostileWeb.reset` forgets both and restarts the 503-then-200 counter.

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from govarchive.atrisk import recheck_selection
+from govarchive.crawl.atrisk import recheck_selection
 from helpers import crawl
 
 POSTS = [("a", "http://x/risky-1", 60), ("a", "http://x/risky-2", 60), ("b", "http://x/old", 0),

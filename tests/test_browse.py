@@ -23,10 +23,10 @@ import govarchive.browse as plugin
 from govarchive.browse.metadata import SCHEMA_DOCS_JSON, TABLES, database_metadata, parse_schema_docs
 from govarchive.browse.queries import QUERIES
 from govarchive.demo.content import EXPECTED
-from govarchive.index import open_index
-from govarchive.items import Account, Post
-from govarchive.replay import ARCHIVED_CSP, canonical_url, rewrite_html
-from govarchive.warc import WarcArchive
+from govarchive.index.store import open_index
+from govarchive.core.items import Account, Post
+from govarchive.browse.replay import ARCHIVED_CSP, canonical_url, rewrite_html
+from govarchive.warc.writer import WarcArchive
 from helpers import fixed_clock, make_capture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -462,8 +462,8 @@ def _text(page: str) -> str:
 async def test_the_home_page_is_for_archivists(demo_archive):
     """The home page was Datasette's stock index ("525 rows in 18 tables"): now the archive's front door."""
     from govarchive.browse.home import most_at_risk
-    from govarchive.status import problem_lines
-    from govarchive.summary import summarize
+    from govarchive.browse.status import problem_lines
+    from govarchive.browse.summary import summarize
 
     db = demo_archive / "index.db"
     page = (await datasette(db).client.get("/")).text

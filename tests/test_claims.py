@@ -17,10 +17,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govarchive.cli import cli
-from govarchive.index import open_index
-from govarchive.lifecycle import analyse
-from govarchive.schema import migrations
-from govarchive.warc import WarcArchive
+from govarchive.index.store import open_index
+from govarchive.closure.lifecycle import analyse
+from govarchive.index.schema import migrations
+from govarchive.warc.writer import WarcArchive
 from helpers import T0, fixed_clock, make_capture
 from test_browse import datasette, get_json
 from test_lifecycle import AS_OF, Archive
@@ -138,7 +138,7 @@ def claimed_archive(tmp_path) -> tuple[Path, str]:
         warcs.write_capture(news)
     index = open_index(archive / "index.db")
     try:
-        from govarchive.items import Account, Post
+        from govarchive.core.items import Account, Post
 
         index.start_run("run-1", "test", "2026-11-20T02:00:00Z")
         for capture in (own, news):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from govarchive import config
+from govarchive.core import config
 from govarchive.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def test_scrapy_cfg_points_to_the_settings():
 
 def test_every_table_and_column_of_the_index_is_documented(tmp_path):
     """docs/schema.md is the public interface's reference: a column missing there is a bug."""
-    from govarchive.index import open_index
+    from govarchive.index.store import open_index
 
     index = open_index(tmp_path / "index.db")
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
@@ -72,7 +72,7 @@ def _exit_code_table(readme: str) -> dict[int, str]:
 
 def test_exit_codes_are_the_readmes(tmp_path):
     """The README's exit codes are the code's: the outcome's codes, and 2 (not 1) for every usage mistake."""
-    from govarchive import outcome
+    from govarchive.crawl import outcome
 
     codes = _exit_code_table((ROOT / "README.md").read_text(encoding="utf-8"))
     assert set(codes) == {outcome.EXIT_OK, outcome.EXIT_FATAL, 2, outcome.EXIT_PARTIAL, outcome.EXIT_LOCKED,
@@ -93,13 +93,13 @@ def test_exit_codes_are_the_readmes(tmp_path):
 
 
 def test_the_layout_names_every_module():
-    """The README's layout row names every module of govarchive/ (and its page objects and demo), and nothing else."""
+    """The README's layout rows (one per layer package of govarchive/) name every module, and nothing else."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    row = next(line for line in readme.splitlines() if line.startswith("| `govarchive/` |"))
-    named = set(re.findall(r"`([a-z_]+\.py)`", row))
-    modules = {p.name for folder in ("govarchive", "govarchive/pages", "govarchive/demo")
-               for p in (ROOT / folder).glob("*.py") if p.name != "__init__.py"}
-    assert modules - named == set(), "modules the layout does not name"
-    assert named - modules == set(), "the layout names modules that do not exist"
-    for folder in ("pages/", "browse/", "demo/"):
-        assert f"`{folder}`" in row, folder
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `govarchive/([a-z_]*/?)` \|.*$", readme, re.M)}
+    folders = [""] + sorted(f"{p.name}/" for p in (ROOT / "govarchive").iterdir() if (p / "__init__.py").is_file())
+    assert sorted(rows) == folders, "one layout row per package of govarchive/"
+    for folder in folders:
+        named = set(re.findall(r"`([a-z_]+\.py)`", rows[folder]))
+        modules = {p.name for p in (ROOT / "govarchive" / folder).glob("*.py")} - ({"__init__.py"} - named)
+        assert modules - named == set(), (folder, "modules the layout does not name")
+        assert named - modules == set(), (folder, "the layout names modules that do not exist")

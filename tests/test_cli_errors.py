@@ -206,7 +206,7 @@ def test_a_port_in_use(busy_port, files, command):
 
 
 def test_serve_on_a_port_in_use(busy_port, tmp_path):
-    from govarchive.index import open_index
+    from govarchive.index.store import open_index
 
     open_index(tmp_path / "index.db").close()
     fails_in_one_line(["serve", "--archive-dir", tmp_path, "--port", busy_port],
@@ -218,7 +218,7 @@ def test_a_port_that_does_not_exist():
 
 
 def test_analyse_with_a_bad_date(tmp_path):
-    from govarchive.index import open_index
+    from govarchive.index.store import open_index
 
     open_index(tmp_path / "index.db").close()
     fails_in_one_line(["analyse", "--archive-dir", tmp_path, "--as-of", "last week"],

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from govarchive.closure import detect
+from govarchive.closure.detector import detect
 from govarchive.demo import content as demo
-from govarchive.evaluation import DEFAULT_SET, evaluate, load_cases
+from govarchive.closure.evaluation import DEFAULT_SET, evaluate, load_cases
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 

@@ -45,10 +45,10 @@ from warcio.archiveiterator import ArchiveIterator
 
 import govarchive.browse as plugin
 from govarchive.browse.queries import QUERIES
-from govarchive.index import open_index
-from govarchive.items import Account, Capture, Post
-from govarchive.search import cjk_escape_fts
-from govarchive.warc import WarcArchive
+from govarchive.index.store import open_index
+from govarchive.core.items import Account, Capture, Post
+from govarchive.index.search import cjk_escape_fts
+from govarchive.warc.writer import WarcArchive
 from helpers import ROOT, T0, crawl_command, fixed_clock, free_port, make_capture
 
 BIN = Path(sys.executable).parent
@@ -585,7 +585,7 @@ def test_index_writes_are_whole_at_every_commit_boundary(tmp_path, deferred_sear
 
 def test_recording_notices_again_never_hides_them(tmp_path):
     from govarchive.demo.content import CLOSURE_NOTICE_PATH, NOTICES_BY_PATH
-    from govarchive.notices import record_notices
+    from govarchive.closure.notices import record_notices
 
     notice = NOTICES_BY_PATH[CLOSURE_NOTICE_PATH]
     db = tmp_path / "index.db"

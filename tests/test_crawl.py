@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.demo.cms import EXPECTED as CMS
 from govarchive.demo.content import EXPECTED
-from govarchive.reindex import reindex, warc_files
+from govarchive.warc.importer import reindex, warc_files
 from helpers import crawl, free_port, one, pywb_bin, rows
 
 ROOT = Path(__file__).resolve().parents[1]

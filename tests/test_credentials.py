@@ -11,9 +11,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from collections import Counter
 
-from govarchive.capture import capture_from_exchange
-from govarchive.config import archive_config
-from govarchive.credentials import MpSessionMiddleware
+from govarchive.crawl.capture import capture_from_exchange
+from govarchive.core.config import archive_config
+from govarchive.crawl.credentials import MpSessionMiddleware
 
 TOKEN, COOKIE = "1357924680", "slave_user=gh_x; slave_sid=c2Vzc2lvbi1zZWNyZXQ="
 LIST = "https://mp.weixin.qq.com/cgi-bin/appmsgpublish?sub=list&begin=0&count=5&fakeid=MzE1NTc3MjA0OQ==&f=json"
@@ -60,7 +60,7 @@ def test_captures_mask_the_session():
 def test_log_filter_masks_the_session_in_formatted_messages():
     import logging
 
-    from govarchive.credentials import SecretsLogFilter
+    from govarchive.crawl.credentials import SecretsLogFilter
 
     record = logging.LogRecord("scrapy", logging.DEBUG, __file__, 1, "Crawled %s with %r", (
         "https://mp.weixin.qq.com/cgi-bin/appmsgpublish?token=tok-12345", {"Cookie": "slave_sid=sid-999"}), None)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from govarchive.capture import CaptureExtension
-from govarchive.storage import DISK_FULL, is_storage_full
-from govarchive.verify import verify_archive
-from govarchive.warc import WarcArchive, scan_warc
+from govarchive.crawl.capture import CaptureExtension
+from govarchive.core.storage import DISK_FULL, is_storage_full
+from govarchive.warc.verify import verify_archive
+from govarchive.warc.writer import WarcArchive, scan_warc
 from helpers import ROOT, crawl, crawl_command, fixed_clock, make_capture, rows
 
 

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from govarchive.config import archive_config
-from govarchive.distributed import RedisKnownPosts, RedisPayloads
-from govarchive.lock import ArchiveBusy, hold
-from govarchive.merge import MergeError, combine_stats, merge
-from govarchive.verify import verify_archive
+from govarchive.core.config import archive_config
+from govarchive.crawl.distributed import RedisKnownPosts, RedisPayloads
+from govarchive.warc.lock import ArchiveBusy, hold
+from govarchive.warc.merge import MergeError, combine_stats, merge
+from govarchive.warc.verify import verify_archive
 from helpers import ROOT, assert_same_pages, crawl_command, free_port, make_capture, rows
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -166,7 +166,7 @@ def test_merge_again_changes_nothing(distributed_run):
 
 def test_merged_archive_is_complete(distributed_run):
     """Every capture row of the merged index reads back its own record from the merged WARC folder."""
-    from govarchive.replay import read_http_record
+    from govarchive.warc.reader import read_http_record
 
     warc = distributed_run["archive"] / "warc"
     names = {p.name for p in warc.glob("*.warc.gz")}

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from govarchive.browse.metadata import parse_schema_docs
 from govarchive.cli import cli
-from govarchive.export import iter_cdxj, read_pages, tables
+from govarchive.browse.export import iter_cdxj, read_pages, tables
 from helpers import crawl, free_port, pywb_bin, rows
 
 BIN = Path(sys.executable).parent

@@ -19,7 +19,7 @@ import lxml.html
 import pytest
 
 import hostile_web as hw
-from govarchive.verify import verify_archive
+from govarchive.warc.verify import verify_archive
 from helpers import ROOT, rows
 
 pytestmark = pytest.mark.slow

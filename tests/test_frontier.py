@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from govarchive.frontier import FRONTIER_DIR
+from govarchive.crawl.frontier import FRONTIER_DIR
 from helpers import assert_same_pages, crawl, rows
 
 pytestmark = pytest.mark.slow

@@ -25,7 +25,7 @@ import pytest
 import hostile_web as hw
 from govarchive.pages import PageInput, extract
 from govarchive.pages.gov import ARTICLE_PATH
-from govarchive.sources import load_sources
+from govarchive.core.sources import load_sources
 from hostile_web import FAULTS, FAULTS_BY_NAME, OUTCOMES, HostileWeb
 
 LIMIT = 50_000_000  # the size limit of the probing client, like a crawl's DOWNLOAD_MAXSIZE

@@ -3,7 +3,7 @@ import zlib
 
 import pytest
 
-from govarchive.httpdata import BodyTooLarge, content_decode, decode_text, payload_digest, status_line
+from govarchive.core.httpdata import BodyTooLarge, content_decode, decode_text, payload_digest, status_line
 
 
 def test_payload_digest_is_sha1_base32():

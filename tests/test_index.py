@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from govarchive.index import Index
-from govarchive.items import Account, PageState, Post
-from govarchive.schema import migrations
+from govarchive.index.store import Index
+from govarchive.core.items import Account, PageState, Post
+from govarchive.index.schema import migrations
 from helpers import T0, make_capture
 
 

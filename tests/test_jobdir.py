@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from govarchive.sources import load_sources
+from govarchive.core.sources import load_sources
 from helpers import ROOT, crawl_command, rows
 
 pytestmark = pytest.mark.slow

@@ -24,7 +24,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
-from govarchive.verify import verify_archive
+from govarchive.warc.verify import verify_archive
 from helpers import crawl, rows
 
 ROOT = Path(__file__).resolve().parents[1]

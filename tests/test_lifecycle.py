@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from govarchive.index import Index
-from govarchive.items import Account, PageState, Post
-from govarchive.lifecycle import analyse, crawl_order
+from govarchive.index.store import Index
+from govarchive.core.items import Account, PageState, Post
+from govarchive.closure.lifecycle import analyse, crawl_order
 from helpers import T0, make_capture
 
 AS_OF = T0 + timedelta(days=1)
@@ -183,9 +183,9 @@ def test_a_killed_runs_posts_are_analysed_by_the_next_run():
 def test_notices_are_found_a_page_of_posts_at_a_time(monkeypatch):
     """record_notices reads the run's posts in pages (a 100,000-article run is not held in memory):
     every post of every page is analysed, the run's filter applies on each page."""
-    import govarchive.notices
+    import govarchive.closure.notices
 
-    monkeypatch.setattr(govarchive.notices, "NOTICE_PAGE", 2)
+    monkeypatch.setattr(govarchive.closure.notices, "NOTICE_PAGE", 2)
     archive = Archive()
     for n in range(1, 6):
         archive.account(f"wechat:{n}", name=f"青禾{n}号")

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
-from govarchive.lock import LOCK_FILE, ArchiveBusy, ArchiveLock, LockHolder, check_free, hold, holder_of
+from govarchive.warc.lock import LOCK_FILE, ArchiveBusy, ArchiveLock, LockHolder, check_free, hold, holder_of
 
 ROOT = Path(__file__).resolve().parents[1]
 HOLDER = """
 import sys
-from govarchive.lock import hold
+from govarchive.warc.lock import hold
 lock = hold(sys.argv[1], "crawl portal", "20261121T223501Z-1a2b3c4d")
 print("held", flush=True)
 sys.stdin.read()

@@ -8,11 +8,11 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from govarchive.cli import cli
-from govarchive.config import ArchivePaths
-from govarchive.index import open_index
-from govarchive.merge import merge
-from govarchive.verify import verify_archive
-from govarchive.warc import WarcArchive, warc_date
+from govarchive.core.config import ArchivePaths
+from govarchive.index.store import open_index
+from govarchive.warc.merge import merge
+from govarchive.warc.verify import verify_archive
+from govarchive.warc.writer import WarcArchive, warc_date
 from helpers import T0, fixed_clock, make_capture, rows
 
 

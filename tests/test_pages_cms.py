@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from govarchive.crawling import ArchiveSpider
-from govarchive.items import Link
+from govarchive.crawl.spider import ArchiveSpider
+from govarchive.core.items import Link
 from govarchive.pages import PageInput, extract, page_class_for
 from govarchive.pages import cms
 from govarchive.pages.govfields import choose_published, info_fields, title_without_site

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from govarchive.ids import weibo_bid_to_mid
+from govarchive.core.ids import weibo_bid_to_mid
 from govarchive.pages import PageInput, extract, page_class_for
 from govarchive.pages.weibo import MID_EPOCH, mid_time, post_time
 

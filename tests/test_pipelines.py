@@ -8,9 +8,9 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
 
-from govarchive.config import archive_config
-from govarchive.items import Account, PageState
-from govarchive.run import RunInfo
+from govarchive.core.config import archive_config
+from govarchive.core.items import Account, PageState
+from govarchive.crawl.run import RunInfo
 from helpers import T0, make_capture
 from pipelines.dedup import DedupPipeline
 from pipelines.index import IndexPipeline

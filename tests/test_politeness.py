@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govarchive.politeness import retry_after_seconds, slot_for
+from govarchive.crawl.politeness import retry_after_seconds, slot_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def test_platform_hosts_get_their_own_slots(url, slot):
 
 def test_every_platform_slot_has_a_delay_setting():
     from govarchive import settings
-    from govarchive.politeness import PLATFORM_SLOTS
+    from govarchive.crawl.politeness import PLATFORM_SLOTS
 
     assert set(PLATFORM_SLOTS) == set(settings.DOWNLOAD_SLOTS)
     assert settings.DOWNLOAD_SLOTS["wechat"]["delay"] >= 5
@@ -92,7 +92,7 @@ def test_retry_after_slows_the_slot_before_the_retry():
     from scrapy.statscollectors import MemoryStatsCollector
     from scrapy.utils.test import get_crawler
 
-    from govarchive.politeness import PolitenessMiddleware
+    from govarchive.crawl.politeness import PolitenessMiddleware
 
     slot = SimpleNamespace(delay=0.5)
     crawler = SimpleNamespace(engine=SimpleNamespace(downloader=SimpleNamespace(
@@ -128,7 +128,7 @@ def test_block_pages_double_the_slot_delay_and_good_pages_bring_it_back():
     from scrapy.statscollectors import MemoryStatsCollector
     from scrapy.utils.test import get_crawler
 
-    from govarchive.politeness import BlockBackoff
+    from govarchive.crawl.politeness import BlockBackoff
 
     slot = SimpleNamespace(delay=5.0)
     crawler = SimpleNamespace(engine=SimpleNamespace(downloader=SimpleNamespace(

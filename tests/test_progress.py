@@ -14,11 +14,11 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from govarchive.config import archive_config
-from govarchive.crawling import link_account, page_account
-from govarchive.items import Account, Link, Post
+from govarchive.core.config import archive_config
+from govarchive.crawl.spider import link_account, page_account
+from govarchive.core.items import Account, Link, Post
 from govarchive.pages import Extraction
-from govarchive.progress import (
+from govarchive.crawl.progress import (
     META_ACCOUNT, AccountTracker, LiveDisplay, ProgressExtension, ProgressMiddleware, Snapshot, render,
 )
 from helpers import crawl, one
@@ -200,7 +200,7 @@ def test_mode_follows_the_setting_and_the_terminal(monkeypatch):
 
 
 # --- a real crawl ------------------------------------------------------------------------------
-LINE = re.compile(r"\[govarchive\.progress\] INFO: progress(?: \((\w+)\))?: "
+LINE = re.compile(r"\[govarchive\.crawl\.progress\] INFO: progress(?: \((\w+)\))?: "
                   r"accounts (\d+)/(\d+) done, (\d+) pages, ")
 
 

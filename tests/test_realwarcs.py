@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.cli import cli
-from govarchive.reindex import import_warcs
+from govarchive.warc.importer import import_warcs
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realwarcs"
 FILES = sorted(p for p in REAL.iterdir() if p.is_file() and p.name != "SOURCES.md") if REAL.is_dir() else []

@@ -10,12 +10,12 @@ from pathlib import Path
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from govarchive.config import ArchivePaths, archive_config
-from govarchive.index import open_index
-from govarchive.items import Account, Capture, Post
-from govarchive.recovery import RULES, capture_references, recover_archive
-from govarchive.run import RunInfo
-from govarchive.warc import WarcArchive, warc_date
+from govarchive.core.config import ArchivePaths, archive_config
+from govarchive.index.store import open_index
+from govarchive.core.items import Account, Capture, Post
+from govarchive.warc.recovery import RULES, capture_references, recover_archive
+from govarchive.crawl.run import RunInfo
+from govarchive.warc.writer import WarcArchive, warc_date
 from helpers import T0, fixed_clock, make_capture, one, rows
 from pipelines.warc import WarcPipeline
 
@@ -291,8 +291,8 @@ def test_the_warc_pipeline_recovers_at_crawl_start_and_counts_it_in_stats(tmp_pa
 
 
 def test_status_lists_killed_runs_and_lost_captures_not_archived_again(tmp_path):
-    from govarchive.status import problem_lines
-    from govarchive.summary import summarize
+    from govarchive.browse.status import problem_lines
+    from govarchive.browse.summary import summarize
 
     archive = killed_archive(tmp_path)
     recover_archive(archive.paths, "run-new", now=at(100))

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govarchive import outcome
+from govarchive.crawl import outcome
 from govarchive.cli import cli
-from govarchive.crawling import BLOCKED
-from govarchive.lock import LOCKED
-from govarchive.outcome import RunFacts, decide, failed_accounts, run_facts
-from govarchive.schedule import ScheduleError, cron_text, parse_at, plan, systemd_units
+from govarchive.crawl.spider import BLOCKED
+from govarchive.warc.lock import LOCKED
+from govarchive.crawl.outcome import RunFacts, decide, failed_accounts, run_facts
+from govarchive.crawl.schedule import ScheduleError, cron_text, parse_at, plan, systemd_units
 from helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from govarchive.lock import holder_of
+from govarchive.warc.lock import holder_of
 from helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

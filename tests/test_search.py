@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from govarchive.index import open_index
-from govarchive.items import Account, Post
-from govarchive.search import cjk_bigrams, cjk_escape_fts
-from govarchive.textclean import normalise as simplified
+from govarchive.index.store import open_index
+from govarchive.core.items import Account, Post
+from govarchive.index.search import cjk_bigrams, cjk_escape_fts
+from govarchive.core.textclean import normalise as simplified
 
 SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 POSTS = {
@@ -152,7 +152,7 @@ async def test_search_posts_gives_the_newest_first_from_the_fts_rowid_order(tmp_
 
 
 def test_posts_of_the_same_second_get_distinct_keys(tmp_path):
-    from govarchive.search import KEY_TIES
+    from govarchive.index.search import KEY_TIES
 
     index = dated_index(tmp_path / "index.db", {"x": "2026-11-18T10:00:00+08:00"})
     taken = index.db.execute("select search_key from posts where id = 'x'").fetchone()[0]
@@ -170,8 +170,8 @@ def test_posts_of_the_same_second_get_distinct_keys(tmp_path):
 def test_migration_m010_rekeys_an_archive_in_publication_order(tmp_path):
     from sqlite_utils import Database
 
-    from govarchive.schema import migrations
-    from govarchive.search import SEARCHABLE
+    from govarchive.index.schema import migrations
+    from govarchive.index.search import SEARCHABLE
 
     path = tmp_path / "index.db"
     old = Database(str(path))

@@ -6,10 +6,10 @@ import subprocess
 import sys
 import time
 
-from govarchive.index import open_index
-from govarchive.items import Account, Post
-from govarchive.search import QUEUE_BATCH, cjk_escape_fts
-from govarchive.searchindex import SearchWorker
+from govarchive.index.store import open_index
+from govarchive.core.items import Account, Post
+from govarchive.index.search import QUEUE_BATCH, cjk_escape_fts
+from govarchive.index.searchworker import SearchWorker
 from helpers import T0, make_capture
 
 
@@ -57,7 +57,7 @@ def test_a_worker_whose_crawl_is_gone_stops_and_leaves_the_queue_to_the_next(tmp
     queued = index.db.execute("select count(*) from search_queue").fetchone()[0]
     index.close()
     # a parent pid that is not its parent: as after the crawl was killed (it ends after one batch)
-    result = subprocess.run([sys.executable, "-m", "govarchive.searchindex", str(db), "--parent", "1"],
+    result = subprocess.run([sys.executable, "-m", "govarchive.index.searchworker", str(db), "--parent", "1"],
                             stdin=subprocess.PIPE, timeout=30)
     assert result.returncode == 0
     index = open_index(db)

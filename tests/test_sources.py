@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from govarchive.cli import DEMO_SOURCES, cli
-from govarchive.sources import SourceError, load_sources, select
+from govarchive.core.sources import SourceError, load_sources, select
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from govarchive.cli import cli
-from govarchive.summary import summarize
+from govarchive.browse.summary import summarize
 from helpers import one, rows
 
 pytestmark = pytest.mark.slow  # the demo_archive fixture crawls the demo web once per session

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from govarchive.pages.base import html_text
-from govarchive.textclean import RUBY, clean, normalise
+from govarchive.core.textclean import RUBY, clean, normalise
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 

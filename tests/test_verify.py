@@ -9,12 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from govarchive.cli import cli
-from govarchive.config import ArchivePaths
-from govarchive.index import open_index
-from govarchive.items import Capture
-from govarchive.lock import hold
-from govarchive.verify import verify_archive
-from govarchive.warc import WarcArchive, warc_date
+from govarchive.core.config import ArchivePaths
+from govarchive.index.store import open_index
+from govarchive.core.items import Capture
+from govarchive.warc.lock import hold
+from govarchive.warc.verify import verify_archive
+from govarchive.warc.writer import WarcArchive, warc_date
 from helpers import T0, fixed_clock, make_capture
 
 ARTICLE = b"<html><body>" + bytes(range(256)) * 8 + b"</body></html>"

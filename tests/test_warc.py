@@ -8,7 +8,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from govarchive.warc import WarcArchive, recover_open_files, repair_open_files, scan_warc
+from govarchive.warc.writer import WarcArchive, recover_open_files, repair_open_files, scan_warc
 from helpers import T0, fixed_clock, make_capture
 
 PNG = bytes(range(256)) * 4  # binary, every byte value
@@ -176,7 +176,7 @@ def test_recovery_leaves_a_file_another_crawl_is_writing(tmp_path):
 
 
 def test_dates_are_utc_with_microseconds():
-    from govarchive.warc import timestamp17, warc_date
+    from govarchive.warc.writer import timestamp17, warc_date
 
     assert warc_date(T0) == "2026-11-20T02:00:00.000000Z"
     assert timestamp17(T0) == "20261120020000000"

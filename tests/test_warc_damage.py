@@ -18,8 +18,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govarchive.cli import cli
-from govarchive.replay import load_copy
-from govarchive.warcfiles import IN_PLACE_LIST
+from govarchive.browse.replay import load_copy
+from govarchive.warc.files import IN_PLACE_LIST
 
 SITE = "http://www.yunlan.gov.cn"
 PAGE = ("<html><head><meta charset='utf-8'><title>云岚市人民政府 通知公告 {n}</title></head>"
@@ -380,12 +380,12 @@ def test_a_crawl_archive_with_an_imported_file_reindexes_both(demo_archive, tmp_
 
 # -- one line per error ----------------------------------------------------------------------------
 def test_an_unexpected_error_is_one_line_unless_debug(tmp_path, monkeypatch):
-    import govarchive.reindex
+    import govarchive.warc.importer
 
     def broken(*args, **kwargs):
         raise RuntimeError("the disk said no\nand more")
 
-    monkeypatch.setattr(govarchive.reindex, "import_warcs", broken)
+    monkeypatch.setattr(govarchive.warc.importer, "import_warcs", broken)
     source = tmp_path / "x.warc.gz"
     source.write_bytes(three_pages().data())
     result = CliRunner().invoke(cli, ["import", str(source), "--archive-dir", str(tmp_path / "a")])

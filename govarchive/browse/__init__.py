@@ -4,9 +4,9 @@
 - metadata generated from code (:mod:`govarchive.browse.metadata`): titles, descriptions, column
   descriptions, label columns, facets, sorts;
 - canned queries (:mod:`govarchive.browse.queries`), one of them an Atom feed through datasette-atom;
-- Chinese search: Datasette's ``escape_fts`` becomes :func:`govarchive.search.cjk_escape_fts`
+- Chinese search: Datasette's ``escape_fts`` becomes :func:`govarchive.index.search.cjk_escape_fts`
   (bigram phrases, Traditional normalised), and ``posts``/``accounts`` search their bigram shadows;
-- the archived-copy viewer at ``/-/archive/<capture id>`` (:mod:`govarchive.replay` reads the WARC):
+- the archived-copy viewer at ``/-/archive/<capture id>`` (:mod:`govarchive.browse.replay` reads the WARC):
   a banner and the archived page in a sandboxed frame under a strict Content-Security-Policy;
 - cells that point at captures link to their archived copy; in query results, titles and account names
   link to the post and account pages. Every value is escaped: stored HTML is never rendered in a cell;
@@ -38,10 +38,10 @@ from govarchive.browse.home import closures_by_month, most_at_risk, overview, re
 from govarchive.browse.metadata import TABLES, database_metadata
 from govarchive.browse.queries import QUERIES, VIEWER
 from govarchive.browse.records import account_record, post_record
-from govarchive.replay import (ARCHIVED_CSP, FRAME_SANDBOX, SAFE_HEADERS, VIEWER_CSP, ArchivedCopy, canonical_url,
+from govarchive.browse.replay import (ARCHIVED_CSP, FRAME_SANDBOX, SAFE_HEADERS, VIEWER_CSP, ArchivedCopy, canonical_url,
                                copy_context, find_capture, follow_redirects, load_copy, rewrite_css, rewrite_html)
-from govarchive.search import cjk_escape_fts, contains_all
-from govarchive.warc import open_warc
+from govarchive.index.search import cjk_escape_fts, contains_all
+from govarchive.warc.writer import open_warc
 
 ROW_LINK_COLUMNS = {"post_id": "posts", "account_id": "accounts", "target_account_id": "accounts",
                     "from_account_id": "accounts"}

@@ -3,8 +3,8 @@
 Each section is one function over the index (a read-only connection Datasette gives): accounts by
 status, the newest closures and migrations with their successors, the accounts most at risk, and
 closures by month (the ``closures_by_month`` canned query's own SQL, drawn by :mod:`.chart`). The runs,
-the totals and the problems are :func:`govarchive.summary.summarize` and
-:func:`govarchive.status.problem_lines`, exactly what ``govarchive status`` prints. The template
+the totals and the problems are :func:`govarchive.browse.summary.summarize` and
+:func:`govarchive.browse.status.problem_lines`, exactly what ``govarchive status`` prints. The template
 (``templates/index.html``) adds the search box, the "I have an old link" box and the tables.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 from govarchive.browse.queries import QUERIES
 from govarchive.browse.records import rows
-from govarchive.status import STATUS_ORDER, problem_lines
-from govarchive.summary import ArchiveSummary, summarize
+from govarchive.browse.status import STATUS_ORDER, problem_lines
+from govarchive.browse.summary import ArchiveSummary, summarize
 
 RECENT = 12  # closures and migrations listed
 AT_RISK = 10  # accounts most at risk listed

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from govarchive.browse.queries import canned_queries
-from govarchive.search import KEY_COLUMN
+from govarchive.index.search import KEY_COLUMN
 
 SCHEMA_DOCS_JSON = Path(__file__).with_name("schema_docs.json")
 

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 from parsel import Selector
 
-from govarchive.httpdata import DecodedText, decode_text, header
-from govarchive.items import Account, Link, Post
+from govarchive.core.httpdata import DecodedText, decode_text, header
+from govarchive.core.items import Account, Link, Post
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 

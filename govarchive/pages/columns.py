@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from govarchive.ids import website_account_id, website_post_id
-from govarchive.items import Link
+from govarchive.core.ids import website_account_id, website_post_id
+from govarchive.core.items import Link
 from govarchive.pages import cms
 from govarchive.pages.base import Extraction, PageInput, newest, same_site
 from govarchive.pages.generic import is_platform_host

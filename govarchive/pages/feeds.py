@@ -7,8 +7,8 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from govarchive.ids import website_account_id, website_post_id, wechat_article_key, wechat_post_id
-from govarchive.items import Account, Link, Post
+from govarchive.core.ids import website_account_id, website_post_id, wechat_article_key, wechat_post_id
+from govarchive.core.items import Account, Link, Post
 from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, newest
 from govarchive.pages.gov import column_url, parse_gov_date
 from govarchive.pages.wechat import canonical_article_url

@@ -20,7 +20,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from govarchive.ids import website_account_id, website_post_id
+from govarchive.core.ids import website_account_id, website_post_id
 from govarchive.pages.base import SHANGHAI, Extraction, Page, PageInput, first, text_digest
 from govarchive.pages.govfields import parse_date, title_without_site, visible_published, visible_source
 from govarchive.pages.maintext import extraction

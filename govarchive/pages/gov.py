@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from govarchive.ids import decode_biz, website_account_id, website_post_id
-from govarchive.items import Account, Link
+from govarchive.core.ids import decode_biz, website_account_id, website_post_id
+from govarchive.core.items import Account, Link
 from govarchive.pages.base import Extraction, Page, first, html_text, same_site, text_digest
 # info_fields is re-exported: the feed parser and the tests read header fields the same way
 from govarchive.pages.govfields import (choose_published, info_fields, page_info_fields, parse_gov_date,  # noqa: F401

@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from govarchive.ids import website_account_id, website_post_id
-from govarchive.items import Link
+from govarchive.core.ids import website_account_id, website_post_id
+from govarchive.core.items import Link
 from govarchive.pages.base import Extraction, newest, same_site
 from govarchive.pages.gov import GovPage, belongs_to, column_url
 from govarchive.pages.jsobject import assigned, balanced, integer, object_pairs

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from parsel import Selector
 
-from govarchive.items import Link
+from govarchive.core.items import Link
 
 NEXT_TEXT = ("下一页", "下页", "后一页", "下一頁")
 _NUMBER = re.compile(r"^(?:\[?\s*\d{1,4}\s*\]?|第\s*\d{1,4}\s*页|尾页|末页|最后一页|»|›|>>|next|last)$", re.I)

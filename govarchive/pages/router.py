@@ -6,7 +6,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from govarchive.items import Link
+from govarchive.core.items import Link
 from govarchive.pages.base import Extraction, Page, PageInput
 from govarchive.pages.columns import GovColumnPage
 from govarchive.pages.feeds import FeedPage, is_feed

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from parsel import Selector
 
-from govarchive.items import Link
+from govarchive.core.items import Link
 from govarchive.pages.base import Extraction, Page, epoch_to_iso, first
 
 # Sogou's anti-spider page (also reached by a redirect to /antispider/…): platforms.md §1.4 d.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from govarchive.items import Link
+from govarchive.core.items import Link
 from govarchive.pages.jsobject import integer
 
 MAX_PAGES = 2000

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from govarchive.ids import decode_biz, encode_biz, wechat_account_id, wechat_article_key, wechat_post_id
-from govarchive.items import Account, Link, Media, Post
+from govarchive.core.ids import decode_biz, encode_biz, wechat_account_id, wechat_article_key, wechat_post_id
+from govarchive.core.items import Account, Link, Media, Post
 from govarchive.pages.base import SHANGHAI, Extraction, Page, epoch_to_iso, first, html_text, newest, text_digest
 from govarchive.pages.jsvars import js_call_args, js_json, js_keyed, js_object, js_object_list, js_var, scalar
 

@@ -17,8 +17,8 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from govarchive.ids import decode_biz, wechat_account_id, wechat_article_key, wechat_post_id
-from govarchive.items import Link
+from govarchive.core.ids import decode_biz, wechat_account_id, wechat_article_key, wechat_post_id
+from govarchive.core.items import Link
 from govarchive.pages.base import Extraction, Page, epoch_to_iso, newest
 from govarchive.pages.wechat import SHOW_TYPES, canonical_article_url
 

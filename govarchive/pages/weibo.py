@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from govarchive.ids import weibo_account_id, weibo_bid_to_mid, weibo_post_id
-from govarchive.items import Account, Link
+from govarchive.core.ids import weibo_account_id, weibo_bid_to_mid, weibo_post_id
+from govarchive.core.items import Account, Link
 from govarchive.pages.base import SHANGHAI, Extraction, Page, first, html_text, text_digest
 from govarchive.pages.jsvars import js_value
 

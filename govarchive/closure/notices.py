@@ -1,0 +1,299 @@
+"""The migrated-content index: closure notices, reports' claims and successors, kept in ``notices``,
+``claims`` and ``migrations``.
+
+:func:`record_notices` runs :func:`govarchive.closure.detector.detect` over posts and writes what it found:
+one ``notices`` row per account a notice names (a portal's batch notice: one per listed account,
+matched to a known account by name and platform, or created when none is known), one ``claims`` row
+per account a report (news, a work report, a roundup, a re-post) says closed, merged, migrated or
+stopped (matched the same way, or created with the platform, agency and region the report gives),
+and one ``migrations`` row per successor of either. A claim's evidence is the report's archived
+capture; its confidence is below a notice's (``CLAIM_CONFIDENCE``): the status judgement
+(:mod:`govarchive.closure.lifecycle`) lets a notice or the platform's own page outrank it. Re-running over the
+same post replaces its rows, so an improved detector can be re-applied (``govarchive analyse``).
+
+:func:`record_platform_moves` turns the platform's own word (WeChat's ``transferTargetLink``, kept
+as ``accounts.moved_to`` by the crawl) into certain migrations, and :func:`resolve_targets` matches
+target names to archived accounts, again on every analysis, so an account archived later resolves
+an older notice. :func:`merge_provisional_accounts` folds the ids a directory had to invent
+(``wechat:name:云岚交通``) into the real account once the platform's own page shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from govarchive.closure.detector import Detection, Finding, Target, detect, name_key
+from govarchive.index.store import Index
+from govarchive.index.transactions import write_transaction
+
+DETECTABLE_STATES = ("ok",)
+# How far a claim is believed: a first-party notice counts 1.0; a report quoting the owner's notice
+# (X发布公告称…) is the owner's word at second hand; a report's own account of it is less.
+CLAIM_CONFIDENCE = {"quoted_notice": 0.7, "report": 0.5}
+NOTICE_PAGE = 500  # posts read at a time by record_notices
+PROVISIONAL = re.compile(r"^[a-z_]+:(?:name|alias):")
+
+
+def short_id(prefix: str, *parts: str | None) -> str:
+    digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}-{digest}"
+
+
+def provisional_account_id(platform: str, name: str) -> str:
+    return f"{platform}:name:{name}"
+
+
+# ---- notices ----------------------------------------------------------------------------------------------
+def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), detected_at: str = "") -> int:
+    """Detect notices and reports in the posts matching ``where`` (SQL over ``posts p``); returns the
+    notices and claims written."""
+    db = index.db
+    written, after = 0, 0
+    while True:  # a page of posts at a time: a run of 100,000 articles is not held in memory at once
+        rows = db.execute(
+            "select p.rowid, p.id, p.account_id, p.capture_id, p.title, p.text, p.clean_text, p.published_at, "
+            "a.name, a.platform from posts p left join accounts a on a.id = p.account_id "
+            f"where p.rowid > ? and p.state in ('ok') and p.text is not null and ({where}) "
+            "order by p.rowid limit ?", [after, *params, NOTICE_PAGE]).fetchall()
+        if not rows:
+            return written
+        after = rows[-1][0]
+        for _, post_id, account_id, capture_id, title, text, cleaned, published_at, name, platform in rows:
+            detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
+                               cleaned=cleaned)  # cleaned when saved: not again
+            with write_transaction(db):
+                _forget_post(index, post_id)
+                if detection.label in ("notice", "report"):
+                    written += _write_detection(index, detection, post_id, account_id, capture_id, platform,
+                                                detected_at)
+
+
+def _forget_post(index: Index, post_id: str) -> None:
+    index.db.execute("delete from migrations where notice_id in (select id from notices where post_id = ?)", [post_id])
+    index.db.execute("delete from migrations where claim_id in (select id from claims where post_id = ?)", [post_id])
+    index.db.execute("delete from notices where post_id = ?", [post_id])
+    index.db.execute("delete from claims where post_id = ?", [post_id])
+
+
+def _write_detection(index: Index, detection: Detection, post_id: str, account_id: str, capture_id: str,
+                     own_platform: str | None, detected_at: str) -> int:
+    if detection.label == "report":
+        return sum(_write_claim(index, detection, finding, post_id, capture_id, detected_at)
+                   for finding in detection.findings)
+    for finding in detection.findings:
+        subject = account_id if finding.account_name is None else \
+            _account_for(index, finding.account_name, finding.platform or own_platform, create=True,
+                         seen=detected_at, capture_id=capture_id)
+        notice_id = short_id("notice", post_id, finding.account_name, finding.platform)
+        index.db["notices"].insert({
+            "id": notice_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
+            "kind": finding.kind, "announced_at": detection.announced_at, "effective_at": finding.effective_at,
+            "excerpt": finding.excerpt[:500], "is_report": 0, "named_as": finding.account_name,
+            "named_platform": finding.platform, "detected_at": detected_at}, pk="id", replace=True)
+        for target in finding.targets:
+            _write_target(index, subject, target, detected_at, notice_id=notice_id)
+    return len(detection.findings)
+
+
+def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: str, capture_id: str,
+                 detected_at: str) -> int:
+    """One account a report names: a claim, its account (created when unknown, with the platform, agency and
+    region the report gives), its successors as ``migrations`` with ``source = 'report'``."""
+    if not finding.account_name:
+        return 0
+    platform = finding.platform or "unspecified"
+    # an owner named with its platform word and no account name (青山区青山街道办事处微信公众号): its account there
+    subject = (find_account(index, finding.account_name, None if platform == "unspecified" else platform)
+               or (find_owned_account(index, finding.agency, platform) if finding.agency == finding.account_name else None)
+               or _account_for(index, finding.account_name, platform, create=True, seen=detected_at,
+                               capture_id=capture_id, agency=finding.agency, region=local_region(finding.agency)))
+    confidence = CLAIM_CONFIDENCE.get(finding.source, CLAIM_CONFIDENCE["report"])
+    claim_id = short_id("claim", post_id, finding.account_name, finding.platform)
+    index.db["claims"].insert({
+        "id": claim_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
+        "source": finding.source if finding.source in CLAIM_CONFIDENCE else "report", "kind": finding.kind,
+        "claimed_at": detection.announced_at, "effective_at": finding.effective_at, "excerpt": finding.excerpt[:500],
+        "named_as": finding.account_name, "named_platform": finding.platform, "named_agency": finding.agency,
+        "confidence": confidence, "detected_at": detected_at}, pk="id", replace=True)
+    for target in finding.targets:
+        _write_target(index, subject, target, detected_at, claim_id=claim_id, ceiling=confidence)
+    return 1
+
+
+def _write_target(index: Index, from_account: str | None, target: Target, recorded_at: str,
+                  notice_id: str | None = None, claim_id: str | None = None, ceiling: float = 1.0) -> None:
+    index.db["migrations"].insert({
+        "id": short_id("migration", notice_id or claim_id, target.name, target.platform),
+        "from_account_id": from_account, "notice_id": notice_id, "claim_id": claim_id, "target_name": target.name,
+        "target_platform": target.platform, "target_url": None, "target_account_id": None, "scope": target.scope,
+        "evidence": target.evidence[:500], "confidence": min(target.confidence, ceiling),
+        "is_class": int(target.is_class), "resolved_by": None, "source": "report" if claim_id else "notice",
+        "recorded_at": recorded_at}, pk="id", replace=True)
+
+
+def _account_for(index: Index, name: str, platform: str | None, create: bool, seen: str, capture_id: str,
+                 agency: str | None = None, region: str | None = None) -> str | None:
+    """The known account of this name (and platform: any platform for ``unspecified``); a new one when a
+    notice or a report names an unknown account."""
+    found = find_account(index, name, None if platform == "unspecified" else platform)
+    if found or not create or not platform:
+        return found
+    account_id = provisional_account_id(platform, name)
+    with write_transaction(index.db):  # the row and its search shadow together: the account is found by its name
+        index.db.execute(
+            "insert or ignore into accounts (id, platform, platform_id, name, agency, region, first_seen, last_seen, "
+            "capture_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [account_id, platform, name, name, agency, region, seen, seen, capture_id])
+        index.db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
+                         [agency, region, account_id])
+        index.update_search()
+    return account_id
+
+
+def find_account(index: Index, name: str, platform: str | None) -> str | None:
+    """One account whose name or alias matches (same platform when given); None when none or ambiguous."""
+    key = name_key(name)
+    if not key:
+        return None
+    candidates = index.db.execute(
+        "select id, name, alias, platform from accounts where (? is null or platform = ?)", [platform, platform]
+    ).fetchall()
+    matches = [row[0] for row in candidates if key in (name_key(row[1]), name_key(row[2]) if row[2] else None)]
+    real = [m for m in matches if not PROVISIONAL.match(m)]
+    chosen = real or matches
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def find_owned_account(index: Index, agency: str | None, platform: str | None) -> str | None:
+    """The one account of this owner (``accounts.agency``) on this platform (any for ``unspecified``); None when
+    none or several."""
+    key = name_key(agency)
+    if not key:
+        return None
+    rows = index.db.execute("select id, agency from accounts where agency is not null and (? is null or platform = ?)",
+                            [None if platform == "unspecified" else platform,
+                             None if platform == "unspecified" else platform]).fetchall()
+    matches = [row[0] for row in rows if name_key(row[1]) == key]
+    real = [m for m in matches if not PROVISIONAL.match(m)]
+    chosen = real or matches
+    return chosen[0] if len(chosen) == 1 else None
+
+
+# ---- platform moves and target resolution -------------------------------------------------------------------
+def record_platform_moves(index: Index, recorded_at: str) -> int:
+    """``accounts.moved_to`` (the platform's transferTargetLink) as certain migrations."""
+    rows = index.db.execute(
+        "select a.id, a.moved_to, t.name, t.platform, t.url, "
+        "(select moved_to_url from posts where account_id = a.id and moved_to_url is not null limit 1) "
+        "from accounts a left join accounts t on t.id = a.moved_to where a.moved_to is not null").fetchall()
+    with write_transaction(index.db):
+        for account_id, moved_to, name, platform, url, evidence in rows:
+            index.db["migrations"].insert({
+                "id": short_id("migration", account_id, moved_to, "platform"), "from_account_id": account_id,
+                "notice_id": None, "target_name": name, "target_platform": platform or account_id.split(":")[0],
+                "target_url": url, "target_account_id": moved_to, "scope": "全部内容 (the platform moved the account)",
+                "evidence": evidence or "accounts.moved_to", "confidence": 1.0, "is_class": 0,
+                "resolved_by": "platform", "source": "platform", "recorded_at": recorded_at}, pk="id", replace=True)
+    return len(rows)
+
+
+def resolve_targets(index: Index) -> int:
+    """Match unresolved migration targets to archived accounts: by name, or a class target by region."""
+    db = index.db
+    rows = db.execute(
+        "select m.id, m.target_name, m.target_platform, m.is_class, a.region, a.agency from migrations m "
+        "left join accounts a on a.id = m.from_account_id where m.target_account_id is null").fetchall()
+    resolved = 0
+    with write_transaction(db):
+        for migration_id, name, platform, is_class, region, agency in rows:
+            account_id, how = None, None
+            if is_class:
+                local = local_region(agency) or region
+                account_id, how = (_government_site(index, f"{local}人民政府"), "region") if local else (None, None)
+            elif platform == "website" and name:
+                account_id, how = _government_site(index, name) or find_account(index, name, platform), "name"
+            elif name and platform not in ("office", "unspecified"):
+                account_id, how = find_account(index, name, platform), "name"
+            if account_id:
+                url = db.execute("select url from accounts where id = ?", [account_id]).fetchone()[0]
+                db.execute("update migrations set target_account_id = ?, target_url = coalesce(target_url, ?), "
+                           "resolved_by = ? where id = ?", [account_id, _site_root(url) if platform == "website" or
+                                                            is_class else url, how, migration_id])
+                resolved += 1
+    return resolved
+
+
+def local_region(agency: str | None) -> str | None:
+    """The local government level of an agency: 青山区青山街道办事处 → 青山区, 桐溪县桐溪镇人民政府 → 桐溪县."""
+    match = re.match(r"^(.{1,12}?(?:自治州|自治县|自治区|省|市|州|盟|县|区|旗))", agency or "")
+    return match.group(1) if match else None
+
+
+def _government_site(index: Index, name: str) -> str | None:
+    """A website account of this government or site name (its columns carry it as agency or site name)."""
+    key = name_key(name)
+    rows = index.db.execute("select id, name, agency from accounts where platform = 'website' order by length(id), id")
+    for account_id, account_name, agency in rows.fetchall():
+        if key and key in (name_key(account_name), name_key(agency)):
+            return account_id
+    return None
+
+
+def _site_root(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+# ---- provisional ids ---------------------------------------------------------------------------------------
+def merge_provisional_accounts(index: Index, merged_at: str) -> list[tuple[str, str]]:
+    """Fold ``wechat:name:X`` / ``wechat:alias:x`` rows into the one real account with that name or alias."""
+    db = index.db
+    merges: list[tuple[str, str]] = []
+    provisional = [row for row in db.execute("select id, platform, name, alias from accounts").fetchall()
+                   if PROVISIONAL.match(row[0])]
+    for old_id, platform, name, alias in provisional:
+        _, kind, key = old_id.split(":", 2)
+        candidates = db.execute(  # an account a report named without its platform: the one of that name anywhere
+            "select id, name, alias from accounts where (platform = ? or ? = 'unspecified') and id != ?",
+            [platform, platform, old_id]).fetchall()
+        real = [row[0] for row in candidates if not PROVISIONAL.match(row[0]) and (
+            (kind == "alias" and row[2] and row[2].lower() == key.lower())
+            or (kind == "name" and name_key(row[1]) == name_key(key)))]
+        if len(real) != 1:
+            continue
+        with write_transaction(db):
+            merge_account(index, old_id, real[0], f"same {kind} ({key}) as the platform's own page", merged_at)
+        merges.append((old_id, real[0]))
+    return merges
+
+
+def merge_account(index: Index, old_id: str, new_id: str, reason: str, merged_at: str) -> None:
+    """Point everything at ``new_id``, keep the listing facts the real row lacks, remember the old id."""
+    db = index.db
+    old = db.execute("select agency, region, status from accounts where id = ?", [old_id]).fetchone()
+    if old is None:
+        return
+    db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
+               [old[0], old[1], new_id])
+    for table, column in (("posts", "account_id"), ("notices", "account_id"), ("claims", "account_id"),
+                          ("migrations", "from_account_id"),
+                          ("migrations", "target_account_id"), ("accounts", "moved_to")):
+        db.execute(f"update {table} set {column} = ? where {column} = ?", [new_id, old_id])
+    db.execute("update or ignore account_sources set account_id = ? where account_id = ?", [new_id, old_id])
+    db.execute("delete from account_sources where account_id = ?", [old_id])
+    db.execute("update or ignore account_checks set account_id = ? where account_id = ?", [new_id, old_id])
+    db.execute("delete from account_checks where account_id = ?", [old_id])
+    db.execute("update account_aliases set account_id = ? where account_id = ?", [new_id, old_id])
+    db.execute("update status_history set row_id = ? where table_name = 'accounts' and row_id = ?", [new_id, old_id])
+    db["account_aliases"].insert({"alias_id": old_id, "account_id": new_id, "reason": reason, "merged_at": merged_at},
+                                 pk="alias_id", replace=True)
+    db["changes"].insert({"table_name": "accounts", "row_id": old_id, "column_name": "id", "old_value": old_id,
+                          "new_value": new_id, "capture_id": None, "changed_at": merged_at}, pk="id")
+    rowid = db.execute("select rowid from accounts where id = ?", [old_id]).fetchone()[0]
+    db.execute("delete from accounts_fts where rowid = ?", [rowid])
+    db.execute("delete from accounts where id = ?", [old_id])

@@ -1,0 +1,248 @@
+"""Where the archive lives and how it is written: the only reader of ``GOVARCHIVE_*`` settings.
+
+Components call :func:`archive_config` once in ``from_crawler`` and keep the plain values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+DEFAULTS: dict[str, Any] = {
+    "GOVARCHIVE_ARCHIVE_DIR": "archive",
+    "GOVARCHIVE_OPERATOR": "",
+    "GOVARCHIVE_CONTACT": "",
+    "GOVARCHIVE_WARC_MAX_BYTES": 1_000_000_000,
+    "GOVARCHIVE_DEDUP_MIN_BYTES": 1,
+    "GOVARCHIVE_REFETCH_POSTS": False,
+    "GOVARCHIVE_MAX_BODY_BYTES": 50_000_000,
+    "GOVARCHIVE_RETRY_AFTER_MAX": 600,
+    "GOVARCHIVE_BLOCKED_LIMIT": 5,
+    "GOVARCHIVE_MP_TOKEN": "",
+    "GOVARCHIVE_MP_COOKIE": "",
+    "GOVARCHIVE_AS_OF": "",
+    "GOVARCHIVE_DORMANT_DAYS": 14,
+    "GOVARCHIVE_CLOSED_AFTER_RUNS": 3,
+    "GOVARCHIVE_AT_RISK_FIRST": True,
+    "GOVARCHIVE_RECHECK_POSTS": "at_risk",
+    "GOVARCHIVE_RECHECK_SAMPLE": 200,
+    "GOVARCHIVE_PROGRESS": "auto",
+    "GOVARCHIVE_PROGRESS_INTERVAL": 30,
+    "GOVARCHIVE_RUN_ID": "",
+    "GOVARCHIVE_REDIS_URL": "",
+    "GOVARCHIVE_REDIS_PREFIX": "govarchive",
+    "GOVARCHIVE_WORKER": "",
+    "GOVARCHIVE_WORKER_TIMEOUT": 30,
+    "GOVARCHIVE_FRONTIER_MEMORY": 10_000,
+    "GOVARCHIVE_SEARCH_WORKER": True,
+}
+RECHECK_CHOICES = ("none", "at_risk", "sample", "all")
+PROGRESS_CHOICES = ("auto", "live", "log", "off")
+
+
+@dataclass(frozen=True)
+class ArchivePaths:
+    """The files of one archive directory."""
+
+    root: Path
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.root / "warc"
+
+    @property
+    def index_db(self) -> Path:
+        return self.root / "index.db"
+
+    def ensure(self) -> "ArchivePaths":
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """Typed values of the ``GOVARCHIVE_*`` settings."""
+
+    paths: ArchivePaths
+    operator: str = ""
+    contact: str = ""  # a URL or e-mail address of the operator: in the User-Agent and every warcinfo record
+    warc_max_bytes: int = 1_000_000_000
+    dedup_min_bytes: int = 1
+    refetch_posts: bool = False
+    max_body_bytes: int = 50_000_000
+    retry_after_max: float = 600
+    blocked_limit: int = 5
+    robots_policy: str = "obey"
+    mp_token: str = ""  # WeChat MP back-office session: never written anywhere in clear
+    mp_cookie: str = ""
+    as_of: datetime | None = None  # the "now" statuses are judged at (None: the run's start)
+    dormant_days: int = 14
+    closed_after_runs: int = 3
+    at_risk_first: bool = True
+    recheck_posts: str = "at_risk"  # re-fetch archived posts to see deletions: none | at_risk | sample | all
+    recheck_sample: int = 200  # with "sample": this many least recently seen posts per run, besides at-risk ones
+    progress: str = "auto"  # progress display: auto (live on a terminal, else log lines) | live | log | off
+    progress_interval: float = 30.0  # seconds between progress log lines
+    run_id: str = ""  # the run's id; the workers of one distributed crawl share it (empty: a new id)
+    redis_url: str = ""  # distributed runs: the Redis that holds the shared frontier (empty: one process)
+    redis_prefix: str = "govarchive"  # namespace of every Redis key of this archive
+    worker: str = ""  # this worker's name in a distributed run (its WARC names and run_workers rows)
+    worker_timeout: float = 30.0  # a worker silent this long is taken for dead by the others
+    frontier_memory: int = 10_000  # pending requests kept in memory; more spill to disk (0: no bound)
+    search_worker: bool = True  # a crawl's search shadows are written by a worker process (govarchive/index/searchworker.py)
+
+    @property
+    def distributed(self) -> bool:
+        return bool(self.redis_url)
+
+    @property
+    def has_mp_session(self) -> bool:
+        return bool(self.mp_token and self.mp_cookie)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values to mask wherever a capture would show them (URLs, request headers)."""
+        values = [self.mp_token, self.mp_cookie]
+        for pair in self.mp_cookie.split(";"):
+            values.append(pair.partition("=")[2].strip())
+        return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
+
+
+def _get(settings: Mapping[str, Any] | Any, name: str) -> Any:
+    value = settings.get(name) if hasattr(settings, "get") else None
+    return DEFAULTS[name] if value is None else value
+
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+def _as_bool(value: Any, name: str = "") -> bool:
+    """A true/false setting; text that is neither (``-s GOVARCHIVE_REFETCH_POSTS=maybe``) names the setting."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            raise ValueError(f"{name}: {value!r} is not true or false (write true, false, 1 or 0)")
+        return word in TRUE_WORDS
+    return bool(value)
+
+
+def _flag(settings: Mapping[str, Any] | Any, name: str) -> bool:
+    return _as_bool(_get(settings, name), name)
+
+
+def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
+    """Read every ``GOVARCHIVE_*`` setting once from Scrapy settings (or a plain dict)."""
+    robots = settings.get("ROBOTSTXT_OBEY") if hasattr(settings, "get") else None
+    return ArchiveConfig(
+        paths=ArchivePaths(Path(str(_get(settings, "GOVARCHIVE_ARCHIVE_DIR")))),
+        operator=str(_get(settings, "GOVARCHIVE_OPERATOR") or ""),
+        contact=_contact(_get(settings, "GOVARCHIVE_CONTACT")),
+        warc_max_bytes=_number(settings, "GOVARCHIVE_WARC_MAX_BYTES", int),
+        dedup_min_bytes=_number(settings, "GOVARCHIVE_DEDUP_MIN_BYTES", int),
+        refetch_posts=_flag(settings, "GOVARCHIVE_REFETCH_POSTS"),
+        max_body_bytes=_number(settings, "GOVARCHIVE_MAX_BODY_BYTES", int),
+        retry_after_max=_number(settings, "GOVARCHIVE_RETRY_AFTER_MAX", float),
+        blocked_limit=_number(settings, "GOVARCHIVE_BLOCKED_LIMIT", int),
+        robots_policy="obey" if _as_bool(robots, "ROBOTSTXT_OBEY") else "ignore",
+        mp_token=str(_get(settings, "GOVARCHIVE_MP_TOKEN") or ""),
+        mp_cookie=str(_get(settings, "GOVARCHIVE_MP_COOKIE") or ""),
+        as_of=as_datetime(_get(settings, "GOVARCHIVE_AS_OF")),
+        dormant_days=_number(settings, "GOVARCHIVE_DORMANT_DAYS", int),
+        closed_after_runs=_number(settings, "GOVARCHIVE_CLOSED_AFTER_RUNS", int),
+        at_risk_first=_flag(settings, "GOVARCHIVE_AT_RISK_FIRST"),
+        recheck_posts=_choice(_get(settings, "GOVARCHIVE_RECHECK_POSTS"), "GOVARCHIVE_RECHECK_POSTS", RECHECK_CHOICES),
+        recheck_sample=_number(settings, "GOVARCHIVE_RECHECK_SAMPLE", int),
+        progress=_choice(_get(settings, "GOVARCHIVE_PROGRESS"), "GOVARCHIVE_PROGRESS", PROGRESS_CHOICES),
+        progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
+                                    "GOVARCHIVE_PROGRESS_INTERVAL"),
+        search_worker=_flag(settings, "GOVARCHIVE_SEARCH_WORKER"),
+        frontier_memory=_not_negative(_number(settings, "GOVARCHIVE_FRONTIER_MEMORY", int),
+                                      "GOVARCHIVE_FRONTIER_MEMORY"),
+        **_distributed(settings),
+    )
+
+
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+
+def _distributed(settings: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """The run id and the distributed-run settings; a worker without its name or the run id is refused
+    here, before it could write files the merge cannot attribute."""
+    run_id = str(_get(settings, "GOVARCHIVE_RUN_ID") or "").strip()
+    redis_url = str(_get(settings, "GOVARCHIVE_REDIS_URL") or "").strip()
+    worker = str(_get(settings, "GOVARCHIVE_WORKER") or "").strip()
+    if run_id and not RUN_ID.fullmatch(run_id):
+        raise ValueError(f"GOVARCHIVE_RUN_ID: {run_id!r} may hold only letters, digits and . _ : - (at most 100)")
+    if worker and not RUN_ID.fullmatch(worker):
+        raise ValueError(f"GOVARCHIVE_WORKER: {worker!r} may hold only letters, digits and . _ : - (at most 100)")
+    if redis_url:
+        if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"GOVARCHIVE_REDIS_URL: {redis_url!r} is not a redis://, rediss:// or unix:// URL")
+        if not run_id:
+            raise ValueError("GOVARCHIVE_REDIS_URL is set: give the workers of this crawl one GOVARCHIVE_RUN_ID "
+                             "(for example the date: -s GOVARCHIVE_RUN_ID=$(date +%Y%m%d))")
+        if not worker:
+            raise ValueError("GOVARCHIVE_REDIS_URL is set: give each worker its own GOVARCHIVE_WORKER name")
+    return {"run_id": run_id, "redis_url": redis_url, "worker": worker,
+            "redis_prefix": str(_get(settings, "GOVARCHIVE_REDIS_PREFIX") or "govarchive"),
+            "worker_timeout": _positive(_number(settings, "GOVARCHIVE_WORKER_TIMEOUT", float),
+                                        "GOVARCHIVE_WORKER_TIMEOUT")}
+
+
+def _number(settings: Mapping[str, Any] | Any, name: str, kind: type[int] | type[float]) -> Any:
+    """A numeric setting; a value given as text on the command line (``-s NAME=…``) is converted here,
+    and a bad one names the setting instead of failing deep inside a component."""
+    value = _get(settings, name)
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name}: {value!r} is not {what}") from None
+
+
+CONTACT = re.compile(r"[!#-'*-:<-~]{3,200}")  # printable ASCII with no space, quote, ; ( or ): a header's comment
+
+
+def _contact(value: Any) -> str:
+    text = str(value or "").strip()
+    if text and not CONTACT.fullmatch(text):
+        raise ValueError(f"GOVARCHIVE_CONTACT: {text!r} is not a URL or an e-mail address (ASCII, no spaces, "
+                         "quotes, ';' or brackets), like https://archive.example.org/crawler or archivist@example.org")
+    return text
+
+
+def _positive(value: float, name: str) -> float:
+    if value <= 0:
+        raise ValueError(f"{name}: {value!r} must be more than 0")
+    return value
+
+
+def _not_negative(value: int, name: str) -> int:
+    if value < 0:
+        raise ValueError(f"{name}: {value!r} must be 0 or more")
+    return value
+
+
+def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    text = str(value or "").strip().lower()
+    if text not in choices:
+        raise ValueError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return text
+
+
+def as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as error:
+        raise ValueError(f"GOVARCHIVE_AS_OF: not an ISO date or time: {value!r}") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)

@@ -1,0 +1,10 @@
+"""Moments as the archive writes them: WARC/1.1 dates (UTC, microseconds), also in every index row."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date with microseconds, UTC."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,389 @@
+"""The SQLite index of an archive (``index.db``): a library over sqlite-utils.
+
+Every row taken from the web points to its capture, and every capture to its WARC record.
+Saving is idempotent: an account or post met again updates its row (``last_seen``, changed
+fields, with each change kept in ``changes``) and never creates a second one. Each ``save_*``
+call is one short transaction, so a killed crawl loses nothing it had indexed.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlite_utils import Database
+
+from govarchive.core.failures import NOT_COUNTED
+from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
+from govarchive.index.schema import migrations
+from govarchive.index.search import drain_search_queue
+from govarchive.core.textclean import clean
+from govarchive.index.transactions import BatchedWrites, write_transaction
+from govarchive.core.dates import warc_date
+
+# Fields a platform's own page is the authority on; a directory listing fills them only until then,
+# or where the platform's page gives nothing.
+PROFILE_FIELDS = ("name", "alias", "url", "followers", "description", "platform_id", "original_id")
+LISTING_FIELDS = ("agency", "region")
+# Set from whichever page shows them (a platform's migration page); never cleared.
+MOVE_FIELDS = ("moved_to",)
+POST_FIELDS = ("url", "title", "author", "published_at", "text", "content_digest", "kind", "summary", "cover_url",
+               "source_url", "media", "attributes", "moved_to", "moved_to_url", "clean_text", "boilerplate")
+# Page states of an account's own pages that say nothing about the account (retry later);
+# fetch_failed: the page could not be fetched at all (fetch_failures says why).
+FETCH_FAILED = "fetch_failed"
+FAILED_CHECK_STATES = ("blocked", "error", "unauthorized", "server_error", "unparsed", "bad_params", FETCH_FAILED)
+# Requests for an account's own pages (a failed one is a failed check of the account).
+ACCOUNT_REQUESTS = ("start", "listing", "account", "api")
+# Capture page state of a compressed body that inflates past the size limit (never parsed).
+TOO_LARGE = "too_large"
+# Accounts of a run that were not crawled cleanly: one of their own pages blocked or failed, or a fetch
+# for them (a post, an image) failed. One rule for the watermarks and the exit code.
+FAILED_ACCOUNTS_SQL = (
+    "select account_id from account_checks where run_id = :run and failed_pages > 0 "
+    "union select account_id from fetch_failures where run_id = :run and account_id is not null "
+    f"and error not in ({', '.join(repr(e) for e in NOT_COUNTED)})")
+
+
+@dataclass(frozen=True)
+class Original:
+    """Where a payload was first archived (the target of a revisit)."""
+
+    capture_id: str
+    url: str
+    fetched_at: str
+    warc_file: str
+
+
+def open_index(path: Path | str) -> "Index":
+    return Index(Database(str(path)))
+
+
+class Index:
+    """``index.db``: :meth:`save_capture`, :meth:`save_account`, :meth:`save_post` and lookups."""
+
+    # True while a search worker process writes the search shadows (a crawl): saves leave them queued
+    deferred_search = False
+    batch: BatchedWrites | None = None  # saves grouped into large transactions (:meth:`batched`)
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        if db.conn.execute("pragma journal_mode").fetchone()[0] != "memory":
+            db.enable_wal()
+        db.execute("pragma busy_timeout = 10000")
+        db.execute("pragma synchronous = normal")
+        migrations.apply(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def batched(self, every: int = 500) -> Iterator["Index"]:
+        """Group the saves into transactions of ``every`` saves (a reindex: nobody reads the index it builds)."""
+        with BatchedWrites(self.db, every) as self.batch:
+            try:
+                yield self
+            finally:
+                self.batch = None
+
+    def _saved(self) -> None:
+        if self.batch is not None:
+            self.batch.tick()
+
+    # -- runs -----------------------------------------------------------------------------------
+    def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
+        with write_transaction(self.db):
+            self.db["runs"].upsert(
+                {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
+                 "operator": operator},
+                pk="id",
+            )
+
+    def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
+        with write_transaction(self.db):
+            self.db["runs"].upsert(
+                {"id": run_id, "finished_at": finished_at, "status": status,
+                 "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
+                pk="id",
+            )
+
+    # -- captures -------------------------------------------------------------------------------
+    def find_original(self, digest: str) -> Original | None:
+        """The first full record of this payload digest, in any run."""
+        row = self.db.execute(
+            "select id, url, fetched_at, warc_file from captures where payload_digest = ? "
+            "and record_type = 'response' and warc_file is not null order by fetched_at limit 1",
+            [digest],
+        ).fetchone()
+        return Original(*row) if row else None
+
+    def save_capture(self, capture: Capture) -> None:
+        self._saved()
+        with write_transaction(self.db):
+            self._upsert("captures", capture_row(capture), ("id",))
+
+    def save_failure(self, failure: FetchFailure, run_id: str) -> None:
+        """A fetch that failed (idempotent: a reindex saves the same row); a failed fetch of an account's
+        own page is a failed check of the account (its watermark stays, the lifecycle sees it)."""
+        at = warc_date(failure.failed_at)
+        with write_transaction(self.db):
+            account_id = self._account_of(failure.account)
+            capture_id = failure.capture_id if failure.capture_id and self.db.execute(
+                "select 1 from captures where id = ?", [failure.capture_id]).fetchone() else None
+            new = self.db.execute("insert into fetch_failures (id, run_id, url, error, detail, attempts, request_kind, "
+                                  "account_id, referer, capture_id, failed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                  "on conflict (id) do nothing",
+                                  [failure.id, run_id, failure.url, failure.error, failure.detail, failure.attempts,
+                                   failure.request_kind, account_id, failure.referer, capture_id, at]).rowcount
+            if capture_id and failure.error == "decompression_too_large":
+                self.db.execute("update captures set page_state = ? where id = ?", [TOO_LARGE, capture_id])
+            if new and account_id and failure.request_kind in ACCOUNT_REQUESTS and failure.error not in NOT_COUNTED:
+                self.db.execute(
+                    "insert into account_checks (account_id, run_id, capture_id, page_state, checked_at, ok_pages, "
+                    "failed_pages) values (?, ?, null, ?, ?, 0, 1) on conflict (account_id, run_id) do update set "
+                    "failed_pages = failed_pages + 1", [account_id, run_id, FETCH_FAILED, at])
+
+    def _account_of(self, key: str | None) -> str | None:
+        """The index id of what a request's account key names: an account id, or its page's URL."""
+        if not key:
+            return None
+        account_id = self.canonical_account_id(key)
+        row = self.db.execute("select id from accounts where id = ? union all select id from accounts where url = ? "
+                              "limit 1", [account_id, key]).fetchone()
+        return row[0] if row else None
+
+    def failed_accounts(self, run_id: str) -> list[str]:
+        """Accounts the run did not crawl cleanly (:data:`FAILED_ACCOUNTS_SQL`)."""
+        return sorted(row[0] for row in self.db.execute(FAILED_ACCOUNTS_SQL, {"run": run_id}))
+
+    def save_page_state(self, item: PageState) -> None:
+        self._saved()
+        with write_transaction(self.db):
+            self.db.execute("update captures set page_state = ? where id = ?", [item.state, item.capture_id])
+
+    def has_post(self, post_id: str) -> bool:
+        """True when the post's own page is archived (not merely listed)."""
+        row = self.db.execute(
+            "select 1 from posts where id = ? and state != 'listed'", [post_id]
+        ).fetchone()
+        return row is not None
+
+    # -- accounts -------------------------------------------------------------------------------
+    def save_account(self, account: Account) -> None:
+        self._saved()
+        seen = warc_date(account.seen_at)
+        account.id = self.canonical_account_id(account.id)
+        with write_transaction(self.db):
+            existing = self._get("accounts", account.id)
+            if existing is None:
+                row = {field: getattr(account, field)
+                       for field in (*PROFILE_FIELDS, *LISTING_FIELDS, *MOVE_FIELDS, "last_post_at")}
+                row.update(id=account.id, platform=account.platform, first_seen=seen, last_seen=seen,
+                           capture_id=account.capture_id,
+                           profile_seen_at=seen if account.authoritative else None)
+                self._insert("accounts", row)
+            else:
+                self._update_account(existing, account, seen)
+            self.update_search()
+            if not account.listing_url:
+                self._record_check(account.id, account.capture_id, seen)
+            if account.listing_url:
+                self._upsert("account_sources",
+                             {"account_id": account.id, "listing_url": account.listing_url,
+                              "capture_id": account.capture_id, "seen_at": seen, "listed_name": account.name},
+                             ("account_id", "capture_id"))
+
+    def _update_account(self, row: dict[str, Any], account: Account, seen: str) -> set[str]:
+        """Update the row from what ``account`` shows; the columns that changed."""
+        trusted = account.authoritative or row["profile_seen_at"] is None
+        updates: dict[str, Any] = {}
+        for field in PROFILE_FIELDS:
+            # a listing fills what the platform's own page left empty, whichever came first: the
+            # result does not depend on the order pages were fetched in (workers race, files merge)
+            if trusted or row[field] is None:
+                updates[field] = getattr(account, field)
+        for field in (*LISTING_FIELDS, *MOVE_FIELDS):
+            updates[field] = getattr(account, field)
+        if account.last_post_at and (row["last_post_at"] or "") < account.last_post_at:
+            updates["last_post_at"] = account.last_post_at
+        changed = self._changed("accounts", row, updates, account.capture_id, seen)
+        changed["first_seen"] = min(row["first_seen"], seen)
+        changed["last_seen"] = max(row["last_seen"], seen)
+        if seen >= row["last_seen"]:
+            changed["capture_id"] = account.capture_id
+        if account.authoritative:
+            changed["profile_seen_at"] = max(row["profile_seen_at"] or "", seen)
+        self._update("accounts", row["id"], changed)
+        return set(changed)
+
+    def canonical_account_id(self, account_id: str) -> str:
+        """The id an account is kept under (a provisional id merged into a real one resolves to it)."""
+        row = self.db.execute("select account_id from account_aliases where alias_id = ?", [account_id]).fetchone()
+        return row[0] if row else account_id
+
+    def _record_check(self, account_id: str, capture_id: str, seen: str) -> None:
+        """One row per account and run: how its own pages answered (the lifecycle reads these)."""
+        capture = self.db.execute("select run_id, page_state from captures where id = ?", [capture_id]).fetchone()
+        if capture is None or capture[0] is None:
+            return
+        run_id, state = capture
+        failed = int(state in FAILED_CHECK_STATES)
+        self.db.execute(
+            "insert into account_checks (account_id, run_id, capture_id, page_state, checked_at, ok_pages, failed_pages) "
+            "values (?, ?, ?, ?, ?, ?, ?) on conflict (account_id, run_id) do update set "
+            "ok_pages = ok_pages + excluded.ok_pages, failed_pages = failed_pages + excluded.failed_pages, "
+            "capture_id = case when excluded.checked_at >= checked_at then excluded.capture_id else capture_id end, "
+            "page_state = case when excluded.checked_at >= checked_at then excluded.page_state else page_state end, "
+            "checked_at = max(checked_at, excluded.checked_at)",
+            [account_id, run_id, capture_id, state, seen, 1 - failed, failed])
+
+    # -- posts ----------------------------------------------------------------------------------
+    def save_post(self, post: Post) -> None:
+        self._saved()
+        seen = warc_date(post.seen_at)
+        post.account_id = self.canonical_account_id(post.account_id) if post.account_id else post.account_id
+        with write_transaction(self.db):
+            existing = self._get("posts", post.id)
+            if existing is None and not post.account_id:
+                return  # a fragment (long text) of a post no listing has shown yet
+            if existing is None:
+                row = post_values(post)
+                row.update(id=post.id, account_id=post.account_id, platform=post.platform, state=post.state,
+                           capture_id=post.capture_id, first_seen=seen, last_seen=seen,
+                           archived_capture_id=post.capture_id if post.state == "ok" else None)
+                self._insert("posts", row)
+            else:
+                self._update_post(existing, post, seen)
+            self.update_search()
+            if post.published_at:
+                self.db.execute(
+                    "update accounts set last_post_at = ? where id = ? "
+                    "and (last_post_at is null or last_post_at < ?)",
+                    [post.published_at, post.account_id, post.published_at],
+                )
+
+    def _update_post(self, row: dict[str, Any], post: Post, seen: str) -> set[str]:
+        """Update the row from what ``post`` shows; the columns that changed."""
+        listed_only = not post.authoritative
+        updates: dict[str, Any] = {}
+        values = post_values(post)
+        for field in POST_FIELDS:
+            if listed_only and row[field] is not None:
+                continue  # a listing never overrides what the post's own page said
+            updates[field] = values[field]
+        if not listed_only:
+            updates["state"] = post.state
+            if post.state == "ok" and seen >= row["last_seen"]:
+                updates["archived_capture_id"] = post.capture_id  # the newest good copy
+            if post.state != row["state"] and row["state"] != "listed" and seen >= row["last_seen"]:
+                self.record_status(
+                    "posts", row["id"], row["state"], post.state, f"the post's page now shows: {post.state}",
+                    post.capture_id, seen)
+                updates["state_changed_at"] = seen
+        changed = self._changed("posts", row, updates, post.capture_id, seen)
+        changed["first_seen"] = min(row["first_seen"], seen)
+        changed["last_seen"] = max(row["last_seen"], seen)
+        if post.authoritative or row["state"] == "listed":
+            changed["capture_id"] = post.capture_id
+        self._update("posts", row["id"], changed)
+        return set(changed)
+
+    def record_status(self, table: str, row_id: str, old: str | None, new: str | None, reason: str,
+                      capture_id: str | None, changed_at: str, run_id: str | None = None) -> None:
+        """Keep one status change (of an account or a post) with its evidence in ``status_history``."""
+        if run_id is None and capture_id:
+            found = self.db.execute("select run_id from captures where id = ?", [capture_id]).fetchone()
+            run_id = found[0] if found else None
+        self._insert("status_history",
+                     {"table_name": table, "row_id": row_id, "old_status": old, "new_status": new, "reason": reason,
+                      "capture_id": capture_id, "run_id": run_id, "changed_at": changed_at})
+
+    # -- search -------------------------------------------------------------------------------
+    def update_search(self) -> None:
+        """Write the search shadows of what this transaction changed (the triggers queued them), unless a
+        search worker does it on another core (:attr:`deferred_search`)."""
+        if not self.deferred_search:
+            drain_search_queue(self.db)
+
+    def drain_search(self) -> int:
+        """Write every queued search shadow now (govarchive/index/searchworker.py does it during a crawl)."""
+        with write_transaction(self.db):
+            return drain_search_queue(self.db)
+
+    # -- helpers --------------------------------------------------------------------------------
+    # Rows are written with plain SQL: sqlite-utils' insert/update/upsert inspect the table on every call,
+    # which cost more than the writes themselves on the crawl's hot path. Table and column names are ours.
+    def _get(self, table: str, pk: str) -> dict[str, Any] | None:
+        cursor = self.db.execute(f"select * from [{table}] where id = ?", [pk])
+        found = cursor.fetchone()
+        return dict(zip([column[0] for column in cursor.description], found)) if found else None
+
+    def _insert(self, table: str, row: dict[str, Any]) -> None:
+        self.db.execute(f"insert into [{table}] ({', '.join(f'[{c}]' for c in row)}) "
+                        f"values ({', '.join('?' * len(row))})", list(row.values()))
+
+    def _update(self, table: str, pk: str, changes: dict[str, Any]) -> None:
+        if changes:
+            self.db.execute(f"update [{table}] set {', '.join(f'[{c}] = ?' for c in changes)} where id = ?",
+                            [*changes.values(), pk])
+
+    def _upsert(self, table: str, row: dict[str, Any], keys: tuple[str, ...]) -> None:
+        """Insert the row, or update its other columns where its key exists (sqlite-utils' upsert)."""
+        others = [c for c in row if c not in keys]
+        self.db.execute(f"insert into [{table}] ({', '.join(f'[{c}]' for c in row)}) "
+                        f"values ({', '.join('?' * len(row))}) on conflict ({', '.join(keys)}) do "
+                        + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in others)}" if others
+                           else "nothing"), list(row.values()))
+
+    def _changed(self, table: str, row: dict[str, Any], updates: dict[str, Any], capture_id: str,
+                 seen: str) -> dict[str, Any]:
+        """Keep the updates that change something; log each change of a known value."""
+        changed = {}
+        for field, new in updates.items():
+            if new is None or new == row[field]:
+                continue
+            changed[field] = new
+            if row[field] is not None:
+                self._insert("changes",
+                             {"table_name": table, "row_id": row["id"], "column_name": field,
+                              "old_value": str(row[field]), "new_value": str(new), "capture_id": capture_id,
+                              "changed_at": seen})
+        return changed
+
+    def iter_table(self, table: str, order_by: str = "rowid") -> Iterator[dict[str, Any]]:
+        yield from self.db[table].rows_where(order_by=order_by)
+
+
+def post_values(post: Post) -> dict[str, Any]:
+    """The post's columns; ``media`` and ``attributes`` as JSON text (NULL when empty)."""
+    values = {field: getattr(post, field, None) for field in POST_FIELDS}  # clean_text, boilerplate: derived below
+    values["media"] = json.dumps([{k: v for k, v in asdict(m).items() if v is not None} for m in post.media],
+                                 ensure_ascii=False) if post.media else None
+    values["attributes"] = json.dumps(post.attributes, ensure_ascii=False, sort_keys=True) if post.attributes else None
+    cleaned = clean(post.text, post.title) if post.text else None
+    values["clean_text"] = cleaned.text if cleaned else None
+    values["boilerplate"] = "\n".join(cleaned.boilerplate) if cleaned and cleaned.boilerplate else None
+    return values
+
+
+def capture_row(capture: Capture) -> dict[str, Any]:
+    return {
+        "id": capture.id,
+        "run_id": capture.run_id,
+        "url": capture.url,
+        "fetched_at": warc_date(capture.fetched_at),
+        "http_status": capture.http_status,
+        "content_type": capture.content_type,
+        "record_type": capture.record_type,
+        "payload_digest": capture.payload_digest,
+        "payload_length": capture.payload_length if capture.payload_length is not None else len(capture.body),
+        "warc_file": capture.warc_file,
+        "warc_offset": capture.warc_offset,
+        "warc_length": capture.warc_length,
+        "refers_to": capture.refers_to,
+        "page_state": capture.page_state,
+        "ip_address": capture.ip_address,
+    }
