@@ -47,7 +47,7 @@ import govarchive.browse as plugin
 from govarchive.browse.queries import QUERIES
 from govarchive.index.store import open_index
 from govarchive.core.items import Account, Capture, Post
-from govarchive.index.search import cjk_escape_fts
+from govarchive.index.search import attach_search, cjk_escape_fts
 from govarchive.warc.writer import WarcArchive
 from helpers import ROOT, T0, crawl_command, fixed_clock, free_port, make_capture
 
@@ -514,6 +514,7 @@ class CommitBoundaries:
         self.writer = writer
         self.invariants = invariants or index_invariants
         self.reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        attach_search(self.reader, db)  # posts_fts, accounts_fts and search_queue are search.db's (m013)
         self.version: int | None = None
         self.states = 0
         self.problems: list[str] = []

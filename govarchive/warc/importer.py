@@ -37,6 +37,7 @@ from govarchive.warc.lock import hold
 from govarchive.pages import PageInput, extract
 from govarchive.pages.router import status_state
 from govarchive.warc.reader import read_http_record
+from govarchive.index.search import search_path
 from govarchive.index.searchworker import searching_alongside
 from govarchive.index.transactions import write_transaction
 from govarchive.warc.writer import repair_open_files
@@ -585,7 +586,7 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
     building = archive_dir / "index.db.rebuilding"
     report = ImportReport(repaired=[f"{f.name} ({f.kept_bytes:,} bytes kept, {f.cut_bytes:,} cut)"
                                     for f in repair_open_files(archive_dir / "warc")])
-    for stale in _db_files(building):
+    for stale in (*_db_files(building), *_db_files(search_path(building))):
         stale.unlink()
     index = open_index(building)
     try:
@@ -595,10 +596,11 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
         index.db.execute("pragma wal_checkpoint(truncate)")
     finally:
         index.close()
-    for old in _db_files(target):
+    for old in (*_db_files(target), *_db_files(search_path(target))):
         old.unlink()
     os.replace(building, target)
-    for leftover in _db_files(building):
+    os.replace(search_path(building), search_path(target))  # the search database goes with its index
+    for leftover in (*_db_files(building), *_db_files(search_path(building))):
         leftover.unlink()
     return report
 
