@@ -77,8 +77,8 @@ def _attach_search(conn: Any) -> None:
         return
     if not attach_search(conn, index_db) and index_db not in _MISSING_SEARCH_SAID:
         _MISSING_SEARCH_SAID.add(index_db)
-        logger.warning("%s is missing: search finds nothing until a command that writes the index (a crawl, "
-                       "`govarchive analyse`) rebuilds it from index.db", search_path(index_db))
+        logger.warning("%s is missing or unreadable: search finds nothing until a command that writes the index "
+                       "(a crawl, `govarchive analyse`) rebuilds it from index.db", search_path(index_db))
 
 
 def _archive_databases(datasette: Any) -> list[str]:

@@ -180,10 +180,12 @@ def attach_search(conn: Any, index_path: Path | str | None = None, writable: boo
     found = path is not None and path.is_file()
     if found:
         assert path is not None
-        # read-only needs a URI file name (a connection opened with uri=True); a plain path works on any connection
-        conn.execute(f"attach database ? as {SCHEMA}", [path.resolve().as_uri() + "?mode=ro" if not writable
-                                                        else str(path.resolve())])
-    else:
+        try:  # read-only needs a URI file name (a connection opened with uri=True); a plain path works on any
+            conn.execute(f"attach database ? as {SCHEMA}", [path.resolve().as_uri() + "?mode=ro" if not writable
+                                                            else str(path.resolve())])
+        except sqlite3.DatabaseError:  # not a database at all: as if missing (open_search rebuilds it)
+            found = False
+    if not found:
         conn.execute(f"attach database ':memory:' as {SCHEMA}")
         _create_tables(conn, applied=_high_water(conn))
     conn.execute(PENDING_VIEW)
@@ -255,12 +257,16 @@ def open_search(db: Any, index_path: Path | str | None) -> Opened:
         return Opened(*_build(conn, None, "in memory"))
     path = search_path(index_path)
     if path.is_file():
-        conn.execute(f"attach database ? as {SCHEMA}", [str(path.resolve())])
-        problem = search_problem(conn)
-        if problem is None:
-            conn.execute(PENDING_VIEW)
-            return Opened()
-        conn.execute(f"detach database {SCHEMA}")
+        try:
+            conn.execute(f"attach database ? as {SCHEMA}", [str(path.resolve())])
+        except sqlite3.DatabaseError as error:
+            problem: str | None = f"cannot be read ({error})"
+        else:
+            problem = search_problem(conn)
+            if problem is None:
+                conn.execute(PENDING_VIEW)
+                return Opened()
+            conn.execute(f"detach database {SCHEMA}")
         for file in search_files(index_path):
             file.unlink(missing_ok=True)
         reason = f"{path} {problem}"
@@ -410,7 +416,7 @@ def open_search_writer(index_path: Path | str, timeout: float = 10.0) -> sqlite3
 
 def finish_search_db(db: Any) -> None:
     """After a crawl's search rows: give the pages merged FTS segments freed back to the file system."""
-    db.execute(f"pragma {SCHEMA}.incremental_vacuum")
+    db.execute(f"pragma {SCHEMA}.incremental_vacuum").fetchall()  # one page per step: step to the end
 
 
 def refresh_shadow(db: Any, table: str, where: str = "1", params: Sequence[Any] = ()) -> None:
@@ -446,8 +452,9 @@ def search_status(index_db: Path | str, check: bool = False) -> SearchStatus:
         if conn.execute("select 1 from sqlite_master where name = 'search_log'").fetchone() is None:
             return status
         if not attach_search(conn, index_db):
-            status.problem = (f"{path.name} is missing: search finds nothing until a command that writes the index "
-                              "(a crawl, `govarchive analyse`) rebuilds it from index.db")
+            status.problem = (f"{path.name} is {'unreadable' if path.is_file() else 'missing'}: search finds nothing "
+                              "until a command that writes the index (a crawl, `govarchive analyse`) rebuilds it "
+                              "from index.db")
             return status
         problem = search_problem(conn)
         if problem is None and check:
