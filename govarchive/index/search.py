@@ -416,7 +416,9 @@ def open_search_writer(index_path: Path | str, timeout: float = 10.0) -> sqlite3
 
 def finish_search_db(db: Any) -> None:
     """After a crawl's search rows: give the pages merged FTS segments freed back to the file system."""
-    db.execute(f"pragma {SCHEMA}.incremental_vacuum").fetchall()  # one page per step: step to the end
+    conn = getattr(db, "conn", db)
+    if not conn.in_transaction:  # executescript steps it to the end (execute frees one page a call)
+        conn.executescript(f"pragma {SCHEMA}.incremental_vacuum;")
 
 
 def refresh_shadow(db: Any, table: str, where: str = "1", params: Sequence[Any] = ()) -> None:

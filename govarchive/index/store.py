@@ -97,6 +97,8 @@ class Index:
             try:  # the log entries the search index has applied: nothing to keep
                 with write_transaction(self.db):
                     clear_applied(self.db)
+                if not self._deferred:  # the pages FTS5's merges freed, back to the file system
+                    finish_search_db(self.db)
             except sqlite3.Error:
                 logger.debug("search_log not cleared at close", exc_info=True)
         self.db.close()
