@@ -367,6 +367,8 @@ def _thing_object(sentence: str, at: int) -> bool:
     after = sentence[at:_clause_end(sentence, at)]
     if re.match(r"(?:了)?(?:后|前|时|以后|之后|以前|期间)", after):
         return False  # 注销后相关服务转至…: a time, not an object
+    if sentence[at - 1:at] in ("至", "到", "入") or re.match(r"(?:至|到|入)", after):
+        return False  # 迁移至秦川机构编制网: where it goes, not what is moved
     thing = _THING_OBJECT.search(after, 0, 16)
     if not thing:
         return False
@@ -610,7 +612,10 @@ ORG_SUFFIX = (r"(?:委员会|办公室|办事处|联合会|管理局|分局|大�
 PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南"
              "|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
 _ORG_END = re.compile(rf"{ORG_SUFFIX}$")
-_PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|区|州|镇|乡|旗|盟|街道)")
+_PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|区|州|镇|乡|旗|盟|街道)|^(?:市|县|区)(?=[\u4e00-\u9fff]{{2}})")
+# the place said by its level alone, as a text about one city says it (市编办, 县妇联, 区科协), but not the government
+_LEVEL_ONLY = re.compile(r"^(?:市|县|区)[\u4e00-\u9fff]{2}$")
+_LEVEL_GOVERNMENT = re.compile(r"^(?:市|县|区|镇|乡)(?:人民)?(?:政府|党委|委|府)$")
 # where an organisation's name cannot run on: verbs, function words, time words (…，他还负责运营镇政府微博)
 _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|也|还|就|都|已|曾|又|再|并|等|让|给|而|但|据|即|称|至|到|于|入"
                     r"|负责|运营|开设|开通|保留|关注|登录|访问|发布|发出|表示|宣布|要求|通知|发现|了解|获悉|介绍|注意到|告诉|透露|显示"
@@ -671,7 +676,7 @@ def _org_before(text: str, end: int) -> str | None:
         name = name[cuts[-1].end():]
     name = re.sub(r"^(?:原|旧|新|老)", "", name)
     place = _PLACE.match(name)
-    if len(name) < 4 or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
+    if (len(name) < 4 and not _LEVEL_ONLY.match(name)) or _LEVEL_GOVERNMENT.match(name) or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
             or not place or place.end() >= len(name):
         return None
     return name
@@ -1172,8 +1177,9 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
     targets: list[Target] = []
     for verb in SUCCESSOR_VERB.finditer(sentence):
         tail = sentence[verb.end():]
+        # 由/在/通过 only before a name: quoted, an @name, or a site that publishes or takes over (由X网站“Y”专栏承接)
         if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()) \
-                and not (verb.group(0) == "在" and _PUBLISHED_ON.match(tail)):
+                and not _AT_NAME.match(tail.lstrip()) and not _PUBLISHED_ON.match(tail):
             continue
         clause = sentence[_clause_start(sentence, verb.start()):verb.start()]
         if _NOT_ACCOUNT_MOVE.search(clause) or RENAME.search(_clause_at(sentence, verb.start())):
@@ -1192,14 +1198,17 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
         name = re.sub(r"^(?:市民|群众|网友)?", "", match.group(1))
         if not _already(targets, name):
             targets.append(Target(name, "office", _scope(sentence, match.start()), sentence, 0.7))
-    if not report and not targets and UNSPECIFIED.search(sentence) and re.search(r"推送|发布|关注|查看|获取|了解|提供", sentence):
+    # 其他平台 with none named: said of where things go (推送, 发布…), or right after a successor verb (转移至其他平台办理)
+    if not report and not targets and UNSPECIFIED.search(sentence) and (
+            re.search(r"推送|发布|关注|查看|获取|了解|提供", sentence)
+            or any(UNSPECIFIED.match(sentence, verb.end()) for verb in SUCCESSOR_VERB.finditer(sentence))):
         targets.append(Target("", "unspecified", _scope(sentence, 0), sentence, 0.5))
     return [t for t in targets if not _same_account(t, finding)]
 
 
 _ORG_TARGET = re.compile(rf"([\u4e00-\u9fff]{{3,24}}?{ORG_SUFFIX})(?=[，,。；;、\s]|$)")
 _PUBLISHED_ON = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{_PLATFORM_RE})(?:[“「‘][^“”「」‘’]{{1,16}}[”」’](?:栏目|专栏|专题|频道))?(?:上)?"
-                           r"(?:发布|公开|推送|更新|查阅|查询|查看|浏览)")  # 在X网站发布
+                           r"(?:发布|公开|推送|更新|查阅|查询|查看|浏览|承接|接续|承担|提供|办理)")  # 在X网站发布
 _NOT_ACCOUNT_MOVE = re.compile(r"职能|职责|机构|编制|人员")
 
 
@@ -1217,6 +1226,9 @@ def _class_platform(name: str, finding: Finding) -> str:
         return "website"
     word = next((w for w, _ in PLATFORM_WORDS if w in name and w not in ("网站",)), None)
     return PLATFORM_OF[word] if word else (finding.platform or "unspecified")
+
+
+_OWNER_OF_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?)(?:的)?(?:官方|政务)?(?=[“「‘『])")
 
 
 def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> list[Target]:
@@ -1243,6 +1255,11 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             if prefix.group(1):
                 words.append(prefix.group(1))
             rest_start += prefix.end()
+            rest = tail[rest_start:]
+        owner = _OWNER_OF_NAME.match(rest)
+        if owner and _ORG_END.search(owner.group(1)) and not _BREAK.search(owner.group(1)) \
+                and not _PLATFORM_IN.search(owner.group(1)):
+            rest_start += owner.end()  # 关注市妇联“X”公众号, 登录县文旅局的“X”网站: the owner, then the account's name
             rest = tail[rest_start:]
         quoted = QUOTED.match(rest)
         at_name = _AT_NAME.match(rest)
