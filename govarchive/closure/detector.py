@@ -452,6 +452,9 @@ _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFOR
 # “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
 _GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?"
                     rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
+# @A @B @C 三个街道政务微博: @names sharing one platform word
+_AT_GROUP = re.compile(rf"((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*"
+                       rf"(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?(?:政务|官方)?({_PLATFORM_RE})")
 # between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博)
 _ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*(?:[\u4e00-\u9fff]{2,24}?的)?\s*$")
 _COLUMN_WORDS = ("栏目", "专栏")
@@ -490,6 +493,12 @@ def _mentions(text: str) -> list[_Mention]:
         for i, quoted in enumerate(items):  # the last item ends with the platform word they share
             found.append(_Mention(_quoted_name(quoted), platform, group.start() + quoted.start(),
                                   group.end() if i == len(items) - 1 else group.start() + quoted.end()))
+    for group in _AT_GROUP.finditer(text):
+        platform = PLATFORM_OF.get(group.group(2))
+        items = list(_AT_NAME.finditer(group.group(1)))
+        for i, item in enumerate(items):
+            found.append(_Mention(item.group(1), platform, group.start() + item.start(),  # (each runs to the next)
+                                  group.end() if i == len(items) - 1 else group.start() + items[i + 1].start()))
     for match in _NAMED_AFTER.finditer(text):
         # “认证单位”的抖音账号“临淄交警”: the platform word introduces the next name, the account's own
         if any(b.start < match.end() <= b.end for b in before) or any(m.start == match.start() for m in found):
@@ -504,6 +513,8 @@ def _mentions(text: str) -> list[_Mention]:
             for word in _PLATFORM_IN.findall(match.group(1)):
                 found.append(_Mention(name, PLATFORM_OF[word], match.start(), match.end()))
     for match in _AT_MENTION.finditer(text):
+        if any(m.start <= match.start() < m.end for m in found):
+            continue
         found.append(_Mention(match.group(1), PLATFORM_OF.get(match.group(2)), match.start(), match.end()))
     found += [b for b in before if not any(m.start <= b.start < m.end or b.start <= m.start < b.end for m in found)]
     return sorted(found, key=lambda m: m.start)
@@ -538,11 +549,10 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if OWN.search(head[_clause_start(sentence, action):]):  # 按照全县政务新媒体集约化安排，本公众号将…: its own
         return [(None, own_platform)]
-    owner = _owner_with_platform(head[_clause_start(sentence, action):])
-    if owner:  # 霜桥市残疾人联合会网站将于…停止运行: the signer's own, or the owner's account
-        if signer and name_key(owner[0]) == name_key(signer) and owner[1] in (None, own_platform):
-            return [(None, own_platform)]
-        return [owner]
+    owners = _owners_with_platform(head[_clause_start(sentence, action):])
+    if owners:  # 霜桥市残疾人联合会网站将于…停止运行: the signer's own, or the owner's account
+        return [(None, own_platform) if signer and name_key(owner[0]) == name_key(signer)
+                and owner[1] in (None, own_platform) else owner for owner in owners]
     if GENERIC.search(head):
         return []
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
@@ -550,14 +560,23 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
     return []
 
 
-def _owner_with_platform(clause_head: str) -> Subject | None:
-    """An organisation named with its platform word and no account name, opening the clause of the verb
-    (霜桥市残疾人联合会网站将于…): (owner, platform)."""
+def _owners_with_platform(clause_head: str) -> list[Subject]:
+    """Organisations named with their platform word and no account name, opening the clause of the verb
+    (霜桥市残疾人联合会网站将于…; a list: A乡人民政府网站、B镇人民政府网站两个子站…): [(owner, platform)]."""
     for word in reversed(list(_PLATFORM_IN.finditer(clause_head))):
         org = _org_before(clause_head, word.start())
         if org and clause_head.find(org) <= 2 and not _after_successor_verb(clause_head, clause_head.find(org)):
-            return org, PLATFORM_OF[word.group(0)]
-    return None
+            owners = [(org, PLATFORM_OF[word.group(0)])]
+            at = word.end()
+            for other in _PLATFORM_IN.finditer(clause_head, word.end()):  # the list goes on: 、B镇人民政府网站
+                org = _org_before(clause_head, other.start())
+                start = clause_head.rfind(org, at, other.start()) if org else -1
+                if start < 0 or not re.fullmatch(r"\s*(?:、|和|及|与|以及)\s*", clause_head[at:start]):
+                    break
+                owners.append((org, PLATFORM_OF[other.group(0)]))
+                at = other.end()
+            return owners
+    return []
 
 
 def _signer(text: str) -> str | None:
