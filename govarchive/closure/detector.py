@@ -1113,11 +1113,16 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 subjects = [_own_or_named(item[0], own_name, own_platform, label)] if item else None
             if subjects == []:
                 subjects = _implicit_subjects(sentence, current, own_platform, label, notice_title, short)
-                if subjects is None and GENERIC.search(sentence) and not _SUMMARY.search(sentence):
+                if subjects is None and GENERIC.search(sentence) and not _SUMMARY.search(sentence) \
+                        and not _HEADING.fullmatch(sentence):  # (the title repeated as a heading decides nothing)
                     general_kind = _stronger(general_kind or "suspension", _kind(sentence))
                     general_date = general_date or _effective(sentence, announced, general_kind)
-            if not findings and not general_date and re.search(r"如下|执行", sentence):
-                general_date = _effective(sentence, announced)  # 现将处置情况公告如下，自公告之日起执行
+                if subjects is None and _BACK_REFERENCE.search(sentence):
+                    # 上述账号停止发布信息后，相关政务信息请关注…: every account listed so far
+                    current = [f for f in findings if f.account_name is not None] or current
+            if not findings and not general_date and re.search(r"如下|执行|下列|以下", sentence):
+                # 现将处置情况公告如下，自公告之日起执行; 自6月1日起，对下列账号按表中方式处理
+                general_date = _effective(sentence, announced)
             if subjects:
                 first = not findings
                 take(subjects, sentence)
@@ -1141,6 +1146,10 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     return findings
 
 
+# a heading: a line without a sentence's punctuation that ends like a notice's title
+_HEADING = re.compile(r"[^。，,；;！!？?]{4,80}(?:公告|通知|说明|声明|通告|启事)")
+# the accounts listed above, all of them
+_BACK_REFERENCE = re.compile(r"(?:上述|以上|前述|上列|所列|这些|这[两二三四五六七八九十\d]+个)(?:政务)?(?:新媒体)?(?:账号|公众号|微博|网站|号)")
 _AHEAD = re.compile(r"今后|以后|此后|届时|将统一|统一通过|统一在|统一由")
 
 
