@@ -210,6 +210,12 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
         if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
             findings = _findings([title_n], account_name, platform, label, announced, notice_title, short=True)
+        reposted = _reposted_account(title_n, _outside_quotes(body), platform) if findings else None
+        for finding in findings:  # a mirror's re-post: 本微博 is the account its title names, not the page's own
+            if reposted and finding.account_name is None:
+                finding.account_name, finding.platform = reposted
+        if findings and _within_living_site(findings, body, platform):
+            return Detection("other", announced_at=announced, reason="a column moved within a site that runs on")
         if findings and all(f.account_name is None for f in findings) and CONTINUES.search(body) \
                 and not any(f.kind == "closure" for f in findings):
             return Detection("other", announced_at=announced, reason="the account stays (a feature moved)")
@@ -226,6 +232,39 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         return Detection("report", findings, announced_at=announced,
                          reason=f"report cues {report}, own cues {own}; {len(findings)} account(s) named")
     return Detection("other", announced_at=announced, reason="actions without a subject account, no closure reported")
+
+
+_OWN_PLATFORM = re.compile(rf"本({_PLATFORM_RE})")
+_TITLE_ACCOUNT = re.compile(rf"(?:^|\s|关于)[“「]?([\u4e00-\u9fffA-Za-z0-9]{{2,16}}?)[”」]?(?:官方|政务)?({_PLATFORM_RE})(?:账号)?"
+                            rf"[^。，]{{0,12}}(?:公告|通知|说明|声明|告知|启事)$")
+
+
+def _reposted_account(title: str, body: str, page_platform: str | None) -> Subject | None:
+    """The account a re-posted notice speaks for, when the page is not it: the notice says 本微博 on a website (a
+    mirror, a re-post) and its title names the account on that platform (汀洲公安官方微博注销公告)."""
+    own = _OWN_PLATFORM.search(body)
+    platform = PLATFORM_OF[own.group(1)] if own else None
+    if platform is None or platform == page_platform or platform == "website":
+        return None
+    named = _TITLE_ACCOUNT.search(title)
+    if not named or PLATFORM_OF[named.group(2)] != platform or _GROUP_HEAD.match(named.group(1)):
+        return None
+    return named.group(1), platform
+
+
+_COLUMN_NAME = re.compile(r"[“「‘]([^“”「」‘’]{1,20})[”」’]\s*(?:栏目|专栏|频道|版块|板块)")
+_SITE_RUNS_ON = re.compile(r"(?:栏目|网站|页面)[^。]{0,8}(?:正常运行|照常运行|正常更新|照常更新|正常访问)")
+
+
+def _within_living_site(findings: list[Finding], body: str, page_platform: str | None) -> bool:
+    """A website's column whose content moves to another column of the same site, the site saying it runs on
+    (本网站“在线访谈”栏目停止更新，今后在“政策解读”栏目发布…其他栏目正常运行): a reorganisation, no closure."""
+    if page_platform != "website" or not _SITE_RUNS_ON.search(body):
+        return False
+    columns = {name_key(c) for c in _COLUMN_NAME.findall(body)}
+    targets = [t for f in findings for t in f.targets]
+    return bool(targets) and all(f.account_name and name_key(f.account_name) in columns for f in findings) \
+        and all(name_key(t.name) in columns for t in targets)
 
 
 def _look_alike(title: str, body: str) -> str | None:
