@@ -779,6 +779,17 @@ def _report_mentions(text: str) -> list[_Mention]:
                 or not _told_as_fact(text[match.end(2):_clause_end(text, match.end())]):
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
+    for match in _QUOTED_OPENING.finditer(text):  # 7月，“A”“B”相继宣布停更; 原“X”已于3月1日整体迁移至…
+        items = list(QUOTED.finditer(match.group(1)))
+        names = [_quoted_name(item) for item in items]
+        if any(not _looks_like_name(name) for name in names) \
+                or not _told_as_fact(text[match.end(1):_clause_end(text, match.end(1))]):
+            continue
+        for i, (item, name) in enumerate(zip(items, names)):
+            start = match.start(1) + item.start()
+            end = match.end(1) if i == len(items) - 1 else match.start(1) + items[i + 1].start()
+            if not any(m.start <= start < m.end or start <= m.start < end for m in found):
+                found.append(_Mention(name, None, start, end))
     for match in _OWNER_LIST.finditer(text):  # A局、B局两家单位的微信公众号: each owner's account
         items = match.group(1).split("、")
         orgs = [_org_before(item, len(item)) for item in items]
@@ -807,6 +818,21 @@ def _report_mentions(text: str) -> list[_Mention]:
             head = re.sub(rf"(?:的)?(?:官方|政务)?(?:{_PLATFORM_RE}|政务新媒体账号|账号)?(?:账号)?\s*$", "", text[:mention.start])
             mention.agency = _org_before(head, len(head))
     return sorted(found, key=lambda m: m.start)
+
+
+# quoted names without a platform word opening their clause, their fate told right after (“A”“B”相继宣布停更,
+# 原“X”已于3月1日整体迁移至…, 2. “X”迁移至“Y”服务号)
+_QUOTED_OPENING = re.compile(rf"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|另外|此外|同时|其中|以及|还有|和|\d{{1,2}}\s*[.、．)]|[①-⑩])?\s*原?\s*"
+                             rf"((?:(?:{QUOTED.pattern})\s*(?:、|和|及|与|以及)?\s*)+)"
+                             rf"(?=[^，,。；;“”「」‘’《》\n]{{0,10}}?(?:{ACTION.pattern}))")
+# quoted words that are no account's name: kinds of accounts and slogans (“僵尸号”, “指尖上的形式主义”, “一网通办”)
+_NOT_A_NAME = re.compile(r"僵尸|睡眠|沉睡|休眠|空壳|死号|形式主义|瘦身|一刀切|一关了之|一网通办|最多跑一次|指尖|减负|集约|矩阵|号$|^[\u4e00-\u9fff]$")
+
+
+def _looks_like_name(name: str) -> bool:
+    """A quoted string that can be an account's name: not a document, a phrase with a verb, a group, a slogan."""
+    return 2 <= len(name) <= 20 and not _is_document(name) and not _is_phrase(name) and not _GROUP_HEAD.match(name) \
+        and not _GROUP_INSIDE.search(name) and not _NOT_A_NAME.search(name) and not re.search(r"[，,。；;！!？?]", name)
 
 
 # owners listed before one platform word they share (沅汀县文化和旅游局、沅汀县体育局两家单位的微信公众号)
@@ -977,7 +1003,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     announcer = quoted[-1]
                     when = _date_before(sentence, sentence.find(segment), announced) or announced
                 again = _named_again(segment, findings) if _first_action(segment) is not None else []
-                if not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment):
+                if not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment) \
+                        and not (_first_action(segment) is not None and _QUOTED_OPENING.search(segment)):
                     # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
                     verb = SUCCESSOR_VERB.search(segment)
                     if not _ALL_OF_THEM.search(segment) and verb \
