@@ -44,6 +44,9 @@ PLATFORM_WORDS: tuple[tuple[str, str], ...] = tuple(sorted((
     ("新浪微博", "weibo"), ("政务微博", "weibo"), ("微博号", "weibo"), ("微博", "weibo"),
     ("今日头条", "toutiao"), ("头条号", "toutiao"), ("头条", "toutiao"),
     ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
+    # platforms we do not archive (Facebook pages of Taiwan and Hong Kong offices, LINE): named, platform unspecified
+    ("脸书粉丝专页", "unspecified"), ("粉丝专页", "unspecified"), ("粉专", "unspecified"), ("脸书专页", "unspecified"),
+    ("LINE官方账号", "unspecified"),
 ), key=lambda pair: -len(pair[0])))
 PLATFORM_OF = dict(PLATFORM_WORDS)
 _PLATFORM_RE = "|".join(re.escape(word) for word, _ in PLATFORM_WORDS)
