@@ -1000,13 +1000,17 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 continue  # nothing found yet and no verb of ours: nothing to read here (long articles stay fast)
             announcer: _Announcer | None = None
             when = announced
+            group_fate = ""  # 全年关停注销政务新媒体23个，其中包括“A”“B”微信公众号: an unnamed group's fate, for its list
             for segment in _segments(sentence):
                 quoted = _announcers(segment)
                 if quoted:
                     announcer = quoted[-1]
                     when = _date_before(sentence, sentence.find(segment), announced) or announced
                 again = _named_again(segment, findings) if _first_action(segment) is not None else []
-                if not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment) \
+                listed = [m for m in _report_mentions(segment) if _is_subject_mention(segment, m)] \
+                    if group_fate and _INCLUDES.match(segment) else []
+                fate = group_fate + segment if listed else segment
+                if not listed and not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment) \
                         and not (_first_action(segment) is not None and _QUOTED_OPENING.search(segment)):
                     # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
                     verb = SUCCESSOR_VERB.search(segment)
@@ -1023,7 +1027,7 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     else:  # 街道信息在“X”发布，读者服务请关注“Y图书馆”微信公众号: each to the account it points at
                         _assign_targets(segment, findings)
                     continue
-                subjects = _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
+                subjects = listed or _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
                 named = [f for f in findings if f.account_name]
                 if not subjects and _ANAPHOR.search(segment) and (current or len(named) == 1):
                     # 该公众号: the account being discussed, or, in a later paragraph, the only one the text named
@@ -1036,11 +1040,12 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     subjects = _definite_platform(segment, seen)
                 if not subjects:
                     current = []  # an action about others: the next clauses are not about the last account
+                    group_fate = segment if _told_as_fact(segment) and _reports_closure([segment]) else ""
                     continue
                 current = []
                 for mention in subjects:
                     finding = _find(findings, mention.name, mention.platform)
-                    kind = _kind(segment)
+                    kind = _kind(fate)
                     if finding is None:
                         finding = Finding(mention.name, mention.platform, kind, excerpt=sentence, agency=mention.agency,
                                           source="quoted_notice" if announcer else "report")
@@ -1052,7 +1057,7 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                         finding.agency = finding.agency or mention.agency
                         if sentence not in finding.excerpt:
                             finding.excerpt = (finding.excerpt + sentence)[:400]
-                    finding.effective_at = finding.effective_at or _effective(segment, when, finding.kind)
+                    finding.effective_at = finding.effective_at or _effective(fate, when, finding.kind)
                     current.append(finding)
                     in_unit.append(finding)
                 for finding in current:
@@ -1066,6 +1071,10 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     if not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
                         finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
+
+
+# a list of the members of a group just said to be closed (…关停注销政务新媒体23个，其中包括“A”“B”微信公众号)
+_INCLUDES = re.compile(r"\s*(?:其中|其中包括|其中有|包括|例如|比如|如|分别是|分别为|涉及)[：:，,]?\s*[“「‘『@]?")
 
 
 # the new site uses the former one's address: 新版网站，使用原X网址 / 沿用原X的域名
