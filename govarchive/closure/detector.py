@@ -988,6 +988,7 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
     of its own clause; a report that quotes an owner's notice (X发布公告称…) gives that owner's account."""
     findings: list[Finding] = []
     seen: list[str] = []  # every quoted string so far
+    read: list[str] = []  # every sentence so far
     for unit in units:
         current: list[Finding] = []
         in_unit: list[Finding] = []
@@ -995,6 +996,7 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
             if len(current) > 1:  # a later sentence's successor is not for all of several accounts unless it says so
                 current = []
             seen += [_quoted_name(m) for m in QUOTED.finditer(sentence)]
+            read.append(sentence)
             if not findings and not ACTION.search(sentence) and not _VANISHED.search(sentence) \
                     and not _HASHTAG_NAMED.search(sentence):
                 continue  # nothing found yet and no verb of ours: nothing to read here (long articles stay fast)
@@ -1038,6 +1040,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     subjects = again
                 if not subjects:  # 平时在“X”上看指南…发现公众号说停止更新: the one name the text gave, by its platform
                     subjects = _definite_platform(segment, seen)
+                if not subjects and not findings:  # “X”抖音号因…引发争议。当晚…账号随后注销: the one account named before
+                    subjects = _the_one_named(segment, "".join(read[:-1]) + sentence[:sentence.find(segment)])
                 if not subjects:
                     current = []  # an action about others: the next clauses are not about the last account
                     group_fate = segment if _told_as_fact(segment) and _reports_closure([segment]) else ""
@@ -1115,6 +1119,30 @@ def _definite_platform(segment: str, seen: list[str]) -> list[_Mention]:
     if not word or len(names) != 1:
         return []
     return [_Mention(next(iter(names.values())), PLATFORM_OF[word.group(1)], 0, 0)]
+
+
+_BARE_SUBJECT = re.compile(rf"\s*(?:该|这个|此|其|那个|原)?\s*({_PLATFORM_RE}|账号|帐号|站点)\s*"
+                           r"(?:随后|随即|当即|旋即|也|已经?|均|都|被|将|于|亦|则|同时|同步|目前|现已)*")
+
+
+def _the_one_named(segment: str, before: str) -> list[_Mention]:
+    """A clause whose subject is a bare 账号 or (该)网站 (当晚，账号随后注销; 该网站自8月1日起暂停访问), in a report
+    that has named one account only so far, even in sentences without a fate (“X”抖音号因…引发争议): that account."""
+    actions = _actions(segment)
+    if not actions or not before:
+        return []
+    head = segment[_clause_start(segment, actions[0]):actions[0]]
+    bare = _BARE_SUBJECT.match(head)
+    rest = head[bare.end():] if bare else ""
+    if not bare or len(rest) > 24 or ACCOUNT_WORD.search(rest) or QUOTED.search(rest) or "@" in rest \
+            or not _told_as_fact(head + segment[actions[0]:]):  # (自8月1日起因安全检查: time and reason may follow)
+        return []
+    word = PLATFORM_OF.get(bare.group(1))
+    mentions = [m for m in _report_mentions(before) if _looks_like_name(m.name)
+                and (word is None or m.platform in (None, word))]
+    if len({name_key(m.name) for m in mentions}) != 1:
+        return []
+    return [_Mention(mentions[0].name, mentions[0].platform or word, 0, 0, mentions[0].agency)]
 
 
 def _named_again(segment: str, findings: list[Finding]) -> list[_Mention]:
