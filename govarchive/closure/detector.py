@@ -1041,7 +1041,7 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 if not subjects:  # 平时在“X”上看指南…发现公众号说停止更新: the one name the text gave, by its platform
                     subjects = _definite_platform(segment, seen)
                 if not subjects and not findings:  # “X”抖音号因…引发争议。当晚…账号随后注销: the one account named before
-                    subjects = _the_one_named(segment, "".join(read[:-1]) + sentence[:sentence.find(segment)])
+                    subjects = _the_one_named(segment, "\n".join(read[:-1]) + "\n" + sentence[:sentence.find(segment)])
                 if not subjects:
                     current = []  # an action about others: the next clauses are not about the last account
                     group_fate = segment if _told_as_fact(segment) and _reports_closure([segment]) else ""
@@ -1125,6 +1125,9 @@ _BARE_SUBJECT = re.compile(rf"\s*(?:该|这个|此|其|那个|原)?\s*({_PLATFOR
                            r"(?:随后|随即|当即|旋即|也|已经?|均|都|被|将|于|亦|则|同时|同步|目前|现已)*")
 
 
+_OWNER_ANAPHOR = re.compile(rf"\s*(?:该|此)(局|委|委员会|中心|办|院|馆|站|所|单位|部门|机构)(?:的)?(?:官方|政务)?({_PLATFORM_RE})")
+
+
 def _the_one_named(segment: str, before: str) -> list[_Mention]:
     """A clause whose subject is a bare 账号 or (该)网站 (当晚，账号随后注销; 该网站自8月1日起暂停访问), in a report
     that has named one account only so far, even in sentences without a fate (“X”抖音号因…引发争议): that account."""
@@ -1132,6 +1135,15 @@ def _the_one_named(segment: str, before: str) -> list[_Mention]:
     if not actions or not before:
         return []
     head = segment[_clause_start(segment, actions[0]):actions[0]]
+    owner = _OWNER_ANAPHOR.match(head)
+    if owner:  # 该局官方网站随后关停: the organisation the text is about (an entry: 蚝岗区科学技术局，是…)
+        topic = re.match(r"\s*([\u4e00-\u9fff]{4,24}?)(?=\s*(?:[，,（(\n]|是))", before)
+        kind = owner.group(1)
+        if topic and _org_before(topic.group(1), len(topic.group(1))) == topic.group(1) \
+                and (kind in ("单位", "部门", "机构") or topic.group(1).endswith(kind)) \
+                and _told_as_fact(head + segment[actions[0]:]):
+            return [_Mention(topic.group(1), PLATFORM_OF[owner.group(2)], 0, 0, topic.group(1))]
+        return []
     bare = _BARE_SUBJECT.match(head)
     rest = head[bare.end():] if bare else ""
     if not bare or len(rest) > 24 or ACCOUNT_WORD.search(rest) or QUOTED.search(rest) or "@" in rest \
@@ -1365,6 +1377,11 @@ def _class_platform(name: str, finding: Finding) -> str:
 _OWNER_OF_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?)(?:的)?(?:官方|政务)?(?=[“「‘『])")
 
 
+# an unquoted name shaped like a government account's (X发布, X之声, X在线), ended by punctuation: 并入梅溪发布，
+_ACCOUNT_SHAPED = re.compile(r"([\u4e00-\u9fff]{2,8}(?:发布|之声|在线|微讯|融媒))(?=[，,。；;、\s]|$)")
+_NOT_PLAIN_NAME = re.compile(r"统一|集中|及时|同步|对外|公开|信息|正式|重新|相关|进行|予以|新闻发布")
+
+
 def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> list[Target]:
     """The names right after a successor verb: a list of quoted or unquoted names with platform words."""
     targets: list[Target] = []
@@ -1412,6 +1429,9 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             words = ["网站"]
         elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1):
             name, after, end = org.group(1), rest[org.end():], rest_start + org.end()  # 内容迁移至广西发改委
+            single = True
+        elif (plain := _ACCOUNT_SHAPED.match(rest)) and not _NOT_PLAIN_NAME.match(plain.group(1)):
+            name, after, end = plain.group(1), rest[plain.end():], rest_start + plain.end()  # 先后并入梅溪发布，
             single = True
         else:
             bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
