@@ -345,7 +345,7 @@ _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好�
 
 
 # the verb as a noun, a topic of work (根据整合工作安排, 察看账号关停推进情况, 公众号整合搞好了, 账号关停是一项系统工程)
-_NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险"
+_NOUN_USE = re.compile(r"的(?:要求|安排|部署|精神|规定|工作|任务|方案|意见)|(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险"
                        r"|推进|情况|质量|保障|是一项|搞好|抓好|效果|成效|机制|举措|责任|体系|能力|效能|水平|专项|行动|力度|进展"
                        r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度)")
 
@@ -462,7 +462,12 @@ _QUOTATION = re.compile(r"“[^“”]{2,}”|「[^「」]{2,}」|‘[^‘’]{2
 
 
 def _kind(text: str) -> str:
-    if CLOSURE.search(_without_other_senses(text)) or _VANISHED.search(text):
+    """The kind of what happens, from the verbs that are account actions (an action in a basis clause,
+    按照…整合的要求, or of a function, is not the account's fate); the whole text when none is."""
+    verbs = [match.group(0) for match in (ACTION.match(text, at) for at in _actions(text)) if match]
+    if verbs:
+        text = "｜".join(verbs) + ("｜消失" if _VANISHED.search(text) else "")
+    if CLOSURE.search(_without_other_senses(text)) or _VANISHED.search(text) or "消失" in text:
         return "closure"
     core = _without_other_senses(text)
     if SUSPENSION.search(core) and not STOP.search(core.replace("暂停", "")):
