@@ -338,7 +338,14 @@ def _sentences(text: str) -> list[str]:
 
 
 def _is_action(sentence: str) -> bool:
-    return bool(ACCOUNT_WORD.search(sentence)) and _first_action(sentence) is not None
+    """An account action: an account word and an action, or a quoted name opening its clause with its fate right
+    after (“X”宣布停止更新)."""
+    return (bool(ACCOUNT_WORD.search(sentence)) or _opens_with_names(sentence)) and _first_action(sentence) is not None
+
+
+def _opens_with_names(text: str) -> bool:
+    return any(all(_looks_like_name(_quoted_name(q)) for q in QUOTED.finditer(match.group(1)))
+               for match in _QUOTED_OPENING.finditer(text))
 
 
 _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好地?)?$|(?:推进|推动|加强|深化|持续|做好)$")
@@ -728,6 +735,9 @@ class _Announcer:
     is_org: bool  # an organisation (its account unnamed) rather than an account (@X)
 
 
+_LISTED_AFTER = re.compile(rf"(?:{_PLATFORM_RE})(?:账号)?(?:和|及|与|以及)")  # 苎萝镇人民政府网站和|龙潭乡人民政府
+
+
 def _org_before(text: str, end: int) -> str | None:
     """The organisation named right before ``end`` (张家港市水务局 in 此前，张家港市水务局|微信公众号): the run of
     characters back to punctuation, cut after the last verb or function word, that starts with a place and ends like
@@ -737,7 +747,7 @@ def _org_before(text: str, end: int) -> str | None:
     if not run:
         return None
     name = run.group(0)
-    cuts = list(_BREAK.finditer(name))
+    cuts = list(_BREAK.finditer(name)) + list(_LISTED_AFTER.finditer(name))
     if cuts:
         name = name[cuts[-1].end():]
     name = re.sub(r"^(?:原|旧|新|老)", "", name)
@@ -838,9 +848,11 @@ _NOT_A_NAME = re.compile(r"僵尸|睡眠|沉睡|休眠|空壳|死号|形式主�
 
 
 def _looks_like_name(name: str) -> bool:
-    """A quoted string that can be an account's name: not a document, a phrase with a verb, a group, a slogan."""
+    """A quoted string that can be an account's name: not a document, a phrase with a verb, a group, a slogan, a
+    hotline."""
     return 2 <= len(name) <= 20 and not _is_document(name) and not _is_phrase(name) and not _GROUP_HEAD.match(name) \
-        and not _GROUP_INSIDE.search(name) and not _NOT_A_NAME.search(name) and not re.search(r"[，,。；;！!？?]", name)
+        and not _GROUP_INSIDE.search(name) and not _NOT_A_NAME.search(name) and not NOT_TARGET.search(name) \
+        and not re.search(r"[，,。；;！!？?]", name)
 
 
 # owners listed before one platform word they share (沅汀县文化和旅游局、沅汀县体育局两家单位的微信公众号)
@@ -1017,8 +1029,7 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 listed = [m for m in _report_mentions(segment) if _is_subject_mention(segment, m)] \
                     if group_fate and _INCLUDES.match(segment) else []
                 fate = group_fate + segment if listed else segment
-                if not listed and not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment) \
-                        and not (_first_action(segment) is not None and _QUOTED_OPENING.search(segment)):
+                if not listed and not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment):
                     # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
                     verb = SUCCESSOR_VERB.search(segment)
                     if not _ALL_OF_THEM.search(segment) and verb \
