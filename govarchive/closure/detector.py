@@ -343,7 +343,12 @@ def _is_action(sentence: str) -> bool:
     return (bool(ACCOUNT_WORD.search(sentence)) or _opens_with_names(sentence)) and _first_action(sentence) is not None
 
 
+_QUOTE_OPENERS = re.compile(r"[“「‘《\"'『〈]")
+
+
 def _opens_with_names(text: str) -> bool:
+    if not _QUOTE_OPENERS.search(text) or not ACTION.search(text):
+        return False  # (most sentences: no quotation or no verb)
     return any(all(_looks_like_name(_quoted_name(q)) for q in QUOTED.finditer(match.group(1)))
                for match in _QUOTED_OPENING.finditer(text))
 
