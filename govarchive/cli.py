@@ -9,14 +9,15 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
 from govarchive import __version__
-
 from govarchive.crawl import outcome
 
 # Exit codes of crawl and demo (the table and the rule: govarchive/crawl/outcome.py, README "The CLI").
@@ -55,8 +56,14 @@ def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, str], 
     from scrapy.spiderloader import get_spider_loader
 
     from govarchive.core.config import archive_config
-    from govarchive.core.overrides import (BadOption, check_setting_names, check_setting_values, check_spider_arguments,
-                                      environment_settings, quiet_level)
+    from govarchive.core.overrides import (
+        BadOption,
+        check_setting_names,
+        check_setting_values,
+        check_spider_arguments,
+        environment_settings,
+        quiet_level,
+    )
 
     settings = _settings(archive_dir)
     loader = get_spider_loader(settings)
@@ -94,8 +101,8 @@ def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
     from scrapy.crawler import CrawlerProcess
 
     from govarchive.core.config import archive_config
-    from govarchive.warc.lock import check_free
     from govarchive.crawl.run import run_for
+    from govarchive.warc.lock import check_free
 
     settings = crawl_settings(spider, archive_dir, spider_args, dict(overrides or {}), verbose)
     config = archive_config(settings)
@@ -485,7 +492,8 @@ def import_(files: tuple[Path, ...], in_place: bool, archive_dir: Path, debug: b
 @DEBUG
 def merge(shards: tuple[Path, ...], archive_dir: Path, debug: bool) -> None:
     """Merge the archive folders of distributed workers (SHARDS) into ARCHIVE_DIR; merging again changes nothing."""
-    from govarchive.warc.merge import MergeError, merge as combine
+    from govarchive.warc.merge import MergeError
+    from govarchive.warc.merge import merge as combine
 
     require_writable(archive_dir)
     with _one_line_errors(debug), _refused_if_busy():  # the archive, or a worker's folder, is in use
@@ -530,11 +538,12 @@ def sources_list(file: Path) -> None:
               help="Consecutive runs an account must be missing in before it counts as closed.")
 def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_after_runs: int) -> None:
     """Re-run the closure analysis over the whole archive: notices, successors, statuses, risk."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
+    from govarchive.closure.lifecycle import analyse as run_analysis
+    from govarchive.closure.lifecycle import last_judgement
     from govarchive.core.config import as_datetime
     from govarchive.index.store import open_index
-    from govarchive.closure.lifecycle import analyse as run_analysis, last_judgement
 
     try:
         chosen = as_datetime(as_of)
@@ -548,7 +557,7 @@ def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_afte
         else:  # the archive's own "now": the demo's date on the demo archive, the last crawl's start elsewhere
             last = last_judgement(index.db)
             moment, why = (last[0], f"as the newest run, {last[1]}, judged them; --as-of to choose another") if last \
-                else (datetime.now(timezone.utc), "now: no run recorded a moment; --as-of to choose another")
+                else (datetime.now(UTC), "now: no run recorded a moment; --as-of to choose another")
         click.echo(f"statuses judged at {moment.isoformat(timespec='seconds')} ({why})")
         result = run_analysis(index, moment, None, dormant_days, closed_after_runs)
     finally:

@@ -20,10 +20,11 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Sequence
+from typing import IO, Any, ClassVar
 
 from sqlite_utils import Database
 
@@ -186,7 +187,7 @@ def write_cdxj(archive_dir: Path, out: IO[str]) -> list[Path]:
 
     class PywbIndexer(CDXJIndexer):
         # py-wacz appends "warcinfo" to the shared class list when imported; keep cdxj-indexer's own
-        DEFAULT_RECORDS = ["response", "revisit", "resource", "metadata"]
+        DEFAULT_RECORDS: ClassVar[list[str]] = ["response", "revisit", "resource", "metadata"]
 
     check_archive(archive_dir, need_index=False)
     files = closed_warcs(archive_dir)
@@ -244,7 +245,7 @@ class WaczReport:
 
 
 def default_wacz_path(archive_dir: Path, now: datetime | None = None) -> Path:
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     return Path(archive_dir) / "exports" / f"govarchive-{moment:%Y-%m-%d}.wacz"
 
 
@@ -480,7 +481,7 @@ def export_wacz(archive_dir: Path, output: Path | None = None, runs: Sequence[st
                 accounts: Sequence[str] = (), title: str | None = None, dependencies: bool = True,
                 now: datetime | None = None) -> WaczReport:
     """Write a WACZ of the archive (or of ``runs`` / ``accounts``) with py-wacz; return what it holds."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     plan = plan_wacz(archive_dir, runs, accounts, dependencies)
     if output is None:
         output = default_wacz_path(archive_dir, now)

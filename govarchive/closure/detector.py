@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from govarchive.core.textclean import clean, normalise
 
@@ -966,9 +966,9 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
         for match in _TOOK_ADDRESS.finditer(unit):
             for finding in findings:
                 if finding.platform in ("website", None) and name_key(finding.account_name) == name_key(match.group(2)) \
-                        and name_key(match.group(1)) != name_key(match.group(2)):
-                    if not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
-                        finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
+                        and name_key(match.group(1)) != name_key(match.group(2)) \
+                        and not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
+                    finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
 
 

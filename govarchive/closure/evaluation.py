@@ -175,7 +175,7 @@ def evaluate(cases: list[dict[str, Any]]) -> Report:
         own = case.get("page_account")
         predicted_findings = detection.findings if found_notice else []
 
-        def account_key(name: str | None) -> str:
+        def account_key(name: str | None, own: str | None = own) -> str:
             return name_key(name or own)
 
         gold_targets = {(account_key(n["account"]), name_key(t["name"]), t["platform"])

@@ -27,10 +27,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from govarchive.index.store import FAILED_CHECK_STATES, FETCH_FAILED, Index
-from govarchive.closure.notices import merge_provisional_accounts, record_notices, record_platform_moves, resolve_targets
-from govarchive.index.transactions import write_transaction
+from govarchive.closure.notices import (
+    merge_provisional_accounts,
+    record_notices,
+    record_platform_moves,
+    resolve_targets,
+)
 from govarchive.closure.watermarks import WatermarkReport, update_watermarks
+from govarchive.index.store import FAILED_CHECK_STATES, FETCH_FAILED, Index
+from govarchive.index.transactions import write_transaction
 
 STATUSES = ("active", "dormant", "zombie", "closing", "closed", "migrated", "unreachable")
 CLOSED_STATES = ("account_cancelled", "account_blocked", "recycled")  # the platform's own closure pages

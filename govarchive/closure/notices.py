@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from govarchive.closure.detector import Detection, Finding, Target, detect, name_key
@@ -256,7 +257,7 @@ def merge_provisional_accounts(index: Index, merged_at: str) -> list[tuple[str, 
     merges: list[tuple[str, str]] = []
     provisional = [row for row in db.execute("select id, platform, name, alias from accounts").fetchall()
                    if PROVISIONAL.match(row[0])]
-    for old_id, platform, name, alias in provisional:
+    for old_id, platform, _name, _alias in provisional:
         _, kind, key = old_id.split(":", 2)
         candidates = db.execute(  # an account a report named without its platform: the one of that name anywhere
             "select id, name, alias from accounts where (platform = ? or ? = 'unspecified') and id != ?",

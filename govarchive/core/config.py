@@ -6,10 +6,11 @@ Components call :func:`archive_config` once in ``from_crawler`` and keep the pla
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -59,7 +60,7 @@ class ArchivePaths:
     def index_db(self) -> Path:
         return self.root / "index.db"
 
-    def ensure(self) -> "ArchivePaths":
+    def ensure(self) -> ArchivePaths:
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -24,7 +24,7 @@ import json
 import logging
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
@@ -36,9 +36,9 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from govarchive.core.config import ArchiveConfig, archive_config
-from govarchive.index.store import Original
-from govarchive.core.items import Capture
 from govarchive.core.dates import warc_date
+from govarchive.core.items import Capture
+from govarchive.index.store import Original
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ class WorkerCoordination:
         self._beat: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "WorkerCoordination":
+    def from_crawler(cls, crawler: Any) -> WorkerCoordination:
         config = archive_config(crawler.settings)
         if not config.distributed:
             raise NotConfigured  # not a distributed run: the usual case, so no "Disabled" warning
@@ -321,4 +321,4 @@ class WorkerCoordination:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

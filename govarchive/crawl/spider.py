@@ -7,28 +7,37 @@ the way their start URLs are built; they never parse, store or deduplicate.
 
 from __future__ import annotations
 
-from collections import Counter
 import sys
 import uuid
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterable, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from govarchive.crawl.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
 from govarchive.core.config import archive_config
-from govarchive.core.failures import HTTP_ERROR, NOT_ARCHIVED, NOT_COUNTED, URL_TOO_LONG, attempts_of, classify, detail_of
-from govarchive.index.store import TOO_LARGE
+from govarchive.core.failures import (
+    HTTP_ERROR,
+    NOT_ARCHIVED,
+    NOT_COUNTED,
+    URL_TOO_LONG,
+    attempts_of,
+    classify,
+    detail_of,
+)
 from govarchive.core.items import FetchFailure, Link, PageState
+from govarchive.core.sources import load_sources, select
+from govarchive.crawl.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
 from govarchive.crawl.middlewares import META_POST_ID
 from govarchive.crawl.outcome import FAILED_SEEDS_STAT, FETCH_FAILURES_STAT
-from govarchive.pages import Extraction, PageInput, extract
 from govarchive.crawl.politeness import BlockBackoff
 from govarchive.crawl.progress import META_ACCOUNT, tracker_for
-from govarchive.core.sources import load_sources, select
+from govarchive.index.store import TOO_LARGE
+from govarchive.pages import Extraction, PageInput, extract
 
 # Hosts whose pages the platform parsers know; start URLs' hosts are added per spider.
 PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo.cn", "wx1.sinaimg.cn",
@@ -58,7 +67,7 @@ def split_urls(value: str | Iterable[str] | None) -> list[str]:
 
 def page_input(response: Response) -> PageInput:
     """What the page objects read: Scrapy has already undone the Content-Encoding."""
-    fetched_at = response.meta.get(META_FETCHED_AT) or datetime.now(timezone.utc)
+    fetched_at = response.meta.get(META_FETCHED_AT) or datetime.now(UTC)
     headers = tuple((k, v) for k, v in header_pairs(response.headers) if k.lower() != "content-encoding")
     return PageInput(url=response.url, status=response.status, headers=headers, body=response.body,
                      capture_id=response.meta.get(META_CAPTURE_ID, ""), fetched_at=fetched_at)
@@ -105,7 +114,7 @@ class ArchiveSpider(scrapy.Spider):
     shared_frontier = False
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ArchiveSpider":
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = archive_config(crawler.settings)
         spider.blocked_limit = config.blocked_limit
@@ -153,7 +162,7 @@ class ArchiveSpider(scrapy.Spider):
         """The :class:`FetchFailure` of a request, counted in the stats and logged in one line."""
         item = FetchFailure(
             id=f"urn:uuid:{uuid.uuid4()}", url=request.url, error=error, detail=detail,
-            failed_at=datetime.now(timezone.utc), attempts=attempts_of(request),
+            failed_at=datetime.now(UTC), attempts=attempts_of(request),
             request_kind=request.meta.get(META_KIND), account=request.meta.get(META_ACCOUNT),
             referer=_header(request, "Referer"), capture_id=request.meta.get(META_CAPTURE_ID))
         if error not in NOT_COUNTED:

@@ -511,7 +511,7 @@ def render(path: str, query: str, form: bytes) -> Response | None:
         return 200, [("Content-Type", "text/xml;charset=UTF-8")], dataproxy(params).encode("utf-8")
     if path in HANWEB_BY_PATH:
         return _html(hanweb_article(HANWEB_BY_PATH[path]))
-    if path == TRS_COLUMN or path.startswith(TRS_COLUMN) and path[len(TRS_COLUMN):] in TRS_PAGES:
+    if path == TRS_COLUMN or (path.startswith(TRS_COLUMN) and path[len(TRS_COLUMN):] in TRS_PAGES):
         name = path[len(TRS_COLUMN):] or "index.html"
         return _html(trs_column_page(TRS_PAGES.index(name)), "gbk")
     if path in TRS_BY_PATH:

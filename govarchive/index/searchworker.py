@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-from contextlib import contextmanager
 import os
 import select
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from govarchive.index.search import QUEUE_BATCH, drain_search_queue
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import ClassVar, Iterable
+from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html

@@ -82,7 +82,8 @@ class FeedPage(Page):
 
     def _item(self, result: Extraction, item: etree._Element, atom: bool, feed_id: str) -> None:
         if atom:
-            link_node = next((l for l in item.findall(f"{ATOM}link") if l.get("rel", "alternate") == "alternate"), None)
+            link_node = next((node for node in item.findall(f"{ATOM}link") if node.get("rel", "alternate") == "alternate"),
+                             None)
             link = link_node.get("href") if link_node is not None else None
             title = self._text(item, f"{ATOM}title")
             published = feed_date(first([self._text(item, f"{ATOM}published"), self._text(item, f"{ATOM}updated")]))

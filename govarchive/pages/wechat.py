@@ -482,7 +482,7 @@ CAPTCHA_PATH, RUMOR_PATH = "/mp/wappoc_appmsgcaptcha", "/mp/rumor"
 
 
 def is_article_url(path: str, query: str) -> bool:
-    return (path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))
+    return ((path == "/s" and ("__biz=" in query or "timestamp=" in query)) or bool(re.match(r"^/s/[\w-]{10,}$", path))
             or path in (CAPTCHA_PATH, RUMOR_PATH))
 
 

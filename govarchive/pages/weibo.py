@@ -36,7 +36,7 @@ def parse_count(value: Any) -> int | None:
     if not match:
         return None
     factor = {"万": 10_000, "亿": 100_000_000}.get(match.group(2) or "", 1)
-    return int(round(float(match.group(1)) * factor))
+    return round(float(match.group(1)) * factor)
 
 
 def parse_created_at(value: str | None, reference: datetime) -> str | None:

@@ -6,11 +6,11 @@ Rows are never duplicated in the first place: the index upserts accounts and pos
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from govarchive.index.store import Index, Original
 from govarchive.core.items import Account, Capture, Post
+from govarchive.index.store import Index, Original
 
 # Finds the original of a capture's payload: None when the capture is the first (write it in full).
 OriginalFinder = Callable[[Capture], "Original | None"]

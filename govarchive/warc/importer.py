@@ -19,29 +19,37 @@ import logging
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from warcio.timeutils import timestamp_to_datetime
 
-from govarchive.warc.dedup import ItemDeduper
+from govarchive.closure.lifecycle import analyse
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
-from govarchive.index.store import TOO_LARGE, Index, open_index
 from govarchive.core.items import Capture, FetchFailure, PageState, Post
-from govarchive.closure.lifecycle import analyse
-from govarchive.warc.lock import hold
+from govarchive.index.searchworker import searching_alongside
+from govarchive.index.store import TOO_LARGE, Index, open_index
+from govarchive.index.transactions import write_transaction
 from govarchive.pages import PageInput, extract
 from govarchive.pages.router import status_state
-from govarchive.warc.reader import read_http_record
-from govarchive.index.searchworker import searching_alongside
-from govarchive.index.transactions import write_transaction
+from govarchive.warc.dedup import ItemDeduper
+from govarchive.warc.files import ArchiveWarcs, Placed, PlacementError, WarcFile, archive_name
+from govarchive.warc.lock import hold
+from govarchive.warc.reader import (
+    CAPTURE_TYPES,
+    Damage,
+    RecordReader,
+    describe_type,
+    one_line,
+    read_http_record,
+    record_id,
+)
 from govarchive.warc.writer import repair_open_files
-from govarchive.warc.files import ArchiveWarcs, PlacementError, Placed, WarcFile, archive_name
-from govarchive.warc.reader import CAPTURE_TYPES, Damage, RecordReader, describe_type, one_line, record_id
 
 logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
@@ -171,10 +179,10 @@ def _parse_date(value: str | None) -> datetime:
     """A ``WARC-Date`` (ISO 8601, any precision) or an ARC 14-digit timestamp, as UTC."""
     text = (value or "").strip()
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         if text.isdigit() and len(text) >= 8:
-            return timestamp_to_datetime(text[:14]).replace(tzinfo=timezone.utc)
+            return timestamp_to_datetime(text[:14]).replace(tzinfo=UTC)
         raise ValueError(f"no readable WARC-Date ({text[:40]!r})") from None
 
 
@@ -277,7 +285,7 @@ class WarcImporter:
             runs: dict[str, dict[str, str]] = {f.name: {} for f in files}
             for _, (file, reader, report), record in heapq.merge(*streams, key=lambda item: item[0]):
                 self._guarded(file, reader, record, runs[file.name], report)
-            for file, reader, report in readers:
+            for _file, reader, report in readers:
                 report.records.update(reader.types)
                 report.damage = list(reader.damage)
                 self.report.add(report)
@@ -644,7 +652,7 @@ def _import(paths: list[Path], archive_dir: Path, max_body_bytes: int, in_place:
             importer.index_deferred()
             report.revisits_resolved = _resolve_revisits(index)
             if not importer.analysed:  # other tools' WARCs carry no run summary: analyse as of now
-                analyse(index, datetime.now(timezone.utc))
+                analyse(index, datetime.now(UTC))
         return report
     finally:
         index.close()

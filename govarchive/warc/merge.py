@@ -26,18 +26,19 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from govarchive.index.store import Index, open_index
-from govarchive.warc.lock import hold
-from govarchive.warc.importer import WarcImporter, warc_fields
-from govarchive.index.transactions import write_transaction
 from govarchive.core.dates import warc_date
+from govarchive.index.store import Index, open_index
+from govarchive.index.transactions import write_transaction
 from govarchive.warc.files import ArchiveWarcs, WarcFile
+from govarchive.warc.importer import WarcImporter, warc_fields
+from govarchive.warc.lock import hold
 from govarchive.warc.reader import RecordReader
 
 logger = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ def _worker_names(folder: Path) -> dict[str, tuple[str, str]]:
 
 
 def _record_parts(index: Index, parts: list[WorkerPart]) -> None:
-    now = warc_date(datetime.now(timezone.utc))
+    now = warc_date(datetime.now(UTC))
     with write_transaction(index.db):
         for part in parts:
             index.db["run_workers"].upsert(

@@ -28,17 +28,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from govarchive.core.config import ArchivePaths
 from govarchive.index.store import Index, open_index
-from govarchive.warc.importer import WarcImporter
 from govarchive.index.transactions import write_transaction
-from govarchive.warc.writer import INVALID_SUFFIX, repair_open_files, scan_warc, warc_date
 from govarchive.warc.files import ArchiveWarcs
+from govarchive.warc.importer import WarcImporter
+from govarchive.warc.writer import INVALID_SUFFIX, repair_open_files, scan_warc, warc_date
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def recover_archive(paths: ArchivePaths, current_run_id: str | None = None, now:
     Call it while holding the archive's lock. ``current_run_id`` is the run doing the recovery (never
     marked killed; recorded as ``lost_captures.detected_by_run``); ``now`` is ``detected_at``.
     """
-    moment = warc_date(now or datetime.now(timezone.utc))
+    moment = warc_date(now or datetime.now(UTC))
     paths.ensure()
     report = RecoveryReport()
     for repaired in repair_open_files(paths.warc_dir):

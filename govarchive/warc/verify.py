@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
-from govarchive.warc.lock import holder_of
-from govarchive.warc.writer import StoredRecord, WarcScan, scan_warc
 from govarchive.warc.files import IN_PLACE_LIST, INVALID_SUFFIX, OPEN_SUFFIX, ArchiveWarcs
+from govarchive.warc.lock import holder_of
 from govarchive.warc.reader import CAPTURE_TYPES
+from govarchive.warc.writer import StoredRecord, WarcScan, scan_warc
 
 SHOWN = 5  # problems of each kind listed by :meth:`VerifyReport.lines` (--json lists them all)
 
