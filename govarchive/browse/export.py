@@ -147,7 +147,7 @@ def write_table(archive_dir: Path, table: str, out: IO[str], fmt: str = "csv", e
     db = open_readonly(Path(archive_dir) / "index.db")
     try:
         columns = list(db[table].columns_dict)
-        rows = db[table].rows_where(order_by=", ".join(db[table].pks))
+        rows = db.table(table).rows_where(order_by=", ".join(db.table(table).pks))
         count = 0
         if fmt == "csv":
             if excel:

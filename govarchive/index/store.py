@@ -97,7 +97,7 @@ class Index:
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
                  "operator": operator},
                 pk="id",
@@ -105,7 +105,7 @@ class Index:
 
     def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "finished_at": finished_at, "status": status,
                  "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
                 pk="id",

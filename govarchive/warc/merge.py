@@ -233,7 +233,7 @@ def _record_parts(index: Index, parts: list[WorkerPart]) -> None:
     now = warc_date(datetime.now(UTC))
     with write_transaction(index.db):
         for part in parts:
-            index.db["run_workers"].upsert(
+            index.db.table("run_workers").upsert(
                 {"run_id": part.run_id, "worker": part.worker, "host": part.host, "shard": part.shard,
                  "started_at": part.started_at, "finished_at": part.finished_at, "status": part.status,
                  "captures": part.captures, "stats": part.stats, "merged_at": now},
@@ -250,7 +250,7 @@ def _settle_run(index: Index, run_id: str) -> None:
     worst = max(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
     finished = [p[1] for p in parts if p[1]]
     with write_transaction(index.db):
-        index.db["runs"].upsert(
+        index.db.table("runs").upsert(
             {"id": run_id, "started_at": min(p[0] for p in parts if p[0]),
              "finished_at": max(finished) if len(finished) == len(parts) else None,
              "status": worst, "stats": json.dumps(combine_stats([p[3] for p in parts]), ensure_ascii=False,
