@@ -223,9 +223,9 @@ class WarcImporter:
         self._reports: dict[str, FileReport] = {}  # file name -> its report (problems found after the file)
 
     def import_files(self, files: Iterable[WarcFile | Path]) -> ImportReport:
-        files = [_as_file(f) for f in files]
-        self._files.update({f.name: f.path for f in files})
-        for file in files:
+        warcs = [_as_file(f) for f in files]
+        self._files.update({f.name: f.path for f in warcs})
+        for file in warcs:
             report = FileReport(file.name)
             try:
                 self.import_file(file, report)
@@ -273,16 +273,16 @@ class WarcImporter:
         had written them: the workers of a distributed run write their files side by side, and the
         index's merge rules (a listing never overrides what an account's own page said…) follow the
         order pages were met in. Each file's own order is kept."""
-        files = [_as_file(f) for f in files]
-        self._files.update({f.name: f.path for f in files})
+        warcs = [_as_file(f) for f in files]
+        self._files.update({f.name: f.path for f in warcs})
         with ExitStack() as opened:
             streams, readers = [], []
-            for number, file in enumerate(files):
+            for number, file in enumerate(warcs):
                 self.report.files += 1
                 reader = RecordReader(opened.enter_context(open(file.path, "rb")))
                 readers.append((file, reader, self._reports.setdefault(file.name, FileReport(file.name))))
                 streams.append(self._dated_records(number, readers[-1], iter(reader)))
-            runs: dict[str, dict[str, str]] = {f.name: {} for f in files}
+            runs: dict[str, dict[str, str]] = {f.name: {} for f in warcs}
             for _, (file, reader, report), record in heapq.merge(*streams, key=lambda item: item[0]):
                 self._guarded(file, reader, record, runs[file.name], report)
             for _file, reader, report in readers:
@@ -563,7 +563,7 @@ def _status(code: Any) -> int:
 
 
 def warc_fields(data: bytes) -> dict[str, str]:
-    fields = {}
+    fields: dict[str, str] = {}
     for line in data.decode("utf-8", "replace").splitlines():
         name, sep, value = line.partition(":")
         if sep:

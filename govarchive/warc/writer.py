@@ -282,6 +282,7 @@ class WarcArchive:
         return headers
 
     def _http_headers(self, capture: Capture) -> RawStatusAndHeaders:
+        assert capture.http_status is not None, "a response record is an HTTP exchange: it has a status"
         line = status_line(capture.protocol, capture.http_status)
         protocol, statusline = line.split(" ", 1)
         return RawStatusAndHeaders(statusline, list(capture.response_headers), protocol=protocol)
