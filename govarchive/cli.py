@@ -390,9 +390,10 @@ def _demo_web(port: int, archive_dir: Path | None = None) -> Any:
         try:
             require_free_port(DemoWeb.host, port)
         except click.ClickException as error:
-            if archived:
-                error.message += (f" ({archive_dir} holds the demo web as served on that port: another port "
-                                  "would archive every page again under other URLs; or pass --archive-dir)")
+            if archived:  # the same error (and exit code), saying why another port is no way out
+                raise type(error)(f"{error.message} ({archive_dir} holds the demo web as served on that port: "
+                                  "another port would archive every page again under other URLs; or pass "
+                                  "--archive-dir)") from None
             raise
     try:
         web = DemoWeb(port=port, fallback=not chosen).start()

@@ -298,8 +298,8 @@ def _plan(db: Database, on_disk: dict[str, Path], runs: list[str], accounts: lis
     wanted = sorted(name for (name,) in db.execute(
         "select distinct warc_file from captures where id in (select id from temp.selected)"))
     if queries and not wanted:
-        what = "; ".join(filter(None, [runs and f"runs {', '.join(runs)}", account_ids and
-                                       f"accounts {', '.join(account_ids)}"]))
+        what = "; ".join(filter(None, [f"runs {', '.join(runs)}" if runs else None,
+                                       f"accounts {', '.join(account_ids)}" if account_ids else None]))
         raise ExportError(f"no captures of {what} in the index: check the ids with `govarchive export csv "
                           "runs` or `govarchive export csv accounts`")
     missing = [name for name in wanted if name not in on_disk]

@@ -188,8 +188,8 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         cleaned = clean(text or "", title).text
     title_n = arabic_dates(normalise(title or ""))
     body = arabic_dates(normalise(cleaned))
-    announced = (published_at or "")[:10]
-    announced = announced if re.fullmatch(r"\d{4}-\d{2}-\d{2}", announced) else _last_date(body)  # never a bad value
+    published_day = (published_at or "")[:10]
+    announced = published_day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", published_day) else _last_date(body)  # never a bad value
     whole = f"{title_n}\n{body}" if title_n else body
     sentences = _action_sentences(whole)
     if not sentences and not _tells_farewells(whole):
@@ -715,8 +715,8 @@ def _report_mentions(text: str) -> list[_Mention]:
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
     for match in _OWNER_LIST.finditer(text):  # A局、B局两家单位的微信公众号: each owner's account
         items = match.group(1).split("、")
-        orgs = [_org_before(item, len(item)) for item in items]
-        if len(orgs) >= 2 and all(orgs[1:]) and orgs[0] and all(o == i for o, i in zip(orgs[1:], items[1:])):
+        orgs = [org for item in items if (org := _org_before(item, len(item)))]
+        if len(orgs) == len(items) >= 2 and all(o == i for o, i in zip(orgs[1:], items[1:])):
             platform = PLATFORM_OF[match.group(2)]
             at = match.start(1)
             for org, item in zip(orgs, items):
@@ -726,8 +726,8 @@ def _report_mentions(text: str) -> list[_Mention]:
                 at += len(item) + 1
     for match in _HASHTAG_NAMED.finditer(text):  # #石渠镇发布 宣布停更 …乡镇公众号: a name given as a hashtag
         if not any(m.start <= match.start() < m.end for m in found) and not _GROUP_HEAD.match(match.group(1)):
-            word = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
-            found.append(_Mention(match.group(1), PLATFORM_OF[word.group(0)] if word else None, match.start(),
+            said_on = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
+            found.append(_Mention(match.group(1), PLATFORM_OF[said_on.group(0)] if said_on else None, match.start(),
                                   match.end()))
     for match in _OFFICIAL_OBJECT.finditer(text):  # 将关闭特首官方面簿专页: the account as the verb's object
         if not any(m.start <= match.start(1) < m.end for m in found) and not _BREAK.search(match.group(2)) \
@@ -771,7 +771,7 @@ _FIRM = re.compile(r"(?:厂|公司|企业|店|超市|商场|商城|酒店|饭店
 def _placed(name: str) -> bool:
     """An organisation's name with its place (盐坨街道, 青篁县文化馆), not a bare kind (公安局)."""
     place = _PLACE.match(name)
-    return bool(place) and (place.end() < len(name) or len(name) >= 4)
+    return place is not None and (place.end() < len(name) or len(name) >= 4)
 
 
 def _told_as_fact(clause: str) -> bool:
@@ -929,9 +929,10 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     continue
                 subjects = _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
                 named = [f for f in findings if f.account_name]
-                if not subjects and _ANAPHOR.search(segment) and (current or len(named) == 1):
+                anaphor = _ANAPHOR.search(segment)
+                if not subjects and anaphor and (current or len(named) == 1):
                     # 该公众号: the account being discussed, or, in a later paragraph, the only one the text named
-                    word = _PLATFORM_IN.search(_ANAPHOR.search(segment).group(0))
+                    word = _PLATFORM_IN.search(anaphor.group(0))
                     subjects = [_Mention(f.account_name or "", f.platform or (PLATFORM_OF[word.group(0)] if word else None),
                                          0, 0, f.agency) for f in current or named]
                 if not subjects:  # “云岚科普”的全部业务已迁移至…: an account named before, by its name alone
@@ -1095,8 +1096,8 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 first = not findings
                 take(subjects, sentence)
                 if first and ahead and len(current) == 1 and current[0].account_name is None:
-                    for target in ahead:  # 今后…将统一通过“X”发布。…本号将停止更新: said before the closure
-                        _add_targets(current[0], target)
+                    for said in ahead:  # 今后…将统一通过“X”发布。…本号将停止更新: said before the closure
+                        _add_targets(current[0], said)
             elif not findings and not current and _AHEAD.search(sentence) and SUCCESSOR_VERB.search(sentence):
                 ahead.append(sentence)
             for finding in current:

@@ -265,7 +265,7 @@ def _parse(value: str, reference: datetime) -> datetime:
 def crawl_order(index: Index) -> list[tuple[str, str, int]]:
     """(account id, url, risk) of accounts worth crawling first, most at risk first."""
     # accounts with a failed window still open come too: the last run could not archive them cleanly
-    return [tuple(row) for row in index.db.execute(  # type: ignore[misc]
+    return [tuple(row) for row in index.db.execute(
         "select id, url, max(coalesce(risk, 0), case when id in (select account_id from failed_windows "
         "where retried_by_run is null) then 1 else 0 end) as priority from accounts where url is not null "
         "and (risk > 0 or id in (select account_id from failed_windows where retried_by_run is null)) "

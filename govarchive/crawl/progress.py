@@ -304,7 +304,7 @@ class LiveDisplay:
         for handler in logging.getLogger().handlers:
             if (isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
                     and _is_terminal(handler.stream)):
-                self._handlers.append((handler, handler.setStream(stream)))  # type: ignore[arg-type]
+                self._handlers.append((handler, handler.setStream(stream)))
         self.live.start()
         atexit.register(self._restore)  # a forced exit (Ctrl-C twice) still gets its cursor and streams back
         self.update(snapshot)

@@ -87,8 +87,8 @@ class FeedPage(Page):
             link = link_node.get("href") if link_node is not None else None
             title = self._text(item, f"{ATOM}title")
             published = feed_date(first([self._text(item, f"{ATOM}published"), self._text(item, f"{ATOM}updated")]))
-            author = self._text(item.find(f"{ATOM}author") if item.find(f"{ATOM}author") is not None else item,
-                                f"{ATOM}name")
+            author_node = item.find(f"{ATOM}author")
+            author = self._text(author_node if author_node is not None else item, f"{ATOM}name")
         else:
             link, title = self._text(item, "link"), self._text(item, "title")
             published = feed_date(self._text(item, "pubDate"))

@@ -165,7 +165,7 @@ class DirectoryPage(GovPage):
             if not rows:
                 continue
             headers = [" ".join(c.xpath("normalize-space(.)").getall()) for c in rows[0].xpath("./th | ./td")]
-            columns = {}
+            columns: dict[str, int] = {}
             for field, words in HEADER_MAP.items():
                 for i, head in enumerate(headers):
                     if head in words or (field == "platform_id" and "ID" in head.upper()):
