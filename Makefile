@@ -24,9 +24,11 @@ demo: $(STAMP)
 test: lint $(STAMP) browser redis $(PYWB)
 	GOVARCHIVE_E2E=require GOVARCHIVE_PYWB=$(PYWB) $(BIN)/python -m pytest -q
 
-# the gates run first by `make test`: ruff's rules (pyproject.toml [tool.ruff]) on every Python file
+# the gates run first by `make test`: ruff's rules (pyproject.toml [tool.ruff]) on every Python file, and
+# mypy's types on govarchive/, spiders/ and pipelines/ (pyproject.toml [tool.mypy])
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # the long fault trials left out of `make test`: 20 more crawls killed at random points (tests/test_kill.py)
 soak: $(STAMP)

@@ -516,7 +516,7 @@ def _run_py_wacz(args: list[str], extra: dict[str, Any]) -> None:
 
     base = wacz_main.WACZIndexer
 
-    class Indexer(base):  # type: ignore[misc, valid-type]
+    class Indexer(wacz_main.WACZIndexer):
         def generate_datapackage(self, res: Any, wacz: Any) -> str:
             package = json.loads(super().generate_datapackage(res, wacz))
             package.update(extra)

@@ -111,6 +111,7 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         spider = self.crawler.spider
+        assert spider is not None, "start requests come after the spider is made"
         at_risk, rechecks = self._load(spider)
         self.risk = {_key(url): risk for _, url, risk in at_risk}
         if at_risk:

@@ -112,6 +112,7 @@ class ArchiveSpider(scrapy.Spider):
     # Start URLs bypass the dupefilter (every run and a JOBDIR resume fetch them again), except with a
     # shared frontier: there every worker yields them and the run's shared dupefilter keeps one.
     shared_frontier = False
+    backoff: BlockBackoff  # made in from_crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
@@ -179,9 +180,11 @@ class ArchiveSpider(scrapy.Spider):
         return item
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        request = response.request
+        assert request is not None, "a response given to a callback has its request"
         if response.meta.get(META_NOT_ARCHIVED):  # a page that is not in the archive is not read either
             if response.meta[META_NOT_ARCHIVED] != STOPPING:  # (a full disk: said once, the crawl is stopping)
-                yield self.failure(response.request, NOT_ARCHIVED, response.meta[META_NOT_ARCHIVED])
+                yield self.failure(request, NOT_ARCHIVED, response.meta[META_NOT_ARCHIVED])
             return
         if len(response.body) > self.max_body_bytes:  # archived as received; parsing it could exhaust memory
             self.logger.warning("%s: body of %d bytes exceeds GOVARCHIVE_MAX_BODY_BYTES (%d): archived, not parsed",
@@ -190,7 +193,7 @@ class ArchiveSpider(scrapy.Spider):
                 yield PageState(response.meta[META_CAPTURE_ID], TOO_LARGE)
             return
         if response.meta.get(META_KIND) == "start" and response.status >= 400:  # a seed with nothing behind it
-            yield self.failure(response.request, HTTP_ERROR, f"the start URL answered HTTP {response.status}")
+            yield self.failure(request, HTTP_ERROR, f"the start URL answered HTTP {response.status}")
         page = page_input(response)
         extraction = extract(page)
         account = page_account(response.meta.get(META_ACCOUNT), extraction)
