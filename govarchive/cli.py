@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import click
 
 from govarchive import __version__
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.crawl import outcome
 
 # Exit codes of crawl and demo (the table and the rule: govarchive/crawl/outcome.py, README "The CLI").
@@ -534,8 +535,9 @@ def sources_list(file: Path) -> None:
 @ARCHIVE_DIR
 @click.option("--as-of", "as_of", default=None, metavar="ISO",
               help="Judge statuses at this date or time (default: the moment the newest run judged them at).")
-@click.option("--dormant-days", type=int, default=14, show_default=True, help="Days without a post before dormant.")
-@click.option("--closed-after-runs", type=int, default=3, show_default=True,
+@click.option("--dormant-days", type=int, default=DEFAULT_CONFIG.dormant_days, show_default=True,
+              help="Days without a post before dormant.")
+@click.option("--closed-after-runs", type=int, default=DEFAULT_CONFIG.closed_after_runs, show_default=True,
               help="Consecutive runs an account must be missing in before it counts as closed.")
 def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_after_runs: int) -> None:
     """Re-run the closure analysis over the whole archive: notices, successors, statuses, risk."""

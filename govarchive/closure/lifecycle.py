@@ -34,6 +34,7 @@ from govarchive.closure.notices import (
     resolve_targets,
 )
 from govarchive.closure.watermarks import WatermarkReport, update_watermarks
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.index.store import FAILED_CHECK_STATES, FETCH_FAILED, Index
 from govarchive.index.transactions import write_transaction
 
@@ -79,8 +80,9 @@ class Analysis:
                 f"(retried cleanly: {self.watermarks.retried})"]
 
 
-def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_days: int = 14,
-            closed_after_runs: int = 3) -> Analysis:
+def analyse(index: Index, as_of: datetime, run_id: str | None = None,
+            dormant_days: int = DEFAULT_CONFIG.dormant_days,
+            closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> Analysis:
     """Merge provisional ids, detect notices (in this run's posts, or all), record moves, resolve targets,
     recompute every account's status and risk."""
     stamp = as_of.isoformat(timespec="seconds")
@@ -122,8 +124,9 @@ def last_judgement(db: Any) -> tuple[datetime, str] | None:
     return None
 
 
-def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_days: int = 14,
-                    closed_after_runs: int = 3) -> int:
+def update_statuses(index: Index, as_of: datetime, run_id: str | None,
+                    dormant_days: int = DEFAULT_CONFIG.dormant_days,
+                    closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> int:
     db = index.db
     stamp = as_of.isoformat(timespec="seconds")
     changes = 0
@@ -147,8 +150,8 @@ def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_d
     return changes
 
 
-def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: int = 14,
-          closed_after_runs: int = 3) -> Verdict:
+def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: int = DEFAULT_CONFIG.dormant_days,
+          closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> Verdict:
     """The status the evidence supports, with the reason a person can check."""
     db = index.db
     account_id = account["id"]

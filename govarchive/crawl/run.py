@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from govarchive.closure.lifecycle import AS_OF_STAT
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.dates import warc_date
 
 # AS_OF_STAT (govarchive/closure/lifecycle.py), the stat holding the moment a run's statuses were judged at
@@ -25,8 +26,8 @@ class RunInfo:
     # The closure analysis the run ends with (govarchive.closure.lifecycle.analyse); kept in the run's WARC
     # summary so that a reindex judges statuses exactly as the crawl did.
     as_of: datetime | None = None
-    dormant_days: int = 14
-    closed_after_runs: int = 3
+    dormant_days: int = DEFAULT_CONFIG.dormant_days
+    closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs
     worker: str = ""  # this process's name among the workers of a distributed run
 
     @property

@@ -19,7 +19,7 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from govarchive.core.config import archive_config
+from govarchive.core.config import DEFAULT_CONFIG, archive_config
 from govarchive.core.failures import (
     HTTP_ERROR,
     NOT_ARCHIVED,
@@ -106,8 +106,8 @@ class ArchiveSpider(scrapy.Spider):
 
     name = "archive"
     follow = frozenset(PRIORITY)
-    blocked_limit = 5
-    max_body_bytes = 50_000_000  # GOVARCHIVE_MAX_BODY_BYTES: larger decoded bodies are archived, not parsed
+    blocked_limit = DEFAULT_CONFIG.blocked_limit  # GOVARCHIVE_BLOCKED_LIMIT (set in from_crawler)
+    max_body_bytes = DEFAULT_CONFIG.max_body_bytes  # GOVARCHIVE_MAX_BODY_BYTES: larger bodies are archived, not parsed
     url_length_limit = 2083  # URLLENGTH_LIMIT: longer links are recorded as failures, not requested
     # Start URLs bypass the dupefilter (every run and a JOBDIR resume fetch them again), except with a
     # shared frontier: there every worker yields them and the run's shared dupefilter keeps one.

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.items import Account, Capture, Post
 from govarchive.index.store import Index, Original
 
@@ -24,7 +25,7 @@ class PayloadDeduper:
         distributed run passes :meth:`govarchive.crawl.distributed.RedisPayloads.claim`, atomic across workers
     """
 
-    def __init__(self, index: Index, min_bytes: int = 1, find_original: OriginalFinder | None = None) -> None:
+    def __init__(self, index: Index, min_bytes: int = DEFAULT_CONFIG.dedup_min_bytes, find_original: OriginalFinder | None = None) -> None:
         self.index = index
         self.min_bytes = max(1, min_bytes)
         self.find_original = find_original or (lambda capture: index.find_original(capture.payload_digest))

@@ -29,6 +29,7 @@ from typing import Any
 from warcio.timeutils import timestamp_to_datetime
 
 from govarchive.closure.lifecycle import analyse
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
 from govarchive.core.items import Capture, FetchFailure, PageState, Post
@@ -168,8 +169,8 @@ class RunAnalysis:
 
     run_id: str
     as_of: datetime
-    dormant_days: int = 14
-    closed_after_runs: int = 3
+    dormant_days: int = DEFAULT_CONFIG.dormant_days
+    closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs
 
     def run(self, index: Index) -> None:
         analyse(index, self.as_of, self.run_id, self.dormant_days, self.closed_after_runs)
@@ -204,7 +205,7 @@ class WarcImporter:
     :param check_digests: recompute every record's digests while reading (``govarchive import``)
     """
 
-    def __init__(self, index: Index, max_body_bytes: int = 50_000_000, known_files: Iterable[WarcFile | Path] = (),
+    def __init__(self, index: Index, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes, known_files: Iterable[WarcFile | Path] = (),
                  analyse_runs: bool = True, check_digests: bool = False, report: ImportReport | None = None) -> None:
         self.index = index
         self.max_body_bytes = max_body_bytes
@@ -428,7 +429,8 @@ class WarcImporter:
         if isinstance(settings, dict) and settings.get("as_of"):
             # the closure analysis the crawl ended this run with, at the same moment and settings
             analysis = RunAnalysis(summary["run_id"], datetime.fromisoformat(settings["as_of"]),
-                                   int(settings.get("dormant_days", 14)), int(settings.get("closed_after_runs", 3)))
+                                   int(settings.get("dormant_days", DEFAULT_CONFIG.dormant_days)),
+                                   int(settings.get("closed_after_runs", DEFAULT_CONFIG.closed_after_runs)))
             if self.analyse_runs:
                 analysis.run(self.index)
                 self.analysed = True
@@ -577,7 +579,7 @@ def warc_files(warc_dir: Path) -> list[Path]:
     return ArchiveWarcs(warc_dir).paths()
 
 
-def reindex(archive_dir: Path, max_body_bytes: int = 50_000_000) -> ImportReport:
+def reindex(archive_dir: Path, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes) -> ImportReport:
     """Rebuild ``archive_dir/index.db`` from the archive's WARC files: every file in ``warc/`` and every
     file imported in place. Files a killed crawl left ``.open`` are repaired first, as the next crawl would.
 
@@ -611,7 +613,7 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
     return report
 
 
-def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int = 50_000_000,
+def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes,
                  in_place: bool = False) -> ImportReport:
     """Add WARC or ARC files (ours or other tools') to the archive and index them, holding the archive's
     lock (:class:`~govarchive.warc.lock.ArchiveBusy` while a crawl writes).

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.dates import warc_date
 from govarchive.index.store import Index, open_index
 from govarchive.index.transactions import write_transaction
@@ -93,7 +94,7 @@ class WorkerPart:
     stats: str | None
 
 
-def merge(shards: Iterable[Path | str], archive_dir: Path | str, max_body_bytes: int = 50_000_000) -> MergeReport:
+def merge(shards: Iterable[Path | str], archive_dir: Path | str, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes) -> MergeReport:
     """Merge worker folders into ``archive_dir`` (created if missing). See the module docstring."""
     archive = Path(archive_dir)
     folders = [Path(s) for s in shards]

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govarchive.core.config import ArchivePaths
+from govarchive.core.config import DEFAULT_CONFIG, ArchivePaths
 from govarchive.index.store import Index, open_index
 from govarchive.index.transactions import write_transaction
 from govarchive.warc.files import ArchiveWarcs
@@ -92,7 +92,7 @@ class _Lost:
 
 
 def recover_archive(paths: ArchivePaths, current_run_id: str | None = None, now: datetime | None = None,
-                    max_body_bytes: int = 50_000_000) -> RecoveryReport:
+                    max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes) -> RecoveryReport:
     """Make the WARC files and the index of ``paths`` agree after a crawl died (see the module docstring).
 
     Call it while holding the archive's lock. ``current_run_id`` is the run doing the recovery (never

@@ -31,6 +31,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govarchive import __version__
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.dates import warc_date
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import status_line
@@ -94,7 +95,7 @@ class WarcArchive:
         warc_dir: Path,
         run_id: str,
         info: dict[str, str] | None = None,
-        max_bytes: int = 1_000_000_000,
+        max_bytes: int = DEFAULT_CONFIG.warc_max_bytes,
         hostname: str | None = None,
         clock: Callable[[], datetime] | None = None,
         prefix: str = "govarchive",
