@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
@@ -20,6 +20,9 @@ import click
 from govarchive import __version__
 from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.crawl import outcome
+
+if TYPE_CHECKING:
+    from govarchive.core.sources import Source
 
 # Exit codes of crawl and demo (the table and the rule: govarchive/crawl/outcome.py, README "The CLI").
 EXIT_BLOCKED = outcome.EXIT_BLOCKED  # 75, EX_TEMPFAIL: a platform blocked the crawl; try again later
@@ -50,7 +53,7 @@ def _on_terminal() -> bool:
         return False
 
 
-def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, str], overrides: dict[str, Any],
+def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, Any], overrides: dict[str, Any],
                    verbose: bool = False) -> Any:
     """The settings of a crawl, every name and value checked first (govarchive/core/overrides.py): a misspelt
     or bad -s, -a or GOVARCHIVE_* environment variable is one line and exit 2, before anything is created."""
@@ -92,7 +95,7 @@ def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, str], 
     return settings
 
 
-def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
+def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, Any],
               overrides: dict[str, Any] | None = None, verbose: bool = False) -> dict[str, Any]:
     """Run one spider to the end in this process; return its stats (and ``govarchive/run_id``).
 
@@ -270,13 +273,24 @@ def cli() -> None:
 DEMO_SOURCES = Path(__file__).parent / "demo" / "sources.toml"
 
 
-def _check_sources(path: Path, ids: tuple[str, ...] = ()) -> list[Any]:
+def _check_sources(path: Path, ids: tuple[str, ...] = (), base_url: str | None = None) -> list[Source]:
     from govarchive.core.sources import SourceError, load_sources, select
 
     try:
-        return select(load_sources(path), list(ids))
+        return select(load_sources(path, base_url), list(ids))
     except SourceError as exc:  # a usage mistake: nothing started
         raise BadUsage(str(exc)) from None
+
+
+def _with_sources(spider_args: dict[str, Any]) -> dict[str, Any]:
+    """The spider's arguments with ``sources`` (a file), ``source`` and ``base_url`` replaced by the entries
+    they choose: the file is read and validated here, once, before Scrapy starts, and the spider is given
+    the validated :class:`~govarchive.core.sources.Source` objects."""
+    if "sources" not in spider_args:
+        return spider_args
+    rest = {k: v for k, v in spider_args.items() if k not in ("sources", "source", "base_url")}
+    ids = tuple(s.strip() for s in str(spider_args.get("source", "")).split(",") if s.strip())
+    return {**rest, "sources": _check_sources(Path(spider_args["sources"]), ids, spider_args.get("base_url"))}
 
 
 @cli.command()
@@ -306,12 +320,10 @@ def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_
         spider_args["sources"] = str(sources_file)
         if source_ids:
             spider_args["source"] = ",".join(source_ids)
-    if "sources" in spider_args:  # also -a sources=…: fail here, before Scrapy starts
-        chosen = tuple(s.strip() for s in spider_args.get("source", "").split(",") if s.strip())
-        _check_sources(Path(spider_args["sources"]), chosen)
     if "url" not in spider_args and "sources" not in spider_args and "uid" not in spider_args:
         raise BadUsage("nothing to crawl: give --url URL, --sources FILE, or -a uid=… for weibo")
-    stats = run_crawl(spider, archive_dir, spider_args, overrides, verbose)
+    # also -a sources=…: read and validated here, before Scrapy starts; the spider gets the entries
+    stats = run_crawl(spider, archive_dir, _with_sources(spider_args), overrides, verbose)
     result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
     click.echo(_run_line(stats, result))
     if result.code != EXIT_LOCKED:  # refused: the archive is another run's, half written
@@ -358,7 +370,7 @@ def demo(archive_dir: Path, port: int, verbose: bool) -> None:
     require_writable(archive_dir)
     with _demo_web(port, archive_dir) as web:
         click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
-        stats = run_crawl("portal", archive_dir, {**args, "base_url": web.base_url}, overrides, verbose)
+        stats = run_crawl("portal", archive_dir, _with_sources({**args, "base_url": web.base_url}), overrides, verbose)
     result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
     click.echo(_run_line(stats, result))
     if result.code == EXIT_LOCKED:
