@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYWB := .venv-pywb/bin/wayback
 
-.PHONY: demo test soak install serve eval clean browser redis screenshots metadata bench
+.PHONY: demo test lint soak install serve eval clean browser redis screenshots metadata bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run: make PYTHON=python3 ..."; exit 1; }
@@ -21,8 +21,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/govarchive demo --archive-dir archive
 
-test: $(STAMP) browser redis $(PYWB)
+test: lint $(STAMP) browser redis $(PYWB)
 	GOVARCHIVE_E2E=require GOVARCHIVE_PYWB=$(PYWB) $(BIN)/python -m pytest -q
+
+# the gates run first by `make test`: ruff's rules (pyproject.toml [tool.ruff]) on every Python file, and
+# mypy's types on govarchive/, spiders/ and pipelines/ (pyproject.toml [tool.mypy])
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # the long fault trials left out of `make test`: 20 more crawls killed at random points (tests/test_kill.py)
 soak: $(STAMP)

@@ -17,16 +17,15 @@ import random
 import sqlite3
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from bench import text
 from govarchive.browse.queries import QUERIES
-from govarchive.index.store import open_index, post_values
 from govarchive.core.items import Account, Post
 from govarchive.index.search import cjk_escape_fts, refresh_shadow
-
-from bench import text
+from govarchive.index.store import open_index, post_values
 
 SEED = 20261120
 CORPUS = "v2"  # part of the cached index's name: change it when bench.text, synthetic_post or the schema changes
@@ -34,7 +33,7 @@ ACCOUNTS = 1000
 BATCH = 10_000
 SHANGHAI = timezone(timedelta(hours=8))
 FIRST_DAY = datetime(2019, 1, 1, tzinfo=SHANGHAI)
-SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 # 2-, 3- and 4-character queries, from words in nearly every post (工作) to names in a few hundred,
 # a Traditional spelling (帳號關停, found as 账号关停) and words no post holds.
 QUERIES_BY_LENGTH = {

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from govarchive.closure.detector import detect
-from govarchive.demo import content as demo
 from govarchive.closure.evaluation import DEFAULT_SET, evaluate, load_cases, main
+from govarchive.demo import content as demo
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 

@@ -21,13 +21,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, assert_same_pages, crawl_command, free_port, make_capture, rows
 
 from govarchive.core.config import archive_config
 from govarchive.crawl.distributed import RedisKnownPosts, RedisPayloads
 from govarchive.warc.lock import ArchiveBusy, hold
 from govarchive.warc.merge import MergeError, combine_stats, merge
 from govarchive.warc.verify import verify_archive
-from helpers import ROOT, assert_same_pages, crawl_command, free_port, make_capture, rows
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -264,16 +264,15 @@ def test_merge_refuses_a_conflicting_file_and_a_running_worker(distributed_run, 
         merge([shard], archive)
     assert rows(archive / "index.db", "select count(*) from captures") == before
     (shard / "warc" / clash).unlink()
-    with hold(shard, "crawl", "demo-run-9"):
-        with pytest.raises(ArchiveBusy):
-            merge([shard], archive)
+    with hold(shard, "crawl", "demo-run-9"), pytest.raises(ArchiveBusy):
+        merge([shard], archive)
 
 
 def test_a_worker_killed_mid_crawl_is_repaired_and_merged(demo_web, redis_url, tmp_path):
     """kill -9 of one worker leaves its WARC file .open; the merge repairs it first, as the worker's next run
     would, and loses nothing the killed worker had indexed."""
     folders = [tmp_path / "worker-a", tmp_path / "worker-b"]
-    log = open(tmp_path / "worker-b.log", "w")
+    log = open(tmp_path / "worker-b.log", "w")  # noqa: SIM115 (the worker writes it while it runs)
     workers = [subprocess.Popen(crawl_command(demo_web.base_url, folder, *worker_settings(
                    redis_url, "demo-run-kill", folder.name, "t-kill"), "LOG_LEVEL=WARNING"),
                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log if folder.name == "worker-b" else subprocess.DEVNULL)

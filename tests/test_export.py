@@ -18,16 +18,16 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import crawl, free_port, pywb_bin, rows
 
+from govarchive.browse.export import iter_cdxj, read_pages, tables
 from govarchive.browse.metadata import parse_schema_docs
 from govarchive.cli import cli
-from govarchive.browse.export import iter_cdxj, read_pages, tables
-from helpers import crawl, free_port, pywb_bin, rows
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
@@ -277,7 +277,7 @@ def test_default_output_is_in_the_archives_exports_folder(demo_archive, tmp_path
     archive = tmp_path / "archive"
     shutil.copytree(demo_archive, archive)
     export_ok("wacz", "--archive-dir", str(archive))
-    expected = archive / "exports" / f"govarchive-{datetime.now(timezone.utc):%Y-%m-%d}.wacz"
+    expected = archive / "exports" / f"govarchive-{datetime.now(UTC):%Y-%m-%d}.wacz"
     assert expected.is_file() and zipfile.is_zipfile(expected)
     assert not list((archive / "exports").glob(".*partial"))
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from helpers import ROOT, crawl_command, rows
 
 from govarchive.core.sources import load_sources
-from helpers import ROOT, crawl_command, rows
 
 pytestmark = pytest.mark.slow
 

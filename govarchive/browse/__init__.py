@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -38,8 +38,20 @@ from govarchive.browse.home import closures_by_month, most_at_risk, overview, re
 from govarchive.browse.metadata import TABLES, database_metadata
 from govarchive.browse.queries import QUERIES, VIEWER
 from govarchive.browse.records import account_record, post_record
-from govarchive.browse.replay import (ARCHIVED_CSP, FRAME_SANDBOX, SAFE_HEADERS, VIEWER_CSP, ArchivedCopy, canonical_url,
-                               copy_context, find_capture, follow_redirects, load_copy, rewrite_css, rewrite_html)
+from govarchive.browse.replay import (
+    ARCHIVED_CSP,
+    FRAME_SANDBOX,
+    SAFE_HEADERS,
+    VIEWER_CSP,
+    ArchivedCopy,
+    canonical_url,
+    copy_context,
+    find_capture,
+    follow_redirects,
+    load_copy,
+    rewrite_css,
+    rewrite_html,
+)
 from govarchive.index.search import cjk_escape_fts, contains_all
 from govarchive.warc.writer import open_warc
 
@@ -409,10 +421,9 @@ def _feed_title(datasette: Any, database: str, query_name: str | None, sql: str)
 
 
 def _empty_feed(url: str, title: str) -> str:
-    from datetime import datetime, timezone
     from xml.sax.saxutils import escape
 
-    updated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    updated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
             f"<id>{escape(url)}</id><title>{escape(title)}</title><updated>{updated}</updated>"
             f'<link href="{escape(url, {chr(34): "&quot;"})}" rel="self"/><generator>govarchive</generator></feed>\n')

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -134,10 +135,11 @@ def load_copy(conn: sqlite3.Connection, warc_dir: Path, capture_id: str,
     copy = ArchivedCopy(capture)
     holder = capture
     if capture["record_type"] == "revisit":
-        holder = capture_row(conn, capture["refers_to"]) if capture.get("refers_to") else None
-        if holder is None:
+        original = capture_row(conn, capture["refers_to"]) if capture.get("refers_to") else None
+        if original is None:
             copy.error = "revisit whose original is not in the index"
             return copy
+        holder = original
         copy.payload_capture_id = holder["id"]
     try:
         _, copy.headers, raw = read_capture_record(warc_dir, capture)
@@ -293,7 +295,8 @@ def rewrite_html(text: str, base_url: str, link: Callable[[str], str], resource:
         root = lxml.html.document_fromstring(text or "<html></html>")
     except (etree.ParserError, ValueError):
         root = lxml.html.document_fromstring("<html><body><pre></pre></body></html>")
-        root.find(".//pre").text = text
+        for pre in root.iter("pre"):  # the one just written
+            pre.text = text
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
@@ -329,10 +332,10 @@ def rewrite_html(text: str, base_url: str, link: Callable[[str], str], resource:
             element.set("src", element.get("data-src"))
     head = root.find("head")
     if head is None:
-        head = etree.Element("head")
+        head = lxml.html.Element("head")
         root.insert(0, head)
-    meta = etree.Element("meta", charset="utf-8")
-    style = etree.Element("style")
+    meta = lxml.html.Element("meta", charset="utf-8")
+    style = lxml.html.Element("style")
     style.text = REVEAL_CSS
     head.insert(0, meta)
     head.append(style)

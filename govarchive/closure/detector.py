@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from govarchive.core.textclean import clean, normalise
 
@@ -192,8 +192,8 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         cleaned = clean(text or "", title).text
     title_n = arabic_dates(normalise(title or ""))
     body = arabic_dates(normalise(cleaned))
-    announced = (published_at or "")[:10]
-    announced = announced if re.fullmatch(r"\d{4}-\d{2}-\d{2}", announced) else _last_date(body)  # never a bad value
+    published_day = (published_at or "")[:10]
+    announced = published_day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", published_day) else _last_date(body)  # never a bad value
     whole = f"{title_n}\n{body}" if title_n else body
     sentences = _action_sentences(whole)
     if not sentences and not _tells_farewells(whole):
@@ -625,7 +625,7 @@ def _owners_with_platform(clause_head: str) -> list[Subject]:
     for word in reversed(list(_PLATFORM_IN.finditer(clause_head))):
         org = _org_before(clause_head, word.start())
         if org and clause_head.find(org) <= 2 and not _after_successor_verb(clause_head, clause_head.find(org)):
-            owners = [(org, PLATFORM_OF[word.group(0)])]
+            owners: list[tuple[str | None, str | None]] = [(org, PLATFORM_OF[word.group(0)])]
             at = word.end()
             for other in _PLATFORM_IN.finditer(clause_head, word.end()):  # the list goes on: 、B镇人民政府网站
                 org = _org_before(clause_head, other.start())
@@ -814,20 +814,20 @@ def _report_mentions(text: str) -> list[_Mention]:
             if not any(m.start <= start < m.end or start <= m.start < end for m in found):
                 found.append(_Mention(name, None, start, end))
     for match in _OWNER_LIST.finditer(text):  # A局、B局两家单位的微信公众号: each owner's account
-        items = match.group(1).split("、")
-        orgs = [_org_before(item, len(item)) for item in items]
-        if len(orgs) >= 2 and all(orgs[1:]) and orgs[0] and all(o == i for o, i in zip(orgs[1:], items[1:])):
+        parts = match.group(1).split("、")
+        orgs = [org for part in parts if (org := _org_before(part, len(part)))]
+        if len(orgs) == len(parts) >= 2 and all(o == i for o, i in zip(orgs[1:], parts[1:])):
             platform = PLATFORM_OF[match.group(2)]
             at = match.start(1)
-            for org, item in zip(orgs, items):
+            for org, part in zip(orgs, parts):
                 start = text.find(org, at)
                 if not any(m.start <= start < m.end for m in found):
                     found.append(_Mention(org, platform, start, start + len(org), agency=org))
-                at += len(item) + 1
+                at += len(part) + 1
     for match in _HASHTAG_NAMED.finditer(text):  # #石渠镇发布 宣布停更 …乡镇公众号: a name given as a hashtag
         if not any(m.start <= match.start() < m.end for m in found) and not _GROUP_HEAD.match(match.group(1)):
-            word = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
-            found.append(_Mention(match.group(1), PLATFORM_OF[word.group(0)] if word else None, match.start(),
+            said_on = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
+            found.append(_Mention(match.group(1), PLATFORM_OF[said_on.group(0)] if said_on else None, match.start(),
                                   match.end()))
     for match in _OFFICIAL_OBJECT.finditer(text):  # 将关闭特首官方面簿专页: the account as the verb's object
         if not any(m.start <= match.start(1) < m.end for m in found) and not _BREAK.search(match.group(2)) \
@@ -888,7 +888,7 @@ _FIRM = re.compile(r"(?:厂|公司|企业|店|超市|商场|商城|酒店|饭店
 def _placed(name: str) -> bool:
     """An organisation's name with its place (盐坨街道, 青篁县文化馆), not a bare kind (公安局)."""
     place = _PLACE.match(name)
-    return bool(place) and (place.end() < len(name) or len(name) >= 4)
+    return place is not None and (place.end() < len(name) or len(name) >= 4)
 
 
 def _told_as_fact(clause: str) -> bool:
@@ -1052,9 +1052,10 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     continue
                 subjects = listed or _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
                 named = [f for f in findings if f.account_name]
-                if not subjects and _ANAPHOR.search(segment) and (current or len(named) == 1):
+                anaphor = _ANAPHOR.search(segment)
+                if not subjects and anaphor and (current or len(named) == 1):
                     # 该公众号: the account being discussed, or, in a later paragraph, the only one the text named
-                    word = _PLATFORM_IN.search(_ANAPHOR.search(segment).group(0))
+                    word = _PLATFORM_IN.search(anaphor.group(0))
                     subjects = [_Mention(f.account_name or "", f.platform or (PLATFORM_OF[word.group(0)] if word else None),
                                          0, 0, f.agency) for f in current or named]
                 if not subjects:  # “云岚科普”的全部业务已迁移至…: an account named before, by its name alone
@@ -1092,9 +1093,9 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
         for match in _TOOK_ADDRESS.finditer(unit):
             for finding in findings:
                 if finding.platform in ("website", None) and name_key(finding.account_name) == name_key(match.group(2)) \
-                        and name_key(match.group(1)) != name_key(match.group(2)):
-                    if not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
-                        finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
+                        and name_key(match.group(1)) != name_key(match.group(2)) \
+                        and not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
+                    finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
 
 
@@ -1266,8 +1267,8 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 first = not findings
                 take(subjects, sentence)
                 if first and ahead and len(current) == 1 and current[0].account_name is None:
-                    for target in ahead:  # 今后…将统一通过“X”发布。…本号将停止更新: said before the closure
-                        _add_targets(current[0], target)
+                    for said in ahead:  # 今后…将统一通过“X”发布。…本号将停止更新: said before the closure
+                        _add_targets(current[0], said)
             elif not findings and not current and _AHEAD.search(sentence) and SUCCESSOR_VERB.search(sentence):
                 ahead.append(sentence)
             for finding in current:

@@ -175,7 +175,7 @@ def evaluate(cases: list[dict[str, Any]]) -> Report:
         own = case.get("page_account")
         predicted_findings = detection.findings if found_notice else []
 
-        def account_key(name: str | None) -> str:
+        def account_key(name: str | None, own: str | None = own) -> str:
             return name_key(name or own)
 
         gold_targets = {(account_key(n["account"]), name_key(t["name"]), t["platform"])
@@ -249,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             cases = load_cases(path)
-        except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as error:
-            print(f"   unreadable: {error}")
+        except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as problem:
+            print(f"   unreadable: {problem}")
             missed.append(f"{path}: unreadable")
             print()
             continue

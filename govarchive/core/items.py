@@ -20,7 +20,7 @@ class Capture:
     run_id: str
     url: str
     fetched_at: datetime  # UTC, when the request was sent (WARC-Date)
-    http_status: int
+    http_status: int | None  # None: no HTTP exchange (a resource record or a dns: response read back from a WARC)
     protocol: str
     response_headers: list[tuple[str, str]]  # every value, in order; latin-1 decoded raw bytes
     body: bytes  # raw, still content-encoded

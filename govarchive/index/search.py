@@ -13,8 +13,9 @@ Simplified, 帐号 → 账号), so a Traditional re-post is found by its Simplif
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from govarchive.core.textclean import normalise
 from govarchive.index.transactions import write_transaction

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-from contextlib import contextmanager
 import os
 import select
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from govarchive.index.search import QUEUE_BATCH, drain_search_queue
 
@@ -92,7 +93,7 @@ def run(index_db: Path, parent: int | None = None) -> int:
             if done:
                 continue
             ready, _, _ = select.select([sys.stdin], [], [], IDLE_WAIT)
-            if ready and not sys.stdin.buffer.read1(4096):  # end of input: the crawl is ending
+            if ready and not os.read(sys.stdin.fileno(), 4096):  # end of input: the crawl is ending
                 return handled + drain_search_queue(index.db)
     finally:
         index.close()

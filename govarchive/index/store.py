@@ -9,20 +9,21 @@ call is one short transaction, so a killed crawl loses nothing it had indexed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlite_utils import Database
 
+from govarchive.core.dates import warc_date
 from govarchive.core.failures import NOT_COUNTED
 from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
+from govarchive.core.textclean import clean
 from govarchive.index.schema import migrations
 from govarchive.index.search import drain_search_queue
-from govarchive.core.textclean import clean
 from govarchive.index.transactions import BatchedWrites, write_transaction
-from govarchive.core.dates import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then,
 # or where the platform's page gives nothing.
@@ -58,7 +59,7 @@ class Original:
     warc_file: str
 
 
-def open_index(path: Path | str) -> "Index":
+def open_index(path: Path | str) -> Index:
     return Index(Database(str(path)))
 
 
@@ -81,7 +82,7 @@ class Index:
         self.db.close()
 
     @contextmanager
-    def batched(self, every: int = 500) -> Iterator["Index"]:
+    def batched(self, every: int = 500) -> Iterator[Index]:
         """Group the saves into transactions of ``every`` saves (a reindex: nobody reads the index it builds)."""
         with BatchedWrites(self.db, every) as self.batch:
             try:
@@ -96,7 +97,7 @@ class Index:
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
                  "operator": operator},
                 pk="id",
@@ -104,7 +105,7 @@ class Index:
 
     def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "finished_at": finished_at, "status": status,
                  "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
                 pk="id",

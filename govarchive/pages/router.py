@@ -15,9 +15,14 @@ from govarchive.pages.gov import DirectoryPage, GovArticlePage, QrGridPage
 from govarchive.pages.hanweb import HanwebDataProxyPage
 from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage
 from govarchive.pages.sogou import SogouAccountSearchPage
+from govarchive.pages.wechat import (
+    WechatAboutPage,
+    WechatAlbumPage,
+    WechatArticlePage,
+    WechatHistoryPage,
+    is_article_url,
+)
 from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
-from govarchive.pages.wechat import (WechatAboutPage, WechatAlbumPage, WechatArticlePage, WechatHistoryPage,
-                                     is_article_url)
 from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage, weibo_page_class
 
 logger = logging.getLogger(__name__)
@@ -109,7 +114,7 @@ def page_class_for(page: PageInput) -> type[Page]:
         return BackofficeListPage
     if is_feed(page.body, ctype):
         return FeedPage
-    if "html" not in ctype and not page.body.lstrip()[:1] == b"<":  # PDFs, archives, robots.txt…
+    if "html" not in ctype and page.body.lstrip()[:1] != b"<":  # PDFs, archives, robots.txt…
         return AssetPage
     return _html_page_class(page)
 
