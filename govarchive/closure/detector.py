@@ -43,7 +43,7 @@ PLATFORM_WORDS: tuple[tuple[str, str], ...] = tuple(sorted((
     ("抖音号", "douyin"), ("抖音账号", "douyin"), ("抖音", "douyin"), ("快手号", "douyin"), ("快手", "douyin"),
     ("新浪微博", "weibo"), ("政务微博", "weibo"), ("微博号", "weibo"), ("微博", "weibo"),
     ("今日头条", "toutiao"), ("头条号", "toutiao"), ("头条", "toutiao"),
-    ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
+    ("微信小程序", "app"), ("支付宝小程序", "app"), ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
     # platforms we do not archive (Facebook pages of Taiwan and Hong Kong offices, LINE): named, platform unspecified
     ("脸书粉丝专页", "unspecified"), ("粉丝专页", "unspecified"), ("粉专", "unspecified"), ("脸书专页", "unspecified"),
     ("LINE官方账号", "unspecified"),
@@ -57,7 +57,7 @@ CLOSURE = re.compile(r"关停|注销|(?<!暂)(?<!暂时)关闭|永久下线|(?<!
 STOP = re.compile(r"(?:更新|推送|发布|运营|服务)(?:也|将|同时|同步|均|已|即将|随之)*停止|停止更新|停止运营|停止运行|停止运维|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
                   r"|停止服务|不再(?:提供|进行)|停运|停止了?[^，,。；;]{1,24}?的(?:更新|运营|运维)")
 MERGER = re.compile(r"并入|并到|整合(?:至|到|进|入)|合并(?:至|到|入)|整并(?:至|到|入)?|划入|划转|归并|整合|合并|融合(?:成|为|到|进|至)")
-MIGRATION = re.compile(r"迁移|迁至|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
+MIGRATION = re.compile(r"迁移|迁至|迁入|(?<![转迁])移(?:至|到)|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
 SUSPENSION = re.compile(r"暂停(?:更新|发布|运营|运行|服务|使用|推送|维护)|暂时停止|暂(?:时)?(?:下线|关闭)|暂停")
 ACTION = re.compile("|".join(p.pattern for p in (CLOSURE, STOP, MERGER, MIGRATION, SUSPENSION)))
 
@@ -80,14 +80,14 @@ CONTINUES = re.compile(r"继续(?:正常|为您|为大家)?(?:运营|运行|更�
 OTHER_SENSE_ACTION = re.compile(r"注销|迁移|转移|停止|暂停|关闭|关停")
 
 # ---- who speaks ------------------------------------------------------------------------------------------
-ACCOUNT_WORD = re.compile(rf"账号|帐号|新媒体|官方号|政务号|本号|站点|专页|面簿|面书|脸书|Facebook|推特|Twitter|{_PLATFORM_RE}")
+ACCOUNT_WORD = re.compile(rf"@(?=[\u4e00-\u9fff])|账号|帐号|新媒体|官方号|政务号|本号|站点|专页|面簿|面书|脸书|Facebook|推特|Twitter|{_PLATFORM_RE}")
 OWN = re.compile(r"本(?:账号|号|公众号|微博|平台|抖音号|抖音账号|头条号|视频号|网站|订阅号|服务号|客户端|微信公众号|微信号|官方账号|政务新媒体账号)"
                  r"|本(?:院|局|委|中心|馆|校|园|站|所|单位|镇|街道|乡|队|会)(?:的)?(?:官方|政务)?(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)"
                  r"|我(?:们的)?(?:园|校|院|局|委|办|中心|站|所|厅|队|大队|单位|镇|街道|乡|区|县|市|馆|部|会)(?:的)?(?:官方|政务)?"
                  r"(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)")
 OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|各位[\u4e00-\u9fff]{1,4}[：:]|敬请(?:谅解|周知|知悉)|(?:感谢|谢谢)(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
                       r"|尊敬的|亲爱的|各位(?:网友|粉丝|用户|朋友|市民)|广大(?:网友|粉丝|用户|市民)|公告如下|现(?:予以|将)?公告|决定")
-REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\n]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
+REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\s]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
                          r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|(?<!\d)日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
 BULLETIN = re.compile(r"通报|检查情况|抽查|考核|督查|督办|整改|问责|测评|评估结果|排名|情况报告|工作要点|实施方案|管理办法|指导意见|规范")
 # how-to guides (注销 steps), supervision bulletins, policy texts and proposals that demand closures
@@ -95,6 +95,10 @@ HOWTO = re.compile(r"如何|怎么|怎样|方法|步骤|教程|攻略|流程")
 HOWTO_UI = re.compile(r"点击|按钮|设置|入口|页面|菜单|选项")
 BULLETIN_BODY = re.compile(r"(?:通报|函告|通知)如下|检查情况|抽查情况|检查结果")
 WORK_REPORT = re.compile(r"(?:清理|整合|关停|注销|瘦身|集约)[^。]{0,30}(?:总结|工作情况|年度报告|工作报告|报表)")
+# a report on one's own work (工作总结, 运行情况报告, 整改进展情况的通报) tells what was done; an inspection's bulletin
+# (检查情况通报) tells others what to do
+SELF_REPORT = re.compile(r"总结|(?:运行|工作|整改|落实|推进|完成)情况|进展情况|落实情况|工作报告|年度报告")
+INSPECTION = re.compile(r"检查|抽查|督查|督办|测评|考核|评估|暗访|巡查|监测")
 NEWS_OF_BULLETIN = re.compile(r"(?:通报|报告|数据|统计)(?:显示|称|指出)")
 POLICY_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|人民政府|政府|委员会|网信办|局|厅|部|委))?关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
 # a superior's approval of an application (关于同意注销“X”的批复/复函): addressed to the applicant, it announces nothing
@@ -124,7 +128,7 @@ NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|�
 QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|《([^《》\n]{1,40})》|\"([^\"\n]{1,40})\""
                     r"|'([^'\n]{1,40})'|『([^『』\n]{1,40})』|〈([^〈〉\n]{1,40})〉")  # not 【】: headings (【告别】)
 SUCCESSOR_VERB = re.compile(
-    r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|并到|整并(?:至|到|入)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
+    r"迁移(?:至|到)|迁至|迁入|(?<![转迁])移(?:至|到)|归档(?:至|到)|转移(?:至|到)|集约(?:至|到)|并到|整并(?:至|到|入)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
     r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注(?!过|度|到|点|的)|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
     r"|(?:可|请)?通过|(?:请|可|可以|欢迎)(?:您)?(?:下载|安装)(?:安装|使用)?|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
     r"|开通(?:了)?新|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
@@ -280,7 +284,7 @@ def _look_alike(title: str, body: str) -> str | None:
     if PLACEHOLDER.search(body) and (HOWTO.search(title) or TEMPLATE.search(body)):
         return "a template with placeholders"
     if BULLETIN.search(title) and not NOTICE_TITLE.search(title) and not WORK_REPORT.search(title) \
-            and not NEWS_OF_BULLETIN.search(title):
+            and not NEWS_OF_BULLETIN.search(title) and not (SELF_REPORT.search(title) and not INSPECTION.search(title)):
         return "supervision bulletin or policy text"
     if BULLETIN_BODY.search(body[:400]) and not NOTICE_TITLE.search(title) \
             and not NEWS_OF_BULLETIN.search(f"{title}\n{body[:400]}"):
@@ -359,7 +363,7 @@ _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好�
 # the verb as a noun, a topic of work (根据整合工作安排, 察看账号关停推进情况, 公众号整合搞好了, 账号关停是一项系统工程)
 _NOUN_USE = re.compile(r"的(?:要求|安排|部署|精神|规定|工作|任务|方案|意见)|(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险"
                        r"|推进|情况|质量|保障|是一项|搞好|抓好|效果|成效|机制|举措|责任|体系|能力|效能|水平|专项|行动|力度|进展"
-                       r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度)")
+                       r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度|期间)")
 
 
 @lru_cache(maxsize=4096)
@@ -505,17 +509,18 @@ _NAMED_BEFORE = re.compile(rf"(?:{_PLATFORM_RE}|账号)(?:账号)?\s*(?:{QUOTED.
 _PLATFORM_AFTER = re.compile(rf"\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?")
 _MORE_PLATFORMS = re.compile(rf"\s*(?:和|及|、|与|以及|/)\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?(?!\s*[“「‘《\"'])")
 _PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新|的)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'@])")
-_SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$)")
+_SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$|(?:办理|查询|查阅|咨询|获取|了解|浏览|发布|提交))")
 _AT_NAME = re.compile(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})")
 _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFORM_RE})(?:账号|帐号)?")
 # “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
-_GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?"
-                    rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
+_GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})"
+                    rf"(?:等\s*(?:\d+|[两二三四五六七八九十几数]+)\s*(?:多|余)?\s*个[\u4e00-\u9fff]{{0,8}}?"  # 等9个功能重复的微信公众号
+                    rf"|(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?)({_PLATFORM_RE})")
 # @A @B @C 三个街道政务微博: @names sharing one platform word
 _AT_GROUP = re.compile(rf"((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*"
                        rf"(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?(?:政务|官方)?({_PLATFORM_RE})")
 # between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博)
-_ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*(?:[\u4e00-\u9fff]{2,24}?的)?\s*$")
+
 _COLUMN_WORDS = ("栏目", "专栏")
 _COLUMN_PATH = re.compile(r"\s*(?:—+|－|-{1,2}|>|＞|→|/)\s*")
 _NAMED_IN_BRACKETS = re.compile(rf"((?:{_PLATFORM_RE})(?:账号|帐号)?(?:\s*(?:、|和|及|与|/)\s*(?:{_PLATFORM_RE})(?:账号|帐号)?)*)"
@@ -690,6 +695,10 @@ ORG_SUFFIX = (r"(?:委员会|办公室|办事处|联合会|管理局|分局|大�
 PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南"
              "|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
 _ORG_END = re.compile(rf"{ORG_SUFFIX}$")
+# between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博, “A”抖音号、
+# 县体育事业发展中心“B”微信公众号)
+_ADJACENT = re.compile(rf"^\s*(?:（[^（）]{{0,40}}）|\([^()]{{0,40}}\))?\s*(?:、|和|及|与|以及)\s*"
+                       rf"(?:[\u4e00-\u9fff]{{2,24}}?的|[\u4e00-\u9fff]{{1,24}}?{ORG_SUFFIX})?\s*$")
 _PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|区|州|镇|乡|旗|盟|街道)|^(?:市|县|区)(?=[\u4e00-\u9fff]{{2}})")
 # the place said by its level alone, as a text about one city says it (市编办, 县妇联, 区科协), but not the government
 _LEVEL_ONLY = re.compile(r"^(?:市|县|区)[\u4e00-\u9fff]{2}$")
@@ -984,8 +993,16 @@ def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mentio
         verb = ACTION.match(segment, action)
         verb_end = verb.end() if verb else action + 2
         inside = [m for m in mentions if action <= m.start <= verb_end + 3]  # 停止了公号“X”的更新, 关停了“X”
-        if inside:
-            return [inside[0]]
+        if inside:  # 关闭“A”微信公众号与“B”抖音号: every item of the object list
+            group = [inside[0]]
+            for mention in mentions[mentions.index(inside[0]) + 1:]:
+                if mention.start != group[-1].end and not _ADJACENT.match(segment[group[-1].end:mention.start]):
+                    break
+                group.append(mention)
+            return group
+        listed = _object_list(segment, verb_end)
+        if listed:  # 关停“A”“B”等低效账号23个: quoted names as the object, no platform word
+            return listed
         if _MERGE_INTO.match(segment, action) or (verb and _MERGE_INTO.search(verb.group(0))):
             target = QUOTED.match(segment[verb_end:].lstrip())
             if target:
@@ -1003,6 +1020,23 @@ def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mentio
         if announcer is not None:
             return [_Mention(announcer.name, announcer.platform, announcer.start, announcer.end)]
     return []
+
+
+_OBJECT_LIST = re.compile(rf"\s*(?:了|其)?\s*((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*)+?)\s*(?=等|(?:政务|官方)?账号)")
+
+
+def _object_list(segment: str, verb_end: int) -> list[_Mention]:
+    """Quoted names right after a closure verb, ended by 等 or 账号 (关停“A”“B”等低效账号23个): each is named, with the
+    platform word that ends the phrase when there is one."""
+    match = _OBJECT_LIST.match(segment, verb_end)
+    if not match or not CLOSURE.search(segment[max(0, verb_end - 4):verb_end]):
+        return []
+    items = list(QUOTED.finditer(match.group(1)))
+    if not items or not all(_looks_like_name(_quoted_name(q)) for q in items):
+        return []
+    word = _PLATFORM_IN.search(segment, match.end(), min(len(segment), match.end() + 14))
+    platform = PLATFORM_OF[word.group(0)] if word and "，" not in segment[match.end():word.start()] else None
+    return [_Mention(_quoted_name(q), platform, match.start(1) + q.start(), match.start(1) + q.end()) for q in items]
 
 
 def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
@@ -1211,6 +1245,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
     general_date: str | None = None  # "以下账号自2019年6月1日起关停下线" / "自公告之日起执行"
     ahead: list[str] = []  # sentences naming where things go before any account's fate is told
+    table: list[Finding] = []  # the rows of the batch table just read
     signer = _signer("\n".join(units))
 
     def take(subjects: list[Subject], sentence: str) -> None:
@@ -1234,6 +1269,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
             (name, platform), rest = row
             if _is_action(rest + "账号") and not CONTINUES.search(rest):
                 take([(name, platform)], rest)
+                table += current
                 for finding in current:
                     _add_targets(finding, rest)
                     for cell in rest.split("，")[1:]:  # a "信息承接渠道" column: the successor, without a verb
@@ -1243,6 +1279,9 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
             else:
                 current = []
             continue
+        if table and current == table[-1:]:  # 调整后，本局信息统一通过“X”发布: after a table, its rows are discussed
+            current = list(table)
+        table = []
         listed_item = bool(NUMBERED.match(unit))
         for sentence in _sentences(unit):
             subjects = _subjects(sentence, own_name, own_platform, label, signer) if _is_action(sentence) else None
@@ -1259,7 +1298,10 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 if subjects is None and _BACK_REFERENCE.search(sentence):
                     # 上述账号停止发布信息后，相关政务信息请关注…: every account listed so far
                     current = [f for f in findings if f.account_name is not None] or current
-            if not findings and not general_date and re.search(r"如下|执行|下列|以下", sentence):
+            if subjects is None and _AFTER_MERGING.match(sentence):
+                # 整合后，相关内容请关注“X”: the accounts merged or migrated, not one closed beside them
+                current = [f for f in findings if f.kind in ("merger", "migration")] or current
+            if not findings and not general_date and re.search(r"如下|执行|下列|以下|下表|表中|附表", sentence):
                 # 现将处置情况公告如下，自公告之日起执行; 自6月1日起，对下列账号按表中方式处理
                 general_date = _effective(sentence, announced)
             if subjects:
@@ -1285,6 +1327,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     return findings
 
 
+_AFTER_MERGING = re.compile(r"\s*(?:整合|合并|并入|迁移|融合)(?:完成)?(?:以)?后")
 # a heading: a line without a sentence's punctuation that ends like a notice's title
 _HEADING = re.compile(r"[^。，,；;！!？?]{4,80}(?:公告|通知|说明|声明|通告|启事)")
 # the accounts listed above, all of them
@@ -1456,7 +1499,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             single = True
         else:
             bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
-            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过", bare.group(1)):
+            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过|使用|搜索|打开|点击|扫码|用户|您",
+                                     bare.group(1)):
                 break
             if NAME_STOP.search(bare.group(1)) and not (_ORG_END.search(bare.group(1))  # 发展和改革委员会网站
                                                          and not NAME_STOP.search(bare.group(1).replace("和", ""))):
@@ -1486,7 +1530,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         if single and not re.match(r"\s*(?:、|和|及|与|以及)", tail[position:]):
             break
         joiner = re.match(r"\s*(?:(?:“[^“”]{1,12}”|「[^「」]{1,12}」)?(?:栏目|专题|专栏|频道|板块|版块|菜单))?"
-                          r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:关注|登录|访问)?", tail[position:])
+                          r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:或者?|也可|可|请)?\s*(?:关注|登录|访问|浏览)?",
+                          tail[position:])
         if not joiner:
             break
         position += joiner.end()
