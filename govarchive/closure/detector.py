@@ -214,10 +214,13 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         else "notice"
     if label == "notice":
         notice_title = bool(NOTICE_TITLE.search(title_n))
-        findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
+        # a mirror's re-post: 本公众号 is the account its title names on that platform, not the page's own site (its
+        # successors without a platform word take that account's platform)
+        reposted = _reposted_account(title_n, _outside_quotes(body), platform)
+        own_name, own_platform = reposted if reposted else (account_name, platform)
+        findings = _findings(_units(body), own_name, own_platform, label, announced, notice_title, short=len(body) < 240)
         if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
-            findings = _findings([title_n], account_name, platform, label, announced, notice_title, short=True)
-        reposted = _reposted_account(title_n, _outside_quotes(body), platform) if findings else None
+            findings = _findings([title_n], own_name, own_platform, label, announced, notice_title, short=True)
         for finding in findings:  # a mirror's re-post: 本微博 is the account its title names, not the page's own
             if reposted and finding.account_name is None:
                 finding.account_name, finding.platform = reposted
@@ -603,7 +606,8 @@ def _subjects(sentence: str, own_name: str | None, own_platform: str | None, lab
 def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform: str | None, label: str,
                  signer: str | None = None) -> list[Subject] | None:
     head = sentence[:action]
-    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)]
+    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)
+             and not _SITE_COLUMN_AT.search(head[_clause_start(head, m.start):m.start])]
     if named:  # the group of names nearest the verb (因统一接入“A”APP，“B”小程序将下线: B)
         chosen = [named[-1]]
         for mention in reversed(named[:-1]):  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
@@ -613,6 +617,9 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if OWN.search(head[_clause_start(sentence, action):]):  # 按照全县政务新媒体集约化安排，本公众号将…: its own
         return [(None, own_platform)]
+    site = _site_opening(head[_clause_start(sentence, action):])
+    if site:  # 漪澜县政务公开网将于2月28日关闭: a website named by its name in 网
+        return [(None, own_platform) if name_matches(site, own_name) else (site, "website")]
     owners = _owners_with_platform(head[_clause_start(sentence, action):])
     if owners:  # 霜桥市残疾人联合会网站将于…停止运行: the signer's own, or the owner's account
         return [(None, own_platform) if signer and name_key(owner[0]) == name_key(signer)
@@ -622,6 +629,26 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
         return [(None, own_platform)]
     return []
+
+
+_SITE_OPENING = re.compile(r"\s*(?:而|同时|此外|另外)?\s*原?\s*([\u4e00-\u9fff]{3,18}?网)\s*(?:也|已经?|均|将|拟|则|自|从|于|已于|将于|定于|即将|正式|\d|$)")
+
+
+def _site_opening(clause_head: str) -> str | None:
+    """A website named by its own name ending in 网, opening the clause of its fate (蕖阳市招商引资网将于…关闭); never a
+    generic word (政府网, 门户网), a policy phrase or a name without its place."""
+    match = _SITE_OPENING.match(clause_head)
+    if not match:
+        return None
+    name = match.group(1)
+    if _BREAK.search(name[:-1]) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) or not _placed(name[:-1]) \
+            or re.search(r"(?:政府|门户|互联|上|联)网$", name):
+        return None
+    return name
+
+
+# 统一在X网站“Y”专栏发布: a site's column where things are published, after 在/由/通过, is where they go
+_SITE_COLUMN_AT = re.compile(rf"(?:在|由|通过)[^，,。；;]{{2,30}}?(?:{_PLATFORM_RE})\s*$")
 
 
 def _owners_with_platform(clause_head: str) -> list[Subject]:
@@ -811,6 +838,11 @@ def _report_mentions(text: str) -> list[_Mention]:
                 or not _told_as_fact(text[match.end(2):_clause_end(text, match.end())]):
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
+    for match in _SITE_CLAUSE.finditer(text):  # …，漪澜县政务公开网已于2月28日关闭
+        name = _site_opening(match.group(0))
+        if name and not any(m.start <= match.start(1) < m.end for m in found) \
+                and _told_as_fact(text[match.end(1):_clause_end(text, match.end(1))]):
+            found.append(_Mention(name, "website", match.start(1), match.end(1)))
     for match in _QUOTED_OPENING.finditer(text):  # 7月，“A”“B”相继宣布停更; 原“X”已于3月1日整体迁移至…
         items = list(QUOTED.finditer(match.group(1)))
         names = [_quoted_name(item) for item in items]
@@ -852,6 +884,7 @@ def _report_mentions(text: str) -> list[_Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+_SITE_CLAUSE = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|同时|此外|另外)?\s*原?\s*([\u4e00-\u9fff]{3,18}?网)(?!站)")
 # quoted names without a platform word opening their clause, their fate told right after (“A”“B”相继宣布停更,
 # 原“X”已于3月1日整体迁移至…, 2. “X”迁移至“Y”服务号)
 _QUOTED_OPENING = re.compile(rf"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|另外|此外|同时|其中|以及|还有|和|\d{{1,2}}\s*[.、．)]|[①-⑩])?\s*原?\s*"
@@ -1418,7 +1451,7 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
 
 _ORG_TARGET = re.compile(rf"([\u4e00-\u9fff]{{3,24}}?{ORG_SUFFIX})(?=[，,。；;、\s]|$)")
 _PUBLISHED_ON = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{_PLATFORM_RE})(?:[“「‘][^“”「」‘’]{{1,16}}[”」’](?:栏目|专栏|专题|频道))?(?:上)?"
-                           r"(?:发布|公开|推送|更新|查阅|查询|查看|浏览|承接|接续|承担|提供|办理)")  # 在X网站发布
+                           r"(?:发布|公开|推送|更新|查阅|查询|查看|浏览|承接|接续|承担|提供|办理|保留|留存|存档|归档)")  # 在X网站发布
 _NOT_ACCOUNT_MOVE = re.compile(r"职能|职责|机构|编制|人员")
 
 
@@ -1491,7 +1524,11 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         elif site:
             name, after, end = site.group(1), rest[site.end():], rest_start + site.end()
             words = ["网站"]
-        elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1):
+        elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1) \
+                and not re.search(rf"(?:{_PLATFORM_RE})$", org.group(1)):
+            previous = _clause_start(sentence, max(0, _clause_start(sentence, verb_at) - 1))
+            if not _CONTENT_HEAD.search(sentence[previous:verb_at]):
+                break  # “X”公众号整体并入Y融媒体中心: the institution that runs it now, not where its content is read
             name, after, end = org.group(1), rest[org.end():], rest_start + org.end()  # 内容迁移至广西发改委
             single = True
         elif (plain := _ACCOUNT_SHAPED.match(rest)) and not _NOT_PLAIN_NAME.match(plain.group(1)):
