@@ -515,6 +515,9 @@ _PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新|的)?(?:({_PLATFORM_RE})|账�
 _SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$|(?:办理|查询|查阅|咨询|获取|了解|浏览|发布|提交))")
 _AT_NAME = re.compile(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})")
 _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFORM_RE})(?:账号|帐号)?")
+# @names opening a clause, no platform word after them (@A @B 都发了…，说即日起停更: the subjects of the action after)
+_AT_OPENING = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{2,30}\s*(?:、|和|及|与)?\s*)+)"
+                         r"(?![\u4e00-\u9fffA-Za-z0-9_\-])")
 # “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
 _GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})"
                     rf"(?:等\s*(?:\d+|[两二三四五六七八九十几数]+)\s*(?:多|余)?\s*个[\u4e00-\u9fff]{{0,8}}?"  # 等9个功能重复的微信公众号
@@ -583,6 +586,14 @@ def _mentions(text: str) -> list[_Mention]:
         if any(m.start <= match.start() < m.end for m in found):
             continue
         found.append(_Mention(match.group(1), PLATFORM_OF.get(match.group(2)), match.start(), match.end()))
+    for match in _AT_OPENING.finditer(text):  # @A @B 都发了告别微博，说即日起不再更新: @names opening their clause
+        items = list(_AT_NAME.finditer(match.group(1)))
+        for i, item in enumerate(items):
+            start = match.start(1) + item.start()
+            if any(m.start <= start < m.end for m in found):
+                continue
+            end = match.start(1) + (items[i + 1].start() if i + 1 < len(items) else item.end())
+            found.append(_Mention(item.group(1), "weibo", start, end))
     found += [b for b in before if not any(m.start <= b.start < m.end or b.start <= m.start < b.end for m in found)]
     return sorted(found, key=lambda m: m.start)
 
@@ -748,7 +759,7 @@ _SAY = r"(?:称|表示|宣布|指出|写道|提到)"
 _TITLE_QUOTE = r"(?:《[^》]{1,40}》|“[^”]{1,24}”|「[^」]{1,24}」|\"[^\"]{1,24}\")"
 # X发布公告称 / X官网发布《关停公告》称 / X网站“关停注销公告”也称 / @X 发布微博称: a report quoting X's notice
 _ANNOUNCE = re.compile(
-    rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
+    rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|亦|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
     rf"(?:(?:发布|发出|贴出|刊发|发表|发文|公布|推送)(?:了)?(?:一则|一份|一条|相关)?(?:的)?{_TITLE_QUOTE}?"
     rf"(?:公告|消息|通知|声明|说明|告知书|通告|公示|文章|(微博|推文|动态))?|{_TITLE_QUOTE})(?:也|中)?\s*[,，]?\s*{_SAY}")
 _AT_SAYS = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*(?:也|已|近日|日前)?\s*{_SAY}(?=[，,：:\s]*其)")
@@ -774,6 +785,7 @@ class _Announcer:
     start: int
     end: int
     is_org: bool  # an organisation (its account unnamed) rather than an account (@X)
+    fellows: tuple[str, ...] = ()  # organisations listed before it that announce alike (A局、B局先后发布公告，宣布各自的…)
 
 
 _LISTED_AFTER = re.compile(rf"(?:{_PLATFORM_RE})(?:账号)?(?:和|及|与|以及)")  # 苎萝镇人民政府网站和|龙潭乡人民政府
@@ -966,7 +978,15 @@ def _announcers(text: str) -> list[_Announcer]:
                       "", text[:match.start()])
         org = _org_before(head, len(head))
         if org:
-            found.append(_Announcer(org, platform, head.rfind(org), match.end(), True))
+            start = head.rfind(org)
+            fellows: list[str] = []
+            while (joined := re.search(r"(?:、|和|及|与|以及)\s*$", head[:start])) is not None:  # A局、B局先后发布公告
+                fellow = _org_before(head, joined.start())
+                if not fellow:
+                    break
+                fellows.insert(0, fellow)
+                start = head.rfind(fellow, 0, joined.start())
+            found.append(_Announcer(org, platform, start, match.end(), True, tuple(fellows)))
     return found
 
 
@@ -1049,7 +1069,8 @@ def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mentio
             successor = SUCCESSOR_VERB.search(span)
             word = _PLATFORM_IN.search(span[:successor.start()] if successor else span)
             platform = announcer.platform or (PLATFORM_OF[word.group(0)] if word else None)
-            return [_Mention(announcer.name, platform, announcer.start, announcer.end, agency=announcer.name)]
+            return [_Mention(name, platform, announcer.start, announcer.end, agency=name)
+                    for name in (*announcer.fellows, announcer.name)]
         if announcer is not None:
             return [_Mention(announcer.name, announcer.platform, announcer.start, announcer.end)]
     return []
