@@ -133,7 +133,10 @@ SUCCESSOR_VERB = re.compile(
     r"|(?:可|请)?通过|(?:请|可|可以|欢迎)(?:您)?(?:下载|安装)(?:安装|使用)?|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
     r"|开通(?:了)?新|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
     r"|(?:请先|请|可以|可|以后|今后|就)?(?:看|收看|留意|锁定)(?=\s*[“「‘『@])"
-    r"|(?<![参给])[与同跟](?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成))")
+    r"|(?<=以后|今后|现在)(?:请|可|就)?(?:看|上)(?=[\u4e00-\u9fff]{2,20}?(?:网站|官网|公众号|微博|网(?=[，。；;\s]|$)))"
+    r"|(?<![参给])[与同跟](?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成|\s*[，,]?\s*(?:统一|共同)?(?:以|用)[“「‘『]))"
+    # A与B合并，统一以“X”名义运营: both merged, X is where they go
+    r"|(?:统一|共同)?(?:以|用)(?=[“「‘『][^”」’』]{1,20}[”」’』](?:的)?(?:名义|品牌|名称|账号|身份))")
 NOT_TARGET = re.compile(r"热线|电话|邮箱|传真|信箱$|\d{5,}")
 CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
@@ -744,7 +747,7 @@ _LEVEL_GOVERNMENT = re.compile(r"^(?:市|县|区|镇|乡)(?:人民)?(?:政府|�
 # where an organisation's name cannot run on: verbs, function words, time words (…，他还负责运营镇政府微博)
 _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|也|还|就|都|已|曾|又|再|并|等|让|给|而|但|据|即|称|至|到|于|入"
                     r"|负责|运营|开设|开通|保留|关注|登录|访问|发布|发出|表示|宣布|要求|通知|发现|了解|获悉|介绍|注意到|告诉|透露|显示"
-                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理"
+                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理|以后|今后|看"
                     rf"|{ACTION.pattern}")
 _GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d|[一某哪][个家所座]|某")
 _GROUP_HEAD = re.compile(r"^(?:[两二三四五六七八九十几数多]+(?:个|家|所|部门|单位)|县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
@@ -851,7 +854,7 @@ def _report_mentions(text: str) -> list[_Mention]:
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
     for match in _SITE_CLAUSE.finditer(text):  # …，漪澜县政务公开网已于2月28日关闭
-        name = _site_opening(match.group(0))
+        name = _site_opening(text[match.start():_clause_end(text, match.start())])
         if name and not any(m.start <= match.start(1) < m.end for m in found) \
                 and _told_as_fact(text[match.end(1):_clause_end(text, match.end(1))]):
             found.append(_Mention(name, "website", match.start(1), match.end(1)))
@@ -1176,6 +1179,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 for finding in current:
                     _add_targets(finding, segment, report=True)
     findings = [f for f in findings if f.account_name]
+    if len(findings) <= 1:  # 点开“X”公众号，页面显示“该账号已注销”: the platform's own words on the one account named
+        findings = _found_deleted(units, findings)
     for unit in units:  # 台中市政府新版网站，使用原台中县政府网址: the new site took the old one's address
         for match in _TOOK_ADDRESS.finditer(unit):
             for finding in findings:
@@ -1184,6 +1189,36 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     if not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
                         finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
+
+
+# the platform's words on a deleted account, quoted by a reader (“此帐号已自主注销”, “该账号已被封禁”)
+_DELETED = re.compile(r"[“「‘\"](?:此|该|本)?(?:账号|公众号|微博|用户|号)[^“”「」‘’\"]{0,4}?已(?:经)?(?:被)?(?:自主|主动)?"
+                      r"(?:注销|封禁|屏蔽|冻结|停止服务)[^“”「」‘’\"]{0,8}[”」’\"]")
+
+
+def _found_deleted(units: list[str], findings: list[Finding]) -> list[Finding]:
+    """A report that quotes the platform's deletion message and names one account only: that account closed, with the
+    successors said after the message (以后看X网站)."""
+    text = "\n".join(units)
+    deleted = _DELETED.search(text)
+    if not deleted:
+        return findings
+    mentions = [m for m in _report_mentions(text) if _looks_like_name(m.name) and text[m.start:m.start + 1] != "@"
+                and _is_subject_mention(text, m)
+                and not (deleted.start() <= m.start < deleted.end())]  # (@X in a forum reply is a user)
+    if len({name_key(m.name) for m in mentions}) != 1:
+        return findings
+    mention = mentions[0]
+    finding = findings[0] if findings else None
+    if finding is None:
+        finding = Finding(mention.name, mention.platform, "closure", excerpt=text[max(0, deleted.start() - 60):deleted.end() + 20],
+                          agency=mention.agency, source="report")
+    elif name_key(finding.account_name) != name_key(mention.name):
+        return findings
+    for sentence in _sentences(text[deleted.end():]):
+        if not MODAL.search(sentence):  # (建议由上级平台归档: a wish, not where it went)
+            _add_targets(finding, sentence, report=True)
+    return [finding]
 
 
 # a list of the members of a group just said to be closed (…关停注销政务新媒体23个，其中包括“A”“B”微信公众号)
