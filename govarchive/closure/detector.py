@@ -411,17 +411,19 @@ _REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
 # things that close, stop or move and are no accounts: transport, premises, firms, projects, products
 _THING = re.compile(r"公交|线路|班车|车次|航班|航线|列车|地铁|客运|轮渡|高速|收费站|门店|店铺|商铺|网点|营业厅|厂|矿|企业|公司|工地"
                     r"|生产线|产能|项目|门诊|病区|诊室|景区|园区|游乐|泳池|场馆|车位|停车场"
-                    r"|页面|H5|h5|活动|答题|投票|问卷|报名|抽奖|直播间")
+                    r"|页面|H5|h5|活动|答题|投票|问卷|报名|抽奖|直播间"
+                    r"|电视剧|网剧|剧集|综艺|节目|连载|小说|漫画|动画|番剧")  # works: 网剧《X》本周暂停更新
 
 
 def _thing_not_account(sentence: str, at: int) -> bool:
     """Whether the subject of the clause holding the verb at ``at`` is a thing, not an account: the clause before the
     verb names no account (no platform or account word, no quoted name) and names a thing (线路, 工厂, 门店…)."""
-    head = sentence[_clause_start(sentence, at):at]
+    head = _WORK_TITLE.sub(r"\1", sentence[_clause_start(sentence, at):at])  # (网剧《X》: a work's title is no account)
     return bool(_THING.search(head)) and not ACCOUNT_WORD.search(head) and not QUOTED.search(head) \
         and not OWN.search(head) and not _ANAPHOR.search(head)
 
 
+_WORK_TITLE = re.compile(r"(电视剧|网剧|剧集|综艺|节目|连载|小说|漫画|动画|番剧)《[^《》]{1,30}》")
 _THING_OBJECT = re.compile(rf"{_THING.pattern}|服务|事项|功能|资源|数据|入口|业务|应用|职能|机构")
 
 
@@ -1478,7 +1480,7 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
         tail = sentence[verb.end():]
         # 由/在/通过 only before a name: quoted, an @name, or a site that publishes or takes over (由X网站“Y”专栏承接)
         if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()) \
-                and not _AT_NAME.match(tail.lstrip()) and not _PUBLISHED_ON.match(tail):
+                and not _AT_NAME.match(tail.lstrip()) and not _PUBLISHED_ON.match(tail) and not _OFFICE_NAME.match(tail):
             continue
         clause = sentence[_clause_start(sentence, verb.start()):verb.start()]
         if _NOT_ACCOUNT_MOVE.search(clause) or RENAME.search(_clause_at(sentence, verb.start())):
@@ -1530,6 +1532,7 @@ def _class_platform(name: str, finding: Finding) -> str:
 _OWNER_OF_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?)(?:的)?(?:官方|政务)?(?=[“「‘『])")
 
 
+_OFFICE_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:服务大厅|办事大厅|接待大厅|服务厅|服务窗口|营业厅|接待室))(?=[，,。；;、\s]|$|办理|咨询|反映)")
 # an unquoted name shaped like a government account's (X发布, X之声, X在线), ended by punctuation: 并入梅溪发布，
 _ACCOUNT_SHAPED = re.compile(r"([\u4e00-\u9fff]{2,8}(?:发布|之声|在线|微讯|融媒))(?=[，,。；;、\s]|$)")
 _NOT_PLAIN_NAME = re.compile(r"统一|集中|及时|同步|对外|公开|信息|正式|重新|相关|进行|予以|新闻发布")
@@ -1587,6 +1590,9 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
                 break  # “X”公众号整体并入Y融媒体中心: the institution that runs it now, not where its content is read
             name, after, end = org.group(1), rest[org.end():], rest_start + org.end()  # 内容迁移至广西发改委
             single = True
+        elif office := _OFFICE_NAME.match(rest):  # 可通过‘X’热线或县信访接待大厅: an office in the list
+            targets.append(Target(office.group(1), "office", scope, sentence, 0.7))
+            break
         elif (plain := _ACCOUNT_SHAPED.match(rest)) and not _NOT_PLAIN_NAME.match(plain.group(1)):
             name, after, end = plain.group(1), rest[plain.end():], rest_start + plain.end()  # 先后并入梅溪发布，
             single = True
@@ -1611,7 +1617,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             break
         if NOT_TARGET.search(name):  # a hotline, a phone number, a mailbox: not a successor account
             position = end
-            joiner = re.match(r"\s*(?:反映|咨询|办理|查询)?\s*(?:、|，|,|和|及|与|以及|或|或者)\s*(?:关注|登录|访问)?", tail[position:])
+            joiner = re.match(r"\s*(?:热线|电话|平台)?(?:反映|咨询|办理|查询)?\s*(?:、|，|,|和|及|与|以及|或|或者)\s*(?:关注|登录|访问)?",
+                              tail[position:])
             if not joiner:
                 break
             position += joiner.end()
