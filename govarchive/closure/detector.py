@@ -43,7 +43,7 @@ PLATFORM_WORDS: tuple[tuple[str, str], ...] = tuple(sorted((
     ("抖音号", "douyin"), ("抖音账号", "douyin"), ("抖音", "douyin"), ("快手号", "douyin"), ("快手", "douyin"),
     ("新浪微博", "weibo"), ("政务微博", "weibo"), ("微博号", "weibo"), ("微博", "weibo"),
     ("今日头条", "toutiao"), ("头条号", "toutiao"), ("头条", "toutiao"),
-    ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
+    ("微信小程序", "app"), ("支付宝小程序", "app"), ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
     # platforms we do not archive (Facebook pages of Taiwan and Hong Kong offices, LINE): named, platform unspecified
     ("脸书粉丝专页", "unspecified"), ("粉丝专页", "unspecified"), ("粉专", "unspecified"), ("脸书专页", "unspecified"),
     ("LINE官方账号", "unspecified"),
@@ -57,7 +57,7 @@ CLOSURE = re.compile(r"关停|注销|(?<!暂)(?<!暂时)关闭|永久下线|(?<!
 STOP = re.compile(r"(?:更新|推送|发布|运营|服务)(?:也|将|同时|同步|均|已|即将|随之)*停止|停止更新|停止运营|停止运行|停止运维|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
                   r"|停止服务|不再(?:提供|进行)|停运|停止了?[^，,。；;]{1,24}?的(?:更新|运营|运维)")
 MERGER = re.compile(r"并入|并到|整合(?:至|到|进|入)|合并(?:至|到|入)|整并(?:至|到|入)?|划入|划转|归并|整合|合并|融合(?:成|为|到|进|至)")
-MIGRATION = re.compile(r"迁移|迁至|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
+MIGRATION = re.compile(r"迁移|迁至|迁入|(?<![转迁])移(?:至|到)|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
 SUSPENSION = re.compile(r"暂停(?:更新|发布|运营|运行|服务|使用|推送|维护)|暂时停止|暂(?:时)?(?:下线|关闭)|暂停")
 ACTION = re.compile("|".join(p.pattern for p in (CLOSURE, STOP, MERGER, MIGRATION, SUSPENSION)))
 
@@ -80,14 +80,14 @@ CONTINUES = re.compile(r"继续(?:正常|为您|为大家)?(?:运营|运行|更�
 OTHER_SENSE_ACTION = re.compile(r"注销|迁移|转移|停止|暂停|关闭|关停")
 
 # ---- who speaks ------------------------------------------------------------------------------------------
-ACCOUNT_WORD = re.compile(rf"账号|帐号|新媒体|官方号|政务号|本号|站点|专页|面簿|面书|脸书|Facebook|推特|Twitter|{_PLATFORM_RE}")
+ACCOUNT_WORD = re.compile(rf"@(?=[\u4e00-\u9fff])|账号|帐号|新媒体|官方号|政务号|本号|站点|专页|面簿|面书|脸书|Facebook|推特|Twitter|{_PLATFORM_RE}")
 OWN = re.compile(r"本(?:账号|号|公众号|微博|平台|抖音号|抖音账号|头条号|视频号|网站|订阅号|服务号|客户端|微信公众号|微信号|官方账号|政务新媒体账号)"
                  r"|本(?:院|局|委|中心|馆|校|园|站|所|单位|镇|街道|乡|队|会)(?:的)?(?:官方|政务)?(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)"
                  r"|我(?:们的)?(?:园|校|院|局|委|办|中心|站|所|厅|队|大队|单位|镇|街道|乡|区|县|市|馆|部|会)(?:的)?(?:官方|政务)?"
                  r"(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)")
 OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|各位[\u4e00-\u9fff]{1,4}[：:]|敬请(?:谅解|周知|知悉)|(?:感谢|谢谢)(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
                       r"|尊敬的|亲爱的|各位(?:网友|粉丝|用户|朋友|市民)|广大(?:网友|粉丝|用户|市民)|公告如下|现(?:予以|将)?公告|决定")
-REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\n]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
+REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\s]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
                          r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|(?<!\d)日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
 BULLETIN = re.compile(r"通报|检查情况|抽查|考核|督查|督办|整改|问责|测评|评估结果|排名|情况报告|工作要点|实施方案|管理办法|指导意见|规范")
 # how-to guides (注销 steps), supervision bulletins, policy texts and proposals that demand closures
@@ -95,6 +95,10 @@ HOWTO = re.compile(r"如何|怎么|怎样|方法|步骤|教程|攻略|流程")
 HOWTO_UI = re.compile(r"点击|按钮|设置|入口|页面|菜单|选项")
 BULLETIN_BODY = re.compile(r"(?:通报|函告|通知)如下|检查情况|抽查情况|检查结果")
 WORK_REPORT = re.compile(r"(?:清理|整合|关停|注销|瘦身|集约)[^。]{0,30}(?:总结|工作情况|年度报告|工作报告|报表)")
+# a report on one's own work (工作总结, 运行情况报告, 整改进展情况的通报) tells what was done; an inspection's bulletin
+# (检查情况通报) tells others what to do
+SELF_REPORT = re.compile(r"总结|(?:运行|工作|整改|落实|推进|完成)情况|进展情况|落实情况|工作报告|年度报告")
+INSPECTION = re.compile(r"检查|抽查|督查|督办|测评|考核|评估|暗访|巡查|监测")
 NEWS_OF_BULLETIN = re.compile(r"(?:通报|报告|数据|统计)(?:显示|称|指出)")
 POLICY_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|人民政府|政府|委员会|网信办|局|厅|部|委))?关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
 # a superior's approval of an application (关于同意注销“X”的批复/复函): addressed to the applicant, it announces nothing
@@ -124,12 +128,15 @@ NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|�
 QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|《([^《》\n]{1,40})》|\"([^\"\n]{1,40})\""
                     r"|'([^'\n]{1,40})'|『([^『』\n]{1,40})』|〈([^〈〉\n]{1,40})〉")  # not 【】: headings (【告别】)
 SUCCESSOR_VERB = re.compile(
-    r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|并到|整并(?:至|到|入)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
+    r"迁移(?:至|到)|迁至|迁入|(?<![转迁])移(?:至|到)|归档(?:至|到)|转移(?:至|到)|集约(?:至|到)|并到|整并(?:至|到|入)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
     r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注(?!过|度|到|点|的)|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
     r"|(?:可|请)?通过|(?:请|可|可以|欢迎)(?:您)?(?:下载|安装)(?:安装|使用)?|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
     r"|开通(?:了)?新|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
     r"|(?:请先|请|可以|可|以后|今后|就)?(?:看|收看|留意|锁定)(?=\s*[“「‘『@])"
-    r"|(?<![参给])[与同跟](?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成))")
+    r"|(?<=以后|今后|现在)(?:请|可|就)?(?:看|上)(?=[\u4e00-\u9fff]{2,20}?(?:网站|官网|公众号|微博|网(?=[，。；;\s]|$)))"
+    r"|(?<![参给])[与同跟](?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成|\s*[，,]?\s*(?:统一|共同)?(?:以|用)[“「‘『]))"
+    # A与B合并，统一以“X”名义运营: both merged, X is where they go
+    r"|(?:统一|共同)?(?:以|用)(?=[“「‘『][^”」’』]{1,20}[”」’』](?:的)?(?:名义|品牌|名称|账号|身份))")
 NOT_TARGET = re.compile(r"热线|电话|邮箱|传真|信箱$|\d{5,}")
 CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
@@ -210,10 +217,13 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         else "notice"
     if label == "notice":
         notice_title = bool(NOTICE_TITLE.search(title_n))
-        findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
+        # a mirror's re-post: 本公众号 is the account its title names on that platform, not the page's own site (its
+        # successors without a platform word take that account's platform)
+        reposted = _reposted_account(title_n, _outside_quotes(body), platform)
+        own_name, own_platform = reposted if reposted else (account_name, platform)
+        findings = _findings(_units(body), own_name, own_platform, label, announced, notice_title, short=len(body) < 240)
         if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
-            findings = _findings([title_n], account_name, platform, label, announced, notice_title, short=True)
-        reposted = _reposted_account(title_n, _outside_quotes(body), platform) if findings else None
+            findings = _findings([title_n], own_name, own_platform, label, announced, notice_title, short=True)
         for finding in findings:  # a mirror's re-post: 本微博 is the account its title names, not the page's own
             if reposted and finding.account_name is None:
                 finding.account_name, finding.platform = reposted
@@ -280,7 +290,7 @@ def _look_alike(title: str, body: str) -> str | None:
     if PLACEHOLDER.search(body) and (HOWTO.search(title) or TEMPLATE.search(body)):
         return "a template with placeholders"
     if BULLETIN.search(title) and not NOTICE_TITLE.search(title) and not WORK_REPORT.search(title) \
-            and not NEWS_OF_BULLETIN.search(title):
+            and not NEWS_OF_BULLETIN.search(title) and not (SELF_REPORT.search(title) and not INSPECTION.search(title)):
         return "supervision bulletin or policy text"
     if BULLETIN_BODY.search(body[:400]) and not NOTICE_TITLE.search(title) \
             and not NEWS_OF_BULLETIN.search(f"{title}\n{body[:400]}"):
@@ -359,7 +369,7 @@ _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好�
 # the verb as a noun, a topic of work (根据整合工作安排, 察看账号关停推进情况, 公众号整合搞好了, 账号关停是一项系统工程)
 _NOUN_USE = re.compile(r"的(?:要求|安排|部署|精神|规定|工作|任务|方案|意见)|(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险"
                        r"|推进|情况|质量|保障|是一项|搞好|抓好|效果|成效|机制|举措|责任|体系|能力|效能|水平|专项|行动|力度|进展"
-                       r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度)")
+                       r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度|期间)")
 
 
 @lru_cache(maxsize=4096)
@@ -401,17 +411,19 @@ _REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
 # things that close, stop or move and are no accounts: transport, premises, firms, projects, products
 _THING = re.compile(r"公交|线路|班车|车次|航班|航线|列车|地铁|客运|轮渡|高速|收费站|门店|店铺|商铺|网点|营业厅|厂|矿|企业|公司|工地"
                     r"|生产线|产能|项目|门诊|病区|诊室|景区|园区|游乐|泳池|场馆|车位|停车场"
-                    r"|页面|H5|h5|活动|答题|投票|问卷|报名|抽奖|直播间")
+                    r"|页面|H5|h5|活动|答题|投票|问卷|报名|抽奖|直播间"
+                    r"|电视剧|网剧|剧集|综艺|节目|连载|小说|漫画|动画|番剧")  # works: 网剧《X》本周暂停更新
 
 
 def _thing_not_account(sentence: str, at: int) -> bool:
     """Whether the subject of the clause holding the verb at ``at`` is a thing, not an account: the clause before the
     verb names no account (no platform or account word, no quoted name) and names a thing (线路, 工厂, 门店…)."""
-    head = sentence[_clause_start(sentence, at):at]
+    head = _WORK_TITLE.sub(r"\1", sentence[_clause_start(sentence, at):at])  # (网剧《X》: a work's title is no account)
     return bool(_THING.search(head)) and not ACCOUNT_WORD.search(head) and not QUOTED.search(head) \
         and not OWN.search(head) and not _ANAPHOR.search(head)
 
 
+_WORK_TITLE = re.compile(r"(电视剧|网剧|剧集|综艺|节目|连载|小说|漫画|动画|番剧)《[^《》]{1,30}》")
 _THING_OBJECT = re.compile(rf"{_THING.pattern}|服务|事项|功能|资源|数据|入口|业务|应用|职能|机构")
 
 
@@ -505,17 +517,21 @@ _NAMED_BEFORE = re.compile(rf"(?:{_PLATFORM_RE}|账号)(?:账号)?\s*(?:{QUOTED.
 _PLATFORM_AFTER = re.compile(rf"\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?")
 _MORE_PLATFORMS = re.compile(rf"\s*(?:和|及|、|与|以及|/)\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?(?!\s*[“「‘《\"'])")
 _PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新|的)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'@])")
-_SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$)")
+_SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$|(?:办理|查询|查阅|咨询|获取|了解|浏览|发布|提交))")
 _AT_NAME = re.compile(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})")
 _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFORM_RE})(?:账号|帐号)?")
+# @names opening a clause, no platform word after them (@A @B 都发了…，说即日起停更: the subjects of the action after)
+_AT_OPENING = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{2,30}\s*(?:、|和|及|与)?\s*)+)"
+                         r"(?![\u4e00-\u9fffA-Za-z0-9_\-])")
 # “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
-_GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?"
-                    rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
+_GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})"
+                    rf"(?:等\s*(?:\d+|[两二三四五六七八九十几数]+)\s*(?:多|余)?\s*个[\u4e00-\u9fff]{{0,8}}?"  # 等9个功能重复的微信公众号
+                    rf"|(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?)({_PLATFORM_RE})")
 # @A @B @C 三个街道政务微博: @names sharing one platform word
 _AT_GROUP = re.compile(rf"((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*"
                        rf"(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?(?:政务|官方)?({_PLATFORM_RE})")
 # between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博)
-_ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*(?:[\u4e00-\u9fff]{2,24}?的)?\s*$")
+
 _COLUMN_WORDS = ("栏目", "专栏")
 _COLUMN_PATH = re.compile(r"\s*(?:—+|－|-{1,2}|>|＞|→|/)\s*")
 _NAMED_IN_BRACKETS = re.compile(rf"((?:{_PLATFORM_RE})(?:账号|帐号)?(?:\s*(?:、|和|及|与|/)\s*(?:{_PLATFORM_RE})(?:账号|帐号)?)*)"
@@ -575,6 +591,14 @@ def _mentions(text: str) -> list[_Mention]:
         if any(m.start <= match.start() < m.end for m in found):
             continue
         found.append(_Mention(match.group(1), PLATFORM_OF.get(match.group(2)), match.start(), match.end()))
+    for match in _AT_OPENING.finditer(text):  # @A @B 都发了告别微博，说即日起不再更新: @names opening their clause
+        items = list(_AT_NAME.finditer(match.group(1)))
+        for i, item in enumerate(items):
+            start = match.start(1) + item.start()
+            if any(m.start <= start < m.end for m in found):
+                continue
+            end = match.start(1) + (items[i + 1].start() if i + 1 < len(items) else item.end())
+            found.append(_Mention(item.group(1), "weibo", start, end))
     found += [b for b in before if not any(m.start <= b.start < m.end or b.start <= m.start < b.end for m in found)]
     return sorted(found, key=lambda m: m.start)
 
@@ -598,7 +622,8 @@ def _subjects(sentence: str, own_name: str | None, own_platform: str | None, lab
 def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform: str | None, label: str,
                  signer: str | None = None) -> list[Subject] | None:
     head = sentence[:action]
-    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)]
+    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)
+             and not _SITE_COLUMN_AT.search(head[_clause_start(head, m.start):m.start])]
     if named:  # the group of names nearest the verb (因统一接入“A”APP，“B”小程序将下线: B)
         chosen = [named[-1]]
         for mention in reversed(named[:-1]):  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
@@ -608,6 +633,9 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if OWN.search(head[_clause_start(sentence, action):]):  # 按照全县政务新媒体集约化安排，本公众号将…: its own
         return [(None, own_platform)]
+    site = _site_opening(head[_clause_start(sentence, action):])
+    if site:  # 漪澜县政务公开网将于2月28日关闭: a website named by its name in 网
+        return [(None, own_platform) if name_matches(site, own_name) else (site, "website")]
     owners = _owners_with_platform(head[_clause_start(sentence, action):])
     if owners:  # 霜桥市残疾人联合会网站将于…停止运行: the signer's own, or the owner's account
         return [(None, own_platform) if signer and name_key(owner[0]) == name_key(signer)
@@ -617,6 +645,26 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
         return [(None, own_platform)]
     return []
+
+
+_SITE_OPENING = re.compile(r"\s*(?:而|同时|此外|另外)?\s*原?\s*([\u4e00-\u9fff]{3,18}?网)\s*(?:也|已经?|均|将|拟|则|自|从|于|已于|将于|定于|即将|正式|\d|$)")
+
+
+def _site_opening(clause_head: str) -> str | None:
+    """A website named by its own name ending in 网, opening the clause of its fate (蕖阳市招商引资网将于…关闭); never a
+    generic word (政府网, 门户网), a policy phrase or a name without its place."""
+    match = _SITE_OPENING.match(clause_head)
+    if not match:
+        return None
+    name = match.group(1)
+    if _BREAK.search(name[:-1]) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) or not _placed(name[:-1]) \
+            or re.search(r"(?:政府|门户|互联|上|联)网$", name):
+        return None
+    return name
+
+
+# 统一在X网站“Y”专栏发布: a site's column where things are published, after 在/由/通过, is where they go
+_SITE_COLUMN_AT = re.compile(rf"(?:在|由|通过)[^，,。；;]{{2,30}}?(?:{_PLATFORM_RE})\s*$")
 
 
 def _owners_with_platform(clause_head: str) -> list[Subject]:
@@ -690,6 +738,10 @@ ORG_SUFFIX = (r"(?:委员会|办公室|办事处|联合会|管理局|分局|大�
 PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南"
              "|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
 _ORG_END = re.compile(rf"{ORG_SUFFIX}$")
+# between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博, “A”抖音号、
+# 县体育事业发展中心“B”微信公众号)
+_ADJACENT = re.compile(rf"^\s*(?:（[^（）]{{0,40}}）|\([^()]{{0,40}}\))?\s*(?:、|和|及|与|以及)\s*"
+                       rf"(?:[\u4e00-\u9fff]{{2,24}}?的|[\u4e00-\u9fff]{{1,24}}?{ORG_SUFFIX})?\s*$")
 _PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|区|州|镇|乡|旗|盟|街道)|^(?:市|县|区)(?=[\u4e00-\u9fff]{{2}})")
 # the place said by its level alone, as a text about one city says it (市编办, 县妇联, 区科协), but not the government
 _LEVEL_ONLY = re.compile(r"^(?:市|县|区)[\u4e00-\u9fff]{2}$")
@@ -697,7 +749,7 @@ _LEVEL_GOVERNMENT = re.compile(r"^(?:市|县|区|镇|乡)(?:人民)?(?:政府|�
 # where an organisation's name cannot run on: verbs, function words, time words (…，他还负责运营镇政府微博)
 _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|也|还|就|都|已|曾|又|再|并|等|让|给|而|但|据|即|称|至|到|于|入"
                     r"|负责|运营|开设|开通|保留|关注|登录|访问|发布|发出|表示|宣布|要求|通知|发现|了解|获悉|介绍|注意到|告诉|透露|显示"
-                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理"
+                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理|以后|今后|看"
                     rf"|{ACTION.pattern}")
 _GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d|[一某哪][个家所座]|某")
 _GROUP_HEAD = re.compile(r"^(?:[两二三四五六七八九十几数多]+(?:个|家|所|部门|单位)|县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
@@ -712,7 +764,7 @@ _SAY = r"(?:称|表示|宣布|指出|写道|提到)"
 _TITLE_QUOTE = r"(?:《[^》]{1,40}》|“[^”]{1,24}”|「[^」]{1,24}」|\"[^\"]{1,24}\")"
 # X发布公告称 / X官网发布《关停公告》称 / X网站“关停注销公告”也称 / @X 发布微博称: a report quoting X's notice
 _ANNOUNCE = re.compile(
-    rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
+    rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|亦|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
     rf"(?:(?:发布|发出|贴出|刊发|发表|发文|公布|推送)(?:了)?(?:一则|一份|一条|相关)?(?:的)?{_TITLE_QUOTE}?"
     rf"(?:公告|消息|通知|声明|说明|告知书|通告|公示|文章|(微博|推文|动态))?|{_TITLE_QUOTE})(?:也|中)?\s*[,，]?\s*{_SAY}")
 _AT_SAYS = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*(?:也|已|近日|日前)?\s*{_SAY}(?=[，,：:\s]*其)")
@@ -738,6 +790,7 @@ class _Announcer:
     start: int
     end: int
     is_org: bool  # an organisation (its account unnamed) rather than an account (@X)
+    fellows: tuple[str, ...] = ()  # organisations listed before it that announce alike (A局、B局先后发布公告，宣布各自的…)
 
 
 _LISTED_AFTER = re.compile(rf"(?:{_PLATFORM_RE})(?:账号)?(?:和|及|与|以及)")  # 苎萝镇人民政府网站和|龙潭乡人民政府
@@ -802,6 +855,11 @@ def _report_mentions(text: str) -> list[_Mention]:
                 or not _told_as_fact(text[match.end(2):_clause_end(text, match.end())]):
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
+    for match in _SITE_CLAUSE.finditer(text):  # …，漪澜县政务公开网已于2月28日关闭
+        name = _site_opening(text[match.start():_clause_end(text, match.start())])
+        if name and not any(m.start <= match.start(1) < m.end for m in found) \
+                and _told_as_fact(text[match.end(1):_clause_end(text, match.end(1))]):
+            found.append(_Mention(name, "website", match.start(1), match.end(1)))
     for match in _QUOTED_OPENING.finditer(text):  # 7月，“A”“B”相继宣布停更; 原“X”已于3月1日整体迁移至…
         items = list(QUOTED.finditer(match.group(1)))
         names = [_quoted_name(item) for item in items]
@@ -843,6 +901,7 @@ def _report_mentions(text: str) -> list[_Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+_SITE_CLAUSE = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|同时|此外|另外)?\s*原?\s*([\u4e00-\u9fff]{3,18}?网)(?!站)")
 # quoted names without a platform word opening their clause, their fate told right after (“A”“B”相继宣布停更,
 # 原“X”已于3月1日整体迁移至…, 2. “X”迁移至“Y”服务号)
 _QUOTED_OPENING = re.compile(rf"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|另外|此外|同时|其中|以及|还有|和|\d{{1,2}}\s*[.、．)]|[①-⑩])?\s*原?\s*"
@@ -924,7 +983,15 @@ def _announcers(text: str) -> list[_Announcer]:
                       "", text[:match.start()])
         org = _org_before(head, len(head))
         if org:
-            found.append(_Announcer(org, platform, head.rfind(org), match.end(), True))
+            start = head.rfind(org)
+            fellows: list[str] = []
+            while (joined := re.search(r"(?:、|和|及|与|以及)\s*$", head[:start])) is not None:  # A局、B局先后发布公告
+                fellow = _org_before(head, joined.start())
+                if not fellow:
+                    break
+                fellows.insert(0, fellow)
+                start = head.rfind(fellow, 0, joined.start())
+            found.append(_Announcer(org, platform, start, match.end(), True, tuple(fellows)))
     return found
 
 
@@ -984,8 +1051,16 @@ def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mentio
         verb = ACTION.match(segment, action)
         verb_end = verb.end() if verb else action + 2
         inside = [m for m in mentions if action <= m.start <= verb_end + 3]  # 停止了公号“X”的更新, 关停了“X”
-        if inside:
-            return [inside[0]]
+        if inside:  # 关闭“A”微信公众号与“B”抖音号: every item of the object list
+            group = [inside[0]]
+            for mention in mentions[mentions.index(inside[0]) + 1:]:
+                if mention.start != group[-1].end and not _ADJACENT.match(segment[group[-1].end:mention.start]):
+                    break
+                group.append(mention)
+            return group
+        listed = _object_list(segment, verb_end)
+        if listed:  # 关停“A”“B”等低效账号23个: quoted names as the object, no platform word
+            return listed
         if _MERGE_INTO.match(segment, action) or (verb and _MERGE_INTO.search(verb.group(0))):
             target = QUOTED.match(segment[verb_end:].lstrip())
             if target:
@@ -999,10 +1074,28 @@ def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mentio
             successor = SUCCESSOR_VERB.search(span)
             word = _PLATFORM_IN.search(span[:successor.start()] if successor else span)
             platform = announcer.platform or (PLATFORM_OF[word.group(0)] if word else None)
-            return [_Mention(announcer.name, platform, announcer.start, announcer.end, agency=announcer.name)]
+            return [_Mention(name, platform, announcer.start, announcer.end, agency=name)
+                    for name in (*announcer.fellows, announcer.name)]
         if announcer is not None:
             return [_Mention(announcer.name, announcer.platform, announcer.start, announcer.end)]
     return []
+
+
+_OBJECT_LIST = re.compile(rf"\s*(?:了|其)?\s*((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*)+?)\s*(?=等|(?:政务|官方)?账号)")
+
+
+def _object_list(segment: str, verb_end: int) -> list[_Mention]:
+    """Quoted names right after a closure verb, ended by 等 or 账号 (关停“A”“B”等低效账号23个): each is named, with the
+    platform word that ends the phrase when there is one."""
+    match = _OBJECT_LIST.match(segment, verb_end)
+    if not match or not CLOSURE.search(segment[max(0, verb_end - 4):verb_end]):
+        return []
+    items = list(QUOTED.finditer(match.group(1)))
+    if not items or not all(_looks_like_name(_quoted_name(q)) for q in items):
+        return []
+    word = _PLATFORM_IN.search(segment, match.end(), min(len(segment), match.end() + 14))
+    platform = PLATFORM_OF[word.group(0)] if word and "，" not in segment[match.end():word.start()] else None
+    return [_Mention(_quoted_name(q), platform, match.start(1) + q.start(), match.start(1) + q.end()) for q in items]
 
 
 def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
@@ -1089,6 +1182,8 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                 for finding in current:
                     _add_targets(finding, segment, report=True)
     findings = [f for f in findings if f.account_name]
+    if len(findings) <= 1:  # 点开“X”公众号，页面显示“该账号已注销”: the platform's own words on the one account named
+        findings = _found_deleted(units, findings)
     for unit in units:  # 台中市政府新版网站，使用原台中县政府网址: the new site took the old one's address
         for match in _TOOK_ADDRESS.finditer(unit):
             for finding in findings:
@@ -1097,6 +1192,36 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                         and not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
                     finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
+
+
+# the platform's words on a deleted account, quoted by a reader (“此帐号已自主注销”, “该账号已被封禁”)
+_DELETED = re.compile(r"[“「‘\"](?:此|该|本)?(?:账号|公众号|微博|用户|号)[^“”「」‘’\"]{0,4}?已(?:经)?(?:被)?(?:自主|主动)?"
+                      r"(?:注销|封禁|屏蔽|冻结|停止服务)[^“”「」‘’\"]{0,8}[”」’\"]")
+
+
+def _found_deleted(units: list[str], findings: list[Finding]) -> list[Finding]:
+    """A report that quotes the platform's deletion message and names one account only: that account closed, with the
+    successors said after the message (以后看X网站)."""
+    text = "\n".join(units)
+    deleted = _DELETED.search(text)
+    if not deleted:
+        return findings
+    mentions = [m for m in _report_mentions(text) if _looks_like_name(m.name) and text[m.start:m.start + 1] != "@"
+                and _is_subject_mention(text, m)
+                and not (deleted.start() <= m.start < deleted.end())]  # (@X in a forum reply is a user)
+    if len({name_key(m.name) for m in mentions}) != 1:
+        return findings
+    mention = mentions[0]
+    finding = findings[0] if findings else None
+    if finding is None:
+        finding = Finding(mention.name, mention.platform, "closure", excerpt=text[max(0, deleted.start() - 60):deleted.end() + 20],
+                          agency=mention.agency, source="report")
+    elif name_key(finding.account_name) != name_key(mention.name):
+        return findings
+    for sentence in _sentences(text[deleted.end():]):
+        if not MODAL.search(sentence):  # (建议由上级平台归档: a wish, not where it went)
+            _add_targets(finding, sentence, report=True)
+    return [finding]
 
 
 # a list of the members of a group just said to be closed (…关停注销政务新媒体23个，其中包括“A”“B”微信公众号)
@@ -1212,6 +1337,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
     general_date: str | None = None  # "以下账号自2019年6月1日起关停下线" / "自公告之日起执行"
     ahead: list[str] = []  # sentences naming where things go before any account's fate is told
+    table: list[Finding] = []  # the rows of the batch table just read
     signer = _signer("\n".join(units))
 
     def take(subjects: list[Subject], sentence: str) -> None:
@@ -1235,6 +1361,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
             (name, platform), rest = row
             if _is_action(rest + "账号") and not CONTINUES.search(rest):
                 take([(name, platform)], rest)
+                table += current
                 for finding in current:
                     _add_targets(finding, rest)
                     for cell in rest.split("，")[1:]:  # a "信息承接渠道" column: the successor, without a verb
@@ -1244,6 +1371,9 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
             else:
                 current = []
             continue
+        if table and current == table[-1:]:  # 调整后，本局信息统一通过“X”发布: after a table, its rows are discussed
+            current = list(table)
+        table = []
         listed_item = bool(NUMBERED.match(unit))
         for sentence in _sentences(unit):
             subjects = _subjects(sentence, own_name, own_platform, label, signer) if _is_action(sentence) else None
@@ -1260,7 +1390,10 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 if subjects is None and _BACK_REFERENCE.search(sentence):
                     # 上述账号停止发布信息后，相关政务信息请关注…: every account listed so far
                     current = [f for f in findings if f.account_name is not None] or current
-            if not findings and not general_date and re.search(r"如下|执行|下列|以下", sentence):
+            if subjects is None and _AFTER_MERGING.match(sentence):
+                # 整合后，相关内容请关注“X”: the accounts merged or migrated, not one closed beside them
+                current = [f for f in findings if f.kind in ("merger", "migration")] or current
+            if not findings and not general_date and re.search(r"如下|执行|下列|以下|下表|表中|附表", sentence):
                 # 现将处置情况公告如下，自公告之日起执行; 自6月1日起，对下列账号按表中方式处理
                 general_date = _effective(sentence, announced)
             if subjects:
@@ -1286,6 +1419,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     return findings
 
 
+_AFTER_MERGING = re.compile(r"\s*(?:整合|合并|并入|迁移|融合)(?:完成)?(?:以)?后")
 # a heading: a line without a sentence's punctuation that ends like a notice's title
 _HEADING = re.compile(r"[^。，,；;！!？?]{4,80}(?:公告|通知|说明|声明|通告|启事)")
 # the accounts listed above, all of them
@@ -1347,7 +1481,7 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
         tail = sentence[verb.end():]
         # 由/在/通过 only before a name: quoted, an @name, or a site that publishes or takes over (由X网站“Y”专栏承接)
         if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()) \
-                and not _AT_NAME.match(tail.lstrip()) and not _PUBLISHED_ON.match(tail):
+                and not _AT_NAME.match(tail.lstrip()) and not _PUBLISHED_ON.match(tail) and not _OFFICE_NAME.match(tail):
             continue
         clause = sentence[_clause_start(sentence, verb.start()):verb.start()]
         if _NOT_ACCOUNT_MOVE.search(clause) or RENAME.search(_clause_at(sentence, verb.start())):
@@ -1376,7 +1510,7 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
 
 _ORG_TARGET = re.compile(rf"([\u4e00-\u9fff]{{3,24}}?{ORG_SUFFIX})(?=[，,。；;、\s]|$)")
 _PUBLISHED_ON = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{_PLATFORM_RE})(?:[“「‘][^“”「」‘’]{{1,16}}[”」’](?:栏目|专栏|专题|频道))?(?:上)?"
-                           r"(?:发布|公开|推送|更新|查阅|查询|查看|浏览|承接|接续|承担|提供|办理)")  # 在X网站发布
+                           r"(?:发布|公开|推送|更新|查阅|查询|查看|浏览|承接|接续|承担|提供|办理|保留|留存|存档|归档)")  # 在X网站发布
 _NOT_ACCOUNT_MOVE = re.compile(r"职能|职责|机构|编制|人员")
 
 
@@ -1399,6 +1533,7 @@ def _class_platform(name: str, finding: Finding) -> str:
 _OWNER_OF_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?)(?:的)?(?:官方|政务)?(?=[“「‘『])")
 
 
+_OFFICE_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:服务大厅|办事大厅|接待大厅|服务厅|服务窗口|营业厅|接待室))(?=[，,。；;、\s]|$|办理|咨询|反映)")
 # an unquoted name shaped like a government account's (X发布, X之声, X在线), ended by punctuation: 并入梅溪发布，
 _ACCOUNT_SHAPED = re.compile(r"([\u4e00-\u9fff]{2,8}(?:发布|之声|在线|微讯|融媒))(?=[，,。；;、\s]|$)")
 _NOT_PLAIN_NAME = re.compile(r"统一|集中|及时|同步|对外|公开|信息|正式|重新|相关|进行|予以|新闻发布")
@@ -1449,15 +1584,23 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         elif site:
             name, after, end = site.group(1), rest[site.end():], rest_start + site.end()
             words = ["网站"]
-        elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1):
+        elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1) \
+                and not re.search(rf"(?:{_PLATFORM_RE})$", org.group(1)):
+            previous = _clause_start(sentence, max(0, _clause_start(sentence, verb_at) - 1))
+            if not _CONTENT_HEAD.search(sentence[previous:verb_at]):
+                break  # “X”公众号整体并入Y融媒体中心: the institution that runs it now, not where its content is read
             name, after, end = org.group(1), rest[org.end():], rest_start + org.end()  # 内容迁移至广西发改委
             single = True
+        elif office := _OFFICE_NAME.match(rest):  # 可通过‘X’热线或县信访接待大厅: an office in the list
+            targets.append(Target(office.group(1), "office", scope, sentence, 0.7))
+            break
         elif (plain := _ACCOUNT_SHAPED.match(rest)) and not _NOT_PLAIN_NAME.match(plain.group(1)):
             name, after, end = plain.group(1), rest[plain.end():], rest_start + plain.end()  # 先后并入梅溪发布，
             single = True
         else:
             bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
-            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过", bare.group(1)):
+            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过|使用|搜索|打开|点击|扫码|用户|您",
+                                     bare.group(1)):
                 break
             if NAME_STOP.search(bare.group(1)) and not (_ORG_END.search(bare.group(1))  # 发展和改革委员会网站
                                                          and not NAME_STOP.search(bare.group(1).replace("和", ""))):
@@ -1475,7 +1618,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             break
         if NOT_TARGET.search(name):  # a hotline, a phone number, a mailbox: not a successor account
             position = end
-            joiner = re.match(r"\s*(?:反映|咨询|办理|查询)?\s*(?:、|，|,|和|及|与|以及|或|或者)\s*(?:关注|登录|访问)?", tail[position:])
+            joiner = re.match(r"\s*(?:热线|电话|平台)?(?:反映|咨询|办理|查询)?\s*(?:、|，|,|和|及|与|以及|或|或者)\s*(?:关注|登录|访问)?",
+                              tail[position:])
             if not joiner:
                 break
             position += joiner.end()
@@ -1487,7 +1631,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         if single and not re.match(r"\s*(?:、|和|及|与|以及)", tail[position:]):
             break
         joiner = re.match(r"\s*(?:(?:“[^“”]{1,12}”|「[^「」]{1,12}」)?(?:栏目|专题|专栏|频道|板块|版块|菜单))?"
-                          r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:关注|登录|访问)?", tail[position:])
+                          r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:或者?|也可|可|请)?\s*(?:关注|登录|访问|浏览)?",
+                          tail[position:])
         if not joiner:
             break
         position += joiner.end()

@@ -111,6 +111,9 @@ def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: 
                or (find_owned_account(index, finding.agency, platform) if finding.agency == finding.account_name else None)
                or _account_for(index, finding.account_name, platform, create=True, seen=detected_at,
                                capture_id=capture_id, agency=finding.agency, region=local_region(finding.agency)))
+    if subject and finding.agency:  # the owner the report gives, where the account has none yet (whichever text came first)
+        index.db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
+                         [finding.agency, local_region(finding.agency), subject])
     confidence = CLAIM_CONFIDENCE.get(finding.source, CLAIM_CONFIDENCE["report"])
     claim_id = short_id("claim", post_id, finding.account_name, finding.platform)
     index.db.table("claims").insert({
