@@ -856,10 +856,10 @@ def _report_mentions(text: str) -> list[_Mention]:
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
     for match in _SITE_CLAUSE.finditer(text):  # …，漪澜县政务公开网已于2月28日关闭
-        name = _site_opening(text[match.start():_clause_end(text, match.start())])
-        if name and not any(m.start <= match.start(1) < m.end for m in found) \
+        site = _site_opening(text[match.start():_clause_end(text, match.start())])
+        if site and not any(m.start <= match.start(1) < m.end for m in found) \
                 and _told_as_fact(text[match.end(1):_clause_end(text, match.end(1))]):
-            found.append(_Mention(name, "website", match.start(1), match.end(1)))
+            found.append(_Mention(site, "website", match.start(1), match.end(1)))
     for match in _QUOTED_OPENING.finditer(text):  # 7月，“A”“B”相继宣布停更; 原“X”已于3月1日整体迁移至…
         items = list(QUOTED.finditer(match.group(1)))
         names = [_quoted_name(item) for item in items]
