@@ -103,6 +103,8 @@ NEWS_OF_BULLETIN = re.compile(r"(?:通报|报告|数据|统计)(?:显示|称|指
 POLICY_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|人民政府|政府|委员会|网信办|局|厅|部|委))?关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
 # a superior's approval of an application (关于同意注销“X”的批复/复函): addressed to the applicant, it announces nothing
 APPROVAL = re.compile(r"(?:复函|批复|的函)$|关于同意")
+# a reply to a deputy's or a member's proposal (您提出的《…的建议》收悉，现答复如下) reports what was done
+PROPOSAL_REPLY = re.compile(r"(?:建议|提案|议案)(?:》)?(?:已)?收悉")
 APPROVAL_BODY = re.compile(r"(?:函复|批复|答复)如下|请示(?:》)?收悉")
 # a template for others to fill in: “××××”微信公众号将于××××年××月××日起停止更新
 PLACEHOLDER = re.compile(r"[×xX＊*○〇]{2,}|某某")
@@ -214,7 +216,7 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     own = len(OWN_CUES.findall(outside)) + len(OWN.findall(outside)) + (2 if NOTICE_TITLE.search(title_n) else 0) \
         + (2 if signed else 0)
     label = "report" if (report >= 2 and report > own) or (report and not own) or ("记者" in outside and own < 3) \
-        else "notice"
+        or PROPOSAL_REPLY.search(body[:300]) else "notice"
     if label == "notice":
         notice_title = bool(NOTICE_TITLE.search(title_n))
         # a mirror's re-post: 本公众号 is the account its title names on that platform, not the page's own site (its
@@ -285,7 +287,7 @@ def _look_alike(title: str, body: str) -> str | None:
     bulletins, policy texts and proposals that demand closures, a superior's approval of an application."""
     if POLICY_TITLE.search(title):
         return "policy text or proposal"
-    if APPROVAL.search(title) or APPROVAL_BODY.search(body[:300]):
+    if APPROVAL.search(title) or (APPROVAL_BODY.search(body[:300]) and not PROPOSAL_REPLY.search(body[:300])):
         return "an approval or reply to an application (it announces nothing)"
     if PLACEHOLDER.search(body) and (HOWTO.search(title) or TEMPLATE.search(body)):
         return "a template with placeholders"
@@ -812,7 +814,7 @@ def _org_before(text: str, end: int) -> str | None:
     name = re.sub(r"^(?:原|旧|新|老)", "", name)
     place = _PLACE.match(name)
     if (len(name) < 4 and not _LEVEL_ONLY.match(name)) or _LEVEL_GOVERNMENT.match(name) or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
-            or not place or place.end() >= len(name):
+            or not place or place.end() >= len(name) or _PLATFORM_IN.search(name):  # (X网站全部栏目: no organisation)
         return None
     return name
 
@@ -1108,6 +1110,9 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
     for unit in units:
         current: list[Finding] = []
         in_unit: list[Finding] = []
+        row = _table_row(unit, None)
+        if row is not None and _report_row(row, findings, announced):
+            continue
         for sentence in _sentences(unit):
             if len(current) > 1:  # a later sentence's successor is not for all of several accounts unless it says so
                 current = []
@@ -1193,6 +1198,26 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                         and not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
                     finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
+
+
+def _report_row(row: tuple[Subject, str], findings: list[Finding], announced: str | None) -> bool:
+    """A report's table row naming an account, its platform and what happened to it (a data piece's 账号 | 平台 | 时间
+    | 处置): the account, with the row's kind, date and successor. False when the row tells no account action."""
+    (name, platform), rest = row
+    if not name or not _looks_like_name(name) or not _is_action(rest + "账号") or CONTINUES.search(rest):
+        return False
+    kind = _kind(rest)
+    day = FULL_DATE.search(rest)
+    finding = _find(findings, name, platform)
+    if finding is None:
+        finding = Finding(name, platform, kind, excerpt=rest, source="report")
+        findings.append(finding)
+    if day:
+        finding.effective_at = "-".join(f"{int(g):02d}" for g in (day.groups()[:3] if day.group(1) else day.groups()[3:]))
+    else:
+        finding.effective_at = finding.effective_at or _effective(rest, announced, kind)
+    _add_targets(finding, rest, report=True)
+    return True
 
 
 # the platform's words on a deleted account, quoted by a reader (“此帐号已自主注销”, “该账号已被封禁”)
