@@ -103,6 +103,8 @@ NEWS_OF_BULLETIN = re.compile(r"(?:通报|报告|数据|统计)(?:显示|称|指
 POLICY_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|人民政府|政府|委员会|网信办|局|厅|部|委))?关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
 # a superior's approval of an application (关于同意注销“X”的批复/复函): addressed to the applicant, it announces nothing
 APPROVAL = re.compile(r"(?:复函|批复|的函)$|关于同意")
+# a reply to a deputy's or a member's proposal (您提出的《…的建议》收悉，现答复如下) reports what was done
+PROPOSAL_REPLY = re.compile(r"(?:建议|提案|议案)(?:》)?(?:已)?收悉")
 APPROVAL_BODY = re.compile(r"(?:函复|批复|答复)如下|请示(?:》)?收悉")
 # a template for others to fill in: “××××”微信公众号将于××××年××月××日起停止更新
 PLACEHOLDER = re.compile(r"[×xX＊*○〇]{2,}|某某")
@@ -142,8 +144,8 @@ CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
     r"|(?:市|县|区|镇|乡|街道)(?:级)?政府(?:门户)?网站|政府门户网站|主管部门(?:的)?(?:网站|账号|新媒体))")
 UNSPECIFIED = re.compile(r"其[他它](?:官方|政务|正规|线上|网络|新媒体)?(?:平台|渠道|方式|途径|账号|新媒体)|别的平台|另行通知|另行公告")
-OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点|服务台)+)"
-                    r"(?:[（(][^（）()]{2,40}[）)])?[^。；;]{0,12}?(?:办理|咨询|反映|查询|现场|业务)")
+OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点|服务台|查阅室|阅览室|资料室)+)"
+                    r"(?:[（(][^（）()]{2,40}[）)])?[^。；;]{0,12}?(?:办理|咨询|反映|查询|查阅|借阅|现场|业务)")
 LEGAL_DOC = re.compile(r"意见|通知|办法|规定|细则|条例|方案|决定|指标|标准|规范|要点|纲要|法$|〔|\[|号$|国务院|办公厅")
 NAME_STOP = re.compile(r"[，,。；;：:！!？?、\s]|及|和|与|或|以及|等")
 
@@ -214,7 +216,7 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     own = len(OWN_CUES.findall(outside)) + len(OWN.findall(outside)) + (2 if NOTICE_TITLE.search(title_n) else 0) \
         + (2 if signed else 0)
     label = "report" if (report >= 2 and report > own) or (report and not own) or ("记者" in outside and own < 3) \
-        else "notice"
+        or PROPOSAL_REPLY.search(body[:300]) else "notice"
     if label == "notice":
         notice_title = bool(NOTICE_TITLE.search(title_n))
         # a mirror's re-post: 本公众号 is the account its title names on that platform, not the page's own site (its
@@ -285,7 +287,7 @@ def _look_alike(title: str, body: str) -> str | None:
     bulletins, policy texts and proposals that demand closures, a superior's approval of an application."""
     if POLICY_TITLE.search(title):
         return "policy text or proposal"
-    if APPROVAL.search(title) or APPROVAL_BODY.search(body[:300]):
+    if APPROVAL.search(title) or (APPROVAL_BODY.search(body[:300]) and not PROPOSAL_REPLY.search(body[:300])):
         return "an approval or reply to an application (it announces nothing)"
     if PLACEHOLDER.search(body) and (HOWTO.search(title) or TEMPLATE.search(body)):
         return "a template with placeholders"
@@ -526,6 +528,7 @@ _AT_OPENING = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*((?:@[\u4e00-\u9fffA
 # “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
 _GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})"
                     rf"(?:等\s*(?:\d+|[两二三四五六七八九十几数]+)\s*(?:多|余)?\s*个[\u4e00-\u9fff]{{0,8}}?"  # 等9个功能重复的微信公众号
+                    rf"(?:[（(][\u4e00-\u9fff、]{{1,8}}[）)])?"  # 等5个村（社区）微信公众号
                     rf"|(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?)({_PLATFORM_RE})")
 # @A @B @C 三个街道政务微博: @names sharing one platform word
 _AT_GROUP = re.compile(rf"((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*"
@@ -811,7 +814,7 @@ def _org_before(text: str, end: int) -> str | None:
     name = re.sub(r"^(?:原|旧|新|老)", "", name)
     place = _PLACE.match(name)
     if (len(name) < 4 and not _LEVEL_ONLY.match(name)) or _LEVEL_GOVERNMENT.match(name) or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
-            or not place or place.end() >= len(name):
+            or not place or place.end() >= len(name) or _PLATFORM_IN.search(name):  # (X网站全部栏目: no organisation)
         return None
     return name
 
@@ -1107,6 +1110,9 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
     for unit in units:
         current: list[Finding] = []
         in_unit: list[Finding] = []
+        row = _table_row(unit, None)
+        if row is not None and _report_row(row, findings, announced):
+            continue
         for sentence in _sentences(unit):
             if len(current) > 1:  # a later sentence's successor is not for all of several accounts unless it says so
                 current = []
@@ -1192,6 +1198,26 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                         and not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
                     finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
+
+
+def _report_row(row: tuple[Subject, str], findings: list[Finding], announced: str | None) -> bool:
+    """A report's table row naming an account, its platform and what happened to it (a data piece's 账号 | 平台 | 时间
+    | 处置): the account, with the row's kind, date and successor. False when the row tells no account action."""
+    (name, platform), rest = row
+    if not name or not _looks_like_name(name) or not _is_action(rest + "账号") or CONTINUES.search(rest):
+        return False
+    kind = _kind(rest)
+    day = FULL_DATE.search(rest)
+    finding = _find(findings, name, platform)
+    if finding is None:
+        finding = Finding(name, platform, kind, excerpt=rest, source="report")
+        findings.append(finding)
+    if day:
+        finding.effective_at = "-".join(f"{int(g):02d}" for g in (day.groups()[:3] if day.group(1) else day.groups()[3:]))
+    else:
+        finding.effective_at = finding.effective_at or _effective(rest, announced, kind)
+    _add_targets(finding, rest, report=True)
+    return True
 
 
 # the platform's words on a deleted account, quoted by a reader (“此帐号已自主注销”, “该账号已被封禁”)
@@ -1519,8 +1545,12 @@ def _already(targets: list[Target], name: str) -> bool:
 
 
 def _same_account(target: Target, finding: Finding) -> bool:
-    return bool(finding.account_name) and normalise(target.name) == normalise(finding.account_name or "") \
-        and target.platform == finding.platform
+    if not (finding.account_name and normalise(target.name) == normalise(finding.account_name)
+            and target.platform == finding.platform):
+        return False
+    quoted = re.escape(target.name) + r"[”」’』\"]?\s*"
+    return not (re.search(quoted + r"(?:微信|支付宝)?小程序", target.evidence)
+                and re.search(quoted + r"(?:APP|App|app|客户端|移动客户端)", finding.excerpt))
 
 
 def _class_platform(name: str, finding: Finding) -> str:
@@ -1531,11 +1561,14 @@ def _class_platform(name: str, finding: Finding) -> str:
 
 
 _OWNER_OF_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?)(?:的)?(?:官方|政务)?(?=[“「‘『])")
+_COLUMN_AFTER = re.compile(rf"(?:{QUOTED.pattern})\s*(?:栏目|专栏|专题|频道|板块|版块)")
+_OWNER_PLATFORM_NAME = re.compile(rf"([\u4e00-\u9fff]{{2,20}}?)(?:的)?(?:官方|政务)?({_PLATFORM_RE})(?:账号|帐号)?\s*(?=[“「‘『])")
 
 
 _OFFICE_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:服务大厅|办事大厅|接待大厅|服务厅|服务窗口|营业厅|接待室))(?=[，,。；;、\s]|$|办理|咨询|反映)")
 # an unquoted name shaped like a government account's (X发布, X之声, X在线), ended by punctuation: 并入梅溪发布，
 _ACCOUNT_SHAPED = re.compile(r"([\u4e00-\u9fff]{2,8}(?:发布|之声|在线|微讯|融媒))(?=[，,。；;、\s]|$)")
+_NOT_BARE_NAME = re.compile(rf"本$|网址|访问|{_REDIRECTED.pattern}|{ACTION.pattern}")
 _NOT_PLAIN_NAME = re.compile(r"统一|集中|及时|同步|对外|公开|信息|正式|重新|相关|进行|予以|新闻发布")
 
 
@@ -1564,6 +1597,12 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
                 words.append(prefix.group(1))
             rest_start += prefix.end()
             rest = tail[rest_start:]
+        owned = _OWNER_PLATFORM_NAME.match(rest)
+        if owned and _ORG_END.search(owned.group(1)) and not _BREAK.search(owned.group(1)) and not words \
+                and not _COLUMN_AFTER.match(rest, owned.end()):  # (X网站“Y”栏目: Y is a column of X's site)
+            words.append(owned.group(2))  # 由芩岙县融媒体中心抖音号“芩岙融媒”发布: the owner, its platform word, the name
+            rest_start += owned.end()
+            rest = tail[rest_start:]
         owner = _OWNER_OF_NAME.match(rest)
         if owner and _ORG_END.search(owner.group(1)) and not _BREAK.search(owner.group(1)) \
                 and not _PLATFORM_IN.search(owner.group(1)):
@@ -1585,7 +1624,7 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             name, after, end = site.group(1), rest[site.end():], rest_start + site.end()
             words = ["网站"]
         elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1) \
-                and not re.search(rf"(?:{_PLATFORM_RE})$", org.group(1)):
+                and not _PLATFORM_IN.search(org.group(1)):  # (X门户网站部门子站: X's site, read below)
             previous = _clause_start(sentence, max(0, _clause_start(sentence, verb_at) - 1))
             if not _CONTENT_HEAD.search(sentence[previous:verb_at]):
                 break  # “X”公众号整体并入Y融媒体中心: the institution that runs it now, not where its content is read
@@ -1601,6 +1640,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
             if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过|使用|搜索|打开|点击|扫码|用户|您",
                                      bare.group(1)):
+                break
+            if _NOT_BARE_NAME.search(bare.group(1)):  # 原网址访问将自动跳转至本网站: a redirect, no new name
                 break
             if NAME_STOP.search(bare.group(1)) and not (_ORG_END.search(bare.group(1))  # 发展和改革委员会网站
                                                          and not NAME_STOP.search(bare.group(1).replace("和", ""))):
