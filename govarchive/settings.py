@@ -52,6 +52,17 @@ GOVARCHIVE_WORKER_TIMEOUT = 30
 GOVARCHIVE_FRONTIER_MEMORY = 10_000
 # The Chinese search rows of a crawl are written by a worker process on another core (govarchive/index/searchworker.py).
 GOVARCHIVE_SEARCH_WORKER = True
+# Browser capture (govarchive/crawl/browser.py, through scrapy-playwright and Debian's Chromium): pages of these
+# platforms and sources with `render = true` are loaded in Chromium, scrolled at most GOVARCHIVE_BROWSER_SCROLL_STEPS
+# times, given up after GOVARCHIVE_BROWSER_TIMEOUT seconds (a fetch failure); every exchange the browser makes is
+# archived (answers past GOVARCHIVE_BROWSER_MAX_BODY_BYTES are not), with the rendered DOM and a screenshot.
+# GOVARCHIVE_CHROMIUM: the browser's path (empty: chromium on PATH); without one, those pages are fetched plainly.
+GOVARCHIVE_BROWSER = True
+GOVARCHIVE_BROWSER_PLATFORMS = "douyin,toutiao"
+GOVARCHIVE_BROWSER_SCROLL_STEPS = 10
+GOVARCHIVE_BROWSER_TIMEOUT = 60
+GOVARCHIVE_BROWSER_MAX_BODY_BYTES = 50_000_000
+GOVARCHIVE_CHROMIUM = ""
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
@@ -67,7 +78,8 @@ EXTENSIONS = {
 # Distributed runs (docs/scaling.md): with GOVARCHIVE_REDIS_URL set, the first add-on switches to scrapy-redis's
 # scheduler and dupefilter, keyed by the run; otherwise the second bounds the frontier's memory (frontier.py).
 ADDONS = {"govarchive.crawl.distributed.DistributedAddon": 0, "govarchive.crawl.frontier.FrontierAddon": 0,
-          "govarchive.crawl.politeness.ContactAddon": 0}  # GOVARCHIVE_CONTACT into USER_AGENT (and From)
+          "govarchive.crawl.politeness.ContactAddon": 0,  # GOVARCHIVE_CONTACT into USER_AGENT (and From)
+          "govarchive.crawl.browser.BrowserAddon": 0}  # Chromium through scrapy-playwright, when it is found
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
     "pipelines.warc.WarcPipeline": 200,
@@ -82,6 +94,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's redirects, with a loop stopped at its first repeat and recorded (govarchive/core/failures.py)
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "govarchive.core.failures.LoopAwareRedirectMiddleware": 600,
+    # pages only a browser can read: loaded in Chromium, every exchange archived (govarchive/crawl/browser.py)
+    "govarchive.crawl.browser.BrowserCaptureMiddleware": 950,
 }
 # The most endangered accounts (accounts.risk, from the last run's closure analysis) are crawled first.
 SPIDER_MIDDLEWARES = {

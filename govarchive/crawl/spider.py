@@ -18,6 +18,7 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
+from govarchive.crawl.browser import META_BROWSER_PAGES, META_BROWSER_SKIPPED, META_RENDER
 from govarchive.crawl.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
 from govarchive.core.config import archive_config
 from govarchive.core.failures import HTTP_ERROR, NOT_ARCHIVED, NOT_COUNTED, URL_TOO_LONG, attempts_of, classify, detail_of
@@ -34,6 +35,7 @@ from govarchive.core.sources import load_sources, select
 PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo.cn", "wx1.sinaimg.cn",
                   "wx2.sinaimg.cn", "wx3.sinaimg.cn", "wx4.sinaimg.cn", "tvax1.sinaimg.cn", "www.douyin.com")
 BLOCKED = "blocked"  # the finish reason when a platform blocks the crawl
+TOO_LARGE_ERROR = "too_large"  # govarchive/core/failures.py
 META_KIND = "govarchive_kind"  # what a request is for: start, or a Link.kind (listing, account, post…)
 LOG_URL_MAX = 300  # characters of a URL in a log line (a hostile URL may be any length)
 # Scheduling: listings and account pages first, so a short run saves the widest view.
@@ -121,10 +123,12 @@ class ArchiveSpider(scrapy.Spider):
         self.start_urls = split_urls(url) or list(getattr(self, "start_urls", []))
         # Hosts that receive the MP back-office session (besides mp.weixin.qq.com): see credentials.py.
         self.backoffice_hosts: set[str] = set()
+        self.render_urls: set[str] = set()  # sources with render = true: loaded in the browser (browser.py)
         if sources:
             chosen = select(load_sources(sources, base_url), split_urls(source))
             self.start_urls += [s.url for s in chosen]
             self.backoffice_hosts = {urlsplit(s.url).netloc for s in chosen if s.kind == "backoffice"}
+            self.render_urls = {s.url for s in chosen if s.render}
         hosts = {urlsplit(u).hostname for u in self.start_urls} | set(PLATFORM_HOSTS)
         self.allowed_domains = sorted(h for h in hosts if h)
         self.blocked_in_a_row: Counter[str] = Counter()
@@ -133,8 +137,11 @@ class ArchiveSpider(scrapy.Spider):
         if not self.start_urls:
             self.logger.error("no start URL: pass -a url=URL[,URL…]")
         for url in self.start_urls:
+            meta: dict[str, Any] = {META_KIND: "start"}
+            if url in self.render_urls:
+                meta[META_RENDER] = True
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=PRIORITY["listing"],
-                                 dont_filter=not self.shared_frontier, meta={META_KIND: "start"})
+                                 dont_filter=not self.shared_frontier, meta=meta)
 
     def failed(self, failure: Any) -> Any:
         """Every request ends in :meth:`parse` or here: the progress display counts it finished.
@@ -182,7 +189,15 @@ class ArchiveSpider(scrapy.Spider):
             return
         if response.meta.get(META_KIND) == "start" and response.status >= 400:  # a seed with nothing behind it
             yield self.failure(response.request, HTTP_ERROR, f"the start URL answered HTTP {response.status}")
-        page = page_input(response)
+        for url, detail in response.meta.get(META_BROWSER_SKIPPED) or ():  # a browser's answer past the limit
+            yield self.failure(scrapy.Request(url, meta={META_KIND: "asset", META_ACCOUNT: response.meta.get(META_ACCOUNT)},
+                                              headers={"Referer": response.url}), TOO_LARGE_ERROR, detail)
+        rendered = response.meta.get(META_BROWSER_PAGES)  # what a browser received (govarchive/crawl/browser.py)
+        for page in rendered if rendered is not None else [page_input(response)]:
+            yield from self.parse_page(response, page, rendered is not None)
+
+    def parse_page(self, response: Response, page: PageInput, rendered: bool = False) -> Iterator[Any]:
+        """The items and requests of one page: the response itself, or one thing a browser received."""
         extraction = extract(page)
         account = page_account(response.meta.get(META_ACCOUNT), extraction)
         for note in extraction.notes:
@@ -196,6 +211,8 @@ class ArchiveSpider(scrapy.Spider):
             if link.kind in self.follow:
                 request = self.request_for(link, link_account(link, extraction, account))
                 request.headers.setdefault("Referer", response.url)
+                if rendered and link.kind == "listing":  # the next page of a list built by script
+                    request.meta[META_RENDER] = True
                 if len(request.url) > self.url_length_limit:  # never sent; recorded rather than dropped silently
                     yield self.failure(request, URL_TOO_LONG, f"a URL of {len(request.url)} characters, longer "
                                        f"than URLLENGTH_LIMIT ({self.url_length_limit}): not requested")
