@@ -12,7 +12,9 @@ recorded ``timeout``; kill -9 during a browser capture loses nothing already wri
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -278,3 +281,43 @@ def test_without_chromium_those_pages_are_fetched_plainly_said_in_one_line(demo_
     assert len(said) == 1 and "no Chromium found" in said[0]
     assert not rows(archive / "index.db", "select 1 from captures where record_type = 'resource'")
     assert not rows(archive / "index.db", "select 1 from posts where platform in ('douyin', 'toutiao')")
+
+
+@pytest.mark.asyncio
+async def test_the_viewer_shows_the_dom_snapshot_and_the_screenshot(rendered):
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    import govarchive.browse as plugin
+
+    if pm.get_plugin("govarchive") is None:  # entry points are not loaded in every test setup
+        pm.register(plugin, name="govarchive")
+    ds = Datasette([str(rendered / "index.db")])
+    db = rendered / "index.db"
+    page = rows(db, "select id from captures where url like '%' || ? and record_type = 'response' "
+                    "order by fetched_at limit 1", RENDERED["douyin"]["path"])[0][0]
+    viewer = await ds.client.get(f"/-/archive/{page}")
+    assert viewer.status_code == 200
+    links = dict(re.findall(r'class="ga-rendering" data-kind="(\w+)" href="([^"]+)"', viewer.text))
+    assert set(links) == {"dom", "screenshot"}
+    shot = await ds.client.get(links["screenshot"] + "/raw")
+    assert shot.status_code == 200 and shot.content.startswith(b"\x89PNG")
+    dom = await ds.client.get(links["dom"] + "/raw")
+    # the rendered list (built by the page's script) is in the snapshot; links resolve against the page's URL
+    assert dom.status_code == 200 and RENDERED["douyin"]["posts"][0]["title"] in dom.text
+    assert "<script" not in dom.text.lower() or "allow-scripts" not in viewer.text
+    assert "/-/archive/resolve" in dom.text and "urn:dom" not in dom.text.split("<body", 1)[-1][:2000]
+
+
+def test_the_wacz_carries_the_browser_records(rendered, tmp_path):
+    out = tmp_path / "rendered.wacz"
+    done = subprocess.run([str(BIN / "govarchive"), "export", "wacz", "--archive-dir", str(rendered), "-o", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    check = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with zipfile.ZipFile(out) as package:
+        blobs = [package.read(n) for n in package.namelist() if n.startswith("indexes/")]
+    index = "".join((gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b).decode() for b in blobs)
+    for pattern in (r"urn:dom:http", r"urn:view:http", r"/aweme/v1/web/aweme/post/", r"/api/pc/list/feed"):
+        assert re.search(re.escape(pattern) if "/" in pattern else pattern, index), pattern
