@@ -58,6 +58,7 @@ CHROMIUM_FLAGS = ("--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", 
 VIEWPORT = {"width": 1280, "height": 900}
 CONTEXT = {"viewport": VIEWPORT, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "service_workers": "block"}
 SCREENSHOT_MAX_HEIGHT = 10_000  # px of a full-page screenshot (Chromium's own limit is 16,384)
+FIRST_WAIT = 0.5  # seconds after the load event before the page may be called quiet
 QUIET_SECONDS = 0.3  # no request in flight this long: the page has loaded what the last step asked for
 STEP_WAIT_MAX = 4.0  # longest wait for quiet after one step (a video keeps a request open)
 SETTLE_SHARE = 0.6  # share of the time limit spent loading and scrolling; the rest for DOM, screenshot, bodies
@@ -233,6 +234,7 @@ class Recorder:
         """Let the page load, scroll it step by step as a reader would (a 加载更多 button clicked when
         scrolling loads nothing), then take the screenshot and wait for the bodies still being read."""
         deadline = self.started + self.config.browser_timeout * SETTLE_SHARE
+        await asyncio.sleep(FIRST_WAIT)  # the requests the page's scripts started may be reported a moment late
         await self._quiet(deadline)
         for _ in range(self.config.browser_scroll_steps):
             if time.monotonic() >= deadline:
@@ -251,6 +253,7 @@ class Recorder:
                     break  # nothing more to load
                 await self._quiet(deadline)
         await page.evaluate("() => window.scrollTo(0, 0)")
+        await self._quiet(deadline)
         height = await page.evaluate("() => document.documentElement.scrollHeight")
         clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(max(height, 1), SCREENSHOT_MAX_HEIGHT)}
         self.screenshot = await page.screenshot(full_page=True, clip=clip, type="png")
