@@ -127,6 +127,7 @@ class Recorder:
         self.page: Any = None
         self.tasks: set[asyncio.Task[None]] = set()
         self.in_flight = 0
+        self.requests = 0  # requests the page made so far
         self.last_activity = time.monotonic()
         self.main: Capture | None = None  # the page's own document
         self.pages: list[PageInput] = []  # what the page objects read (documents, JSON answers)
@@ -145,6 +146,7 @@ class Recorder:
         page.on("response", self._on_response)
 
     def _on_request(self, request: Any) -> None:
+        self.requests += 1
         self.in_flight += 1
         self.last_activity = time.monotonic()
 
@@ -242,13 +244,13 @@ class Recorder:
                             self.steps)
                 break
             before = await page.evaluate("() => document.documentElement.scrollHeight")
-            responses = self.exchanges + len(self.tasks)
+            requests = self.requests
             await page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
             await page.mouse.wheel(0, VIEWPORT["height"])
             self.steps += 1
             await self._quiet(deadline)
-            after = await page.evaluate("() => document.documentElement.scrollHeight")
-            if after <= before and self.exchanges + len(self.tasks) == responses:
+            if not await self._grew(page, before, requests, deadline):
+                requests = self.requests
                 if not await page.evaluate(CLICK_MORE_JS, MORE_BUTTON):
                     break  # nothing more to load
                 await self._quiet(deadline)
@@ -258,6 +260,16 @@ class Recorder:
         clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(max(height, 1), SCREENSHOT_MAX_HEIGHT)}
         self.screenshot = await page.screenshot(full_page=True, clip=clip, type="png")
         await self.drain(max(1.0, self.started + self.config.browser_timeout * 0.9 - time.monotonic()))
+
+    async def _grew(self, page: Any, height: int, requests: int, deadline: float) -> bool:
+        """Whether the last step loaded something: the page grew or made requests. A busy machine reports a
+        script's request a moment late, so "nothing" is looked at twice."""
+        for _ in range(2):
+            if self.requests > requests or await page.evaluate("() => document.documentElement.scrollHeight") > height:
+                return True
+            await asyncio.sleep(FIRST_WAIT)
+            await self._quiet(deadline)
+        return False
 
     async def _quiet(self, deadline: float) -> None:
         """Wait until no request has been in flight for a moment (at most STEP_WAIT_MAX, never past deadline)."""

@@ -24,6 +24,17 @@ from govarchive.crawl.browser import META_RECORDER, BrowserHung
 logger = logging.getLogger(__name__)
 
 
+class NoTraceback(logging.Filter):
+    """scrapy-playwright logs a failed page with its traceback; the failure is our one line (a fetch failure)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("scrapy-playwright").addFilter(NoTraceback())
+
+
 class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
