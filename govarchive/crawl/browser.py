@@ -4,10 +4,12 @@ Douyin and Toutiao accounts (``GOVARCHIVE_BROWSER_PLATFORMS``) and sources with 
 in Debian's Chromium through scrapy-playwright's download handler (:mod:`govarchive.crawl.browserhandler`),
 never a browser build Playwright downloads. While the page loads and is scrolled (at most
 ``GOVARCHIVE_BROWSER_SCROLL_STEPS`` steps, clicking a 加载更多 button when scrolling loads nothing, within
-``GOVARCHIVE_BROWSER_TIMEOUT``), :class:`Recorder` writes **every HTTP exchange the browser makes**
-(documents, XHR/fetch JSON, scripts, images, media up to ``GOVARCHIVE_BROWSER_MAX_BODY_BYTES``) as a
-request + response pair through the same capture stages as Scrapy's own downloads (dedup → WARC →
-index), the moment its body is read: real status, every header value, the body as the browser got it.
+``GOVARCHIVE_BROWSER_TIMEOUT``), :class:`Recorder` keeps **every HTTP exchange the browser makes**
+(documents, XHR/fetch JSON, scripts, images, media up to ``GOVARCHIVE_BROWSER_MAX_BODY_BYTES``): real
+status, every header value, the body as the browser got it. When the page is done (or given up) they are
+written together, in the order they arrived, as request + response pairs through the same capture stages
+as Scrapy's own downloads (dedup → WARC → index), so the index learns of them in the order a reindex
+reads them; a crawl killed while a page is in the browser loses that page only.
 Chromium hands bodies over decoded, so a ``Content-Encoding`` (and the ``Content-Length`` of the encoded
 body) are kept renamed ``X-Crawler-…``, as Scrapy's framing headers are. When the page is done, its rendered
 DOM and a PNG screenshot are two ``resource`` records (``urn:dom:<url>``, ``urn:view:<url>``), both
@@ -16,7 +18,7 @@ DOM and a PNG screenshot are two ``resource`` records (``urn:dom:<url>``, ``urn:
 The spider then reads what the browser received (:data:`META_BROWSER_PAGES`): the document, every JSON
 answer and the DOM snapshot, each through the page objects as a crawl or a reindex would. A page not done
 within the time limit is closed (its browser restarted if it does not close) and recorded as a ``timeout``
-fetch failure; what the browser had received until then stays archived.
+fetch failure; what the browser had received until then is archived.
 
 Without Chromium (``GOVARCHIVE_CHROMIUM``, else ``chromium`` on PATH) those pages are fetched plainly, said in
 one log line. Settings: ``GOVARCHIVE_BROWSER*``, ``GOVARCHIVE_CHROMIUM``. Stats: ``govarchive/browser/pages``,
@@ -37,7 +39,8 @@ from urllib.parse import urlsplit
 from govarchive.core.config import ArchiveConfig, archive_config
 from govarchive.core.httpdata import payload_digest
 from govarchive.core.items import Capture
-from govarchive.crawl.capture import FRAMING_HEADERS, META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED
+from govarchive.crawl.capture import (FRAMING_HEADERS, META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED,
+                                      STOPPING)
 from govarchive.crawl.credentials import mask
 from govarchive.crawl.run import run_for
 from govarchive.pages.base import DOM_SNAPSHOT, SCREENSHOT, PageInput
@@ -129,6 +132,8 @@ class Recorder:
         self.in_flight = 0
         self.requests = 0  # requests the page made so far
         self.last_activity = time.monotonic()
+        self.stopping = False  # the disk is full: the crawl is stopping
+        self.received: list[tuple[Capture, str, bool]] = []  # (capture, resource type, the page's own document?)
         self.main: Capture | None = None  # the page's own document
         self.pages: list[PageInput] = []  # what the page objects read (documents, JSON answers)
         self.skipped: list[tuple[str, str]] = []  # answers too large to archive: (url, why)
@@ -172,18 +177,26 @@ class Recorder:
             return
         if capture is None:
             return
-        problem = self.store(capture)
-        if problem:
-            self.problems += 1
-            return
-        self.exchanges += 1
         is_main = resource_type == "document" and self._is_main_frame(response)
-        if is_main and self.main is None and not 300 <= capture.http_status < 400:
-            self.main = capture
-        if resource_type in PARSED_TYPES and not 300 <= capture.http_status < 400:
-            headers = tuple((k, v) for k, v in capture.response_headers if not k.lower().startswith("x-crawler-"))
-            self.pages.append(PageInput(url=capture.url, status=capture.http_status, headers=headers,
-                                        body=capture.body, capture_id=capture.id, fetched_at=capture.fetched_at))
+        self.received.append((capture, resource_type, is_main))
+
+    def flush(self) -> None:
+        """Archive what the page received, in the order it arrived (done once the page is done, or given up:
+        the page's records are written together, so the index learns of them in the order a reindex reads them)."""
+        received, self.received = self.received, []
+        for capture, resource_type, is_main in received:
+            problem = self.store(capture)
+            if problem:
+                self.problems += 1
+                self.stopping = self.stopping or problem == STOPPING
+                continue
+            self.exchanges += 1
+            if is_main and self.main is None and not 300 <= capture.http_status < 400:
+                self.main = capture
+            if resource_type in PARSED_TYPES and not 300 <= capture.http_status < 400:
+                headers = tuple((k, v) for k, v in capture.response_headers if not k.lower().startswith("x-crawler-"))
+                self.pages.append(PageInput(url=capture.url, status=capture.http_status, headers=headers,
+                                            body=capture.body, capture_id=capture.id, fetched_at=capture.fetched_at))
 
     def _is_main_frame(self, response: Any) -> bool:
         try:
@@ -389,6 +402,7 @@ class BrowserCaptureMiddleware:
             return response
         for key in ("playwright_page_init_callback", "playwright_page_methods"):  # callables: never queued again
             request.meta.pop(key, None)
+        recorder.flush()
         stats = self.crawler.stats
         stats.inc_value("govarchive/browser/pages")
         stats.inc_value("govarchive/browser/exchanges", recorder.exchanges)
@@ -397,7 +411,8 @@ class BrowserCaptureMiddleware:
             stats.inc_value("govarchive/browser/not_archived", recorder.problems)
         request.meta[META_BROWSER_SKIPPED] = recorder.skipped
         if recorder.main is None:  # the document itself could not be archived: nothing is read either
-            request.meta[META_NOT_ARCHIVED] = "the browser's page document could not be archived"
+            request.meta[META_NOT_ARCHIVED] = STOPPING if recorder.stopping else \
+                "the browser's page document could not be archived"
             return response
         at = datetime.now(timezone.utc)
         pages = list(recorder.pages)
@@ -416,7 +431,8 @@ class BrowserCaptureMiddleware:
         recorder: Recorder | None = request.meta.pop(META_RECORDER, None)
         for key in ("playwright_page_init_callback", "playwright_page_methods"):
             request.meta.pop(key, None)
-        if recorder is not None:
+        if recorder is not None:  # what the page received before it failed is archived all the same
+            recorder.flush()
             self.crawler.stats.inc_value("govarchive/browser/exchanges", recorder.exchanges)
             if recorder.main is not None:
                 request.meta[META_CAPTURE_ID] = recorder.main.id
