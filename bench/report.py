@@ -133,6 +133,16 @@ def render(results: dict[str, Any]) -> str:
         parts += ["", *reindex_section(results["reindex"])]
     if results.get("search"):
         parts += ["", *search_section(results["search"])]
+    if results.get("browser"):
+        browser = results["browser"]
+        if browser.get("skipped"):
+            parts += ["", f"browser capture: skipped: {browser['skipped']}"]
+        else:
+            parts += ["", "browser capture (bench/browser.py: script-built list pages through Chromium; no target "
+                          "yet beyond measured):",
+                      table([["pages", "exchanges", "wall s", "pages/s", "peak RSS, process tree MiB"],
+                             [str(browser["rendered_pages"]), str(browser["exchanges"]), f"{browser['wall_s']:.1f}",
+                              f"{browser['pages_per_s']:.2f}", f"{browser['peak_tree_rss_mb']:.0f}"]])]
     verdicts = [[t.name, "-" if t.value is None else f"{t.value:g}", t.target, t.verdict] for t in targets(results)]
     parts += ["", table([["target", "measured", "wanted", ""], *verdicts])]
     return "\n".join(parts)

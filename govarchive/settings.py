@@ -17,7 +17,8 @@ NEWSPIDER_MODULE = "spiders"
 # USER_AGENT by govarchive.crawl.politeness.ContactAddon); GOVARCHIVE_MP_TOKEN and GOVARCHIVE_MP_COOKIE (your
 # own WeChat MP back-office session: pass them with -s, or as environment variables of `govarchive crawl`,
 # never in a file in the repo); the closure rules GOVARCHIVE_AS_OF, GOVARCHIVE_DORMANT_DAYS and
-# GOVARCHIVE_CLOSED_AFTER_RUNS (govarchive/closure/lifecycle.py); the distributed-run settings (docs/scaling.md).
+# GOVARCHIVE_CLOSED_AFTER_RUNS (govarchive/closure/lifecycle.py); the distributed-run settings (docs/scaling.md);
+# the browser-capture settings GOVARCHIVE_BROWSER* and GOVARCHIVE_CHROMIUM (govarchive/crawl/browser.py).
 globals().update(_config.DEFAULTS)
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
@@ -34,7 +35,8 @@ EXTENSIONS = {
 # Distributed runs (docs/scaling.md): with GOVARCHIVE_REDIS_URL set, the first add-on switches to scrapy-redis's
 # scheduler and dupefilter, keyed by the run; otherwise the second bounds the frontier's memory (frontier.py).
 ADDONS = {"govarchive.crawl.distributed.DistributedAddon": 0, "govarchive.crawl.frontier.FrontierAddon": 0,
-          "govarchive.crawl.politeness.ContactAddon": 0}  # GOVARCHIVE_CONTACT into USER_AGENT (and From)
+          "govarchive.crawl.politeness.ContactAddon": 0,  # GOVARCHIVE_CONTACT into USER_AGENT (and From)
+          "govarchive.crawl.browser.BrowserAddon": 0}  # Chromium through scrapy-playwright, when it is found
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
     "pipelines.warc.WarcPipeline": 200,
@@ -49,6 +51,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's redirects, with a loop stopped at its first repeat and recorded (govarchive/core/failures.py)
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "govarchive.core.failures.LoopAwareRedirectMiddleware": 600,
+    # pages only a browser can read: loaded in Chromium, every exchange archived (govarchive/crawl/browser.py)
+    "govarchive.crawl.browser.BrowserCaptureMiddleware": 950,
 }
 # The most endangered accounts (accounts.risk, from the last run's closure analysis) are crawled first.
 SPIDER_MIDDLEWARES = {

@@ -71,7 +71,7 @@ def test_unknown_source_id_is_an_error():
 
 def test_sources_check_command(tmp_path):
     ok = CliRunner().invoke(cli, ["sources", "check", str(DEMO_SOURCES)])
-    assert ok.exit_code == 0 and "11 sources, all valid" in ok.output
+    assert ok.exit_code == 0 and "12 sources, all valid" in ok.output
     bad = CliRunner().invoke(cli, ["sources", "check", str(write(tmp_path, '[[source]]\nid = "a"\nplatform = "x"\n'))])
     assert bad.exit_code == 2 and "unknown platform 'x'" in bad.output  # a usage mistake and "Traceback" not in bad.output
 

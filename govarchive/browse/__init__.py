@@ -49,6 +49,7 @@ from govarchive.browse.replay import (
     find_capture,
     follow_redirects,
     load_copy,
+    page_url,
     rewrite_css,
     rewrite_html,
 )
@@ -299,6 +300,8 @@ async def archived_copy_page(datasette: Any, request: Any) -> Response:
         "payload_row": datasette.urls.path(VIEWER + copy.payload_capture_id) if copy.payload_capture_id else None,
         "media": [dict(item, view=link(item["url"]) if item.get("archived") else None)
                   for item in _media(context["post"])],
+        "renderings": [dict(r, view=datasette.urls.path(VIEWER + r["id"])) for r in context["renderings"]],
+        "rendering_of": datasette.urls.path(VIEWER + context["rendering_of"]) if context["rendering_of"] else None,
     }
     html = await datasette.render_template("govarchive_copy.html", values, request=request)
     return Response.html(html, headers=_headers(VIEWER_CSP))
@@ -326,8 +329,8 @@ async def archived_payload(datasette: Any, request: Any) -> Response:
         return Response(copy.body, content_type="application/octet-stream",
                         headers=_headers(ARCHIVED_CSP, **{"Content-Disposition": f'attachment; filename="{quote(name)}"'}))
     link, resource = _viewer_paths(datasette, copy.capture["fetched_at"])
-    if copy.kind == "html":
-        page = rewrite_html(copy.text(), copy.capture["url"], link, resource)
+    if copy.kind == "html":  # (a browser's DOM snapshot is read against its page's own URL)
+        page = rewrite_html(copy.text(), page_url(copy.capture["url"]), link, resource)
         return Response(page, content_type="text/html; charset=utf-8", headers=_headers(ARCHIVED_CSP))
     if copy.kind == "css":
         css = rewrite_css(copy.text(), copy.capture["url"], resource)

@@ -26,6 +26,7 @@ import lxml.html
 from lxml import etree
 
 from govarchive.core.httpdata import BodyTooLarge, decode_text, header, http_body
+from govarchive.pages.base import DOM_SNAPSHOT, SCREENSHOT
 from govarchive.pages.wechat import canonical_article_url, is_article_url
 from govarchive.warc.reader import http_record
 from govarchive.warc.writer import open_warc
@@ -243,7 +244,22 @@ def copy_context(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any]:
                coalesce(nullif(rp.title, ''), rp.url) as report_title
         from claims c left join posts rp on rp.id = c.post_id where c.account_id = ?
         order by c.confidence desc, c.claimed_at desc""", [account_id]) if account_id else []
-    return {"post": post, "account": account, "successors": successors, "claims": claims}
+    # a page loaded in a browser: its DOM snapshot and screenshot; a rendering: the page it was taken of
+    renderings = _rows(conn, "select id, url, content_type from captures where snapshot_of = ? order by url",
+                       [capture_id])
+    rendering_of = _row(conn, "select snapshot_of from captures where id = ? and snapshot_of is not null", [capture_id])
+    return {"post": post, "account": account, "successors": successors, "claims": claims,
+            "renderings": [dict(r, kind="screenshot" if (r["content_type"] or "").startswith("image/") else "dom")
+                           for r in renderings],
+            "rendering_of": rendering_of["snapshot_of"] if rendering_of else None}
+
+
+def page_url(url: str) -> str:
+    """The page a capture shows: a browser's DOM snapshot (``urn:dom:<url>``) is the page at ``<url>``."""
+    for prefix in (DOM_SNAPSHOT, SCREENSHOT):
+        if url.startswith(prefix):
+            return url[len(prefix):]
+    return url
 
 
 # -- making an archived page safe to show -----------------------------------------------------------

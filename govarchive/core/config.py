@@ -18,6 +18,7 @@ from typing import Any
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+BROWSER_PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "video_channel", "website", "feed")
 RECHECK_CHOICES = ("none", "at_risk", "sample", "all")
 PROGRESS_CHOICES = ("auto", "live", "log", "off")
 
@@ -76,6 +77,15 @@ class ArchiveConfig:
     worker_timeout: float = 30  # a worker silent this long is taken for dead by the others
     frontier_memory: int = 10_000  # pending requests kept in memory; more spill to disk (0: no bound)
     search_worker: bool = True  # a crawl's search shadows are written by a worker process (govarchive/index/searchworker.py)
+    # browser capture (govarchive/crawl/browser.py): pages of these platforms, and sources with render = true,
+    # are loaded in Chromium (when it is found), scrolled at most browser_scroll_steps times within
+    # browser_timeout seconds; answers larger than browser_max_body_bytes are not archived
+    browser: bool = True
+    browser_platforms: tuple[str, ...] = ("douyin", "toutiao")
+    browser_scroll_steps: int = 10
+    browser_timeout: float = 60.0
+    browser_max_body_bytes: int = 50_000_000
+    chromium: str = ""  # the Chromium to drive (empty: chromium or chromium-browser on PATH)
 
     @property
     def distributed(self) -> bool:
@@ -161,7 +171,27 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         frontier_memory=_not_negative(_number(settings, "GOVARCHIVE_FRONTIER_MEMORY", int),
                                       "GOVARCHIVE_FRONTIER_MEMORY"),
         **_distributed(settings),
+        **_browser(settings),
     )
+
+
+def _browser(settings: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """The browser-capture settings (govarchive/crawl/browser.py)."""
+    value = _get(settings, "GOVARCHIVE_BROWSER_PLATFORMS")
+    names = value.split(",") if isinstance(value, str) else list(value or ())
+    platforms = tuple(dict.fromkeys(str(n).strip().lower() for n in names if str(n).strip()))
+    unknown = [p for p in platforms if p not in BROWSER_PLATFORMS]
+    if unknown:
+        raise ValueError(f"GOVARCHIVE_BROWSER_PLATFORMS: {', '.join(unknown)} is not a platform "
+                         f"(one or more of {', '.join(BROWSER_PLATFORMS)}, separated by commas; empty for none)")
+    return {"browser": _flag(settings, "GOVARCHIVE_BROWSER"), "browser_platforms": platforms,
+            "browser_scroll_steps": _not_negative(_number(settings, "GOVARCHIVE_BROWSER_SCROLL_STEPS", int),
+                                                  "GOVARCHIVE_BROWSER_SCROLL_STEPS"),
+            "browser_timeout": _positive(_number(settings, "GOVARCHIVE_BROWSER_TIMEOUT", float),
+                                         "GOVARCHIVE_BROWSER_TIMEOUT"),
+            "browser_max_body_bytes": _positive(_number(settings, "GOVARCHIVE_BROWSER_MAX_BODY_BYTES", int),
+                                                "GOVARCHIVE_BROWSER_MAX_BODY_BYTES"),
+            "chromium": str(_get(settings, "GOVARCHIVE_CHROMIUM") or "").strip()}
 
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")

@@ -40,6 +40,9 @@ class Capture:
     warc_offset: int | None = None
     warc_length: int | None = None
     page_state: str | None = None
+    # a ``resource`` record a browser made of a page (its rendered DOM, a screenshot): the capture of that
+    # page's own document (govarchive/crawl/browser.py; WARC-Concurrent-To in the file)
+    snapshot_of: str | None = None
 
     @property
     def content_type(self) -> str | None:

@@ -31,6 +31,7 @@ from govarchive.core.failures import (
 )
 from govarchive.core.items import FetchFailure, Link, PageState
 from govarchive.core.sources import Source, load_sources, select
+from govarchive.crawl.browser import META_BROWSER_PAGES, META_BROWSER_SKIPPED, META_RENDER
 from govarchive.crawl.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
 from govarchive.crawl.middlewares import META_POST_ID
 from govarchive.crawl.outcome import FAILED_SEEDS_STAT, FETCH_FAILURES_STAT
@@ -43,6 +44,7 @@ from govarchive.pages import Extraction, PageInput, extract
 PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo.cn", "wx1.sinaimg.cn",
                   "wx2.sinaimg.cn", "wx3.sinaimg.cn", "wx4.sinaimg.cn", "tvax1.sinaimg.cn", "www.douyin.com")
 BLOCKED = "blocked"  # the finish reason when a platform blocks the crawl
+TOO_LARGE_ERROR = "too_large"  # govarchive/core/failures.py
 META_KIND = "govarchive_kind"  # what a request is for: start, or a Link.kind (listing, account, post…)
 # The sources-file entry (a validated Source) a start request was made for; the requests it leads to inherit it.
 META_SOURCE = "govarchive_source"
@@ -142,6 +144,7 @@ class ArchiveSpider(scrapy.Spider):
         self.start_urls = [u for u, _ in self.seeds]
         # Hosts that receive the MP back-office session (besides mp.weixin.qq.com): see credentials.py.
         self.backoffice_hosts: set[str] = {urlsplit(s.url).netloc for s in self.sources if s.kind == "backoffice"}
+        self.render_urls: set[str] = {s.url for s in self.sources if s.render}  # loaded in the browser (browser.py)
         hosts = {urlsplit(u).hostname for u in self.start_urls} | set(PLATFORM_HOSTS)
         self.allowed_domains = sorted(h for h in hosts if h)
         self.blocked_in_a_row: Counter[str] = Counter()
@@ -153,6 +156,8 @@ class ArchiveSpider(scrapy.Spider):
             meta: dict[str, Any] = {META_KIND: "start"}
             if source is not None:
                 meta[META_SOURCE] = source
+            if url in self.render_urls:
+                meta[META_RENDER] = True
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, priority=PRIORITY["listing"],
                                  dont_filter=not self.shared_frontier, meta=meta)
 
@@ -204,7 +209,15 @@ class ArchiveSpider(scrapy.Spider):
             return
         if response.meta.get(META_KIND) == "start" and response.status >= 400:  # a seed with nothing behind it
             yield self.failure(request, HTTP_ERROR, f"the start URL answered HTTP {response.status}")
-        page = page_input(response)
+        for url, detail in response.meta.get(META_BROWSER_SKIPPED) or ():  # a browser's answer past the limit
+            yield self.failure(scrapy.Request(url, meta={META_KIND: "asset", META_ACCOUNT: response.meta.get(META_ACCOUNT)},
+                                              headers={"Referer": response.url}), TOO_LARGE_ERROR, detail)
+        rendered = response.meta.get(META_BROWSER_PAGES)  # what a browser received (govarchive/crawl/browser.py)
+        for page in rendered if rendered is not None else [page_input(response)]:
+            yield from self.parse_page(response, page, rendered is not None)
+
+    def parse_page(self, response: Response, page: PageInput, rendered: bool = False) -> Iterator[Any]:
+        """The items and requests of one page: the response itself, or one thing a browser received."""
         extraction = extract(page)
         account = page_account(response.meta.get(META_ACCOUNT), extraction)
         for note in extraction.notes:
@@ -219,6 +232,8 @@ class ArchiveSpider(scrapy.Spider):
                 request = self.request_for(link, link_account(link, extraction, account),
                                            response.meta.get(META_SOURCE))
                 request.headers.setdefault("Referer", response.url)
+                if rendered and link.kind == "listing":  # the next page of a list built by script
+                    request.meta[META_RENDER] = True
                 if len(request.url) > self.url_length_limit:  # never sent; recorded rather than dropped silently
                     yield self.failure(request, URL_TOO_LONG, f"a URL of {len(request.url)} characters, longer "
                                        f"than URLLENGTH_LIMIT ({self.url_length_limit}): not requested")

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from govarchive.demo import cms
+from govarchive.demo import cms, rendered
 from govarchive.demo import content as c
 from govarchive.demo import templates as t
 
@@ -232,6 +232,9 @@ def render(path_and_query: str, headers: Mapping[str, str] | None = None, phase:
     other_site = cms.render(path, parts.query, form)
     if other_site is not None:
         return other_site
+    scripted = rendered.render(path, q)  # pages whose content their scripts fetch (govarchive/demo/rendered.py)
+    if scripted is not None:
+        return scripted
     feed = _FEEDS.get(path)
     if feed is not None:
         return feed(state)

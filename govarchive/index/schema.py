@@ -276,3 +276,11 @@ def m012_report_claims(db: Database) -> None:
     db.execute("update migrations set claim_id = 'claim-' || substr(notice_id, 8), notice_id = null, source = 'report', "
                "confidence = min(confidence, 0.5) where notice_id in (select id from notices where is_report = 1)")
     db.execute("delete from notices where is_report = 1")
+
+
+@migrations()
+def m013_page_snapshots(db: Database) -> None:
+    """Issue 21: a page captured through a browser keeps its rendered DOM and a screenshot as ``resource``
+    records; ``captures.snapshot_of`` names the capture of the page's own document they were taken of."""
+    db.table("captures").add_column("snapshot_of", str, fk="captures", fk_col="id")
+    db.table("captures").create_index(["snapshot_of"])

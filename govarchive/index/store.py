@@ -387,4 +387,5 @@ def capture_row(capture: Capture) -> dict[str, Any]:
         "refers_to": capture.refers_to,
         "page_state": capture.page_state,
         "ip_address": capture.ip_address,
+        "snapshot_of": capture.snapshot_of,
     }

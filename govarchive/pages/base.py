@@ -20,6 +20,10 @@ from govarchive.core.httpdata import DecodedText, decode_text, header
 from govarchive.core.items import Account, Link, Post
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+# A browser's rendering of a page (govarchive/crawl/browser.py): ``resource`` records at these URIs + the page's URL
+# (Browsertrix Crawler names its screenshots ``urn:view:`` too).
+DOM_SNAPSHOT = "urn:dom:"
+SCREENSHOT = "urn:view:"
 
 
 @dataclass(frozen=True)

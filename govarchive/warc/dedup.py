@@ -31,7 +31,7 @@ class PayloadDeduper:
         self.find_original = find_original or (lambda capture: index.find_original(capture.payload_digest))
 
     def check(self, capture: Capture) -> bool:
-        if len(capture.body) < self.min_bytes or capture.truncated:
+        if len(capture.body) < self.min_bytes or capture.truncated or capture.record_type != "response":
             return False
         original = self.find_original(capture)
         if original is None:

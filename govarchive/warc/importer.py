@@ -554,7 +554,8 @@ def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
         ip_address=rec.get_header("WARC-IP-Address"), truncated=rec.get_header("WARC-Truncated"),
         payload_digest=rec.get_header("WARC-Payload-Digest") or payload_digest(raw), record_type=record.rec_type,
         warc_file=warc_name, refers_to=record_id(rec.get_header("WARC-Refers-To")) or None,
-        refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"))
+        refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"),
+        snapshot_of=record_id(rec.get_header("WARC-Concurrent-To")) or None if record.rec_type == "resource" else None)
 
 
 def _status(code: Any) -> int:

@@ -247,17 +247,21 @@ class WarcArchive:
         return self._size + start, self._buffer.tell() - start
 
     def write_capture(self, capture: Capture) -> None:
-        """Write the response (or revisit) and request records, together; set the capture's location.
+        """Write the response (or revisit) and request records, together; set the capture's location. A
+        ``resource`` capture (a browser's DOM snapshot or screenshot of a page) is one record.
 
         Raises ``OSError`` when the disk refuses them, leaving the file as it was before."""
         self._ensure_room()
         assert self._writer is not None
-        main = self._response_record(capture) if capture.record_type == "response" else self._revisit_record(capture)
-        offset, length = self._write(main)
-        self._write(self._request_record(capture))
+        if capture.record_type == "resource":
+            offset, length = self._write(self._resource_record(capture))
+        else:
+            main = self._response_record(capture) if capture.record_type == "response" else self._revisit_record(capture)
+            offset, length = self._write(main)
+            self._write(self._request_record(capture))
         start = self._size
         self._append()
-        self.records_written += 2
+        self.records_written += self._records_of(capture)
         self._last_capture = (capture.id, self._name or "", start, self._size)
         capture.warc_file, capture.warc_offset, capture.warc_length = self._name, offset, length
 
@@ -270,10 +274,31 @@ class WarcArchive:
         if capture_id != capture.id or name != self._name or end != self._size:
             return False
         self._cut(start)
-        self.records_written -= 2
+        self.records_written -= self._records_of(capture)
         self._last_capture = None
         capture.warc_file = capture.warc_offset = capture.warc_length = None
         return True
+
+    @staticmethod
+    def _records_of(capture: Capture) -> int:
+        return 1 if capture.record_type == "resource" else 2
+
+    def _resource_record(self, capture: Capture) -> Any:
+        """A browser's rendering of a page (DOM snapshot, screenshot): content got without HTTP, its
+        ``WARC-Concurrent-To`` the page's own response (or revisit) record."""
+        assert self._writer is not None
+        headers = self._common_headers(capture, capture.id, "resource")
+        headers["WARC-Payload-Digest"] = capture.payload_digest
+        if capture.snapshot_of:
+            headers["WARC-Concurrent-To"] = f"<{capture.snapshot_of}>"
+        return self._writer.create_warc_record(
+            capture.url,
+            "resource",
+            payload=BytesIO(capture.body),
+            length=len(capture.body),
+            warc_content_type=capture.content_type or "application/octet-stream",
+            warc_headers_dict=headers,
+        )
 
     def _common_headers(self, capture: Capture, record_id: str, record_type: str) -> dict[str, str]:
         headers = {"WARC-Type": record_type, "WARC-Record-ID": f"<{record_id}>", "WARC-Target-URI": capture.url,
