@@ -50,7 +50,7 @@ def targets(results: dict[str, Any]) -> list[Target]:
         Target(f"peak RSS of (b), {sizes}, ×", growth, f"≤ {RSS_FLAT} (flat)", _check(growth, lambda v: v <= RSS_FLAT)),
         Target("reindex / warcio index throughput", reindex, "≥ 0.5", _check(reindex, lambda v: v >= 0.5)),
         Target("search p95, ms", p95, "< 100", _check(p95, lambda v: v < 100)),
-        Target(f"(b)'s index.db + search.db / WARC bytes", size, f"≤ {INDEX_TO_WARC}",
+        Target("(b)'s index.db + search.db / WARC bytes", size, f"≤ {INDEX_TO_WARC}",
                _check(size, lambda v: v <= INDEX_TO_WARC)),
     ]
 
@@ -147,6 +147,16 @@ def render(results: dict[str, Any]) -> str:
         parts += ["", *reindex_section(results["reindex"])]
     if results.get("search"):
         parts += ["", *search_section(results["search"])]
+    if results.get("browser"):
+        browser = results["browser"]
+        if browser.get("skipped"):
+            parts += ["", f"browser capture: skipped: {browser['skipped']}"]
+        else:
+            parts += ["", "browser capture (bench/browser.py: script-built list pages through Chromium; no target "
+                          "yet beyond measured):",
+                      table([["pages", "exchanges", "wall s", "pages/s", "peak RSS, process tree MiB"],
+                             [str(browser["rendered_pages"]), str(browser["exchanges"]), f"{browser['wall_s']:.1f}",
+                              f"{browser['pages_per_s']:.2f}", f"{browser['peak_tree_rss_mb']:.0f}"]])]
     verdicts = [[t.name, "-" if t.value is None else f"{t.value:g}", t.target, t.verdict] for t in targets(results)]
     parts += ["", table([["target", "measured", "wanted", ""], *verdicts])]
     return "\n".join(parts)

@@ -18,17 +18,22 @@ import random
 import sqlite3
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from govarchive.browse.queries import QUERIES
-from govarchive.index.store import open_index, post_values
-from govarchive.core.items import Account, Post
-from govarchive.index.search import (attach_search, cjk_escape_fts, clear_applied, drain_search_queue, post_search_key,
-                                     search_files)
-
 from bench import text
+from govarchive.browse.queries import QUERIES
+from govarchive.core.items import Account, Post
+from govarchive.index.search import (
+    attach_search,
+    cjk_escape_fts,
+    clear_applied,
+    drain_search_queue,
+    post_search_key,
+    search_files,
+)
+from govarchive.index.store import open_index, post_values
 
 SEED = 20261120
 CORPUS = "v3"  # part of the cached index's name: change it when bench.text, synthetic_post or the schema changes
@@ -36,7 +41,7 @@ ACCOUNTS = 1000
 BATCH = 10_000
 SHANGHAI = timezone(timedelta(hours=8))
 FIRST_DAY = datetime(2019, 1, 1, tzinfo=SHANGHAI)
-SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 # 2-, 3- and 4-character queries, from words in nearly every post (工作) to names in a few hundred,
 # a Traditional spelling (帳號關停, found as 账号关停) and words no post holds.
 QUERIES_BY_LENGTH = {

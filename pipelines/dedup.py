@@ -12,11 +12,11 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from govarchive.core.config import ArchiveConfig, archive_config
-from govarchive.warc.dedup import ItemDeduper, PayloadDeduper
-from govarchive.index.store import open_index
 from govarchive.core.items import Account, Capture, Post
-from govarchive.crawl.guard import CrawlGuard, guard_for
 from govarchive.core.storage import StorageHalt, halt_for, starting
+from govarchive.crawl.guard import CrawlGuard, guard_for
+from govarchive.index.store import open_index
+from govarchive.warc.dedup import ItemDeduper, PayloadDeduper
 
 
 class DedupPipeline:
@@ -31,7 +31,7 @@ class DedupPipeline:
         self.shared: Any = None  # a distributed run: the payload claims in Redis (RedisPayloads)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "DedupPipeline":
+    def from_crawler(cls, crawler: Any) -> DedupPipeline:
         pipeline = cls(archive_config(crawler.settings), crawler.stats)
         pipeline.guard = guard_for(crawler)
         pipeline.halt = halt_for(crawler)

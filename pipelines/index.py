@@ -21,16 +21,16 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from govarchive.core.config import ArchiveConfig, archive_config
-from govarchive.index.store import Index, open_index
-from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
 from govarchive.closure.lifecycle import analyse
+from govarchive.core.config import ArchiveConfig, archive_config
+from govarchive.core.dates import warc_date
+from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
+from govarchive.core.storage import StorageHalt, halt_for, is_storage_full, starting
 from govarchive.crawl.guard import CrawlGuard, guard_for
 from govarchive.crawl.outcome import run_status
 from govarchive.crawl.run import AS_OF_STAT, RunInfo, run_for, run_summary
 from govarchive.index.searchworker import SearchWorker
-from govarchive.core.storage import StorageHalt, halt_for, is_storage_full, starting
-from govarchive.core.dates import warc_date
+from govarchive.index.store import Index, open_index
 
 logger = logging.getLogger(__name__)
 RECENT_STATES = 10_000  # captures whose saved page state is remembered until their page is parsed
@@ -50,7 +50,7 @@ class IndexPipeline:
         self.saved_states: OrderedDict[str, str | None] = OrderedDict()  # capture id -> page state as saved
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "IndexPipeline":
+    def from_crawler(cls, crawler: Any) -> IndexPipeline:
         pipeline = cls(archive_config(crawler.settings), run_for(crawler), crawler.stats)
         pipeline.guard = guard_for(crawler)
         pipeline.halt = halt_for(crawler)

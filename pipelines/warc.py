@@ -17,21 +17,21 @@ what recovery found: ``repaired_files``, ``invalid_files``, ``lost_captures``, `
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from govarchive.core.config import ArchiveConfig, archive_config
-from govarchive.crawl.distributed import worker_host_label
 from govarchive.core.items import Capture, FetchFailure
+from govarchive.core.storage import StorageHalt, halt_for, is_storage_full, starting
+from govarchive.crawl.distributed import worker_host_label
 from govarchive.crawl.guard import CrawlGuard, guard_for
 from govarchive.crawl.outcome import run_status
 from govarchive.crawl.politeness import is_email
-from govarchive.warc.recovery import recover_archive
 from govarchive.crawl.run import RunInfo, run_for, run_summary
-from govarchive.core.storage import StorageHalt, halt_for, is_storage_full, starting
+from govarchive.warc.recovery import recover_archive
 from govarchive.warc.writer import WarcArchive
 
 RUN_URI = "urn:govarchive:run:{}"
@@ -50,7 +50,7 @@ class WarcPipeline:
         self.archive: WarcArchive | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "WarcPipeline":
+    def from_crawler(cls, crawler: Any) -> WarcPipeline:
         pipeline = cls(archive_config(crawler.settings), run_for(crawler), crawler.settings.get("USER_AGENT", ""),
                        crawler.stats)
         pipeline.guard = guard_for(crawler)
@@ -114,7 +114,7 @@ class WarcPipeline:
             stats = self.stats.get_stats() if self.stats else {}
             summary = run_summary(self.run, stats, run_status(stats, reason, self.config.paths.root, self.run.id))
             try:
-                self.archive.write_metadata(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
+                self.archive.write_metadata(RUN_URI.format(self.run.id), summary, datetime.now(UTC))
             except OSError as error:  # a full disk: the file is still whole, only the summary is missing
                 if not is_storage_full(error):
                     raise

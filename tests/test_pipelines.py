@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from helpers import T0, make_capture
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
@@ -11,7 +12,6 @@ from sqlite_utils import Database
 from govarchive.core.config import archive_config
 from govarchive.core.items import Account, PageState
 from govarchive.crawl.run import RunInfo
-from helpers import T0, make_capture
 from pipelines.dedup import DedupPipeline
 from pipelines.index import IndexPipeline
 from pipelines.warc import WarcPipeline
@@ -32,7 +32,7 @@ def test_capture_stages_write_revisits_and_rows(tmp_path):
     for stage in stages:
         assert stage.process_item(item) is item
     stages[2].process_item(PageState(first.id, "ok"))
-    stats.set_value("finish_time", datetime(2026, 11, 20, 3, tzinfo=timezone.utc))
+    stats.set_value("finish_time", datetime(2026, 11, 20, 3, tzinfo=UTC))
     stats.set_value("govarchive/captures", 2)  # the capture extension's count (not built here)
     for stage in (stages[1], stages[2]):
         stage.spider_closed(None, "finished")

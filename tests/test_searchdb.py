@@ -1,4 +1,4 @@
-"""search.db (migration m013): the search index in a file of its own, contentless, kept by replaying index.db's
+"""search.db (migration m014): the search index in a file of its own, contentless, kept by replaying index.db's
 search_log; rebuilt from the posts when it is missing, damaged or not its index's; never a second copy of the
 text; the search worker never holds index.db's write lock."""
 
@@ -10,16 +10,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from govarchive.core.items import Account, Post
-from govarchive.index.search import (QUEUE_BATCH, cjk_escape_fts, drain_search_queue, open_search_writer,
-                                     search_status)
+from govarchive.index.search import QUEUE_BATCH, cjk_escape_fts, drain_search_queue, open_search_writer, search_status
 from govarchive.index.store import open_index
 
-SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 WORDS = ["防汛", "关停", "注销", "公众号", "停止更新", "寒潮预警", "政务新媒体", "帳號", "乡村振兴", "营商环境"]
 
 
@@ -73,7 +72,7 @@ def test_updates_deletes_and_new_dates_replayed_in_any_batches_leave_the_index_a
     index.deferred_search = True  # changes stay in the log; drained below in batches of every size
     writer = open_search_writer(path)
     try:
-        for step in range(300):
+        for _step in range(300):
             n = rng.randrange(40)
             action = rng.random()
             if action < 0.1:
@@ -166,7 +165,7 @@ def test_an_archive_of_m012_moves_its_search_to_search_db(tmp_path):
 
     path = tmp_path / "index.db"
     old = Database(str(path))
-    migrations.apply(old, stop_before="m013_search_database")
+    migrations.apply(old, stop_before="m014_search_database")
     old.execute("insert into accounts (id, platform, name) values ('wechat:1', 'wechat', '云岚发布')")
     old.execute("insert into posts (id, account_id, title, text, clean_text, published_at, state) values "
                 "('a', 'wechat:1', '旧文', '防汛抢险', '防汛抢险', '2020-01-01T00:00:00+08:00', 'ok'), "

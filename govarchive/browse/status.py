@@ -8,7 +8,7 @@ writes the same tables as plain text.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from rich import box
 from rich.console import Console, RenderableType

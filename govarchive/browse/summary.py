@@ -14,7 +14,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from govarchive.index.search import search_status
-
 from govarchive.warc.files import ArchiveWarcs
 
 LAST_RUNS = 10  # runs listed by ``govarchive status``
@@ -81,7 +80,7 @@ class ArchiveSummary:
     warc_files: int = 0
     warc_bytes: int = 0
     index_bytes: int = 0  # index.db and its WAL files
-    search_bytes: int = 0  # search.db and its WAL files (m013)
+    search_bytes: int = 0  # search.db and its WAL files (m014)
     accounts_by_status: dict[str, int] = field(default_factory=dict)
     # status ('unknown': not assessed yet) -> platform -> accounts
     accounts_by_status_platform: dict[str, dict[str, int]] = field(default_factory=dict)

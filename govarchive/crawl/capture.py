@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from govarchive.core.config import archive_config
-from govarchive.crawl.credentials import mask
 from govarchive.core.httpdata import payload_digest
 from govarchive.core.items import Capture
-from govarchive.pages.router import status_state
-from govarchive.crawl.run import run_for
 from govarchive.core.storage import halt_for, is_storage_full
+from govarchive.crawl.credentials import mask
+from govarchive.crawl.run import run_for
+from govarchive.pages.router import status_state
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ FRAMING_HEADERS = {"transfer-encoding": "X-Crawler-Transfer-Encoding"}
 def header_pairs(headers: Any) -> list[tuple[str, str]]:
     """Every value of every header (``getlist``), as latin-1 text so the bytes survive."""
     pairs = []
-    for key in headers.keys():
+    for key in headers:
         name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
         for value in headers.getlist(key):
             text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
@@ -94,7 +94,7 @@ class CaptureExtension:
         self.halt = halt_for(crawler)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "CaptureExtension":
+    def from_crawler(cls, crawler: Any) -> CaptureExtension:
         if not crawler.settings.getdict("ITEM_PIPELINES"):
             raise NotConfigured("CaptureExtension needs the govarchive ITEM_PIPELINES")
         ext = cls(crawler)
@@ -109,11 +109,25 @@ class CaptureExtension:
             logger.warning("no pipeline has process_capture: nothing will be archived")
 
     def response_downloaded(self, response: Any, request: Any, spider: Any) -> None:
+        if request.meta.get("playwright"):  # a browser's rendering: govarchive/crawl/browser.py archives its exchanges
+            return
         if self.halt.halted:  # the disk is full and the crawl is stopping: nothing more is archived or parsed
             request.meta[META_NOT_ARCHIVED] = STOPPING
             return
-        capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(timezone.utc),
+        capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(UTC),
                                         self.secrets)
+        problem = self.store(capture)
+        if problem:
+            request.meta[META_NOT_ARCHIVED] = problem
+            return
+        request.meta[META_CAPTURE_ID] = capture.id
+        request.meta[META_FETCHED_AT] = capture.fetched_at
+
+    def store(self, capture: Capture) -> str | None:
+        """Pass one capture through the stages (dedup → WARC → index); None once stored, else why not
+        (``STOPPING`` once the disk is full). Also used for the exchanges a browser made (browser.py)."""
+        if self.halt.halted:
+            return STOPPING
         stored = []
         try:
             for stage in self.stages:
@@ -125,14 +139,11 @@ class CaptureExtension:
                 if hasattr(stage, "discard_capture"):
                     stage.discard_capture(capture)
             if is_storage_full(error):
-                request.meta[META_NOT_ARCHIVED] = STOPPING
                 self.halt.halt(error, f"archiving {capture.url[:300]}")
-                return
-            request.meta[META_NOT_ARCHIVED] = f"not archived: {type(error).__name__}: {error}"
+                return STOPPING
             logger.error("%s could not be archived (%s: %s); the crawl goes on without it", capture.url[:300],
                          type(error).__name__, error, exc_info=True)
             self.crawler.stats.inc_value("govarchive/capture_errors")
-            return
-        request.meta[META_CAPTURE_ID] = capture.id
-        request.meta[META_FETCHED_AT] = capture.fetched_at
+            return f"not archived: {type(error).__name__}: {error}"
         self.crawler.stats.inc_value("govarchive/captures")
+        return None

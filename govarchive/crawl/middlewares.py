@@ -33,7 +33,7 @@ class KnownPostsMiddleware:
         self.shared: Any = None  # a distributed run: posts any worker archived (RedisKnownPosts)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "KnownPostsMiddleware":
+    def from_crawler(cls, crawler: Any) -> KnownPostsMiddleware:
         config = archive_config(crawler.settings)
         if config.refetch_posts:
             raise NotConfigured  # GOVARCHIVE_REFETCH_POSTS is on: known posts are fetched again (no warning: asked for)

@@ -8,7 +8,7 @@ phrase (``政务新媒体`` → ``"政务 务新 新媒 媒体"``), which matche
 Text is normalised first (:func:`govarchive.core.textclean.normalise`: OpenCC Traditional/Taiwan →
 Simplified, 帐号 → 账号), so a Traditional re-post is found by its Simplified form, 登出 by 注销.
 
-**Where it lives** (migration ``m013``, docs/schema.md): the FTS tables are in a database file of their
+**Where it lives** (migration ``m014``, docs/schema.md): the FTS tables are in a database file of their
 own, ``search.db`` beside ``index.db``, attached as ``search`` to the connections that search (the
 :class:`~govarchive.index.store.Index`, the Datasette plugin: :func:`attach_search`). The tables are
 *contentless* (``content=''``): they keep the index and no copy of the text, which stays once, in
@@ -32,13 +32,14 @@ import json
 import logging
 import re
 import sqlite3
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from govarchive.core.textclean import normalise
 
@@ -99,7 +100,7 @@ def post_search_key(published_at: str | None, rowid: int) -> int:
     The minutes since 1900 of the value's first 19 characters read as a local time (the order of the
     strings Datasette sorts; no timezone arithmetic), times :data:`KEY_TIES`, plus the row's rowid modulo
     :data:`KEY_TIES` to break ties. No or unreadable date: minute 0, after every dated post. Minutes and
-    16 ties (m013; m010 had seconds and 1,000,000): consecutive keys of a word's posts are close, which
+    16 ties (m014; m010 had seconds and 1,000,000): consecutive keys of a word's posts are close, which
     FTS5 stores in fewer bytes (docs/benchmarks.md, index size).
     """
     minutes = 0
@@ -199,14 +200,14 @@ def _create_tables(conn: Any, applied: int, index_id: str | None = None) -> None
     conn.execute(f"create table {SCHEMA}.search_state (id integer primary key check (id = 1), applied integer not null, "
                  "index_id text, normaliser text not null, created_at text not null)")
     conn.execute(f"insert into {SCHEMA}.search_state values (1, ?, ?, ?, ?)",
-                 [applied, index_id, normaliser_id(), datetime.now(timezone.utc).isoformat()])
+                 [applied, index_id, normaliser_id(), datetime.now(UTC).isoformat()])
 
 
 def _high_water(conn: Any) -> int:
     """The last ``search_log.seq`` given: the log keeps its last entry, so a number is never given twice."""
     try:
         return int(conn.execute("select coalesce(max(seq), 0) from main.search_log").fetchone()[0])
-    except sqlite3.OperationalError:  # an index before m013
+    except sqlite3.OperationalError:  # an index before m014
         return 0
 
 
@@ -271,7 +272,7 @@ def open_search(db: Any, index_path: Path | str | None) -> Opened:
             file.unlink(missing_ok=True)
         reason = f"{path} {problem}"
     else:
-        reason = f"{path} is missing" + (" (new in this release: migration m013)" if _high_water(conn) == 0 else "")
+        reason = f"{path} is missing" + (" (new in this release: migration m014)" if _high_water(conn) == 0 else "")
     conn.execute(f"attach database ? as {SCHEMA}", [str(path.resolve())])
     conn.execute(f"pragma {SCHEMA}.auto_vacuum = incremental")  # before any table: merged segments give pages back
     conn.execute(f"pragma {SCHEMA}.journal_mode = wal")
@@ -422,7 +423,7 @@ def finish_search_db(db: Any) -> None:
 
 
 def refresh_shadow(db: Any, table: str, where: str = "1", params: Sequence[Any] = ()) -> None:
-    """The layout before m013, for the migrations of that time (m008): rewrite index.db's own contentful
+    """The layout before m014, for the migrations of that time (m008): rewrite index.db's own contentful
     ``<table>_fts`` rows (keyed by rowid) of the ``table`` rows matching ``where``."""
     columns = SEARCHABLE[table]
     for rowid, *values in db.execute(f"select rowid, {', '.join(columns)} from main.{table} where {where}",
@@ -444,7 +445,7 @@ class SearchStatus:
 
 
 def search_status(index_db: Path | str, check: bool = False) -> SearchStatus:
-    """Read-only look at the search database of ``index_db`` (an archive before m013: nothing to say);
+    """Read-only look at the search database of ``index_db`` (an archive before m014: nothing to say);
     ``check``: also read every page of it (SQLite's ``quick_check``), as ``govarchive verify`` does."""
     index_db = Path(index_db)
     path = search_path(index_db)

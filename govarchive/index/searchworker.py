@@ -19,18 +19,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-from contextlib import contextmanager
 import os
 import select
 import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from govarchive.index.transactions import write_transaction
 from govarchive.index.search import QUEUE_BATCH, clear_applied, drain_search_queue, finish_search_db, open_search_writer
+from govarchive.index.transactions import write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def run(index_db: Path, parent: int | None = None) -> int:
             if done:
                 continue
             ready, _, _ = select.select([sys.stdin], [], [], IDLE_WAIT)
-            if ready and not sys.stdin.buffer.read1(4096):  # end of input: the crawl is ending
+            if ready and not os.read(sys.stdin.fileno(), 4096):  # end of input: the crawl is ending
                 handled += drain_search_queue(conn)
                 finish_search_db(conn)
                 return handled

@@ -11,21 +11,31 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlite_utils import Database
 
+from govarchive.core.dates import warc_date
 from govarchive.core.failures import NOT_COUNTED
 from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
-from govarchive.index.schema import migrations
-from govarchive.index.search import (attach_search, clear_applied, drain_search_queue, finish_search_db,
-                                     free_search_key, main_file, open_search, open_search_writer, post_search_key)
 from govarchive.core.textclean import clean
+from govarchive.index.schema import migrations
+from govarchive.index.search import (
+    attach_search,
+    clear_applied,
+    drain_search_queue,
+    finish_search_db,
+    free_search_key,
+    main_file,
+    open_search,
+    open_search_writer,
+    post_search_key,
+)
 from govarchive.index.transactions import BatchedWrites, write_transaction
-from govarchive.core.dates import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then,
 # or where the platform's page gives nothing.
@@ -67,7 +77,7 @@ logger = logging.getLogger(__name__)
 OPEN_DRAIN_LIMIT = 5_000
 
 
-def open_index(path: Path | str) -> "Index":
+def open_index(path: Path | str) -> Index:
     # URI file names: search.db is attached read-only while a search worker writes it (govarchive/index/search.py)
     return Index(Database(sqlite3.connect(Path(path).resolve().as_uri(), uri=True)))
 
@@ -117,7 +127,7 @@ class Index:
         self._deferred = value
 
     @contextmanager
-    def batched(self, every: int = 500) -> Iterator["Index"]:
+    def batched(self, every: int = 500) -> Iterator[Index]:
         """Group the saves into transactions of ``every`` saves (a reindex: nobody reads the index it builds)."""
         with BatchedWrites(self.db, every) as self.batch:
             try:
@@ -132,7 +142,7 @@ class Index:
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
                  "operator": operator},
                 pk="id",
@@ -140,7 +150,7 @@ class Index:
 
     def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "finished_at": finished_at, "status": status,
                  "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
                 pk="id",
@@ -458,4 +468,5 @@ def capture_row(capture: Capture) -> dict[str, Any]:
         "refers_to": capture.refers_to,
         "page_state": capture.page_state,
         "ip_address": capture.ip_address,
+        "snapshot_of": capture.snapshot_of,
     }
