@@ -68,9 +68,10 @@ def time_parts(count: int = 300) -> dict[str, Any]:
         keys = [row[0] for row in index.db.execute("select search_key from posts order by rowid")]
         placeholders = ", ".join("?" * (len(columns) + 1))
 
-        def rewrite_shadow(i: int) -> None:
+        def rewrite_shadow(i: int) -> None:  # contentless (m014): deleted by giving the same bigrams again
             with index.db.conn:
-                index.db.execute("delete from posts_fts where rowid = ?", [keys[i]])
+                index.db.execute(f"insert into posts_fts(posts_fts, rowid, {', '.join(columns)}) "
+                                 f"values ('delete', {placeholders})", [keys[i], *shadows[i]])
                 index.db.execute(f"insert into posts_fts(rowid, {', '.join(columns)}) values ({placeholders})",
                                  [keys[i], *shadows[i]])
 

@@ -47,7 +47,7 @@ from warcio.archiveiterator import ArchiveIterator
 import govarchive.browse as plugin
 from govarchive.browse.queries import QUERIES
 from govarchive.core.items import Account, Capture, Post
-from govarchive.index.search import cjk_escape_fts
+from govarchive.index.search import attach_search, cjk_escape_fts
 from govarchive.index.store import open_index
 from govarchive.warc.writer import WarcArchive
 
@@ -514,6 +514,7 @@ class CommitBoundaries:
         self.writer = writer
         self.invariants = invariants or index_invariants
         self.reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        attach_search(self.reader, db)  # posts_fts, accounts_fts and search_queue are search.db's (m014)
         self.version: int | None = None
         self.states = 0
         self.problems: list[str] = []

@@ -5,7 +5,10 @@
   descriptions, label columns, facets, sorts;
 - canned queries (:mod:`govarchive.browse.queries`), one of them an Atom feed through datasette-atom;
 - Chinese search: Datasette's ``escape_fts`` becomes :func:`govarchive.index.search.cjk_escape_fts`
-  (bigram phrases, Traditional normalised), and ``posts``/``accounts`` search their bigram shadows;
+  (bigram phrases, Traditional normalised), and ``posts``/``accounts`` search their bigram indexes, which
+  live in ``search.db`` beside ``index.db``: every connection to an archive's index attaches it read-only
+  (:func:`govarchive.index.search.attach_search`), so ``posts_fts`` and ``accounts_fts`` read as if they were
+  index.db's own tables;
 - the archived-copy viewer at ``/-/archive/<capture id>`` (:mod:`govarchive.browse.replay` reads the WARC):
   a banner and the archived page in a sandboxed frame under a strict Content-Security-Policy;
 - cells that point at captures link to their archived copy; in query results, titles and account names
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -53,9 +57,10 @@ from govarchive.browse.replay import (
     rewrite_css,
     rewrite_html,
 )
-from govarchive.index.search import cjk_escape_fts, contains_all
+from govarchive.index.search import attach_search, cjk_escape_fts, contains_all, main_file, search_path
 from govarchive.warc.writer import open_warc
 
+logger = logging.getLogger(__name__)
 ROW_LINK_COLUMNS = {"post_id": "posts", "account_id": "accounts", "target_account_id": "accounts",
                     "from_account_id": "accounts"}
 CAPTURE_COLUMNS = ("capture_id", "archived_capture_id")
@@ -69,6 +74,24 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     conn.create_function("govarchive_contains", 2, contains_all, deterministic=True)
     conn.create_function("govarchive_row_path", 2,
                          lambda table, pk: datasette.urls.row(database, table, tilde_encode(str(pk))) if pk else None)
+    _attach_search(conn)
+
+
+_MISSING_SEARCH_SAID: set[str] = set()
+
+
+def _attach_search(conn: Any) -> None:
+    """An archive's index (one with ``search_log``, m014) gets its search.db attached read-only: Datasette's
+    table search and the canned queries find ``posts_fts`` there. Without one, an empty search index in memory
+    (a search finds nothing) and one line in the log, once."""
+    index_db = main_file(conn)
+    if not index_db or conn.execute("select 1 from sqlite_master where type = 'table' and name = 'search_log'"
+                                    ).fetchone() is None:
+        return
+    if not attach_search(conn, index_db) and index_db not in _MISSING_SEARCH_SAID:
+        _MISSING_SEARCH_SAID.add(index_db)
+        logger.warning("%s is missing or unreadable: search finds nothing until a command that writes the index "
+                       "(a crawl, `govarchive analyse`) rebuilds it from index.db", search_path(index_db))
 
 
 def _archive_databases(datasette: Any) -> list[str]:

@@ -55,7 +55,7 @@ def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), d
     written, after = 0, 0
     while True:  # a page of posts at a time: a run of 100,000 articles is not held in memory at once
         rows = db.execute(
-            "select p.rowid, p.id, p.account_id, p.capture_id, p.title, p.text, p.clean_text, p.published_at, "
+            "select p.rowid, p.id, p.account_id, p.capture_id, p.title, p.text, coalesce(p.clean_text, p.text), p.published_at, "
             "a.name, a.platform from posts p left join accounts a on a.id = p.account_id "
             f"where p.rowid > ? and p.state in ('ok') and p.text is not null and ({where}) "
             "order by p.rowid limit ?", [after, *params, NOTICE_PAGE]).fetchall()
@@ -298,6 +298,4 @@ def merge_account(index: Index, old_id: str, new_id: str, reason: str, merged_at
                                  pk="alias_id", replace=True)
     db.table("changes").insert({"table_name": "accounts", "row_id": old_id, "column_name": "id", "old_value": old_id,
                           "new_value": new_id, "capture_id": None, "changed_at": merged_at}, pk="id")
-    rowid = db.execute("select rowid from accounts where id = ?", [old_id]).fetchone()[0]
-    db.execute("delete from accounts_fts where rowid = ?", [rowid])
-    db.execute("delete from accounts where id = ?", [old_id])
+    db.execute("delete from accounts where id = ?", [old_id])  # its search row goes with it (search_log)

@@ -284,3 +284,46 @@ def m013_page_snapshots(db: Database) -> None:
     records; ``captures.snapshot_of`` names the capture of the page's own document they were taken of."""
     db.table("captures").add_column("snapshot_of", str, fk="captures", fk_col="id")
     db.table("captures").create_index(["snapshot_of"])
+
+
+@migrations()
+def m014_search_database(db: Database) -> None:
+    """Issue 19: the search index leaves index.db for a file of its own, ``search.db`` (attached as ``search``:
+    govarchive/index/search.py), contentless: no second copy of the text. index.db keeps ``search_log``, each
+    change of a searchable row with what the search index held for it (triggers, in the row's transaction),
+    replayed into search.db by the search worker without index.db's write lock. Post keys move to minutes
+    (16 per minute): smaller FTS5 doclists. ``clean_text`` is NULL where the cleaning changed nothing. The old
+    ``posts_fts``, ``accounts_fts`` and ``search_queue`` are dropped; search.db is built from the posts and
+    accounts at the next open (docs/schema.md, release notes)."""
+    from govarchive.index.search import SEARCHABLE, post_search_key
+
+    for table in SEARCHABLE:
+        for event in ("insert", "update", "delete"):
+            db.execute(f"drop trigger if exists {table}_search_{event}")
+        db.execute(f"drop table if exists {table}_fts")
+    db.execute("drop table if exists search_queue")
+    db.execute("create table search_log (seq integer primary key, tbl text not null, "
+               "row integer not null, fts_row integer, old text)")
+    db.execute("create index search_log_row on search_log (tbl, row, seq)")
+    db.execute("update posts set clean_text = null where clean_text = text")
+    db.execute("update posts set search_key = null")
+    keys: set[int] = set()
+    rekeyed = []
+    for rowid, published_at in db.execute("select rowid, published_at from posts order by rowid").fetchall():
+        key = post_search_key(published_at, rowid)
+        while key in keys:
+            key -= 1
+        keys.add(key)
+        rekeyed.append((key, rowid))
+    db.conn.executemany("update posts set search_key = ? where rowid = ?", rekeyed)
+    for table, columns in SEARCHABLE.items():
+        fts_key = "search_key" if table == "posts" else "rowid"
+        old = (f"case when old.{fts_key} is not null then json_array({', '.join('old.' + c for c in columns)}) end")
+        changed = " or ".join(f"old.{c} is not new.{c}" for c in (*columns, *(("search_key",) if table == "posts" else ())))
+        updated = ", ".join((*columns, *(("search_key",) if table == "posts" else ())))
+        db.execute(f"create trigger {table}_search_insert after insert on {table} begin "
+                   f"insert into search_log (tbl, row) values ('{table}', new.rowid); end")
+        db.execute(f"create trigger {table}_search_update after update of {updated} on {table} when {changed} begin "
+                   f"insert into search_log (tbl, row, fts_row, old) values ('{table}', new.rowid, old.{fts_key}, {old}); end")
+        db.execute(f"create trigger {table}_search_delete after delete on {table} begin "
+                   f"insert into search_log (tbl, row, fts_row, old) values ('{table}', old.rowid, old.{fts_key}, {old}); end")

@@ -33,6 +33,7 @@ from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
 from govarchive.core.items import Capture, FetchFailure, PageState, Post
+from govarchive.index.search import search_path
 from govarchive.index.searchworker import searching_alongside
 from govarchive.index.store import TOO_LARGE, Index, open_index
 from govarchive.index.transactions import write_transaction
@@ -596,7 +597,7 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
     building = archive_dir / "index.db.rebuilding"
     report = ImportReport(repaired=[f"{f.name} ({f.kept_bytes:,} bytes kept, {f.cut_bytes:,} cut)"
                                     for f in repair_open_files(archive_dir / "warc")])
-    for stale in _db_files(building):
+    for stale in (*_db_files(building), *_db_files(search_path(building))):
         stale.unlink()
     index = open_index(building)
     try:
@@ -606,10 +607,11 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
         index.db.execute("pragma wal_checkpoint(truncate)")
     finally:
         index.close()
-    for old in _db_files(target):
+    for old in (*_db_files(target), *_db_files(search_path(target))):
         old.unlink()
     os.replace(building, target)
-    for leftover in _db_files(building):
+    os.replace(search_path(building), search_path(target))  # the search database goes with its index
+    for leftover in (*_db_files(building), *_db_files(search_path(building))):
         leftover.unlink()
     return report
 
