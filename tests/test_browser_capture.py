@@ -327,3 +327,60 @@ def test_the_wacz_carries_the_browser_records(rendered, tmp_path):
     index = "".join((gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b).decode() for b in blobs)
     for pattern in (r"urn:dom:http", r"urn:view:http", r"/aweme/v1/web/aweme/post/", r"/api/pc/list/feed"):
         assert re.search(re.escape(pattern) if "/" in pattern else pattern, index), pattern
+
+
+def test_pywb_replays_the_rendered_account_page_from_the_wacz(rendered, demo_web, tmp_path):
+    """The WACZ alone replays the Douyin account page in a browser: pywb serves the page, and the posts its
+    script fetches come from the archived JSON answers (the live demo web is unreachable to that browser)."""
+    from helpers import free_port, pywb_bin
+    from playwright.sync_api import sync_playwright
+
+    pywb = pywb_bin()
+    out = tmp_path / "rendered.wacz"
+    done = subprocess.run([str(BIN / "govarchive"), "export", "wacz", "--archive-dir", str(rendered), "-o", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    subprocess.run([str(pywb / "wb-manager"), "init", "rendered"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([str(pywb / "wb-manager"), "add", "--unpack-wacz", "rendered", str(out)], cwd=tmp_path, check=True,
+                   capture_output=True)
+    url, fetched_at = rows(rendered / "index.db", """select url, fetched_at from captures where url like ?
+        and record_type = 'response' and http_status = 200 order by fetched_at limit 1""",
+                           f"%{RENDERED['douyin']['path']}")[0]
+    port = free_port()
+    server = subprocess.Popen([str(pywb / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    replay = f"http://127.0.0.1:{port}/rendered/{re.sub(r'[^0-9]', '', fetched_at)[:14]}mp_/{url}"
+    live = demo_web.base_url.rstrip("/")
+    try:
+        for _ in range(60):  # pywb takes a moment to listen
+            try:
+                subprocess.run(["python3", "-c", f"import urllib.request; urllib.request.urlopen('{replay}', timeout=5)"],
+                               check=True, capture_output=True, timeout=10)
+                break
+            except subprocess.SubprocessError:
+                time.sleep(0.5)
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                page = browser.new_page()
+                went_live: list[str] = []
+                page.route(f"{live}/**", lambda route: (went_live.append(route.request.url), route.abort()))
+                page.goto(replay, wait_until="load", timeout=60_000)
+                # pywb shows its framed view: the archived page is the frame replayed with mp_
+                for _ in range(60):
+                    frame = next((f for f in page.frames if "mp_/" in f.url and url in f.url), None)
+                    if frame is not None:
+                        break
+                    page.wait_for_timeout(500)
+                assert frame is not None, [f.url for f in page.frames]
+                first = [p["title"] for p in RENDERED["douyin"]["posts"]][:3]
+                frame.wait_for_function("(titles) => titles.every(t => document.body.innerText.includes(t))",
+                                        arg=first, timeout=30_000)
+                frame.wait_for_function("(name) => (document.querySelector('h1') || {}).textContent === name",
+                                        arg=RENDERED["douyin"]["name"], timeout=30_000)
+                assert not went_live, went_live
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
