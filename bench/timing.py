@@ -4,11 +4,12 @@ A Scrapy extension for the bench's breakdown run only (:mod:`bench.timed_setting
 the crawl's own process and without changing their code, the functions every response and item
 goes through, and adds each call's time to a stat (and ``bench/calls/<stage>``):
 
-- ``capture_from_exchange``: building the capture at ``response_downloaded``;
-- ``DedupPipeline.check``, ``WarcPipeline.write_capture``, ``IndexPipeline.save_capture``: the
-  capture stages;
-- ``extract``: the page objects (router, parsing, extraction) in the spider callback;
-- ``IndexPipeline.save_post`` / ``save_account`` / ``save_page_state``: indexing the items;
+- on the reactor thread: ``capture_from_exchange`` (building the capture at ``response_downloaded``),
+  ``read_exchange`` (decoding the body and the page objects: router, parsing, extraction), ``extract``
+  (the spider's own reading, only for a body the capture extension could not decode);
+- on the archive's writer thread (govarchive/warc/archivethread.py), named ``writer: …``: the archiver's
+  ``store_capture`` (dedup, WARC records, the ``captures`` row), ``save_account``, ``save_post``,
+  ``save_failure``;
 - ``analyse``: the closure analysis at the end of the run.
 
 A stage whose function a core change renamed is left out (and so missing from the stats).
@@ -25,11 +26,11 @@ from typing import Any
 from scrapy import signals
 
 # (module, global function) the crawl looks up at call time
-MODULE_FUNCTIONS = (("govarchive.crawl.capture", "capture_from_exchange"), ("govarchive.crawl.spider", "extract"),
-                    ("pipelines.index", "analyse"))
-# pipeline attribute -> its methods, wrapped on the instance once the pipelines are open
-PIPELINE_METHODS = {"payloads": ("check",), "archive": ("write_capture",),
-                    "index": ("save_capture", "save_post", "save_account", "save_page_state")}
+MODULE_FUNCTIONS = (("govarchive.crawl.capture", "capture_from_exchange"),
+                    ("govarchive.crawl.capture", "read_exchange"), ("govarchive.crawl.spider", "extract"),
+                    ("govarchive.crawl.archiving", "analyse"))
+# the archiver's methods, wrapped on the crawl's archiver once it is open (they run on the writer thread)
+ARCHIVER_METHODS = ("store_capture", "save_account", "save_post", "save_failure")
 
 
 def timed(stats: Any, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,10 +62,11 @@ class StageTimer:
         return timer
 
     def spider_opened(self, spider: Any) -> None:
-        for pipeline in getattr(self.crawler.engine.scraper.itemproc, "middlewares", ()):
-            for attribute, methods in PIPELINE_METHODS.items():
-                target = getattr(pipeline, attribute, None)
-                for method in methods:
-                    if target is not None and hasattr(target, method):
-                        name = f"{type(pipeline).__name__}.{method}"
-                        setattr(target, method, timed(self.crawler.stats, name, getattr(target, method)))
+        from govarchive.crawl.archiving import archive_for
+
+        archiver = archive_for(self.crawler).archiver
+        if archiver is None:
+            return
+        for method in ARCHIVER_METHODS:
+            if hasattr(archiver, method):
+                setattr(archiver, method, timed(self.crawler.stats, f"writer: {method}", getattr(archiver, method)))

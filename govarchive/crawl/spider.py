@@ -1,8 +1,9 @@
 """ArchiveSpider: the one crawling loop all spiders share.
 
-Each response goes to the page object the router picks; the spider yields what it extracted
-(the page state, accounts, posts) and follows its links. Spiders subclass it with a name and
-the way their start URLs are built; they never parse, store or deduplicate.
+Each response comes with the page objects' reading of it (made when it was captured,
+govarchive/crawl/capture.py, which also decided its page state); the spider yields what the page showed
+(accounts, posts) and follows its links. Spiders subclass it with a name and the way their start URLs
+are built; they never parse, store or deduplicate.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from govarchive.crawl.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
+from govarchive.crawl.capture import (META_CAPTURE_ID, META_FETCHED_AT, META_KIND, META_NOT_ARCHIVED,
+                                      META_READING, STOPPING, header_pairs)
 from govarchive.core.config import archive_config
 from govarchive.core.failures import HTTP_ERROR, NOT_ARCHIVED, NOT_COUNTED, URL_TOO_LONG, attempts_of, classify, detail_of
-from govarchive.index.store import TOO_LARGE
-from govarchive.core.items import FetchFailure, Link, PageState
+from govarchive.core.items import FetchFailure, Link
 from govarchive.crawl.middlewares import META_POST_ID
 from govarchive.crawl.outcome import FAILED_SEEDS_STAT, FETCH_FAILURES_STAT
 from govarchive.pages import Extraction, PageInput, extract
@@ -34,7 +35,6 @@ from govarchive.core.sources import load_sources, select
 PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo.cn", "wx1.sinaimg.cn",
                   "wx2.sinaimg.cn", "wx3.sinaimg.cn", "wx4.sinaimg.cn", "tvax1.sinaimg.cn", "www.douyin.com")
 BLOCKED = "blocked"  # the finish reason when a platform blocks the crawl
-META_KIND = "govarchive_kind"  # what a request is for: start, or a Link.kind (listing, account, post…)
 LOG_URL_MAX = 300  # characters of a URL in a log line (a hostile URL may be any length)
 # Scheduling: listings and account pages first, so a short run saves the widest view.
 PRIORITY = {"listing": 30, "account": 20, "api": 20, "post": 10, "asset": 0}
@@ -62,6 +62,16 @@ def page_input(response: Response) -> PageInput:
     headers = tuple((k, v) for k, v in header_pairs(response.headers) if k.lower() != "content-encoding")
     return PageInput(url=response.url, status=response.status, headers=headers, body=response.body,
                      capture_id=response.meta.get(META_CAPTURE_ID, ""), fetched_at=fetched_at)
+
+
+def reading(response: Response) -> Extraction:
+    """What the page objects read in the response: the reading the capture extension made of the exchange
+    (the one its page state was decided from, govarchive/crawl/capture.py), else a reading of its own (a
+    crawl without the archive, or a body the archive could not decode)."""
+    capture_id, extraction = response.meta.get(META_READING) or (None, None)
+    if extraction is not None and capture_id == response.meta.get(META_CAPTURE_ID):
+        return extraction
+    return extract(page_input(response))
 
 
 def page_account(inherited: str | None, extraction: Extraction) -> str | None:
@@ -177,18 +187,13 @@ class ArchiveSpider(scrapy.Spider):
         if len(response.body) > self.max_body_bytes:  # archived as received; parsing it could exhaust memory
             self.logger.warning("%s: body of %d bytes exceeds GOVARCHIVE_MAX_BODY_BYTES (%d): archived, not parsed",
                                 _short(response.url), len(response.body), self.max_body_bytes)
-            if response.meta.get(META_CAPTURE_ID):
-                yield PageState(response.meta[META_CAPTURE_ID], TOO_LARGE)
             return
         if response.meta.get(META_KIND) == "start" and response.status >= 400:  # a seed with nothing behind it
             yield self.failure(response.request, HTTP_ERROR, f"the start URL answered HTTP {response.status}")
-        page = page_input(response)
-        extraction = extract(page)
+        extraction = reading(response)
         account = page_account(response.meta.get(META_ACCOUNT), extraction)
         for note in extraction.notes:
             self.logger.info("%s: %s", response.url, note)
-        if page.capture_id:
-            yield PageState(page.capture_id, extraction.page_state)
         self.count_blocks(response, extraction.page_state)
         yield from extraction.accounts
         yield from extraction.posts

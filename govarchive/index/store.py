@@ -9,6 +9,7 @@ call is one short transaction, so a killed crawl loses nothing it had indexed.
 from __future__ import annotations
 
 import json
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -58,7 +59,11 @@ class Original:
     warc_file: str
 
 
-def open_index(path: Path | str) -> "Index":
+def open_index(path: Path | str, shared: bool = False) -> "Index":
+    """The index at ``path``; ``shared``: its connection may be used by another thread than the one that
+    opened it (one thread at a time: the crawl's writer thread, govarchive/warc/archivethread.py)."""
+    if shared:
+        return Index(Database(sqlite3.connect(str(path), check_same_thread=False)))
     return Index(Database(str(path)))
 
 
@@ -171,7 +176,33 @@ class Index:
         ).fetchone()
         return row is not None
 
+    def post_exists(self, post_id: str) -> bool:
+        """True when the index has a row for the post (listed or archived)."""
+        return self.db.execute("select 1 from posts where id = ?", [post_id]).fetchone() is not None
+
     # -- accounts -------------------------------------------------------------------------------
+    def resave_account(self, account: Account) -> None:
+        """Save again an account whose values are those it was last saved with (in this run): only when it
+        was seen moves, and the page counts as a check of it (or as a listing of it), as :meth:`save_account`
+        would do without reading and comparing the row."""
+        self._saved()
+        seen = warc_date(account.seen_at)
+        account.id = self.canonical_account_id(account.id)
+        with write_transaction(self.db):
+            self.db.execute(
+                "update accounts set first_seen = min(first_seen, :seen), last_seen = max(last_seen, :seen), "
+                "capture_id = case when :seen >= last_seen then :capture else capture_id end, "
+                "profile_seen_at = case when :trusted then max(coalesce(profile_seen_at, ''), :seen) "
+                "else profile_seen_at end where id = :id",
+                {"seen": seen, "capture": account.capture_id, "trusted": int(account.authoritative), "id": account.id})
+            if not account.listing_url:
+                self._record_check(account.id, account.capture_id, seen)
+            else:
+                self._upsert("account_sources",
+                             {"account_id": account.id, "listing_url": account.listing_url,
+                              "capture_id": account.capture_id, "seen_at": seen, "listed_name": account.name},
+                             ("account_id", "capture_id"))
+
     def save_account(self, account: Account) -> None:
         self._saved()
         seen = warc_date(account.seen_at)

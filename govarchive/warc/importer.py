@@ -27,15 +27,13 @@ from typing import Any, Iterable, Iterator
 
 from warcio.timeutils import timestamp_to_datetime
 
-from govarchive.warc.dedup import ItemDeduper
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
 from govarchive.index.store import TOO_LARGE, Index, open_index
-from govarchive.core.items import Capture, FetchFailure, PageState, Post
+from govarchive.core.items import Capture, FetchFailure, Post
 from govarchive.closure.lifecycle import analyse
 from govarchive.warc.lock import hold
-from govarchive.pages import PageInput, extract
-from govarchive.pages.router import status_state
+from govarchive.warc.archiver import Archiver, read_page
 from govarchive.warc.reader import read_http_record
 from govarchive.index.searchworker import searching_alongside
 from govarchive.index.transactions import write_transaction
@@ -202,7 +200,7 @@ class WarcImporter:
         self.max_body_bytes = max_body_bytes
         self.analyse_runs = analyse_runs
         self.check_digests = check_digests
-        self.items = ItemDeduper()
+        self.archiver = Archiver(index)  # the records are in their files already: captures, rows, page states
         self.report = report or ImportReport()
         self.analysed = False  # whether a run summary already triggered the closure analysis
         self.pending_analyses: dict[str, RunAnalysis] = {}  # run id -> its analysis (analyse_runs=False)
@@ -237,7 +235,7 @@ class WarcImporter:
         self._deferred_at.clear()
         posts, self._deferred_posts = self._deferred_posts, []
         for post in posts:  # saved now if some listing showed the post meanwhile, dropped (as in a crawl) if not
-            self.index.save_post(post)
+            self.archiver.save_post(post)
             self.report.posts += 1
 
     def import_file(self, file: WarcFile | Path, report: FileReport | None = None) -> FileReport:
@@ -396,7 +394,7 @@ class WarcImporter:
         except (ValueError, TypeError, AttributeError) as exc:
             logger.warning("a fetch-failure record could not be read: %s", exc)
             return
-        self.index.save_failure(failure, run_id)
+        self.archiver.save_failure(failure, run_id)
         self.report.failures += 1
 
     # -- runs -------------------------------------------------------------------------------------
@@ -404,6 +402,7 @@ class WarcImporter:
         fields = warc_fields(data)
         run_id = fields.get("run-id") or f"import:{record_id(headers.get_header('WARC-Record-ID')) or name}"
         started = fields.get("run-started") or headers.get_header("WARC-Date") or ""
+        self.archiver.forget_accounts()
         existing = self.index.db.execute("select 1 from runs where id = ?", [run_id]).fetchone()
         if not existing:
             self.index.start_run(run_id, fields.get("spider") or "import", started, fields.get("operator", ""))
@@ -416,6 +415,7 @@ class WarcImporter:
             return
         self.index.finish_run(summary["run_id"], summary.get("finished_at"), summary.get("status", ""),
                               summary.get("stats", {}))
+        self.archiver.forget_accounts()
         settings = summary.get("analysis")
         if isinstance(settings, dict) and settings.get("as_of"):
             # the closure analysis the crawl ended this run with, at the same moment and settings
@@ -492,36 +492,14 @@ class WarcImporter:
                 capture.refers_to_date = _parse_date(row[0])
             if row is None:
                 self._no_original(capture)
-        extraction = None
-        if body is not None:  # a capture with no HTTP status (a resource, a dns: record) is content as got: 200
-            page = PageInput(url=capture.url, status=200 if capture.http_status is None else capture.http_status,
-                             headers=tuple((k, v) for k, v in capture.response_headers if k.lower() != "content-encoding"),
-                             body=body, capture_id=capture.id, fetched_at=capture.fetched_at)
-            extraction = extract(page)
-            capture.page_state = extraction.page_state
-        elif capture.http_status is not None:
-            capture.page_state = capture.page_state or status_state(capture.http_status,
-                                                                    header(capture.response_headers, "Location"))
-        self.index.save_capture(capture)
+        extraction = read_page(capture, body) if body is not None else None
+        stored = self.archiver.store(capture, extraction)  # the crawl's own archive path, the records already written
         self.report.captures += 1
-        if extraction is None:
-            return
-        for account in extraction.accounts:
-            if not self.items.is_repeat(account):
-                self.index.save_account(account)
-                self.report.accounts += 1
-        for post in extraction.posts:
-            if self.items.is_repeat(post):
-                continue
-            if not post.account_id and not self.index.db.execute("select 1 from posts where id = ?",
-                                                                  [post.id]).fetchone():
-                # a fragment (a long text) read before the listing that shows its post: in a crawl the
-                # listing always comes first, in merged files of several workers not necessarily
-                self._deferred_posts.append(post)
-                continue
-            self.index.save_post(post)
-            self.report.posts += 1
-        self.index.save_page_state(PageState(capture.id, extraction.page_state))
+        self.report.accounts += stored.accounts
+        self.report.posts += stored.posts
+        # fragments (a long text) read before the listing that shows their post: in a crawl the listing
+        # always comes first, in merged files of several workers not necessarily
+        self._deferred_posts.extend(stored.orphans)
 
 
 def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
