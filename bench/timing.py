@@ -7,7 +7,7 @@ goes through, and adds each call's time to a stat (and ``bench/calls/<stage>``):
 - on the reactor thread: ``capture_from_exchange`` (building the capture at ``response_downloaded``),
   ``read_exchange`` (decoding the body and the page objects: router, parsing, extraction), ``extract``
   (the spider's own reading, only for a body the capture extension could not decode);
-- on the archive's writer thread (govarchive/warc/archivethread.py), named ``writer: …``: the archiver's
+- on the archive's writer thread (govarchive/warc/batchwriter.py), named ``writer: …``: the archiver's
   ``store_capture`` (dedup, WARC records, the ``captures`` row), ``save_account``, ``save_post``,
   ``save_failure``;
 - ``analyse``: the closure analysis at the end of the run.

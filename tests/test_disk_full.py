@@ -142,11 +142,11 @@ def test_a_capture_whose_row_fails_is_taken_back_from_the_warc_and_its_claim_rel
 ])
 def test_the_writer_thread_keeps_the_warc_and_the_index_agreeing_when_a_capture_fails(tmp_path, error, halts):
     from govarchive.core.items import Account
-    from govarchive.warc.archivethread import ArchiveThread
+    from govarchive.warc.batchwriter import BatchWriter
 
     archiver = archiver_in(tmp_path)
     told: list = []
-    writer = ArchiveThread(archiver, "run-1", lambda error, what: told.append(what))
+    writer = BatchWriter(archiver, "run-1", lambda error, what: told.append(what))
     captures = [make_capture(n, body=f"<html>{n}</html>".encode()) for n in range(1, 6)]
     save = archiver.index.save_capture
 

@@ -1,18 +1,20 @@
-"""The crawl's archive: one :class:`~govarchive.warc.archiver.Archiver` and its writer thread per crawl.
+"""The crawl's archive: one :class:`~govarchive.warc.archiver.Archiver` per crawl, in its writer process.
 
-:func:`archive_for` gives each crawler its one :class:`CrawlArchive`, the only holder of ``index.db``'s
-write connection and of the WARC files during the crawl:
+:func:`archive_for` gives each crawler its one :class:`CrawlArchive`, through which the crawl's writes
+go to the one holder of ``index.db``'s write connection and of the WARC files, its writer process
+(govarchive/crawl/archiveprocess.py):
 
 - the item pipelines open it (the first to open does: the archive's lock checked, an archive a killed
-  crawl left recovered (:func:`govarchive.warc.recovery.recover_archive`), the index opened, the run
-  recorded, the search worker and the writer thread started);
-- the capture extension (govarchive/crawl/capture.py) hands it every exchange with its page's reading, the
-  pipelines the items the spider yields; the writer thread (govarchive/warc/archivethread.py) stores them
-  in that order, in batches, off the reactor thread;
-- the known-posts middleware asks it which posts are archived (:meth:`CrawlArchive.has_post`);
-- when the spider closes it commits what is queued, writes the run's summary as the WARC files' last
-  record and finishes the run's row, then runs the end-of-run analysis as a step of its own
-  (:meth:`CrawlArchive.analyse`: :func:`govarchive.closure.lifecycle.analyse`).
+  crawl left recovered (:func:`govarchive.warc.recovery.recover_archive`), the run recorded, the search
+  worker and the writer process started);
+- the capture extension hands it every exchange with its page's reading, from which the capture's page
+  state is decided, once (:func:`govarchive.warc.archiver.page_state`); the pipelines hand it the items
+  the spider yields; the writer stores them in that order, in batches, on another core;
+- the known-posts middleware asks it which posts are archived (:meth:`CrawlArchive.has_post`: the index
+  through the crawl's own read connection, and what was sent but not committed yet);
+- when the spider closes, the writer commits what is queued and writes the run's summary as the WARC
+  files' last record; the crawl then finishes the run's row and runs the end-of-run analysis as a step
+  of its own (:meth:`CrawlArchive.analyse`: :func:`govarchive.closure.lifecycle.analyse`).
 
 Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIVE_DEDUP_MIN_BYTES``,
 ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_CONTACT``, ``GOVARCHIVE_MAX_BODY_BYTES``, ``GOVARCHIVE_SEARCH_WORKER``,
@@ -44,13 +46,11 @@ from govarchive.crawl.outcome import FETCH_FAILURES_STAT, run_status
 from govarchive.crawl.politeness import is_email
 from govarchive.crawl.run import AS_OF_STAT, run_for, run_summary
 from govarchive.index.searchworker import SearchWorker
+from govarchive.crawl.archiveprocess import WriterProcess, WriterSetup
 from govarchive.index.store import Index, open_index
 from govarchive.pages import Extraction
-from govarchive.warc.archiver import Archiver
-from govarchive.warc.archivethread import ArchiveThread
-from govarchive.warc.dedup import PayloadDeduper
+from govarchive.warc.archiver import page_state
 from govarchive.warc.recovery import recover_archive
-from govarchive.warc.writer import WarcArchive
 
 RUN_URI = "urn:govarchive:run:{}"
 logger = logging.getLogger(__name__)
@@ -67,9 +67,10 @@ class CrawlArchive:
         self.halt = halt_for(crawler)
         self.stats = crawler.stats
         self.user_agent = crawler.settings.get("USER_AGENT", "")
-        self.archiver: Archiver | None = None
-        self.writer: ArchiveThread | None = None
-        self.reader: Index | None = None  # the reactor thread's own connection, for its lookups
+        level = logging.getLevelName(str(crawler.settings.get("LOG_LEVEL") or "INFO").upper())
+        self.log_level = level if isinstance(level, int) else logging.INFO  # the writer process logs as the crawl
+        self.writer: WriterProcess | None = None
+        self.index: Index | None = None  # the crawl's own connection: its lookups; the run's end once the writer is gone
         self.search_worker: SearchWorker | None = None
         self.shared_posts: Any = None  # a distributed run: posts any worker archived (RedisKnownPosts)
 
@@ -80,7 +81,7 @@ class CrawlArchive:
     @property
     def stopped(self) -> bool:
         """True once the disk refused a write: nothing more is archived."""
-        return self.halt.halted or (self.writer is not None and self.writer.full is not None)
+        return self.halt.halted or (self.writer is not None and self.writer.stopped)
 
     # -- opening --------------------------------------------------------------------------------
     def open(self) -> None:
@@ -95,28 +96,26 @@ class CrawlArchive:
             if count and self.stats:
                 self.stats.set_value(f"govarchive/recovery/{name}", count)
         with starting(self.halt, "opening the index"):
-            index = open_index(paths.index_db, shared=True)
-        finder = release = announce = None
-        if self.config.distributed:  # the first worker to claim a payload stores it; the others refer to it
-            from govarchive.crawl.distributed import RedisKnownPosts, RedisPayloads, connect
+            self.index = index = open_index(paths.index_db)
+        if self.config.distributed:  # posts any worker archived
+            from govarchive.crawl.distributed import RedisKnownPosts, connect
 
-            payloads = RedisPayloads(connect(self.config), self.config)
-            finder, release = payloads.claim, payloads.release
             self.shared_posts = RedisKnownPosts(connect(self.config), self.config)
-            announce = self.shared_posts.add
         if self.stats:  # the moment this run's statuses are judged at, kept with its stats (`govarchive analyse`)
             self.stats.set_value(AS_OF_STAT, self.run.analysis_as_of.isoformat())
         with starting(self.halt, "recording the run's start"):
             index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
         if self.config.search_worker:  # the search rows are written on another core (govarchive/index/searchworker.py)
             self.search_worker = SearchWorker(index, paths.index_db)
-        self.archiver = Archiver(index, self._warc_files(), PayloadDeduper(index, self.config.dedup_min_bytes, finder),
-                                 release, announce)
-        self.reader = open_index(paths.index_db)
-        self.writer = ArchiveThread(self.archiver, self.run.id, self._full)
+        hostname = worker_host_label(self.config) if self.config.worker else None  # no two workers' files share a name
+        self.writer = WriterProcess(WriterSetup(self.config, self.run.id, self._warc_info(), hostname,
+                                                deferred_search=self.search_worker is not None,
+                                                log_level=self.log_level))
+        self.writer.on_full = self.halt.halt
         self.crawler.signals.connect(self.close, signal=signals.spider_closed)
 
-    def _warc_files(self) -> WarcArchive:
+    def _warc_info(self) -> dict[str, str]:
+        """The fields of the run's warcinfo records."""
         info = {**self.run.warcinfo_fields(), "robots": self.config.robots_policy,
                 "http-header-user-agent": self.user_agent}
         if self.config.operator:
@@ -125,22 +124,15 @@ class CrawlArchive:
             info["contact"] = self.config.contact
             if is_email(self.config.contact):
                 info["http-header-from"] = self.config.contact
-        # a distributed worker's files carry its name too, so no two workers' files share a name
-        hostname = worker_host_label(self.config) if self.config.worker else None
-        return WarcArchive(self.config.paths.warc_dir, self.run.id, info=info, max_bytes=self.config.warc_max_bytes,
-                           hostname=hostname)
-
-    def _full(self, error: BaseException, what: str) -> None:
-        """The writer thread met a full disk: the crawl stops (on the reactor thread)."""
-        from twisted.internet import reactor
-
-        reactor.callFromThread(self.halt.halt, error, what)
+        return info
 
     # -- during the run (the reactor thread) ---------------------------------------------------------
     def store(self, capture: Capture, extraction: Extraction | None, context: tuple[Any, ...] = ()) -> None:
-        """Archive an exchange; its page state is decided from ``extraction`` (govarchive/warc/archiver.py)."""
+        """Archive an exchange, its page state decided from ``extraction`` (govarchive/warc/archiver.py);
+        ``context``: its request's (kind, account, referer, attempts), for its fetch failure if it cannot be."""
         assert self.writer is not None, "the archive is not open"
-        self.writer.store(capture, extraction, context)
+        capture.page_state = page_state(capture, extraction)
+        self.writer.store(capture, context)
 
     def save(self, item: Account | Post | FetchFailure) -> None:
         assert self.writer is not None, "the archive is not open"
@@ -150,41 +142,34 @@ class CrawlArchive:
         """True when the post's own page is archived (by this run, any earlier one, or another worker)."""
         if self.writer is not None and self.writer.has_pending_post(post_id):
             return True
-        if self.reader is None:
-            self.reader = open_index(self.config.paths.ensure().index_db)
-        return self.reader.has_post(post_id) or (self.shared_posts is not None and post_id in self.shared_posts)
+        if self.index is None:
+            self.index = open_index(self.config.paths.ensure().index_db)
+        return self.index.has_post(post_id) or (self.shared_posts is not None and post_id in self.shared_posts)
 
     # -- the end of the run ---------------------------------------------------------------------------
     def close(self, spider: Any = None, reason: str = "finished") -> None:
         """Commit what is queued; the run's summary record and row; the end-of-run analysis."""
-        if self.writer is None or self.archiver is None:
+        if self.writer is None or self.index is None:
             return
-        self.writer.stop()
+        writer, index = self.writer, self.index
+        writer.stop()
         self._count_writer()
-        if self.reader is not None:
-            self.reader.close()
-            self.reader = None
-        archiver, index = self.archiver, self.archiver.index
-        warcs = archiver.warcs
-        assert warcs is not None
-        if warcs.current_file is not None and self.stats:  # counted before the summary: it includes them
-            self.stats.set_value("govarchive/warc/files", len(warcs.files_written) + 1)
-            self.stats.set_value("govarchive/warc/records", warcs.records_written + 1)
+        current, files, records = writer.warc_state
+        if current is not None and self.stats:  # counted before the summary is written, so it includes them
+            self.stats.set_value("govarchive/warc/files", files + 1)
+            self.stats.set_value("govarchive/warc/records", records + 1)
         if self.search_worker is not None:
             self.search_worker.stop()  # it writes the search rows still queued, then ends
             self.search_worker = None
         stats = self.stats.get_stats() if self.stats else {}
         status = run_status(stats, reason, self.config.paths.root, self.run.id)  # the outcome, as the exit code
         summary = run_summary(self.run, stats, status)
+        problem = writer.finish(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
+        if problem:  # a full disk: the file is still whole, only the summary is missing
+            logger.error("the run summary record could not be written (%s): the WARC file is closed without "
+                         "it; every capture in it is whole and indexed", problem)
+        self.writer = None
         try:
-            try:
-                archiver.write_summary(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
-            except OSError as error:  # a full disk: the file is still whole, only the summary is missing
-                if not is_storage_full(error):
-                    raise
-                logger.error("the run summary record could not be written (%s): the WARC file is closed without "
-                             "it; every capture in it is whole and indexed", error)
-            warcs.close()
             index.drain_search()  # whatever the worker left (it died, or it was stopped late)
             index.finish_run(self.run.id, summary["finished_at"], status, summary["stats"])
             analysis = self.analyse()
@@ -198,30 +183,28 @@ class CrawlArchive:
             for line in analysis.lines():
                 logger.info("closure analysis: %s", line)
         finally:
-            warcs.close()
             index.close()
-            self.writer = None
-            self.archiver = None
+            self.index = None
 
     def analyse(self) -> Analysis:
         """The end-of-run analysis, on the run's whole index: notices in this run's posts, successors,
         merged provisional accounts, every account's status and risk (govarchive/closure/lifecycle.py)."""
-        assert self.archiver is not None
-        return analyse(self.archiver.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
+        assert self.index is not None
+        return analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
                        self.run.closed_after_runs)
 
     def _count_writer(self) -> None:
-        """What the writer thread counted, into the crawl's stats (before the run's summary is made)."""
-        assert self.writer is not None and self.archiver is not None
+        """What the writer counted, into the crawl's stats (before the run's summary is made)."""
+        assert self.writer is not None
         if not self.stats:
             return
         counts = self.writer.counts
-        if self.archiver.revisits:
-            self.stats.set_value("govarchive/dedup/revisits", self.archiver.revisits)
-        if counts["not_archived"]:
+        if self.writer.revisits:
+            self.stats.set_value("govarchive/dedup/revisits", self.writer.revisits)
+        if counts.get("not_archived"):
             self.stats.inc_value("govarchive/captures", -counts["not_archived"])
             self.stats.inc_value("govarchive/capture_errors", counts["not_archived"])
-        if counts["failures"]:  # exchanges that could not be archived, recorded as fetch failures
+        if counts.get("failures"):  # exchanges that could not be archived, recorded as fetch failures
             self.stats.inc_value(FETCH_FAILURES_STAT, counts["failures"])
             self.stats.inc_value(f"{FETCH_FAILURES_STAT}/{NOT_ARCHIVED}", counts["failures"])
 

@@ -61,7 +61,7 @@ class Original:
 
 def open_index(path: Path | str, shared: bool = False) -> "Index":
     """The index at ``path``; ``shared``: its connection may be used by another thread than the one that
-    opened it (one thread at a time: the crawl's writer thread, govarchive/warc/archivethread.py)."""
+    opened it (one thread at a time: the crawl's writer thread, govarchive/warc/batchwriter.py)."""
     if shared:
         return Index(Database(sqlite3.connect(str(path), check_same_thread=False)))
     return Index(Database(str(path)))

@@ -1,7 +1,7 @@
 """The archive path: a capture and what its page showed, stored once in the WARC files and the index.
 
 :class:`Archiver` is the one place a capture becomes archived. The crawl calls it (through the writer
-thread of :mod:`govarchive.warc.archivethread`, built by govarchive/crawl/archiving.py) with the exchanges it
+thread of :mod:`govarchive.warc.batchwriter`, built by govarchive/crawl/archiving.py) with the exchanges it
 makes; ``import`` and ``reindex`` (:class:`govarchive.warc.importer.WarcImporter`) call it with the records
 they read from WARC files, which are already written. For each capture:
 

@@ -1,13 +1,14 @@
-"""The crawl's writer: archiving off the reactor thread, committed in batches.
+"""The batching writer: an :class:`~govarchive.warc.archiver.Archiver`'s calls, in order, committed in batches.
 
-A crawl's reactor thread fetches and parses. Every write goes to :class:`ArchiveThread`, one thread that
-holds the index's write connection and the WARC files for the whole run, and calls the
-:class:`~govarchive.warc.archiver.Archiver` in the order the crawl made the calls (a capture before the
-items of its page). Calls are grouped into transactions of up to :data:`BATCH_CALLS` calls or
-:data:`BATCH_SECONDS`: a capture's WARC records are written (handed to the operating system) when its
-turn comes, and its index row is committed with its batch, after them. The rule that a capture's WARC
-record is durable before its index row holds; a crawl killed mid-batch leaves records whose rows were
-not committed, which the next crawl's recovery indexes from the WARC file (govarchive/warc/recovery.py).
+:class:`BatchWriter` takes calls (a capture, an item) in the order they are made (a capture before the
+items of its page) and runs them over the one Archiver that holds the index's write connection and the
+WARC files, grouped into transactions: what was queued when a batch began, at most :data:`BATCH_CALLS`
+calls. A capture's WARC records are written (handed to the operating system) when its turn comes and its
+index row is committed with its batch, after them: the rule that a capture's WARC record is durable
+before its index row holds, and a writer killed mid-batch leaves records whose rows were not committed,
+which the next crawl's recovery indexes from the WARC file (govarchive/warc/recovery.py). It runs on a
+thread of its own, or in the loop of the crawl's writer process (govarchive/crawl/archiveprocess.py:
+there it does not share the crawl's interpreter lock).
 
 A batch never spans two WARC files. A capture that cannot be stored is taken back (the Archiver's
 rollback), recorded as a fetch failure ``not_archived``, and the items of its page are dropped. A batch
@@ -44,15 +45,16 @@ class BatchLost(Exception):
     """SQLite rolled back the batch's transaction by itself (it may, on a full disk)."""
 
 
-class ArchiveThread:
-    """One writer thread over an :class:`Archiver` for a crawl: :meth:`store`, :meth:`save_item` return at
-    once; :meth:`stop` writes what is queued and ends the thread.
+class BatchWriter:
+    """The batching writer over an :class:`Archiver`: :meth:`store`, :meth:`save_item` queue a call and return;
+    with ``thread`` its own thread writes them and :meth:`stop` ends it, else the caller runs the loop
+    (:meth:`write_queued`).
 
     :param on_full: called (from the writer thread) once, when the disk refuses a write: ``(error, what)``
     """
 
     def __init__(self, archiver: Archiver, run_id: str, on_full: Callable[[BaseException, str], None],
-                 batch_calls: int = BATCH_CALLS) -> None:
+                 batch_calls: int = BATCH_CALLS, thread: bool = True) -> None:
         self.archiver = archiver
         self.run_id = run_id
         self.on_full = on_full
@@ -65,7 +67,8 @@ class ArchiveThread:
         self._stored: list[str] = []  # captures of the open batch (lost with it if it is not committed)
         self._posts: list[str] = []  # posts of the open batch whose own page is archived
         self._thread = threading.Thread(target=self._run, name="govarchive-writer", daemon=True)
-        self._thread.start()
+        if thread:  # else the caller runs the writer's loop itself (:meth:`write_queued`: a writer process)
+            self._thread.start()
 
     # -- the crawl's side (reactor thread) -------------------------------------------------------
     def store(self, capture: Capture, extraction: Extraction | None = None,
@@ -94,6 +97,17 @@ class ArchiveThread:
         if self._thread.is_alive():
             self._queue.append(_STOP)
             self._thread.join()
+
+    def queue_stop(self) -> None:
+        """End the writer's loop once what is queued is written (the loop is the caller's: :meth:`write_queued`)."""
+        self._queue.append(_STOP)
+
+    def write_queued(self) -> bool:
+        """Write what is queued, in batches, in the calling thread; True once a stop was met."""
+        while self._queue:
+            if self._batch(self._queue.popleft()):
+                return True
+        return False
 
     # -- the writer thread ---------------------------------------------------------------------------
     def _run(self) -> None:
