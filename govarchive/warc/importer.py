@@ -36,7 +36,6 @@ from govarchive.warc.lock import hold
 from govarchive.warc.archiver import Archiver, read_page
 from govarchive.warc.reader import read_http_record
 from govarchive.index.searchworker import searching_alongside
-from govarchive.index.transactions import write_transaction
 from govarchive.warc.writer import repair_open_files
 from govarchive.warc.files import ArchiveWarcs, PlacementError, Placed, WarcFile, archive_name
 from govarchive.warc.reader import CAPTURE_TYPES, Damage, RecordReader, describe_type, one_line, record_id
@@ -363,8 +362,8 @@ class WarcImporter:
         """Where the capture ``capture_id`` already is (``FILE @ OFFSET``), None when it is not indexed."""
         if capture_id in self._deferred_at:
             return self._deferred_at[capture_id]
-        row = self.index.db.execute("select warc_file, warc_offset from captures where id = ?", [capture_id]).fetchone()
-        return f"{row[0]} @ {row[1]}" if row else None
+        place = self.index.capture_place(capture_id)
+        return f"{place[0]} @ {place[1]}" if place else None
 
     def _no_original(self, capture: Capture) -> None:
         """A revisit whose original (the record holding its payload) is in no file of the archive."""
@@ -378,8 +377,7 @@ class WarcImporter:
             f"{capture.payload_digest}{elsewhere}) is in no file of the archive: import the file that holds it")))
 
     def _original_indexed(self, capture: Capture) -> bool:
-        if capture.refers_to and self.index.db.execute("select 1 from captures where id = ?",
-                                                       [capture.refers_to]).fetchone():
+        if capture.refers_to and self.index.capture_place(capture.refers_to):
             return True
         return self.index.find_original(capture.payload_digest) is not None
 
@@ -403,8 +401,7 @@ class WarcImporter:
         run_id = fields.get("run-id") or f"import:{record_id(headers.get_header('WARC-Record-ID')) or name}"
         started = fields.get("run-started") or headers.get_header("WARC-Date") or ""
         self.archiver.forget_accounts()
-        existing = self.index.db.execute("select 1 from runs where id = ?", [run_id]).fetchone()
-        if not existing:
+        if not self.index.has_run(run_id):
             self.index.start_run(run_id, fields.get("spider") or "import", started, fields.get("operator", ""))
         return run_id
 
@@ -462,17 +459,13 @@ class WarcImporter:
     def _original_body(self, capture: Capture) -> bytes | None:
         """The payload a revisit points to, read back from the file that holds it (a revisit without HTTP
         headers takes the original's status and headers too)."""
-        row = None
-        if capture.refers_to:
-            row = self.index.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
-                                        [capture.refers_to]).fetchone()
+        row = self.index.capture_place(capture.refers_to) if capture.refers_to else None
         if row is None:  # the record it names is not here: another with the same payload will do
             original = self.index.find_original(capture.payload_digest)
             if original is None:
                 return None
             capture.refers_to = original.capture_id
-            row = self.index.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
-                                        [original.capture_id]).fetchone()
+            row = self.index.capture_place(original.capture_id)
         name, offset, length = row
         capture.payload_length = length
         path = self._files.get(name)
@@ -486,11 +479,10 @@ class WarcImporter:
     def _index_capture(self, capture: Capture, body: bytes | None) -> None:
         if capture.record_type == "revisit":
             body = self._original_body(capture)
-            row = self.index.db.execute("select fetched_at from captures where id = ?",
-                                        [capture.refers_to]).fetchone() if capture.refers_to else None
-            if capture.refers_to_date is None and row:
-                capture.refers_to_date = _parse_date(row[0])
-            if row is None:
+            fetched = self.index.capture_fetched_at(capture.refers_to) if capture.refers_to else None
+            if capture.refers_to_date is None and fetched:
+                capture.refers_to_date = _parse_date(fetched)
+            if fetched is None:
                 self._no_original(capture)
         extraction = read_page(capture, body) if body is not None else None
         stored = self.archiver.store(capture, extraction)  # the crawl's own archive path, the records already written
@@ -570,7 +562,7 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
         files = ArchiveWarcs(archive_dir / "warc").files()
         with searching_alongside(index, building), index.batched():  # search rows on the other core
             WarcImporter(index, max_body_bytes, report=report).import_files(files)
-        index.db.execute("pragma wal_checkpoint(truncate)")
+        index.checkpoint()
     finally:
         index.close()
     for old in _db_files(target):
@@ -631,13 +623,7 @@ def _import(paths: list[Path], archive_dir: Path, max_body_bytes: int, in_place:
 def _resolve_revisits(index: Index) -> int:
     """Revisits indexed earlier while their original was in no file of the archive, pointed at the original an
     import has just brought (the oldest response with their payload digest)."""
-    with write_transaction(index.db):
-        return index.db.execute(
-            "update captures set refers_to = (select o.id from captures o where o.payload_digest = captures.payload_digest "
-            "and o.record_type = 'response' order by o.fetched_at limit 1) "
-            "where record_type = 'revisit' and (refers_to is null or refers_to not in (select id from captures)) "
-            "and exists (select 1 from captures o where o.payload_digest = captures.payload_digest "
-            "and o.record_type = 'response')").rowcount
+    return index.resolve_revisits()
 
 
 def _place(warcs: ArchiveWarcs, path: Path, in_place: bool) -> Placed:
