@@ -94,6 +94,21 @@ class Index:
             finally:
                 self.batch = None
 
+    # -- one writer's own transactions (govarchive/warc/batchwriter.py): saves inside are savepoints --------
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.conn.in_transaction
+
+    def begin(self) -> None:
+        """Begin a write transaction, waiting for the write lock (``BEGIN IMMEDIATE``)."""
+        self.db.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.db.conn.execute("ROLLBACK")
+
     def _saved(self) -> None:
         if self.batch is not None:
             self.batch.tick()

@@ -127,7 +127,7 @@ class BatchWriter:
     def _batch(self, call: Any) -> bool:
         """Run ``call`` and whatever is queued behind it (up to :attr:`batch_calls`) in one transaction;
         True when the thread is to stop."""
-        db = self.archiver.index.db
+        db = self.archiver.index
         mark = None  # where the batch's first WARC record is
         count = 0
         try:
@@ -137,11 +137,11 @@ class BatchWriter:
                     return True
                 function, args = call
                 if self.full is None:  # a full disk: nothing more is written
-                    if not db.conn.in_transaction:
-                        db.conn.execute("BEGIN IMMEDIATE")
+                    if not db.in_transaction:
+                        db.begin()
                     mark = self._prepare(db, mark)
                     function(*args)
-                    if not db.conn.in_transaction:  # SQLite gave the whole transaction up (a full disk)
+                    if not db.in_transaction:  # SQLite gave the whole transaction up (a full disk)
                         raise BatchLost("the index's transaction was rolled back")
                 count += 1
                 if count >= self.batch_calls:
@@ -164,21 +164,21 @@ class BatchWriter:
         if warcs.rotating:
             if mark is not None:
                 self._commit(db)
-                db.conn.execute("BEGIN IMMEDIATE")
+                db.begin()
             warcs.prepare()
             return warcs.mark()
         return mark if mark is not None else warcs.mark()
 
     def _commit(self, db: Any) -> None:
-        if db.conn.in_transaction:
-            db.conn.execute("COMMIT")
+        if db.in_transaction:
+            db.commit()
         self._pending_posts.difference_update(self._posts)
         self._stored.clear()
         self._posts.clear()
 
     def _abandon(self, db: Any, mark: Any, error: BaseException) -> None:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        if db.in_transaction:
+            db.rollback()
         cut = self.archiver.warcs is not None and mark is not None and self.archiver.warcs.rewind(mark)
         for capture_id in self._stored:
             self._forget(capture_id)
