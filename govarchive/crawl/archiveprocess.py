@@ -43,7 +43,8 @@ from govarchive.warc.writer import WarcArchive
 
 logger = logging.getLogger(__name__)
 
-MAX_QUEUED = 1_000  # messages in flight at most (each capture holds its body): then the crawl waits
+BUNDLE_CALLS = 64  # calls sent together: the queue's feeder thread wakes once per bundle, not per call
+MAX_QUEUED = 32  # bundles in flight at most (each capture holds its body): then the crawl waits
 PARENT_CHECK = 1.0  # seconds between looks at whether the crawl is still there (where PDEATHSIG is missing)
 
 
@@ -89,7 +90,8 @@ class WriterProcess:
         self._inbox: Any = context.Queue(MAX_QUEUED)
         self._replies, child_end = context.Pipe(duplex=False)
         self._committed: Any = context.Value("q", 0, lock=False)  # messages the child has committed
-        self._sent = 0
+        self._sent = 0  # calls sent (or bundled to be sent)
+        self._bundle: list[tuple[Any, ...]] = []
         self._pending_posts: deque[tuple[int, str]] = deque()  # (message number, post id) not yet committed
         self._pending: dict[str, int] = {}
         self.full: DiskFull | None = None
@@ -122,11 +124,19 @@ class WriterProcess:
         return post_id in self._pending
 
     def _send(self, message: tuple[Any, ...]) -> None:
-        self._check()
-        if self.full is not None or not self.process.is_alive():
+        if self.full is not None:
             return  # nothing more is written
-        self._inbox.put(message)
+        self._bundle.append(message)
         self._sent += 1
+        if len(self._bundle) >= BUNDLE_CALLS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the calls bundled so far (the crawl calls it often: govarchive/crawl/archiving.py)."""
+        self._check()
+        if self._bundle and self.full is None and self.process.is_alive():
+            self._inbox.put(self._bundle)
+        self._bundle = []
 
     def _check(self) -> None:
         """Read what the child said (log lines, a full disk) without waiting."""
@@ -149,9 +159,10 @@ class WriterProcess:
     # -- the end of the run --------------------------------------------------------------------------
     def stop(self) -> None:
         """Everything sent is committed; the child's counts and its WARC file's state come back."""
+        self.flush()
         if not self.process.is_alive():
             return
-        self._inbox.put(("stop",))
+        self._inbox.put([("stop",)])
         while True:
             reply = self._recv()
             if reply is None:
@@ -166,7 +177,7 @@ class WriterProcess:
         could not be written (a full disk), or None."""
         problem = None
         if self.process.is_alive():
-            self._inbox.put(("finish", uri, summary, when))
+            self._inbox.put([("finish", uri, summary, when)])
             reply = self._recv()
             while reply is not None and reply[0] != "finished":
                 self._handle(reply)
@@ -217,35 +228,33 @@ def serve(setup: WriterSetup, inbox: Any, replies: Any, committed: Any, parent: 
     received = 0
     stopping = False
     while not stopping:
-        message = _next(inbox, parent)
-        batch = 0
-        while message is not None:
-            received += 1
-            kind = message[0]
-            if kind == "store":
-                writer.store(message[1], None, message[2])
-            elif kind == "item":
-                writer.save_item(message[1])
-            else:
-                writer.queue_stop()
-                stopping = True
-                break
-            batch += 1
-            if batch >= 500:
-                break
+        bundles = [_next(inbox, parent)]
+        while len(bundles) < 8:  # what else is queued now joins the batch
             try:
-                message = inbox.get_nowait()
+                bundles.append(inbox.get_nowait())
             except queue.Empty:
-                message = None
+                break
+        for bundle in bundles:
+            for message in bundle:
+                kind = message[0]
+                if kind == "store":
+                    writer.store(message[1], None, message[2])
+                elif kind == "item":
+                    writer.save_item(message[1])
+                else:
+                    writer.queue_stop()
+                    stopping = True
+                    break
+                received += 1
         writer.write_queued()
         committed.value = received
         while told:
             replies.send(told.pop(0))
     replies.send(("stopped", dict(writer.counts), archiver.revisits,
                   (warcs.current_file, len(warcs.files_written), warcs.records_written)))
-    message = _next(inbox, parent)
+    message = _next(inbox, parent)[0]
     problem = None
-    if message is not None and message[0] == "finish":
+    if message[0] == "finish":
         try:
             archiver.write_summary(message[1], message[2], message[3])
         except OSError as error:  # a full disk: the file is still whole, only the summary is missing

@@ -28,6 +28,7 @@ could not be archived).
 from __future__ import annotations
 
 import logging
+import sys
 import weakref
 from datetime import datetime, timezone
 from typing import Any
@@ -53,6 +54,7 @@ from govarchive.warc.archiver import page_state
 from govarchive.warc.recovery import recover_archive
 
 RUN_URI = "urn:govarchive:run:{}"
+FLUSH_SECONDS = 0.05  # the longest a call waits in the crawl's process before it goes to the writer
 logger = logging.getLogger(__name__)
 
 
@@ -73,6 +75,7 @@ class CrawlArchive:
         self.index: Index | None = None  # the crawl's own connection: its lookups; the run's end once the writer is gone
         self.search_worker: SearchWorker | None = None
         self.shared_posts: Any = None  # a distributed run: posts any worker archived (RedisKnownPosts)
+        self._flushing: Any = None
 
     @property
     def is_open(self) -> bool:
@@ -112,6 +115,11 @@ class CrawlArchive:
                                                 deferred_search=self.search_worker is not None,
                                                 log_level=self.log_level))
         self.writer.on_full = self.halt.halt
+        if "twisted.internet.reactor" in sys.modules:  # (a crawl: never install a reactor of our own)
+            from twisted.internet.task import LoopingCall
+
+            self._flushing = LoopingCall(self.writer.flush)  # calls bundled for the writer go at least this often
+            self._flushing.start(FLUSH_SECONDS, now=False)
         self.crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     def _warc_info(self) -> dict[str, str]:
@@ -152,6 +160,8 @@ class CrawlArchive:
         if self.writer is None or self.index is None:
             return
         writer, index = self.writer, self.index
+        if self._flushing is not None and self._flushing.running:
+            self._flushing.stop()
         writer.stop()
         self._count_writer()
         current, files, records = writer.warc_state
