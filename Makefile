@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYWB := .venv-pywb/bin/wayback
 
-.PHONY: demo test soak install serve eval clean browser redis screenshots metadata bench
+.PHONY: demo test lint soak install serve eval clean browser chromium redis screenshots metadata bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run: make PYTHON=python3 ..."; exit 1; }
@@ -18,11 +18,20 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The demo's Douyin, Toutiao and script-built pages are archived through Debian's Chromium (installed here when
+# missing); if it cannot be installed, the demo archives them without a browser and says so in one line.
 demo: $(STAMP)
+	@$(MAKE) --no-print-directory chromium 2>/dev/null || echo "make demo: Chromium could not be installed (apt-get): the Douyin, Toutiao and script-built pages are archived without a browser (their posts are not)"
 	$(BIN)/govarchive demo --archive-dir archive
 
-test: $(STAMP) browser redis $(PYWB)
+test: lint $(STAMP) browser redis $(PYWB)
 	GOVARCHIVE_E2E=require GOVARCHIVE_PYWB=$(PYWB) $(BIN)/python -m pytest -q
+
+# the gates run first by `make test`: ruff's rules (pyproject.toml [tool.ruff]) on every Python file, and
+# mypy's types on govarchive/, spiders/ and pipelines/ (pyproject.toml [tool.mypy])
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # the long fault trials left out of `make test`: 20 more crawls killed at random points (tests/test_kill.py)
 soak: $(STAMP)
@@ -49,6 +58,13 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends \
 	    chromium chromium-driver fonts-noto-cjk fonts-liberation; \
+	fi
+
+# Debian's Chromium (and CJK fonts for its screenshots) for browser capture (govarchive/crawl/browser.py)
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; \
 	fi
 
 # the screenshots in docs/img, taken by the end-to-end browser test

@@ -5,6 +5,7 @@
    one article page (:mod:`bench.parts`) (``--no-breakdown`` skips both);
 3. ``govarchive reindex`` against ``warcio index`` on (b)'s WARCs;
 4. (a) and (b) again on a web of ``--rss-pages`` pages: peak RSS from the small crawl to the large one;
+4b. browser capture of ``--browser-pages`` script-built pages (bench/browser.py): pages/s and peak RSS;
 5. the search canned query on ``--posts`` synthetic posts (the index is built once, in ``--cache``);
 6. prints the figures and the targets, and writes them to ``--results``/<time>-<pages>.json.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import machine, report
+from bench.browser import run_browser
 from bench.crawlers import run_crawler, warc_paths
 from bench.parts import time_parts
 from bench.reindex import run_reindex
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=HERE / ".cache", help="where the search index is kept")
     parser.add_argument("--results", type=Path, default=HERE / "results", help="where the JSON results go")
     parser.add_argument("--work-dir", type=Path, help="crawl outputs and logs (default: a temporary folder)")
+    parser.add_argument("--browser-pages", type=int, default=30,
+                        help="script-built pages crawled through Chromium for the browser-capture row (0: skip)")
     parser.add_argument("--no-breakdown", dest="breakdown", action="store_false",
                         help="skip the timed run of (b) that says where its time goes")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (archives, WARCs, logs)")
@@ -81,6 +85,10 @@ def main(argv: list[str] | None = None) -> None:
             results["large"] = {name: crawl(name, args.rss_pages, args.latency, work_dir)
                                 for name in ("bare", "govarchive")}
             results["rss"][str(args.rss_pages)] = results["large"]["govarchive"]["peak_tree_rss_mb"]
+        if args.browser_pages:
+            log(f"browser capture of {args.browser_pages} script-built pages…")
+            results["browser"] = run_browser(args.pages, args.browser_pages, args.latency, work_dir)
+            log(f"browser: {results['browser']}")
         if args.posts:
             log(f"search on {args.posts:,} posts (the index is built once, in {args.cache})…")
             results["search"] = run_search(args.cache, args.posts, work_dir)

@@ -49,7 +49,7 @@ class CrawlResult:
     responses: int  # every response the web served
     bytes_served: int  # body bytes the web served
     own_count: int | None  # responses as the crawler counts them (Scrapy stats, WARC records, wget's log)
-    output_bytes: int = 0  # WARC files (and index.db) written
+    output_bytes: int = 0  # WARC files (and index.db, search.db) written
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -116,9 +116,22 @@ def run_crawler(crawler: str, pages: int, latency: float, work_dir: Path) -> Cra
         result.output_bytes = sum(p.stat().st_size for p in warcs)
     index_db = out_dir / "archive" / "index.db"
     if index_db.exists():
-        result.output_bytes += sum(p.stat().st_size for p in index_db.parent.glob("index.db*"))
         result.details["index"] = index_counts(index_db)
+        result.details["sizes"] = index_sizes(index_db, result.output_bytes)
+        result.output_bytes += result.details["sizes"]["index_db_bytes"] + result.details["sizes"]["search_db_bytes"]
     return result
+
+
+def index_sizes(index_db: Path, warc_bytes: int) -> dict[str, Any]:
+    """Bytes of index.db and search.db (with their WAL files), per archived post, and against the WARC bytes."""
+    def size(name: str) -> int:
+        return sum(p.stat().st_size for p in index_db.parent.glob(name + "*"))
+
+    index_bytes, search_bytes = size("index.db"), size("search.db")
+    posts = index_counts(index_db)["posts_archived"]
+    return {"warc_bytes": warc_bytes, "index_db_bytes": index_bytes, "search_db_bytes": search_bytes,
+            "bytes_per_post": round((index_bytes + search_bytes) / posts) if posts else None,
+            "index_to_warc": round((index_bytes + search_bytes) / warc_bytes, 3) if warc_bytes else None}
 
 
 _STAT = re.compile(r"'([\w/.-]+)': (\d+)")

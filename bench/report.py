@@ -9,6 +9,7 @@ from bench.crawlers import NAMES
 
 RSS_LIMIT_MB = 300  # the issue's "300 MB", held against MiB (GNU time reports KiB)
 RSS_FLAT = 1.2  # "flat": the largest crawl's peak RSS at most 1.2 times the smallest's
+INDEX_TO_WARC = 2.5  # index.db + search.db at most 2.5 times the WARC bytes of the same crawl
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def targets(results: dict[str, Any]) -> list[Target]:
     sizes = f"{min(rss):,} → {max(rss):,} pages" if len(rss) > 1 else "two sizes"
     reindex = results.get("reindex", {}).get("ratio")
     p95 = results.get("search", {}).get("p95_ms")
+    size = results.get("crawls", {}).get("govarchive", {}).get("sizes", {}).get("index_to_warc")
     return [
         Target("pages/s (b)/(a)", b_a, "≥ 0.8", _check(b_a, lambda v: v >= 0.8)),
         Target("pages/s (b)/(c)", b_c, "≥ 3", _check(b_c, lambda v: v >= 3)),
@@ -48,7 +50,17 @@ def targets(results: dict[str, Any]) -> list[Target]:
         Target(f"peak RSS of (b), {sizes}, ×", growth, f"≤ {RSS_FLAT} (flat)", _check(growth, lambda v: v <= RSS_FLAT)),
         Target("reindex / warcio index throughput", reindex, "≥ 0.5", _check(reindex, lambda v: v >= 0.5)),
         Target("search p95, ms", p95, "< 100", _check(p95, lambda v: v < 100)),
+        Target("(b)'s index.db + search.db / WARC bytes", size, f"≤ {INDEX_TO_WARC}",
+               _check(size, lambda v: v <= INDEX_TO_WARC)),
     ]
+
+
+def sizes_line(crawl: dict[str, Any]) -> str:
+    """(b)'s index against its WARC: what the archive costs on disk beside the WARC files."""
+    s = crawl["sizes"]
+    per_post = f"{s['bytes_per_post']:,} bytes per archived post, " if s.get("bytes_per_post") else ""
+    return (f"(b)'s index: index.db {s['index_db_bytes'] / 1e6:.1f} MB + search.db {s['search_db_bytes'] / 1e6:.1f} MB "
+            f"for {s['warc_bytes'] / 1e6:.1f} MB of WARC: {per_post}{s['index_to_warc']}× the WARC bytes")
 
 
 def table(rows: list[list[str]]) -> str:
@@ -120,6 +132,8 @@ def render(results: dict[str, Any]) -> str:
         parts += ["", crawl_table(crawls)]
     if results.get("url_sets"):
         parts.append(f"URLs archived by (b) and (c): {results['url_sets']}")
+    if results.get("crawls", {}).get("govarchive", {}).get("sizes"):
+        parts.append(sizes_line(results["crawls"]["govarchive"]))
     if results.get("timed"):
         timed = results["timed"]
         parts += ["", f"where (b)'s CPU goes (bench.timing.StageTimer; that run: {timed['pages_per_s']:.1f} pages/s):",
@@ -133,6 +147,16 @@ def render(results: dict[str, Any]) -> str:
         parts += ["", *reindex_section(results["reindex"])]
     if results.get("search"):
         parts += ["", *search_section(results["search"])]
+    if results.get("browser"):
+        browser = results["browser"]
+        if browser.get("skipped"):
+            parts += ["", f"browser capture: skipped: {browser['skipped']}"]
+        else:
+            parts += ["", "browser capture (bench/browser.py: script-built list pages through Chromium; no target "
+                          "yet beyond measured):",
+                      table([["pages", "exchanges", "wall s", "pages/s", "peak RSS, process tree MiB"],
+                             [str(browser["rendered_pages"]), str(browser["exchanges"]), f"{browser['wall_s']:.1f}",
+                              f"{browser['pages_per_s']:.2f}", f"{browser['peak_tree_rss_mb']:.0f}"]])]
     verdicts = [[t.name, "-" if t.value is None else f"{t.value:g}", t.target, t.verdict] for t in targets(results)]
     parts += ["", table([["target", "measured", "wanted", ""], *verdicts])]
     return "\n".join(parts)

@@ -1,9 +1,10 @@
 """Search latency on an index of N synthetic posts (1,000,000 by default), built once and cached.
 
-The index is built through govarchive's own code: ``open_index`` (the schema's migrations, the
-``posts_fts`` bigram shadow table), :func:`govarchive.index.store.post_values` for each row (clean text
-included), and :func:`govarchive.index.search.refresh_shadow` for the shadow rows, a batch at a time in
-one transaction. The crawl's per-row path (``Index.save_post``: one lookup, one transaction and one
+The index is built through govarchive's own code: ``open_index`` (the schema's migrations; search.db with
+the ``posts_fts`` bigram table beside it), :func:`govarchive.index.store.post_values` for each row (clean
+text included), the schema's triggers logging each new row, and
+:func:`govarchive.index.search.drain_search_queue` writing their search rows, a batch at a time in one
+transaction. The crawl's per-row path (``Index.save_post``: one lookup, one transaction and one
 shadow refresh per post) is timed on a sample and reported, not used for a million rows.
 
 Posts: 150-700 characters (about 400) of :mod:`bench.text` prose, a title, a summary, dates from 2019 to 2026,
@@ -17,24 +18,30 @@ import random
 import sqlite3
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from govarchive.browse.queries import QUERIES
-from govarchive.index.store import open_index, post_values
-from govarchive.core.items import Account, Post
-from govarchive.index.search import cjk_escape_fts, refresh_shadow
-
 from bench import text
+from govarchive.browse.queries import QUERIES
+from govarchive.core.items import Account, Post
+from govarchive.index.search import (
+    attach_search,
+    cjk_escape_fts,
+    clear_applied,
+    drain_search_queue,
+    post_search_key,
+    search_files,
+)
+from govarchive.index.store import open_index, post_values
 
 SEED = 20261120
-CORPUS = "v2"  # part of the cached index's name: change it when bench.text, synthetic_post or the schema changes
+CORPUS = "v3"  # part of the cached index's name: change it when bench.text, synthetic_post or the schema changes
 ACCOUNTS = 1000
 BATCH = 10_000
 SHANGHAI = timezone(timedelta(hours=8))
 FIRST_DAY = datetime(2019, 1, 1, tzinfo=SHANGHAI)
-SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+SEEN = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 # 2-, 3- and 4-character queries, from words in nearly every post (工作) to names in a few hundred,
 # a Traditional spelling (帳號關停, found as 账号关停) and words no post holds.
 QUERIES_BY_LENGTH = {
@@ -45,7 +52,7 @@ QUERIES_BY_LENGTH = {
 POST_COLUMNS = ("id", "account_id", "platform", "url", "title", "author", "published_at", "text", "state",
                 "content_digest", "capture_id", "first_seen", "last_seen", "kind", "summary", "cover_url",
                 "source_url", "media", "attributes", "moved_to", "moved_to_url", "clean_text", "boilerplate",
-                "archived_capture_id")
+                "archived_capture_id", "search_key")
 
 
 def synthetic_post(n: int) -> Post:
@@ -62,19 +69,24 @@ def synthetic_post(n: int) -> Post:
                 authoritative=True, kind="weibo", summary=body[:60])
 
 
-def post_row(post: Post, rowid: int) -> tuple[Any, ...]:
-    """The ``posts`` row a crawl would write for a new post (``Index.save_post``), with its rowid."""
+def post_row(post: Post, rowid: int, keys: set[int]) -> tuple[Any, ...]:
+    """The ``posts`` row a crawl would write for a new post (``Index.save_post``), with its rowid and a search
+    key none of ``keys`` holds."""
     seen = SEEN.isoformat()
     row = post_values(post)
+    key = post_search_key(post.published_at, rowid)
+    while key in keys:
+        key -= 1
+    keys.add(key)
     row.update(id=post.id, account_id=post.account_id, platform=post.platform, state=post.state,
-               capture_id=None, first_seen=seen, last_seen=seen, archived_capture_id=None)
+               capture_id=None, first_seen=seen, last_seen=seen, archived_capture_id=None, search_key=key)
     return (rowid, *(row.get(column) for column in POST_COLUMNS))
 
 
 def build_index(path: Path, posts: int, progress: Any = print) -> dict[str, float]:
     """Build ``path`` with ``posts`` synthetic posts (a partial build left by a kill is started over)."""
     building = path.with_name(path.name + ".building")
-    for stale in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+    for stale in (building, Path(f"{building}-wal"), Path(f"{building}-shm"), *search_files(building)):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
     index = open_index(building)
@@ -86,18 +98,19 @@ def build_index(path: Path, posts: int, progress: Any = print) -> dict[str, floa
                                        name=text.agency(account), authoritative=True))
     insert = (f"insert into posts (rowid, {', '.join(POST_COLUMNS)}) "
               f"values ({', '.join('?' * (len(POST_COLUMNS) + 1))})")
+    keys: set[int] = set()
     for start in range(0, posts, BATCH):
         end = min(posts, start + BATCH)
-        rows = [post_row(synthetic_post(n), n + 1) for n in range(start, end)]
+        rows = [post_row(synthetic_post(n), n + 1, keys) for n in range(start, end)]
         with db.conn:
-            db.conn.executemany(insert, rows)
-            refresh_shadow(db, "posts", "rowid > ? and rowid <= ?", [start, end])
-            # written at once, as a reindex does: nothing left for a search worker
-            db.execute("delete from search_queue where tbl = 'posts' and row > ? and row <= ?", [start, end])
+            db.conn.executemany(insert, rows)  # the triggers log each row for search.db
+            drain_search_queue(db)  # written at once, as a reindex does: nothing left for a search worker
+            clear_applied(db)
         if progress and end % 100_000 == 0:
             progress(f"search index: {end:,} posts ({time.perf_counter() - started:.0f} s)")
     db.execute("pragma wal_checkpoint(truncate)")
     index.close()
+    search_files(building)[0].rename(search_files(path)[0])
     building.rename(path)
     return {"build_s": round(time.perf_counter() - started, 1), "posts": posts}
 
@@ -144,6 +157,7 @@ def connect(path: Path) -> sqlite3.Connection:
     """A read connection as Datasette's, with govarchive's ``escape_fts``."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     conn.create_function("escape_fts", 1, cjk_escape_fts, deterministic=True)
+    attach_search(conn, path)  # search.db, read-only, as the Datasette plugin attaches it
     return conn
 
 
@@ -179,10 +193,11 @@ def run_search(cache_dir: Path, posts: int, work_dir: Path, sample: int = 2000,
                repeats: int = 5) -> dict[str, Any]:
     """Build the index once (kept in ``cache_dir``), then time the canned query and another plan."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"search-{posts}-{CORPUS}.db"
+    path = cache_dir / f"index-{posts}-{CORPUS}.db"  # its search index: search-{posts}-{CORPUS}.db
     result: dict[str, Any] = {"posts": posts, "index": str(path), "repeats": repeats}
     result["build"] = "cached" if path.exists() else build_index(path, posts)
-    result["index_mb"] = round(path.stat().st_size / 1e6, 1)
+    result["index_mb"] = round((path.stat().st_size + search_files(path)[0].stat().st_size) / 1e6, 1)
+    result["search_db_mb"] = round(search_files(path)[0].stat().st_size / 1e6, 1)
     result["save_post_ms"] = round(per_row_cost(sample, work_dir), 3)
     conn = connect(path)
     timing, canned = time_queries(conn, search_sql(), repeats)

@@ -114,7 +114,7 @@ class ServerProcess:
         self.url = ""
         self.stats: dict[str, dict[str, int]] = {}
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip()

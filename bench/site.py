@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import json
 import random
 import re
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ NEWEST = datetime(2026, 11, 20, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 ARTICLE = re.compile(r"^/zwgk/bm(\d{4})/(\d{6})/t(\d{8})_(\d+)\.html$")
 IMAGE = re.compile(r"^/zwgk/bm(\d{4})/(\d{6})/W0(\d+)_(\d)\.jpg$")
 LIST_PAGE = re.compile(r"^(/zwgk/bm\d{4}/|/xxgk/xmt/)(?:index_(\d+)\.html)?$")
+# A column's first list page built by script (the browser-capture row of make bench, bench/browser.py): the page
+# is a shell, its script fetches list.json and draws the list. No other page links to these.
+SCRIPTED = re.compile(r"^/js/bm(\d{4})/(list\.json)?$")
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,9 @@ class Site:
             if column < self.layout.columns and n < self.layout.list_pages_per_column:
                 return self._html(self.list_page(column, n))
             return not_found()
+        scripted = SCRIPTED.match(path)
+        if scripted and 0 <= int(scripted.group(1)) - 1 < self.layout.columns:
+            return self.scripted(int(scripted.group(1)) - 1, bool(scripted.group(2)))
         article = self._article(ARTICLE.match(path), path)
         if article is not None:
             return self._html(self.article_page(article))
@@ -160,6 +167,26 @@ class Site:
             if found is not None and n < found.image_count and found.image_path(n) == path:
                 return 200, [("Content-Type", JPEG)], jpeg_bytes(found.rng(f"image{n}"))
         return not_found()
+
+    def scripted(self, column: int, answer: bool) -> Response:
+        """The column's first list page as a script-built page (``/js/bmNNNN/``) or the JSON it fetches."""
+        if answer:
+            items = [Article(self.layout, column, n) for n in range(min(self.layout.per_list_page,
+                                                                        self.layout.articles_per_column))]
+            data = [{"title": a.title, "url": a.path, "date": a.published.strftime("%Y-%m-%d")} for a in items]
+            body = json.dumps({"items": data}, ensure_ascii=False).encode("utf-8")
+            return 200, [("Content-Type", "application/json; charset=utf-8")], body
+        name = html.escape(column_name(column))
+        page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{name}</title>'
+                f'<meta name="SiteName" content="{html.escape(SITE_NAME)}"><meta name="ColumnName" content="{name}">'
+                '</head><body><h1>' + name + '</h1><ul id="list"></ul><script>'
+                "fetch('list.json').then(function (r) { return r.json(); }).then(function (d) {"
+                " var ul = document.getElementById('list'); d.items.forEach(function (i) {"
+                " var li = document.createElement('li'), a = document.createElement('a');"
+                " a.href = i.url; a.textContent = i.title; li.appendChild(a);"
+                " li.appendChild(document.createTextNode(' ' + i.date)); ul.appendChild(li); }); });"
+                "</script></body></html>")
+        return self._html(page)
 
     @staticmethod
     def _html(body: str) -> Response:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import itertools
 import random
 import string
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 CITY = "滨澜市"
 DISTRICTS = ("东湖区", "西山区", "南港区", "北塘区", "清河县", "白石县", "云溪县", "青禾镇")

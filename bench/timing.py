@@ -46,7 +46,7 @@ class StageTimer:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "StageTimer":
+    def from_crawler(cls, crawler: Any) -> StageTimer:
         for module_name, function_name in MODULE_FUNCTIONS:
             module = importlib.import_module(module_name)
             function = getattr(module, function_name, None)

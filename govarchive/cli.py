@@ -9,15 +9,20 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
 
 from govarchive import __version__
-
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.crawl import outcome
+
+if TYPE_CHECKING:
+    from govarchive.core.sources import Source
 
 # Exit codes of crawl and demo (the table and the rule: govarchive/crawl/outcome.py, README "The CLI").
 EXIT_BLOCKED = outcome.EXIT_BLOCKED  # 75, EX_TEMPFAIL: a platform blocked the crawl; try again later
@@ -48,15 +53,21 @@ def _on_terminal() -> bool:
         return False
 
 
-def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, str], overrides: dict[str, Any],
+def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, Any], overrides: dict[str, Any],
                    verbose: bool = False) -> Any:
     """The settings of a crawl, every name and value checked first (govarchive/core/overrides.py): a misspelt
     or bad -s, -a or GOVARCHIVE_* environment variable is one line and exit 2, before anything is created."""
     from scrapy.spiderloader import get_spider_loader
 
     from govarchive.core.config import archive_config
-    from govarchive.core.overrides import (BadOption, check_setting_names, check_setting_values, check_spider_arguments,
-                                      environment_settings, quiet_level)
+    from govarchive.core.overrides import (
+        BadOption,
+        check_setting_names,
+        check_setting_values,
+        check_spider_arguments,
+        environment_settings,
+        quiet_level,
+    )
 
     settings = _settings(archive_dir)
     loader = get_spider_loader(settings)
@@ -84,7 +95,7 @@ def crawl_settings(spider: str, archive_dir: Path, spider_args: dict[str, str], 
     return settings
 
 
-def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
+def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, Any],
               overrides: dict[str, Any] | None = None, verbose: bool = False) -> dict[str, Any]:
     """Run one spider to the end in this process; return its stats (and ``govarchive/run_id``).
 
@@ -94,8 +105,8 @@ def run_crawl(spider: str, archive_dir: Path, spider_args: dict[str, str],
     from scrapy.crawler import CrawlerProcess
 
     from govarchive.core.config import archive_config
-    from govarchive.warc.lock import check_free
     from govarchive.crawl.run import run_for
+    from govarchive.warc.lock import check_free
 
     settings = crawl_settings(spider, archive_dir, spider_args, dict(overrides or {}), verbose)
     config = archive_config(settings)
@@ -262,13 +273,24 @@ def cli() -> None:
 DEMO_SOURCES = Path(__file__).parent / "demo" / "sources.toml"
 
 
-def _check_sources(path: Path, ids: tuple[str, ...] = ()) -> list[Any]:
+def _check_sources(path: Path, ids: tuple[str, ...] = (), base_url: str | None = None) -> list[Source]:
     from govarchive.core.sources import SourceError, load_sources, select
 
     try:
-        return select(load_sources(path), list(ids))
+        return select(load_sources(path, base_url), list(ids))
     except SourceError as exc:  # a usage mistake: nothing started
         raise BadUsage(str(exc)) from None
+
+
+def _with_sources(spider_args: dict[str, Any]) -> dict[str, Any]:
+    """The spider's arguments with ``sources`` (a file), ``source`` and ``base_url`` replaced by the entries
+    they choose: the file is read and validated here, once, before Scrapy starts, and the spider is given
+    the validated :class:`~govarchive.core.sources.Source` objects."""
+    if "sources" not in spider_args:
+        return spider_args
+    rest = {k: v for k, v in spider_args.items() if k not in ("sources", "source", "base_url")}
+    ids = tuple(s.strip() for s in str(spider_args.get("source", "")).split(",") if s.strip())
+    return {**rest, "sources": _check_sources(Path(spider_args["sources"]), ids, spider_args.get("base_url"))}
 
 
 @cli.command()
@@ -298,12 +320,10 @@ def crawl(spider: str, urls: tuple[str, ...], sources_file: Path | None, source_
         spider_args["sources"] = str(sources_file)
         if source_ids:
             spider_args["source"] = ",".join(source_ids)
-    if "sources" in spider_args:  # also -a sources=…: fail here, before Scrapy starts
-        chosen = tuple(s.strip() for s in spider_args.get("source", "").split(",") if s.strip())
-        _check_sources(Path(spider_args["sources"]), chosen)
     if "url" not in spider_args and "sources" not in spider_args and "uid" not in spider_args:
         raise BadUsage("nothing to crawl: give --url URL, --sources FILE, or -a uid=… for weibo")
-    stats = run_crawl(spider, archive_dir, spider_args, overrides, verbose)
+    # also -a sources=…: read and validated here, before Scrapy starts; the spider gets the entries
+    stats = run_crawl(spider, archive_dir, _with_sources(spider_args), overrides, verbose)
     result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
     click.echo(_run_line(stats, result))
     if result.code != EXIT_LOCKED:  # refused: the archive is another run's, half written
@@ -350,7 +370,7 @@ def demo(archive_dir: Path, port: int, verbose: bool) -> None:
     require_writable(archive_dir)
     with _demo_web(port, archive_dir) as web:
         click.echo(f"demo web: {web.base_url}/ (a fictional city's portal, WeChat and Weibo accounts)")
-        stats = run_crawl("portal", archive_dir, {**args, "base_url": web.base_url}, overrides, verbose)
+        stats = run_crawl("portal", archive_dir, _with_sources({**args, "base_url": web.base_url}), overrides, verbose)
     result = outcome.crawl_outcome(stats, archive_dir, stats.get("govarchive/run_id"))
     click.echo(_run_line(stats, result))
     if result.code == EXIT_LOCKED:
@@ -383,9 +403,10 @@ def _demo_web(port: int, archive_dir: Path | None = None) -> Any:
         try:
             require_free_port(DemoWeb.host, port)
         except click.ClickException as error:
-            if archived:
-                error.message += (f" ({archive_dir} holds the demo web as served on that port: another port "
-                                  "would archive every page again under other URLs; or pass --archive-dir)")
+            if archived:  # the same error (and exit code), saying why another port is no way out
+                raise type(error)(f"{error.message} ({archive_dir} holds the demo web as served on that port: "
+                                  "another port would archive every page again under other URLs; or pass "
+                                  "--archive-dir)") from None
             raise
     try:
         web = DemoWeb(port=port, fallback=not chosen).start()
@@ -485,7 +506,8 @@ def import_(files: tuple[Path, ...], in_place: bool, archive_dir: Path, debug: b
 @DEBUG
 def merge(shards: tuple[Path, ...], archive_dir: Path, debug: bool) -> None:
     """Merge the archive folders of distributed workers (SHARDS) into ARCHIVE_DIR; merging again changes nothing."""
-    from govarchive.warc.merge import MergeError, merge as combine
+    from govarchive.warc.merge import MergeError
+    from govarchive.warc.merge import merge as combine
 
     require_writable(archive_dir)
     with _one_line_errors(debug), _refused_if_busy():  # the archive, or a worker's folder, is in use
@@ -525,16 +547,18 @@ def sources_list(file: Path) -> None:
 @ARCHIVE_DIR
 @click.option("--as-of", "as_of", default=None, metavar="ISO",
               help="Judge statuses at this date or time (default: the moment the newest run judged them at).")
-@click.option("--dormant-days", type=int, default=14, show_default=True, help="Days without a post before dormant.")
-@click.option("--closed-after-runs", type=int, default=3, show_default=True,
+@click.option("--dormant-days", type=int, default=DEFAULT_CONFIG.dormant_days, show_default=True,
+              help="Days without a post before dormant.")
+@click.option("--closed-after-runs", type=int, default=DEFAULT_CONFIG.closed_after_runs, show_default=True,
               help="Consecutive runs an account must be missing in before it counts as closed.")
 def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_after_runs: int) -> None:
     """Re-run the closure analysis over the whole archive: notices, successors, statuses, risk."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
+    from govarchive.closure.lifecycle import analyse as run_analysis
+    from govarchive.closure.lifecycle import last_judgement
     from govarchive.core.config import as_datetime
     from govarchive.index.store import open_index
-    from govarchive.closure.lifecycle import analyse as run_analysis, last_judgement
 
     try:
         chosen = as_datetime(as_of)
@@ -548,7 +572,7 @@ def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_afte
         else:  # the archive's own "now": the demo's date on the demo archive, the last crawl's start elsewhere
             last = last_judgement(index.db)
             moment, why = (last[0], f"as the newest run, {last[1]}, judged them; --as-of to choose another") if last \
-                else (datetime.now(timezone.utc), "now: no run recorded a moment; --as-of to choose another")
+                else (datetime.now(UTC), "now: no run recorded a moment; --as-of to choose another")
         click.echo(f"statuses judged at {moment.isoformat(timespec='seconds')} ({why})")
         result = run_analysis(index, moment, None, dormant_days, closed_after_runs)
     finally:

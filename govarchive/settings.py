@@ -4,54 +4,22 @@ Only Scrapy settings live here. Every ``GOVARCHIVE_*`` setting is read in one pl
 :func:`govarchive.core.config.archive_config`, and documented in the README.
 """
 
+from govarchive.core import config as _config
+
 BOT_NAME = "govarchive"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 # --- govarchive -------------------------------------------------------------------------------
-GOVARCHIVE_ARCHIVE_DIR = "archive"  # WARCs go to <dir>/warc/, the index to <dir>/index.db
-GOVARCHIVE_OPERATOR = ""  # who runs the crawl; written into every warcinfo record
-# How a site's owner reaches you: a URL or e-mail address, added to USER_AGENT (an e-mail is also sent as
-# the From header) and written into every warcinfo record (govarchive.crawl.politeness.ContactAddon).
-GOVARCHIVE_CONTACT = ""
-GOVARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size (Heritrix default)
-GOVARCHIVE_DEDUP_MIN_BYTES = 1  # payloads smaller than this are never turned into revisits
-GOVARCHIVE_REFETCH_POSTS = False  # fetch article pages again although the index already has them
-GOVARCHIVE_MAX_BODY_BYTES = 50_000_000  # decoded bodies larger than this are archived, not parsed
-GOVARCHIVE_RETRY_AFTER_MAX = 600  # longest Retry-After (seconds) a slot waits for
-GOVARCHIVE_BLOCKED_LIMIT = 5  # stop the run (exit code 75) after this many block pages in a row on a host
-# Your own WeChat MP back-office session, for `backoffice` sources. Pass them with -s, or as environment
-# variables of `govarchive crawl` (govarchive/core/overrides.py), never in a file in the repo; captures show them masked.
-GOVARCHIVE_MP_TOKEN = ""
-GOVARCHIVE_MP_COOKIE = ""
-# Closure intelligence (govarchive/closure/lifecycle.py): statuses are judged at GOVARCHIVE_AS_OF (ISO; empty: the
-# run's start), "dormant" after GOVARCHIVE_DORMANT_DAYS without a post, "closed" after the account's pages
-# were missing in GOVARCHIVE_CLOSED_AFTER_RUNS consecutive runs; at-risk accounts are crawled first.
-GOVARCHIVE_AS_OF = ""
-GOVARCHIVE_DORMANT_DAYS = 14
-GOVARCHIVE_CLOSED_AFTER_RUNS = 3
-GOVARCHIVE_AT_RISK_FIRST = True
-# Fetch archived posts again to see them vanish (deleted, error page): none, at_risk (accounts with a
-# risk: closing, dormant, named in a notice…) or all; unchanged pages become revisits, not copies.
-GOVARCHIVE_RECHECK_POSTS = "at_risk"
-GOVARCHIVE_RECHECK_SAMPLE = 200
-# Crawl progress (govarchive/crawl/progress.py): auto (a live line on a terminal, log lines otherwise), live, log
-# or off; log lines every GOVARCHIVE_PROGRESS_INTERVAL seconds, and one at the end.
-GOVARCHIVE_PROGRESS = "auto"
-GOVARCHIVE_PROGRESS_INTERVAL = 30
-# The run's id (empty: a new one). Distributed runs (docs/scaling.md): the workers of one crawl share
-# GOVARCHIVE_RUN_ID and GOVARCHIVE_REDIS_URL, each has its own GOVARCHIVE_WORKER name and archive folder;
-# Redis keys start with GOVARCHIVE_REDIS_PREFIX; a worker unheard for GOVARCHIVE_WORKER_TIMEOUT s is dead.
-GOVARCHIVE_RUN_ID = ""
-GOVARCHIVE_REDIS_URL = ""
-GOVARCHIVE_REDIS_PREFIX = "govarchive"
-GOVARCHIVE_WORKER = ""
-GOVARCHIVE_WORKER_TIMEOUT = 30
-# Pending requests kept in memory; more spill to disk in ARCHIVE_DIR/.frontier/ (govarchive/crawl/frontier.py), so
-# a crawl's memory stays flat however large the province. 0: Scrapy's memory queue only.
-GOVARCHIVE_FRONTIER_MEMORY = 10_000
-# The Chinese search rows of a crawl are written by a worker process on another core (govarchive/index/searchworker.py).
-GOVARCHIVE_SEARCH_WORKER = True
+# Every GOVARCHIVE_* setting with its default, from the one place they are written: the fields of
+# ArchiveConfig (govarchive/core/config.py). The README's Settings table says what each one does. Among them:
+# GOVARCHIVE_ARCHIVE_DIR (WARCs go to <dir>/warc/, the index to <dir>/index.db); GOVARCHIVE_CONTACT (added to
+# USER_AGENT by govarchive.crawl.politeness.ContactAddon); GOVARCHIVE_MP_TOKEN and GOVARCHIVE_MP_COOKIE (your
+# own WeChat MP back-office session: pass them with -s, or as environment variables of `govarchive crawl`,
+# never in a file in the repo); the closure rules GOVARCHIVE_AS_OF, GOVARCHIVE_DORMANT_DAYS and
+# GOVARCHIVE_CLOSED_AFTER_RUNS (govarchive/closure/lifecycle.py); the distributed-run settings (docs/scaling.md);
+# the browser-capture settings GOVARCHIVE_BROWSER* and GOVARCHIVE_CHROMIUM (govarchive/crawl/browser.py).
+globals().update(_config.DEFAULTS)
 
 # --- capture: every exchange is archived raw ---------------------------------------------------
 EXTENSIONS = {
@@ -67,7 +35,8 @@ EXTENSIONS = {
 # Distributed runs (docs/scaling.md): with GOVARCHIVE_REDIS_URL set, the first add-on switches to scrapy-redis's
 # scheduler and dupefilter, keyed by the run; otherwise the second bounds the frontier's memory (frontier.py).
 ADDONS = {"govarchive.crawl.distributed.DistributedAddon": 0, "govarchive.crawl.frontier.FrontierAddon": 0,
-          "govarchive.crawl.politeness.ContactAddon": 0}  # GOVARCHIVE_CONTACT into USER_AGENT (and From)
+          "govarchive.crawl.politeness.ContactAddon": 0,  # GOVARCHIVE_CONTACT into USER_AGENT (and From)
+          "govarchive.crawl.browser.BrowserAddon": 0}  # Chromium through scrapy-playwright, when it is found
 ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 100,
     "pipelines.warc.WarcPipeline": 200,
@@ -82,6 +51,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's redirects, with a loop stopped at its first repeat and recorded (govarchive/core/failures.py)
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "govarchive.core.failures.LoopAwareRedirectMiddleware": 600,
+    # pages only a browser can read: loaded in Chromium, every exchange archived (govarchive/crawl/browser.py)
+    "govarchive.crawl.browser.BrowserCaptureMiddleware": 950,
 }
 # The most endangered accounts (accounts.risk, from the last run's closure analysis) are crawled first.
 SPIDER_MIDDLEWARES = {

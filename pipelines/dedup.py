@@ -22,7 +22,7 @@ class DedupPipeline:
         self.items = ItemDeduper()
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "DedupPipeline":
+    def from_crawler(cls, crawler: Any) -> DedupPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:

@@ -20,7 +20,7 @@ class IndexPipeline:
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "IndexPipeline":
+    def from_crawler(cls, crawler: Any) -> IndexPipeline:
         return cls(archive_for(crawler), crawler.stats)
 
     def open_spider(self) -> None:

@@ -24,7 +24,7 @@ class WarcPipeline:
         self.archive = archive
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "WarcPipeline":
+    def from_crawler(cls, crawler: Any) -> WarcPipeline:
         return cls(archive_for(crawler))
 
     def open_spider(self) -> None:

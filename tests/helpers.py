@@ -6,16 +6,16 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
 from govarchive.core.httpdata import payload_digest
 from govarchive.core.items import Capture
+from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 
-T0 = datetime(2026, 11, 20, 2, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 2, 0, 0, tzinfo=UTC)
 
 
 def make_capture(n: int, url: str = "http://127.0.0.1:9/page", body: bytes = b"<html>hello</html>",

@@ -7,9 +7,9 @@ import shutil
 import sqlite3
 
 import pytest
+from helpers import crawl
 
 from govarchive.crawl.atrisk import recheck_selection
-from helpers import crawl
 
 POSTS = [("a", "http://x/risky-1", 60), ("a", "http://x/risky-2", 60), ("b", "http://x/old", 0),
          ("b", "http://x/older", 0), ("b", "http://x/new", 0)]

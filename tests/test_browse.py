@@ -18,16 +18,16 @@ import pytest
 from datasette.app import Datasette
 from datasette.plugins import pm
 from datasette.utils import tilde_encode
+from helpers import fixed_clock, make_capture
 
 import govarchive.browse as plugin
 from govarchive.browse.metadata import SCHEMA_DOCS_JSON, TABLES, database_metadata, parse_schema_docs
 from govarchive.browse.queries import QUERIES
+from govarchive.browse.replay import ARCHIVED_CSP, canonical_url, rewrite_html
+from govarchive.core.items import Account, Post
 from govarchive.demo.content import EXPECTED
 from govarchive.index.store import open_index
-from govarchive.core.items import Account, Post
-from govarchive.browse.replay import ARCHIVED_CSP, canonical_url, rewrite_html
 from govarchive.warc.writer import WarcArchive
-from helpers import fixed_clock, make_capture
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -644,7 +644,7 @@ def test_the_chart_draws_every_month_and_kind_it_is_given():
     rows_ = [{"month": "2026-12", "accounts": 1, "closure": 2, "claim": 1, "merger": 0},
              {"month": "2026-09", "accounts": 2, "closure": 1, "claim": 0, "merger": 0},
              {"month": "garbage", "closure": 9}, {"month": None, "closure": 9}]
-    months, kinds, counts = series(rows_)
+    months, kinds, _counts = series(rows_)
     assert months == ["2026-09", "2026-10", "2026-11", "2026-12"]  # the empty months stay, as gaps
     assert kinds == ["closure", "claim"]  # a column the query gains is drawn; one with no event is not
     svg = str(closures_chart(rows_, "/index/closures_by_month"))
@@ -668,7 +668,7 @@ async def test_reports_claims_are_on_the_home_page_and_the_account_page(demo_arc
     closures = page[page.index('id="ga-closures"'):page.index('id="ga-at-risk"')]
     reported = [r for r in closures.split("<tr>") if "报道 reported" in r]
     assert reported and all("according to" in r and "/index/posts/" in r for r in reported)
-    account_id, name, title = claims[0]
+    account_id, _name, title = claims[0]
     account = (await ds.client.get("/index/accounts/" + tilde_encode(account_id))).text
     section = account[account.index('id="ga-claims"'):account.index('id="ga-history"')]
     assert html.escape(title, quote=False) in section and "/-/archive/urn:uuid:" in section

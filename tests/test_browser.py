@@ -20,9 +20,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 from govarchive.demo.content import EXPECTED
-from helpers import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -57,7 +57,7 @@ def server(demo_archive):
                     break
             except OSError:
                 if process.poll() is not None:
-                    raise AssertionError("govarchive serve exited: " + process.stdout.read())
+                    raise AssertionError("govarchive serve exited: " + process.stdout.read()) from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import T0, fixed_clock, make_capture
 from sqlite_utils import Database
+from test_browse import datasette, get_json
+from test_lifecycle import AS_OF, Archive
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govarchive.cli import cli
-from govarchive.index.store import open_index
 from govarchive.closure.lifecycle import analyse
 from govarchive.index.schema import migrations
+from govarchive.index.store import open_index
 from govarchive.warc.writer import WarcArchive
-from helpers import T0, fixed_clock, make_capture
-from test_browse import datasette, get_json
-from test_lifecycle import AS_OF, Archive
 
 FIXTURES = Path(__file__).parent / "fixtures" / "closure"
 REPORT = ("记者从市委网信办获悉，今年以来全市关停整合政务新媒体20余个。11月10日，“青禾人社”微信公众号发布公告称，"
@@ -225,7 +225,7 @@ def plain_news_page() -> bytes:
 <li><a href="/bdxw/201906/t20190616_0995.html">端午假期全市接待游客超300万人次</a></li></ul></div>
 <div class="foot">金陵晨讯网版权所有　未经授权禁止转载</div>
 </body></html>
-""".encode("utf-8")
+""".encode()
 
 
 @pytest.mark.asyncio

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from govarchive.core import config
 from govarchive.cli import cli
+from govarchive.core import config
 
 ROOT = Path(__file__).resolve().parents[1]
 

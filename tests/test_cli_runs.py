@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import free_port, one, rows
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.cli import cli
 from govarchive.demo.content import EXPECTED
 from govarchive.demo.origin import archived_origin
-from helpers import free_port, one, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 GOVARCHIVE = [sys.executable, "-m", "govarchive.cli"]

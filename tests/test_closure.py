@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from govarchive.closure.detector import detect
+from govarchive.closure.evaluation import DEFAULT_SET, evaluate, load_cases, main
 from govarchive.demo import content as demo
-from govarchive.closure.evaluation import DEFAULT_SET, evaluate, load_cases
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -186,3 +186,18 @@ def test_ordinary_government_prose_is_neither_a_notice_nor_a_report():
     for title, body in long_articles(80, 3000, seed=17):  # (the issue-17 detector called one of them a report)
         found = detect(body, title, "滨澜市某局", "website", "2025-06-01")
         assert found.label == "other", (title, found.reason, [f.account_name for f in found.findings])
+
+
+def test_a_set_waiting_for_its_cases_says_so(tmp_path, capsys):
+    """The blind held-out file holds only its header between two blind sets: "no cases", not a crash or a score;
+    a broken set is one line and a failed run."""
+    empty = tmp_path / "holdout.toml"
+    empty.write_text("# the header only\n", encoding="utf-8")
+    assert load_cases(empty) == []
+    assert main([str(empty)]) == 0
+    assert "no cases" in capsys.readouterr().out
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[case]]\nid = "c001"\ntext = """unterminated\n', encoding="utf-8")
+    assert main([str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "unreadable" in out and "Traceback" not in out

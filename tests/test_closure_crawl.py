@@ -7,10 +7,10 @@ same port so URLs and ids are the same), in subprocesses through plain ``scrapy 
 from __future__ import annotations
 
 import pytest
+from helpers import crawl, one, rows
 
 from govarchive.demo import DemoWeb
 from govarchive.demo.content import EXPECTED
-from helpers import crawl, one, rows
 
 pytestmark = pytest.mark.slow
 LATER = EXPECTED["later"]
@@ -52,7 +52,7 @@ def test_portal_notice_names_each_account_and_its_successor(later):
         "%" + notice["path"])}
     assert set(found) == {c["name"] for c in notice["closed_accounts"]}
     for closed in notice["closed_accounts"]:
-        named_as, kind, effective, is_report, platform, account_id = found[closed["name"]]
+        _named_as, kind, _effective, is_report, platform, account_id = found[closed["name"]]
         assert (kind, is_report, platform) == ("closure", 0, closed["platform"])
         targets = rows(db, "select target_name, target_platform from migrations m join notices n on n.id = m.notice_id "
                            "where n.account_id = ? and n.named_as = ?", account_id, closed["name"])

@@ -31,9 +31,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from datetime import timedelta
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -41,15 +41,15 @@ from urllib.parse import urlencode
 import pytest
 from datasette.app import Datasette
 from datasette.plugins import pm
+from helpers import ROOT, T0, crawl_command, fixed_clock, free_port, make_capture
 from warcio.archiveiterator import ArchiveIterator
 
 import govarchive.browse as plugin
 from govarchive.browse.queries import QUERIES
-from govarchive.index.store import open_index
 from govarchive.core.items import Account, Capture, Post
-from govarchive.index.search import cjk_escape_fts
+from govarchive.index.search import attach_search, cjk_escape_fts
+from govarchive.index.store import open_index
 from govarchive.warc.writer import WarcArchive
-from helpers import ROOT, T0, crawl_command, fixed_clock, free_port, make_capture
 
 BIN = Path(sys.executable).parent
 DELAY = "0.3"  # seconds between the crawl's requests: ~150 captures, ~45 s of commits to read through
@@ -514,6 +514,7 @@ class CommitBoundaries:
         self.writer = writer
         self.invariants = invariants or index_invariants
         self.reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        attach_search(self.reader, db)  # posts_fts, accounts_fts and search_queue are search.db's (m014)
         self.version: int | None = None
         self.states = 0
         self.problems: list[str] = []
@@ -584,8 +585,8 @@ def test_index_writes_are_whole_at_every_commit_boundary(tmp_path, deferred_sear
 
 
 def test_recording_notices_again_never_hides_them(tmp_path):
-    from govarchive.demo.content import CLOSURE_NOTICE_PATH, NOTICES_BY_PATH
     from govarchive.closure.notices import record_notices
+    from govarchive.demo.content import CLOSURE_NOTICE_PATH, NOTICES_BY_PATH
 
     notice = NOTICES_BY_PATH[CLOSURE_NOTICE_PATH]
     db = tmp_path / "index.db"

@@ -18,12 +18,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import crawl, free_port, one, pywb_bin, rows
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.demo.cms import EXPECTED as CMS
 from govarchive.demo.content import EXPECTED
 from govarchive.warc.importer import reindex, warc_files
-from helpers import crawl, free_port, one, pywb_bin, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -72,7 +72,8 @@ def test_cdxj_indexer_indexes_every_capture(archives):
     for path in warc_files(archives["archive"] / "warc"):
         result = subprocess.run([str(BIN / "cdxj-indexer"), str(path)], capture_output=True, text=True, check=True)
         lines += [line for line in result.stdout.splitlines() if line and not line.startswith("urn:")]
-    captures = rows(db, "select count(*) from captures")[0][0]
+    # a browser's renderings (urn:dom:…, urn:view:…) are indexed under their urn: keys, like the run summaries
+    captures = rows(db, "select count(*) from captures where url not like 'urn:%'")[0][0]
     assert len(lines) == captures
     revisits = [line for line in lines if '"mime": "warc/revisit"' in line]
     assert len(revisits) == rows(db, "select count(*) from captures where record_type = 'revisit'")[0][0]
@@ -133,7 +134,7 @@ def test_an_account_listed_twice_has_one_row_and_two_sources(archives):
 
 def test_posts_have_text_dates_and_captures(archives):
     db = archives["db"]
-    for post_id, published, text, capture, state in rows(
+    for post_id, published, text, capture, _state in rows(
             db, "select id, published_at, text, capture_id, state from posts where state = 'ok'"):
         assert published and published.endswith("+08:00"), post_id
         assert text, post_id
@@ -384,7 +385,7 @@ async def test_the_news_report_is_a_post_that_search_finds(archives):
 
     report = CMS["news"]["closure_report"]
     db = archives["first_db"]
-    post_id, title, published, author, account = one(
+    _post_id, title, published, author, account = one(
         db, "select id, title, published_at, author, account_id from posts where url like ?", "%" + report["path"])
     assert (title, published, author) == (report["title"], report["published_at"], report["reporter"])
     assert one(db, "select name from accounts where id = ?", account) == (CMS["news"]["site"],)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections import Counter
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
-from collections import Counter
 
-from govarchive.crawl.capture import capture_from_exchange
 from govarchive.core.config import archive_config
+from govarchive.crawl.capture import capture_from_exchange
 from govarchive.crawl.credentials import MpSessionMiddleware
 
 TOKEN, COOKIE = "1357924680", "slave_user=gh_x; slave_sid=c2Vzc2lvbi1zZWNyZXQ="
@@ -51,7 +51,7 @@ def test_captures_mask_the_session():
     request = Request(f"{LIST}&token={TOKEN}", headers={"Cookie": COOKIE, "User-Agent": "govarchive"})
     response = HtmlResponse(request.url, body=b"{}", request=request)
     secrets = archive_config({"GOVARCHIVE_MP_TOKEN": TOKEN, "GOVARCHIVE_MP_COOKIE": COOKIE}).secrets
-    capture = capture_from_exchange(response, request, "run", datetime.now(timezone.utc), secrets)
+    capture = capture_from_exchange(response, request, "run", datetime.now(UTC), secrets)
     recorded = capture.url + repr(capture.request_headers)
     assert TOKEN not in recorded and "c2Vzc2lvbi1zZWNyZXQ=" not in recorded
     assert capture.url.endswith("&token=REDACTED") and ("Cookie", "REDACTED") in capture.request_headers

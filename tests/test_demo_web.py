@@ -206,7 +206,7 @@ def test_article_pages_carry_the_js_variables(web):
 def test_2019_video_post_keeps_its_ids_only_in_msg_link(web):
     video = EXPECTED["style_2019_video_article"]
     biz, mid, idx = video["key"]
-    status, headers, body = fetch(web, video["path"])
+    status, _headers, body = fetch(web, video["path"])
     text = body.decode("utf-8")
     assert status == 200 and "<title></title>" in text and "video_share_page" in text
     assert 'd.mid = "" || ""|| "";' in text and 'd.idx = "" || "" || "";' in text and "var mid" not in text

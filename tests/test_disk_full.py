@@ -16,11 +16,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, T0, crawl, crawl_command, fixed_clock, make_capture, rows
 
 from govarchive.core.storage import DISK_FULL, is_storage_full
 from govarchive.warc.verify import verify_archive
 from govarchive.warc.writer import WarcArchive, scan_warc
-from helpers import ROOT, T0, crawl, crawl_command, fixed_clock, make_capture, rows
 
 
 class FullDisk:

@@ -15,12 +15,12 @@ import subprocess
 import sys
 from urllib.parse import quote
 
+import hostile_web as hw
 import lxml.html
 import pytest
-
-import hostile_web as hw
-from govarchive.warc.verify import verify_archive
 from helpers import ROOT, rows
+
+from govarchive.warc.verify import verify_archive
 
 pytestmark = pytest.mark.slow
 
@@ -172,7 +172,7 @@ def datasette_client(hostile):
 async def test_nothing_hostile_runs_in_datasette_or_the_viewer(hostile, datasette_client):
     markup = hw.FAULTS_BY_NAME["hostile_markup"]
     url = url_of(hostile, markup)
-    [(post_id, capture_id)] = rows(hostile["db"], "select id, archived_capture_id from posts where url = ?", url)
+    [(_post_id, capture_id)] = rows(hostile["db"], "select id, archived_capture_id from posts where url = ?", url)
     pages = {"/index/posts": "清朗", f"/index/posts?_search={quote('清朗')}": "清朗",
              f"/index/captures?url={quote(url)}": "t20261101_9001", f"/-/archive/{capture_id}": "清朗",
              "/index/fetch_failures": "redirect_loop"}  # what each page must show (so it is not an empty page)
@@ -183,7 +183,7 @@ async def test_nothing_hostile_runs_in_datasette_or_the_viewer(hostile, datasett
         assert live_hostile_markup(response.text) == [], page
     viewer = await datasette_client.get(f"/-/archive/{capture_id}")
     policy = viewer.headers.get("content-security-policy", "")
-    assert "sandbox" in policy and "script-src 'none'" in policy or "default-src 'none'" in policy, policy
+    assert ("sandbox" in policy and "script-src 'none'" in policy) or "default-src 'none'" in policy, policy
     raw = await datasette_client.get(f"/-/archive/{capture_id}/raw")
     assert raw.status_code == 200
     assert "sandbox" in raw.headers.get("content-security-policy", ""), raw.headers

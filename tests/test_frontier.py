@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import assert_same_pages, crawl, rows
 
 from govarchive.crawl.frontier import FRONTIER_DIR
-from helpers import assert_same_pages, crawl, rows
 
 pytestmark = pytest.mark.slow
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-import pytest
-
 import hostile_web as hw
+import pytest
+from hostile_web import FAULTS, FAULTS_BY_NAME, OUTCOMES, HostileWeb
+
+from govarchive.core.sources import load_sources
 from govarchive.pages import PageInput, extract
 from govarchive.pages.gov import ARTICLE_PATH
-from govarchive.core.sources import load_sources
-from hostile_web import FAULTS, FAULTS_BY_NAME, OUTCOMES, HostileWeb
 
 LIMIT = 50_000_000  # the size limit of the probing client, like a crawl's DOWNLOAD_MAXSIZE
 IDLE = 1.0  # seconds without a byte before the probing client gives up (a crawl's timeout)

@@ -87,4 +87,5 @@ def test_import_reads_a_news_report_as_a_post_and_leaves_list_pages_and_platform
     assert [(p["url"], p["title"], p["state"], p["kind"]) for p in posts] == [
         (BASE + report["path"], report["title"], "ok", "page")]
     assert "停止更新" in posts[0]["text"] and db["accounts"].get(posts[0]["account_id"])["name"] == CMS["news"]["site"]
+    db.execute("attach database ? as search", [str(tmp_path / "archive" / "search.db")])  # the search index (m014)
     assert db.execute("select count(*) from posts_fts").fetchone()[0] >= 1  # searchable

@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
+from helpers import T0, make_capture
 from sqlite_utils import Database
 
-from govarchive.index.store import Index
 from govarchive.core.items import Account, PageState, Post
 from govarchive.index.schema import migrations
-from helpers import T0, make_capture
+from govarchive.index.store import Index
 
 
 def fresh() -> Index:

@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import crawl, rows
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.demo.content import EXPECTED, MP_DEMO_COOKIE, MP_DEMO_TOKEN
 from govarchive.warc.verify import verify_archive
-from helpers import crawl, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

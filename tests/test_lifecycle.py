@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from helpers import T0, make_capture
 from sqlite_utils import Database
 
-from govarchive.index.store import Index
-from govarchive.core.items import Account, PageState, Post
 from govarchive.closure.lifecycle import analyse, crawl_order
-from helpers import T0, make_capture
+from govarchive.core.items import Account, PageState, Post
+from govarchive.index.store import Index
 
 AS_OF = T0 + timedelta(days=1)
 NOTICE = ("尊敬的用户：本公众号将于2026年12月1日起停止更新并启动注销程序。相关服务迁移至“青禾发布”微信公众号。"

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from helpers import T0, fixed_clock, make_capture, rows
 
 from govarchive.cli import cli
 from govarchive.core.config import ArchivePaths
@@ -13,7 +14,6 @@ from govarchive.index.store import open_index
 from govarchive.warc.merge import merge
 from govarchive.warc.verify import verify_archive
 from govarchive.warc.writer import WarcArchive, warc_date
-from helpers import T0, fixed_clock, make_capture, rows
 
 
 def killed_shard(folder):

@@ -1,12 +1,12 @@
 """WeChat albums (合集): HTML and JSON paging, a single-object article_list, rate limiting."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from govarchive.pages import PageInput, extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wechat"
-FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 ALBUM = "https://mp.weixin.qq.com/mp/appmsgalbum?__biz=MzI5MTg0NzU2MA==&action=getalbum&album_id=1375870284640911361"
 
 

@@ -4,23 +4,22 @@ tests/fixtures/generic), written in the shapes real pages have (docs/platforms.m
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 
-from govarchive.crawl.spider import ArchiveSpider
 from govarchive.core.items import Link
-from govarchive.pages import PageInput, extract, page_class_for
-from govarchive.pages import cms
+from govarchive.crawl.spider import ArchiveSpider
+from govarchive.pages import PageInput, cms, extract, page_class_for
 from govarchive.pages.govfields import choose_published, info_fields, title_without_site
 from govarchive.pages.listitems import script_items
 from govarchive.pages.pagers import numbered_links
 from govarchive.pages.trs import create_page_links
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 HTML = "text/html; charset=utf-8"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from govarchive.demo.content import EXPECTED
 from govarchive.pages import PageInput, extract, page_class_for
 
 BASE = "http://127.0.0.1:8765"
-FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 def page(path: str) -> PageInput:

@@ -1,12 +1,12 @@
 """Feeds as account listings: a WeChat bridge RSS feed and a generic Atom feed (our own fixtures)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from govarchive.pages import PageInput, extract, page_class_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
-FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 def feed(name, url, ctype="application/rss+xml"):

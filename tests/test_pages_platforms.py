@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from govarchive.pages import PageInput, extract, page_class_for
 from govarchive.pages.gov import info_fields
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 HTML, JSON = "text/html; charset=utf-8", "application/json"
 
 
@@ -135,7 +135,7 @@ def test_backoffice_list_double_json_paging_and_deleted_items():
 
 @pytest.mark.parametrize("ret, state", [(200003, "unauthorized"), (200013, "blocked"), (200002, "bad_params")])
 def test_backoffice_errors(ret, state):
-    body = ('{"base_resp":{"ret":%d,"err_msg":"x"}}' % ret).encode()
+    body = f'{{"base_resp":{{"ret":{ret},"err_msg":"x"}}}}'.encode()
     result = run(MP + "appmsgpublish?sub=list&fakeid=MzE1NTc3MjA0OQ==&begin=0&count=5", body, JSON)
     assert result.page_state == state and not result.posts
     if state == "unauthorized":
@@ -224,7 +224,7 @@ def test_weibo_error_answers_name_the_account_checked(msg, state):
 @pytest.mark.parametrize("body, state", [
     (b'{"ok": 1, "data": {"cards": [{"card_type": 9, "mblog": {"id": "5012', "unparsed"),  # cut short
     (b"{'ok': 1, data: {\"cards\": [1,]}}", "unparsed"),  # malformed
-    ("<html><title>Sina Visitor System</title></html>".encode(), "blocked"),  # the visitor page
+    (b"<html><title>Sina Visitor System</title></html>", "blocked"),  # the visitor page
 ])
 def test_broken_weibo_json_is_a_bad_answer_and_a_visitor_page_a_block(body, state):
     result = run("https://m.weibo.cn/api/container/getIndex?type=uid&value=5893027714", body,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from govarchive.pages import PageInput, extract
 
-FETCHED = datetime(2026, 11, 21, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 21, tzinfo=UTC)
 
 
 def run(samples, name, url, ctype="text/html; charset=utf-8"):

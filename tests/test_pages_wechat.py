@@ -4,7 +4,7 @@ posts, temporary links, error-page order and profile blocks read by label."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from govarchive.pages.jsvars import js_keyed, js_object, js_var
 from govarchive.pages.wechat import error_state, page_time
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wechat"
-FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 def run(url: str, fixture: str | bytes):

@@ -4,7 +4,7 @@ of a listed post from its id, and weibo.com's ajax endpoints with their login wa
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from govarchive.pages import PageInput, extract, page_class_for
 from govarchive.pages.weibo import MID_EPOCH, mid_time, post_time
 
 FIXTURES = Path(__file__).parent / "fixtures" / "weibo"
-FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 JSON = "application/json; charset=utf-8"
 
 

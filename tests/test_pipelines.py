@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from helpers import T0, make_capture
 from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
 
 from govarchive.core.items import Account
 from govarchive.crawl.archiving import archive_for
-from helpers import T0, make_capture
 from pipelines.dedup import DedupPipeline
 from pipelines.index import IndexPipeline
 from pipelines.warc import WarcPipeline
@@ -31,7 +31,7 @@ def test_the_crawl_archive_stores_captures_revisits_items_and_the_run(tmp_path):
                    name="云岚发布")
     for pipeline in pipelines:
         assert pipeline.process_item(item) is item
-    stats.set_value("finish_time", datetime(2026, 11, 20, 3, tzinfo=timezone.utc))
+    stats.set_value("finish_time", datetime(2026, 11, 20, 3, tzinfo=UTC))
     stats.set_value("govarchive/captures", 2)  # the capture extension's count (not built here)
     archive.close(None, "finished")
     db = Database(str(tmp_path / "index.db"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,7 +37,7 @@ def test_every_platform_slot_has_a_delay_setting():
 
 
 def test_retry_after_as_seconds_or_date():
-    now = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 20, tzinfo=UTC)
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds(format_datetime(now + timedelta(seconds=90), usegmt=True), now) == 90
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
@@ -46,7 +46,7 @@ def test_retry_after_as_seconds_or_date():
 class Teapot(BaseHTTPRequestHandler):
     """Every page answers 418, as Weibo does to crawlers it blocks."""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = b'<html><body><a href="/a">a</a><a href="/b">b</a><a href="/c">c</a></body></html>'
         self.send_response(200 if self.path in ("/", "/robots.txt") else 418)
         self.send_header("Content-Type", "text/html")
@@ -60,9 +60,10 @@ class Teapot(BaseHTTPRequestHandler):
 
 @pytest.mark.slow
 def test_blocked_run_stops_with_exit_code_75(tmp_path):
-    from govarchive.cli import EXIT_BLOCKED
     import subprocess
     import sys
+
+    from govarchive.cli import EXIT_BLOCKED
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Teapot)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -114,7 +115,7 @@ def test_login_walls_and_non_json_answers_are_blocks_not_content():
     assert status_state(302, "https://passport.weibo.cn/signin/welcome?entry=mweibo") == "blocked"
     assert status_state(302, "https://mp.weixin.qq.com/mp/wappoc_appmsgcaptcha?poc_token=x") == "blocked"
     assert status_state(301, "/xxgk/xmt/index.html") == "redirect"
-    fetched = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    fetched = datetime(2026, 11, 20, tzinfo=UTC)
     visitor = PageInput("https://m.weibo.cn/api/container/getIndex?type=uid&value=1", 200,
                         (("Content-Type", "text/html"),), b"<html>Sina Visitor System</html>", "urn:uuid:v", fetched)
     result = extract(visitor)

@@ -5,25 +5,31 @@ from __future__ import annotations
 import io
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from helpers import crawl, one
 from rich.console import Console
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from govarchive.core.config import archive_config
-from govarchive.crawl.spider import link_account, page_account
 from govarchive.core.items import Account, Link, Post
-from govarchive.pages import Extraction
 from govarchive.crawl.progress import (
-    META_ACCOUNT, AccountTracker, LiveDisplay, ProgressExtension, ProgressMiddleware, Snapshot, render,
+    META_ACCOUNT,
+    AccountTracker,
+    LiveDisplay,
+    ProgressExtension,
+    ProgressMiddleware,
+    Snapshot,
+    render,
 )
-from helpers import crawl, one
+from govarchive.crawl.spider import link_account, page_account
+from govarchive.pages import Extraction
 
-T = datetime(2026, 11, 20, tzinfo=timezone.utc)
+T = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def request(url: str, account: str | None = None) -> Request:
@@ -74,7 +80,7 @@ def test_a_page_is_closed_only_after_its_follow_ups_are_pending():
     page = request("http://wx/a", "wechat:1")
     tracker.opened(page)
     seen = []
-    for child in mw.process_spider_output(response(page), iter([request("http://wx/a/1", "wechat:1")])):
+    for _child in mw.process_spider_output(response(page), iter([request("http://wx/a/1", "wechat:1")])):
         seen.append((tracker.pending_of("wechat:1"), tracker.accounts_done))
     assert seen == [(2, 0)]  # parent still pending while its child passes
     assert tracker.pending_of("wechat:1") == 1 and tracker.accounts_done == 0

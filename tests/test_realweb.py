@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from govarchive.pages import PageInput, extract
 
 REALWEB = Path(__file__).resolve().parents[1].parent / "shared" / "realweb"
 PLATFORMS = ("gov", "toutiao", "feed")
-FETCHED = datetime(2026, 12, 1, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def entries() -> list[dict]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from govarchive.pages.weibo import mid_time, parse_created_at
 
 REALWEB = Path(__file__).resolve().parents[1].parent / "shared" / "realweb"
 SAMPLES = REALWEB.parent / "samples"
-BASE_DATE = datetime(2026, 12, 1, tzinfo=timezone.utc)  # the scorer's WARC-Date: this + 10 s per entry
+BASE_DATE = datetime(2026, 12, 1, tzinfo=UTC)  # the scorer's WARC-Date: this + 10 s per entry
 CST = timezone(timedelta(hours=8))
 
 
@@ -58,8 +58,8 @@ def _check_post(result, spec: dict) -> None:
     if spec.get("id"):
         post = posts.get(spec["id"])
     else:
-        post = next((p for p in result.posts if spec.get("url") and p.url == spec["url"]
-                     or spec.get("title_match") and _norm(p.title) == _norm(spec["title_match"])), None)
+        post = next((p for p in result.posts if (spec.get("url") and p.url == spec["url"])
+                     or (spec.get("title_match") and _norm(p.title) == _norm(spec["title_match"]))), None)
     assert post is not None, f"no post {spec} among {list(posts)}"
     if "title" in spec:
         assert _norm(post.title) == _norm(spec["title"])
@@ -149,7 +149,7 @@ def test_the_time_in_a_weibo_id_matches_every_absolute_time_of_the_corpus():
     pairs = _weibo_posts_with_absolute_time()
     if not pairs:
         pytest.skip("no Weibo answers with absolute times in ../shared")
-    reference = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    reference = datetime(2030, 1, 1, tzinfo=UTC)
     for mid, created in pairs:
         shown = datetime.fromisoformat(parse_created_at(created, reference))
         assert abs((mid_time(mid) - shown).total_seconds()) <= 1, (mid, created)

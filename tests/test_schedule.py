@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import free_port
 
-from govarchive.crawl import outcome
 from govarchive.cli import cli
-from govarchive.crawl.spider import BLOCKED
-from govarchive.warc.lock import LOCKED
+from govarchive.crawl import outcome
 from govarchive.crawl.outcome import RunFacts, decide, failed_accounts, run_facts
 from govarchive.crawl.schedule import ScheduleError, cron_text, parse_at, plan, systemd_units
-from helpers import free_port
+from govarchive.crawl.spider import BLOCKED
+from govarchive.warc.lock import LOCKED
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_SOURCES = ROOT / "govarchive" / "demo" / "sources.toml"

@@ -14,9 +14,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 from govarchive.warc.lock import holder_of
-from helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_SOURCES = ROOT / "govarchive" / "demo" / "sources.toml"

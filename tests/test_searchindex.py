@@ -6,11 +6,12 @@ import subprocess
 import sys
 import time
 
-from govarchive.index.store import open_index
+from helpers import T0, make_capture
+
 from govarchive.core.items import Account, Post
 from govarchive.index.search import QUEUE_BATCH, cjk_escape_fts
 from govarchive.index.searchworker import SearchWorker
-from helpers import T0, make_capture
+from govarchive.index.store import open_index
 
 
 def found(index, query: str) -> int:

@@ -71,7 +71,7 @@ def test_unknown_source_id_is_an_error():
 
 def test_sources_check_command(tmp_path):
     ok = CliRunner().invoke(cli, ["sources", "check", str(DEMO_SOURCES)])
-    assert ok.exit_code == 0 and "11 sources, all valid" in ok.output
+    assert ok.exit_code == 0 and "12 sources, all valid" in ok.output
     bad = CliRunner().invoke(cli, ["sources", "check", str(write(tmp_path, '[[source]]\nid = "a"\nplatform = "x"\n'))])
     assert bad.exit_code == 2 and "unknown platform 'x'" in bad.output  # a usage mistake and "Traceback" not in bad.output
 
@@ -86,3 +86,77 @@ def test_crawl_refuses_a_bad_sources_file_before_starting(tmp_path):
 def test_crawl_needs_something_to_crawl(tmp_path):
     result = CliRunner().invoke(cli, ["crawl", "portal", "--archive-dir", str(tmp_path)])
     assert result.exit_code == 2 and "nothing to crawl" in result.output
+
+
+def _spider(**kwargs):
+    from types import SimpleNamespace
+
+    from spiders.portal import PortalSpider
+
+    spider = PortalSpider(**kwargs)
+    # (the host slowdown needs a running engine; this test reads only what the spider yields)
+    spider.backoff = SimpleNamespace(passed=lambda request: None, blocked=lambda request: None)
+    return spider
+
+
+def test_a_source_travels_with_its_requests(monkeypatch):
+    """The validated entry rides on its start request and on every request the pages behind it lead to."""
+    import asyncio
+    import pickle
+
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.request import request_from_dict
+
+    import govarchive.crawl.spider as spider_module
+    from govarchive.crawl.spider import META_KIND, META_SOURCE
+    from govarchive.demo import server
+    from govarchive.demo.content import DIRECTORY_PATHS
+
+    base = "http://127.0.0.1:8765"
+    chosen = select(load_sources(DEMO_SOURCES, base_url=base), ["yunlan-xmt"])
+    monkeypatch.setattr(spider_module, "load_sources", lambda *a, **k: pytest.fail("read again"))
+    spider = _spider(sources=chosen, url=f"{base}/other/")
+
+    async def starts():
+        return [request async for request in spider.start()]
+
+    plain, start = asyncio.run(starts())
+    assert META_SOURCE not in plain.meta and plain.url == f"{base}/other/"
+    assert start.meta[META_SOURCE] is chosen[0] and start.meta[META_KIND] == "start"
+    assert start.meta[META_SOURCE].agency == "云岚市人民政府办公室" and start.meta[META_SOURCE].region == "云岚市"
+    # a disk queue (JOBDIR, the spilling frontier) or Redis keeps it: the request is pickled
+    again = request_from_dict(pickle.loads(pickle.dumps(start.to_dict(spider=spider))), spider=spider)
+    assert again.meta[META_SOURCE] == chosen[0]
+
+    status, headers, body = server.render(DIRECTORY_PATHS[0])
+    response = HtmlResponse(base + DIRECTORY_PATHS[0], status=status, headers=dict(headers), body=body,
+                            request=start)
+    followed = [r for r in spider.parse(response) if hasattr(r, "meta")]
+    assert followed, "the directory leads to accounts"
+    assert all(r.meta[META_SOURCE] is chosen[0] for r in followed)
+
+
+def test_govarchive_crawl_reads_the_sources_file_once(monkeypatch, tmp_path):
+    import govarchive.cli as cli_module
+    import govarchive.core.sources as sources_module
+
+    reads, given = [], {}
+    real = sources_module.load_sources
+
+    def counting(*args, **kwargs):
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    def run_crawl(spider, archive_dir, spider_args, overrides=None, verbose=False):
+        given.update(spider_args)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(sources_module, "load_sources", counting)
+    monkeypatch.setattr(cli_module, "run_crawl", run_crawl)
+    result = CliRunner().invoke(cli, ["crawl", "portal", "--sources", str(DEMO_SOURCES), "--source", "yunlan-xmt",
+                                      "-a", "base_url=http://127.0.0.1:4321", "--archive-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert len(reads) == 1
+    [source] = given["sources"]
+    assert source.id == "yunlan-xmt" and source.url == "http://127.0.0.1:4321/xxgk/xmt/"
+    assert "source" not in given and "base_url" not in given

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-
-from govarchive.cli import cli
-from govarchive.browse.summary import summarize
 from helpers import one, rows
+
+from govarchive.browse.summary import summarize
+from govarchive.cli import cli
 
 pytestmark = pytest.mark.slow  # the demo_archive fixture crawls the demo web once per session
 
@@ -29,7 +29,7 @@ def test_status_shows_accounts_runs_files_closures(demo_archive):
     db = demo_archive / "index.db"
     for title in ("Accounts by platform and status", "Last runs", "Closures and migrations"):
         assert title in output
-    for platform, count in rows(db, "select platform, count(*) from accounts group by platform"):
+    for platform, _count in rows(db, "select platform, count(*) from accounts group by platform"):
         assert platform in output
     run_id, captures = one(db, "select r.id, count(c.id) from runs r join captures c on c.run_id = r.id "
                                "group by r.id")

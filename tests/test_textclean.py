@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from govarchive.pages.base import html_text
 from govarchive.core.textclean import RUBY, clean, normalise
+from govarchive.pages.base import html_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 

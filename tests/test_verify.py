@@ -7,15 +7,15 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from helpers import T0, fixed_clock, make_capture
 
 from govarchive.cli import cli
 from govarchive.core.config import ArchivePaths
-from govarchive.index.store import open_index
 from govarchive.core.items import Capture
+from govarchive.index.store import open_index
 from govarchive.warc.lock import hold
 from govarchive.warc.verify import verify_archive
 from govarchive.warc.writer import WarcArchive, warc_date
-from helpers import T0, fixed_clock, make_capture
 
 ARTICLE = b"<html><body>" + bytes(range(256)) * 8 + b"</body></html>"
 

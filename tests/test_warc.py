@@ -6,10 +6,10 @@ import sys
 from io import BytesIO
 from pathlib import Path
 
+from helpers import T0, fixed_clock, make_capture
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.warc.writer import WarcArchive, recover_open_files, repair_open_files, scan_warc
-from helpers import T0, fixed_clock, make_capture
 
 PNG = bytes(range(256)) * 4  # binary, every byte value
 GBK = "<html><meta charset=gbk>关于云岚发布停止更新的公告</html>".encode("gbk")

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from govarchive.cli import cli
 from govarchive.browse.replay import load_copy
+from govarchive.cli import cli
 from govarchive.warc.files import IN_PLACE_LIST
 
 SITE = "http://www.yunlan.gov.cn"
@@ -45,7 +45,7 @@ class Builder:
     def headers(self, n: int) -> dict[str, str]:
         return {"WARC-Record-ID": f"<{rid(n)}>", "WARC-Date": f"2026-11-20T02:00:{n % 60:02d}Z"}
 
-    def response(self, n: int, body: bytes | None = None, extra: list[tuple[str, str]] | None = None) -> "Builder":
+    def response(self, n: int, body: bytes | None = None, extra: list[tuple[str, str]] | None = None) -> Builder:
         body = page(n) if body is None else body
         http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"), *(extra or [])],
                                 protocol="HTTP/1.1")
@@ -53,23 +53,23 @@ class Builder:
                                                              payload=BytesIO(body), length=len(body),
                                                              http_headers=http, warc_headers_dict=self.headers(n)))
 
-    def request(self, n: int, of: int) -> "Builder":
+    def request(self, n: int, of: int) -> Builder:
         http = StatusAndHeaders(f"GET /tzgg/{of}.html HTTP/1.1", [("Host", "www.yunlan.gov.cn")],
                                 is_http_request=True)
         headers = {**self.headers(n), "WARC-Concurrent-To": f"<{rid(of)}>"}
         return self._write(n, self.writer.create_warc_record(f"{SITE}/tzgg/{of}.html", "request", payload=BytesIO(b""),
                                                              length=0, http_headers=http, warc_headers_dict=headers))
 
-    def resource(self, n: int, uri: str, body: bytes, content_type: str, rtype: str = "resource") -> "Builder":
+    def resource(self, n: int, uri: str, body: bytes, content_type: str, rtype: str = "resource") -> Builder:
         return self._write(n, self.writer.create_warc_record(uri, rtype, payload=BytesIO(body), length=len(body),
                                                              warc_content_type=content_type,
                                                              warc_headers_dict=self.headers(n)))
 
-    def raw(self, data: bytes) -> "Builder":
+    def raw(self, data: bytes) -> Builder:
         self.buffer.write(data)
         return self
 
-    def _write(self, n: int, record) -> "Builder":
+    def _write(self, n: int, record) -> Builder:
         self.offsets[n] = self.buffer.tell()
         self.writer.write_record(record)
         return self
@@ -127,7 +127,7 @@ def test_a_cut_inside_a_gzip_member_indexes_the_whole_records_and_names_the_torn
     builder = three_pages()
     data = builder.data()
     cut = builder.offsets[103] - 40  # inside the third response's gzip member, past its WARC headers
-    archive, code, out, err = imported(tmp_path, "yunlan-2026.warc.gz", data[:cut], *mode)
+    archive, code, _out, err = imported(tmp_path, "yunlan-2026.warc.gz", data[:cut], *mode)
     assert code == 1
     [line] = err  # one line for the file
     assert line.startswith(f"error: yunlan-2026.warc.gz @ {builder.offsets[3]}: torn record"), line
@@ -185,7 +185,7 @@ def test_records_split_over_gzip_members_are_not_one_member_each(tmp_path):
 def test_garbage_after_a_record_in_a_plain_warc(tmp_path):
     builder = Builder(compressed=False).response(1)
     garbage_at = len(builder.data())
-    builder.raw("这不是WARC记录，是一段多余的文字。\r\n还有一行。\r\n\r\n".encode("utf-8")).response(2)
+    builder.raw("这不是WARC记录，是一段多余的文字。\r\n还有一行。\r\n\r\n".encode()).response(2)
     archive, code, _, err = imported(tmp_path, "garbage.warc", builder.data())
     assert code == 1 and len(err) == 1
     assert f"garbage.warc @ {garbage_at}: not a readable WARC record" in err[0]
@@ -196,7 +196,7 @@ def test_garbage_after_a_record_in_a_plain_warc(tmp_path):
 def test_garbage_between_gzip_members(tmp_path):
     builder = Builder().response(1)
     garbage_at = len(builder.data())
-    builder.raw(b"\x00" * 37 + "云岚".encode("utf-8")).response(2).response(3)
+    builder.raw(b"\x00" * 37 + "云岚".encode()).response(2).response(3)
     archive, code, _, err = imported(tmp_path, "garbage.warc.gz", builder.data())
     assert code == 1 and len(err) == 1
     assert f"garbage.warc.gz @ {garbage_at}: damaged gzip member" in err[0]
@@ -309,7 +309,7 @@ def test_duplicate_record_ids_are_counted_and_the_report_adds_up(tmp_path):
                                          ("云岚市 not a WARC file at all\n".encode(), "not a WARC or ARC file")])
 @pytest.mark.parametrize("mode", [(), ("--in-place",)])
 def test_an_empty_or_non_warc_file_is_refused_in_one_line(tmp_path, content, why, mode):
-    archive, code, out, err = imported(tmp_path, "notes.warc.gz", content, *mode)
+    archive, code, _out, err = imported(tmp_path, "notes.warc.gz", content, *mode)
     assert code == 1 and err == [f"error: notes.warc.gz @ 0: {why}" + err[0].split(why, 1)[1]], err
     assert "nothing imported" in err[0]
     assert not list((archive / "warc").iterdir()) if (archive / "warc").exists() else True

@@ -6,9 +6,9 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from govarchive.index.store import Index
 from govarchive.closure.lifecycle import crawl_order
 from govarchive.closure.watermarks import update_watermarks
+from govarchive.index.store import Index
 
 
 def index_with(accounts: dict[str, list[tuple[str, str]]]) -> Index:

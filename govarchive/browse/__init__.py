@@ -5,7 +5,10 @@
   descriptions, label columns, facets, sorts;
 - canned queries (:mod:`govarchive.browse.queries`), one of them an Atom feed through datasette-atom;
 - Chinese search: Datasette's ``escape_fts`` becomes :func:`govarchive.index.search.cjk_escape_fts`
-  (bigram phrases, Traditional normalised), and ``posts``/``accounts`` search their bigram shadows;
+  (bigram phrases, Traditional normalised), and ``posts``/``accounts`` search their bigram indexes, which
+  live in ``search.db`` beside ``index.db``: every connection to an archive's index attaches it read-only
+  (:func:`govarchive.index.search.attach_search`), so ``posts_fts`` and ``accounts_fts`` read as if they were
+  index.db's own tables;
 - the archived-copy viewer at ``/-/archive/<capture id>`` (:mod:`govarchive.browse.replay` reads the WARC):
   a banner and the archived page in a sandboxed frame under a strict Content-Security-Policy;
 - cells that point at captures link to their archived copy; in query results, titles and account names
@@ -23,7 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+import logging
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -38,11 +42,25 @@ from govarchive.browse.home import closures_by_month, most_at_risk, overview, re
 from govarchive.browse.metadata import TABLES, database_metadata
 from govarchive.browse.queries import QUERIES, VIEWER
 from govarchive.browse.records import account_record, post_record
-from govarchive.browse.replay import (ARCHIVED_CSP, FRAME_SANDBOX, SAFE_HEADERS, VIEWER_CSP, ArchivedCopy, canonical_url,
-                               copy_context, find_capture, follow_redirects, load_copy, rewrite_css, rewrite_html)
-from govarchive.index.search import cjk_escape_fts, contains_all
+from govarchive.browse.replay import (
+    ARCHIVED_CSP,
+    FRAME_SANDBOX,
+    SAFE_HEADERS,
+    VIEWER_CSP,
+    ArchivedCopy,
+    canonical_url,
+    copy_context,
+    find_capture,
+    follow_redirects,
+    load_copy,
+    page_url,
+    rewrite_css,
+    rewrite_html,
+)
+from govarchive.index.search import attach_search, cjk_escape_fts, contains_all, main_file, search_path
 from govarchive.warc.writer import open_warc
 
+logger = logging.getLogger(__name__)
 ROW_LINK_COLUMNS = {"post_id": "posts", "account_id": "accounts", "target_account_id": "accounts",
                     "from_account_id": "accounts"}
 CAPTURE_COLUMNS = ("capture_id", "archived_capture_id")
@@ -56,6 +74,24 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     conn.create_function("govarchive_contains", 2, contains_all, deterministic=True)
     conn.create_function("govarchive_row_path", 2,
                          lambda table, pk: datasette.urls.row(database, table, tilde_encode(str(pk))) if pk else None)
+    _attach_search(conn)
+
+
+_MISSING_SEARCH_SAID: set[str] = set()
+
+
+def _attach_search(conn: Any) -> None:
+    """An archive's index (one with ``search_log``, m014) gets its search.db attached read-only: Datasette's
+    table search and the canned queries find ``posts_fts`` there. Without one, an empty search index in memory
+    (a search finds nothing) and one line in the log, once."""
+    index_db = main_file(conn)
+    if not index_db or conn.execute("select 1 from sqlite_master where type = 'table' and name = 'search_log'"
+                                    ).fetchone() is None:
+        return
+    if not attach_search(conn, index_db) and index_db not in _MISSING_SEARCH_SAID:
+        _MISSING_SEARCH_SAID.add(index_db)
+        logger.warning("%s is missing or unreadable: search finds nothing until a command that writes the index "
+                       "(a crawl, `govarchive analyse`) rebuilds it from index.db", search_path(index_db))
 
 
 def _archive_databases(datasette: Any) -> list[str]:
@@ -287,6 +323,8 @@ async def archived_copy_page(datasette: Any, request: Any) -> Response:
         "payload_row": datasette.urls.path(VIEWER + copy.payload_capture_id) if copy.payload_capture_id else None,
         "media": [dict(item, view=link(item["url"]) if item.get("archived") else None)
                   for item in _media(context["post"])],
+        "renderings": [dict(r, view=datasette.urls.path(VIEWER + r["id"])) for r in context["renderings"]],
+        "rendering_of": datasette.urls.path(VIEWER + context["rendering_of"]) if context["rendering_of"] else None,
     }
     html = await datasette.render_template("govarchive_copy.html", values, request=request)
     return Response.html(html, headers=_headers(VIEWER_CSP))
@@ -314,8 +352,8 @@ async def archived_payload(datasette: Any, request: Any) -> Response:
         return Response(copy.body, content_type="application/octet-stream",
                         headers=_headers(ARCHIVED_CSP, **{"Content-Disposition": f'attachment; filename="{quote(name)}"'}))
     link, resource = _viewer_paths(datasette, copy.capture["fetched_at"])
-    if copy.kind == "html":
-        page = rewrite_html(copy.text(), copy.capture["url"], link, resource)
+    if copy.kind == "html":  # (a browser's DOM snapshot is read against its page's own URL)
+        page = rewrite_html(copy.text(), page_url(copy.capture["url"]), link, resource)
         return Response(page, content_type="text/html; charset=utf-8", headers=_headers(ARCHIVED_CSP))
     if copy.kind == "css":
         css = rewrite_css(copy.text(), copy.capture["url"], resource)
@@ -409,10 +447,9 @@ def _feed_title(datasette: Any, database: str, query_name: str | None, sql: str)
 
 
 def _empty_feed(url: str, title: str) -> str:
-    from datetime import datetime, timezone
     from xml.sax.saxutils import escape
 
-    updated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    updated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
             f"<id>{escape(url)}</id><title>{escape(title)}</title><updated>{updated}</updated>"
             f'<link href="{escape(url, {chr(34): "&quot;"})}" rel="self"/><generator>govarchive</generator></feed>\n')

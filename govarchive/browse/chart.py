@@ -10,7 +10,8 @@ and what a screen reader reads). It draws every count column the query returns e
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from markupsafe import Markup, escape
 

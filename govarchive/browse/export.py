@@ -20,10 +20,11 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Sequence
+from typing import IO, Any, ClassVar
 
 from sqlite_utils import Database
 
@@ -146,7 +147,7 @@ def write_table(archive_dir: Path, table: str, out: IO[str], fmt: str = "csv", e
     db = open_readonly(Path(archive_dir) / "index.db")
     try:
         columns = list(db[table].columns_dict)
-        rows = db[table].rows_where(order_by=", ".join(db[table].pks))
+        rows = db.table(table).rows_where(order_by=", ".join(db.table(table).pks))
         count = 0
         if fmt == "csv":
             if excel:
@@ -186,7 +187,7 @@ def write_cdxj(archive_dir: Path, out: IO[str]) -> list[Path]:
 
     class PywbIndexer(CDXJIndexer):
         # py-wacz appends "warcinfo" to the shared class list when imported; keep cdxj-indexer's own
-        DEFAULT_RECORDS = ["response", "revisit", "resource", "metadata"]
+        DEFAULT_RECORDS: ClassVar[list[str]] = ["response", "revisit", "resource", "metadata"]
 
     check_archive(archive_dir, need_index=False)
     files = closed_warcs(archive_dir)
@@ -244,7 +245,7 @@ class WaczReport:
 
 
 def default_wacz_path(archive_dir: Path, now: datetime | None = None) -> Path:
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     return Path(archive_dir) / "exports" / f"govarchive-{moment:%Y-%m-%d}.wacz"
 
 
@@ -297,8 +298,8 @@ def _plan(db: Database, on_disk: dict[str, Path], runs: list[str], accounts: lis
     wanted = sorted(name for (name,) in db.execute(
         "select distinct warc_file from captures where id in (select id from temp.selected)"))
     if queries and not wanted:
-        what = "; ".join(filter(None, [runs and f"runs {', '.join(runs)}", account_ids and
-                                       f"accounts {', '.join(account_ids)}"]))
+        what = "; ".join(filter(None, [f"runs {', '.join(runs)}" if runs else None,
+                                       f"accounts {', '.join(account_ids)}" if account_ids else None]))
         raise ExportError(f"no captures of {what} in the index: check the ids with `govarchive export csv "
                           "runs` or `govarchive export csv accounts`")
     missing = [name for name in wanted if name not in on_disk]
@@ -480,7 +481,7 @@ def export_wacz(archive_dir: Path, output: Path | None = None, runs: Sequence[st
                 accounts: Sequence[str] = (), title: str | None = None, dependencies: bool = True,
                 now: datetime | None = None) -> WaczReport:
     """Write a WACZ of the archive (or of ``runs`` / ``accounts``) with py-wacz; return what it holds."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     plan = plan_wacz(archive_dir, runs, accounts, dependencies)
     if output is None:
         output = default_wacz_path(archive_dir, now)
@@ -515,7 +516,7 @@ def _run_py_wacz(args: list[str], extra: dict[str, Any]) -> None:
 
     base = wacz_main.WACZIndexer
 
-    class Indexer(base):  # type: ignore[misc, valid-type]
+    class Indexer(wacz_main.WACZIndexer):
         def generate_datapackage(self, res: Any, wacz: Any) -> str:
             package = json.loads(super().generate_datapackage(res, wacz))
             package.update(extra)

@@ -52,8 +52,8 @@ def recent_closures(conn: sqlite3.Connection, limit: int = RECENT) -> list[dict[
     for event in events:
         where = {"notice": "m.notice_id = ?", "claim": "m.claim_id = ?"}.get(event["source"], "m.id = ?")
         if event["source"] == "claim":
-            event["report"] = (rows(conn, "select p.id, p.title, p.url from claims c join posts p on p.id = c.post_id "
-                                          "where c.id = ?", [event["id"]]) or [None])[0]
+            event["report"] = next(iter(rows(conn, "select p.id, p.title, p.url from claims c join posts p on "
+                                                   "p.id = c.post_id where c.id = ?", [event["id"]])), None)
         event["successors"] = rows(conn, f"""
             select m.target_name, m.target_platform, m.target_account_id, t.name as target_account_name,
                    t.status as target_status

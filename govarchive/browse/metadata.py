@@ -61,10 +61,10 @@ TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
                     {"facets": ["status", "worker"], "sort_desc": "started_at"}),
     "fetch_failures": ("抓取失败", "未能取得页面的请求：超时、连接中断、重定向循环、超出大小限制等。",
                        {"label_column": "url", "facets": ["error", "request_kind"], "sort_desc": "failed_at"}),
-    "search_queue": ("检索待办", "待写入中文检索影子表的账号与文章。", {}),
+    "search_log": ("检索日志", "账号与文章的可检索内容的改动，待写入检索库 search.db。", {"sort_desc": "seq"}),
     "_sqlite_migrations": ("数据库迁移", "已应用的索引结构迁移。", {}),
 }
-# Search shadows: bigram text, never meant to be read (see docs/schema.md).
+# The search indexes (search.db, attached): bigram text, never meant to be read (see docs/schema.md).
 HIDDEN = ("posts_fts", "accounts_fts")
 
 

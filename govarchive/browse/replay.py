@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
 from govarchive.core.httpdata import BodyTooLarge, decode_text, header, http_body
+from govarchive.pages.base import DOM_SNAPSHOT, SCREENSHOT
 from govarchive.pages.wechat import canonical_article_url, is_article_url
 from govarchive.warc.reader import http_record
 from govarchive.warc.writer import open_warc
@@ -134,10 +136,11 @@ def load_copy(conn: sqlite3.Connection, warc_dir: Path, capture_id: str,
     copy = ArchivedCopy(capture)
     holder = capture
     if capture["record_type"] == "revisit":
-        holder = capture_row(conn, capture["refers_to"]) if capture.get("refers_to") else None
-        if holder is None:
+        original = capture_row(conn, capture["refers_to"]) if capture.get("refers_to") else None
+        if original is None:
             copy.error = "revisit whose original is not in the index"
             return copy
+        holder = original
         copy.payload_capture_id = holder["id"]
     try:
         _, copy.headers, raw = read_capture_record(warc_dir, capture)
@@ -241,7 +244,22 @@ def copy_context(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any]:
                coalesce(nullif(rp.title, ''), rp.url) as report_title
         from claims c left join posts rp on rp.id = c.post_id where c.account_id = ?
         order by c.confidence desc, c.claimed_at desc""", [account_id]) if account_id else []
-    return {"post": post, "account": account, "successors": successors, "claims": claims}
+    # a page loaded in a browser: its DOM snapshot and screenshot; a rendering: the page it was taken of
+    renderings = _rows(conn, "select id, url, content_type from captures where snapshot_of = ? order by url",
+                       [capture_id])
+    rendering_of = _row(conn, "select snapshot_of from captures where id = ? and snapshot_of is not null", [capture_id])
+    return {"post": post, "account": account, "successors": successors, "claims": claims,
+            "renderings": [dict(r, kind="screenshot" if (r["content_type"] or "").startswith("image/") else "dom")
+                           for r in renderings],
+            "rendering_of": rendering_of["snapshot_of"] if rendering_of else None}
+
+
+def page_url(url: str) -> str:
+    """The page a capture shows: a browser's DOM snapshot (``urn:dom:<url>``) is the page at ``<url>``."""
+    for prefix in (DOM_SNAPSHOT, SCREENSHOT):
+        if url.startswith(prefix):
+            return url[len(prefix):]
+    return url
 
 
 # -- making an archived page safe to show -----------------------------------------------------------
@@ -293,7 +311,8 @@ def rewrite_html(text: str, base_url: str, link: Callable[[str], str], resource:
         root = lxml.html.document_fromstring(text or "<html></html>")
     except (etree.ParserError, ValueError):
         root = lxml.html.document_fromstring("<html><body><pre></pre></body></html>")
-        root.find(".//pre").text = text
+        for pre in root.iter("pre"):  # the one just written
+            pre.text = text
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
@@ -329,10 +348,10 @@ def rewrite_html(text: str, base_url: str, link: Callable[[str], str], resource:
             element.set("src", element.get("data-src"))
     head = root.find("head")
     if head is None:
-        head = etree.Element("head")
+        head = lxml.html.Element("head")
         root.insert(0, head)
-    meta = etree.Element("meta", charset="utf-8")
-    style = etree.Element("style")
+    meta = lxml.html.Element("meta", charset="utf-8")
+    style = lxml.html.Element("style")
     style.text = REVEAL_CSS
     head.insert(0, meta)
     head.append(style)

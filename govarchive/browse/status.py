@@ -8,7 +8,7 @@ writes the same tables as plain text.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from rich import box
 from rich.console import Console, RenderableType
@@ -46,7 +46,8 @@ def overview(summary: ArchiveSummary) -> Text:
         ("archive ", "bold"), (summary.archive_dir, "bold cyan"), ": ",
         f"{_n(summary.accounts, 'account')}, {_n(summary.posts, 'post')}, {_n(summary.captures, 'capture')} "
         f"({_n(summary.revisits, 'revisit')}), {_n(summary.warc_files, 'WARC file')} "
-        f"({decimal(summary.warc_bytes)}, {summary.warc_bytes:,} bytes), {_n(summary.runs, 'run')}")
+        f"({decimal(summary.warc_bytes)}, {summary.warc_bytes:,} bytes), {_n(summary.runs, 'run')}; "
+        f"index.db {decimal(summary.index_bytes)}, search.db {decimal(summary.search_bytes)}")
 
 
 def accounts_table(summary: ArchiveSummary) -> Table:
@@ -132,8 +133,10 @@ def problem_lines(summary: ArchiveSummary) -> list[str]:
         lines.append(f"{p.blocked_last_run} block page(s) (captcha, rate limit) in the last run "
                      f"{p.last_run}: nothing blocked was recorded as deleted; crawl again later")
     if p.search_backlog:
-        lines.append(f"{p.search_backlog} post(s) or account(s) not searchable yet (search_queue): a crawl is writing "
-                     "them now, or one was killed and the next crawl catches up")
+        lines.append(f"{p.search_backlog} change(s) of posts or accounts not searchable yet (search_queue): a crawl is "
+                     "writing them now, or one was killed and the next crawl catches up")
+    if p.search_db:
+        lines.append(p.search_db)
     if p.failed_seeds_last_run:
         shown = "; ".join(p.failed_seeds_last_run[:5]) + ("; …" if len(p.failed_seeds_last_run) > 5 else "")
         lines.append(f"{len(p.failed_seeds_last_run)} start URL(s) of the last run answered an HTTP error or never "

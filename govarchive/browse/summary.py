@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from govarchive.index.search import search_status
 from govarchive.warc.files import ArchiveWarcs
 
 LAST_RUNS = 10  # runs listed by ``govarchive status``
@@ -56,13 +57,14 @@ class Problems:
     fetch_failures_last_run: dict[str, int] = field(default_factory=dict)
     # start URLs of the last run that answered an HTTP error or never answered: "url (error: detail)"
     failed_seeds_last_run: list[str] = field(default_factory=list)
-    search_backlog: int = 0  # rows whose search row is not written yet (search_queue)
+    search_backlog: int = 0  # changes of posts and accounts not searchable yet (search_queue)
+    search_db: str | None = None  # why search.db cannot serve the index (missing, damaged…); None: it can
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
                     or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
                     or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog
-                    or self.failed_seeds_last_run)
+                    or self.failed_seeds_last_run or self.search_db)
 
 
 @dataclass
@@ -77,6 +79,8 @@ class ArchiveSummary:
     revisits: int = 0
     warc_files: int = 0
     warc_bytes: int = 0
+    index_bytes: int = 0  # index.db and its WAL files
+    search_bytes: int = 0  # search.db and its WAL files (m014)
     accounts_by_status: dict[str, int] = field(default_factory=dict)
     # status ('unknown': not assessed yet) -> platform -> accounts
     accounts_by_status_platform: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -126,11 +130,18 @@ def summarize(archive_dir: Path, last_runs: int = LAST_RUNS, index_db: Path | No
     if not index_db.exists():
         return summary
     summary.index_exists = True
+    summary.index_bytes = sum(f.stat().st_size for f in (index_db, index_db.with_name(index_db.name + "-wal"),
+                                                          index_db.with_name(index_db.name + "-shm")) if f.exists())
     db = Database(str(index_db))
     try:
         _read_index(db, summary, last_runs)
     finally:
         db.close()
+    search = search_status(index_db)
+    summary.search_bytes = search.bytes
+    summary.problems.search_db = search.problem
+    if summary.last_runs:
+        summary.problems.search_backlog = search.backlog
     return summary
 
 
@@ -183,8 +194,6 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
     if summary.last_runs:
         problems.last_run = summary.last_runs[0].id
         problems.blocked_last_run = summary.last_runs[0].blocked
-        if db["search_queue"].exists():
-            problems.search_backlog = one("select count(*) from search_queue")
         if db["fetch_failures"].exists():
             problems.fetch_failures_last_run = pairs(
                 "select error, count(*) from fetch_failures where run_id = ? and error not in ('robots', 'http_error') "

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from govarchive.core.textclean import clean, normalise
 
@@ -43,7 +43,10 @@ PLATFORM_WORDS: tuple[tuple[str, str], ...] = tuple(sorted((
     ("抖音号", "douyin"), ("抖音账号", "douyin"), ("抖音", "douyin"), ("快手号", "douyin"), ("快手", "douyin"),
     ("新浪微博", "weibo"), ("政务微博", "weibo"), ("微博号", "weibo"), ("微博", "weibo"),
     ("今日头条", "toutiao"), ("头条号", "toutiao"), ("头条", "toutiao"),
-    ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
+    ("微信小程序", "app"), ("支付宝小程序", "app"), ("客户端", "app"), ("APP", "app"), ("App", "app"), ("app", "app"), ("小程序", "app"),
+    # platforms we do not archive (Facebook pages of Taiwan and Hong Kong offices, LINE): named, platform unspecified
+    ("脸书粉丝专页", "unspecified"), ("粉丝专页", "unspecified"), ("粉专", "unspecified"), ("脸书专页", "unspecified"),
+    ("LINE官方账号", "unspecified"),
 ), key=lambda pair: -len(pair[0])))
 PLATFORM_OF = dict(PLATFORM_WORDS)
 _PLATFORM_RE = "|".join(re.escape(word) for word, _ in PLATFORM_WORDS)
@@ -53,8 +56,8 @@ CLOSURE = re.compile(r"关停|注销|(?<!暂)(?<!暂时)关闭|永久下线|(?<!
                      r"|关张")
 STOP = re.compile(r"(?:更新|推送|发布|运营|服务)(?:也|将|同时|同步|均|已|即将|随之)*停止|停止更新|停止运营|停止运行|停止运维|不再更新|停更|停止发布|不再发布|停止(?:信息)?推送|不再推送|停止维护|不再维护|停止使用|不再使用"
                   r"|停止服务|不再(?:提供|进行)|停运|停止了?[^，,。；;]{1,24}?的(?:更新|运营|运维)")
-MERGER = re.compile(r"并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转|归并|整合|合并|融合(?:成|为|到|进|至)")
-MIGRATION = re.compile(r"迁移|迁至|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
+MERGER = re.compile(r"并入|并到|整合(?:至|到|进|入)|合并(?:至|到|入)|整并(?:至|到|入)?|划入|划转|归并|整合|合并|融合(?:成|为|到|进|至)")
+MIGRATION = re.compile(r"迁移|迁至|迁入|(?<![转迁])移(?:至|到)|转移(?:至|到)|搬迁至|搬家|启用新|更换为|变更为")
 SUSPENSION = re.compile(r"暂停(?:更新|发布|运营|运行|服务|使用|推送|维护)|暂时停止|暂(?:时)?(?:下线|关闭)|暂停")
 ACTION = re.compile("|".join(p.pattern for p in (CLOSURE, STOP, MERGER, MIGRATION, SUSPENSION)))
 
@@ -68,22 +71,23 @@ OTHER_SENSE = re.compile(
     r"|直播|暂停评论|暂停留言|私信|弹幕|热搜|榜单|话题榜|休刊|停刊|纸质版|印刷版|自媒体|违规账号|违法违规|违法和不良|服务器|机房"
     r"|旧版本|版本|旧版|低版本"
     r"|(?:整合|合并|精简|压缩|减少|降)(?:至|到|为)\d+(?:家|个)")
-ENFORCEMENT = re.compile(r"违规(?:网络)?(?:自媒体)?账号|违法违规|违规自媒体|不实信息|谣言|有害信息|依法(?:依规)?(?:处置|查处|关闭)")
+ENFORCEMENT = re.compile(r"违规(?:网络)?(?:自媒体)?账号|违法违规|违规自媒体|不实信息|谣言|有害信息|依法(?:依规)?(?:处置|查处|关闭)"
+                         r"|假冒|冒用|仿冒|冒充|山寨|封禁")
 # A renamed account or entry is not a migration: 入口名称由“X”变更为“Y”, 更名为
-RENAME = re.compile(r"名称|更名|改名|改称")
+RENAME = re.compile(r"名称|更名|改名|改称|主体")
 # The account stays: a feature moved, a column closed inside a living account.
 CONTINUES = re.compile(r"继续(?:正常|为您|为大家)?(?:运营|运行|更新|发布|提供)|正常运营|照常(?:更新|运营)|予以保留|不受影响")
 OTHER_SENSE_ACTION = re.compile(r"注销|迁移|转移|停止|暂停|关闭|关停")
 
 # ---- who speaks ------------------------------------------------------------------------------------------
-ACCOUNT_WORD = re.compile(rf"账号|帐号|新媒体|官方号|政务号|本号|站点|专页|面簿|面书|脸书|Facebook|推特|Twitter|{_PLATFORM_RE}")
+ACCOUNT_WORD = re.compile(rf"@(?=[\u4e00-\u9fff])|账号|帐号|新媒体|官方号|政务号|本号|站点|专页|面簿|面书|脸书|Facebook|推特|Twitter|{_PLATFORM_RE}")
 OWN = re.compile(r"本(?:账号|号|公众号|微博|平台|抖音号|抖音账号|头条号|视频号|网站|订阅号|服务号|客户端|微信公众号|微信号|官方账号|政务新媒体账号)"
                  r"|本(?:院|局|委|中心|馆|校|园|站|所|单位|镇|街道|乡|队|会)(?:的)?(?:官方|政务)?(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)"
                  r"|我(?:们的)?(?:园|校|院|局|委|办|中心|站|所|厅|队|大队|单位|镇|街道|乡|区|县|市|馆|部|会)(?:的)?(?:官方|政务)?"
                  r"(?:新媒体)?(?:账号|公众号|微博|抖音号|头条号|视频号|网站)")
 OWN_CUES = re.compile(r"特此(?:公告|通知|说明|告知|声明)|各位[\u4e00-\u9fff]{1,4}[：:]|敬请(?:谅解|周知|知悉)|(?:感谢|谢谢)(?:大家|您|各位|广大)?[^。]{0,12}(?:关注|支持|陪伴|厚爱)"
                       r"|尊敬的|亲爱的|各位(?:网友|粉丝|用户|朋友|市民)|广大(?:网友|粉丝|用户|市民)|公告如下|现(?:予以|将)?公告|决定")
-REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\n]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
+REPORT_CUES = re.compile(r"记者|据了解|据悉|报道|报导|学者|指出|官方媒体|你关注过|#[^#\s]{2,30}#|发布(?:了)?(?:公告|公示|通知|说明)(?!如下)|本报讯|网友|引发|关注度|发布(?:了)?(?:公告|通知|说明)称|宣布|纷纷|多地|关停潮|注销潮"
                          r"|评论区|截图|编者按|采访|受访|专家|表示|回应|近日|(?<!\d)日前|新闻|据[^。]{1,8}消息|一名|工作人员|此前|起因")
 BULLETIN = re.compile(r"通报|检查情况|抽查|考核|督查|督办|整改|问责|测评|评估结果|排名|情况报告|工作要点|实施方案|管理办法|指导意见|规范")
 # how-to guides (注销 steps), supervision bulletins, policy texts and proposals that demand closures
@@ -91,14 +95,20 @@ HOWTO = re.compile(r"如何|怎么|怎样|方法|步骤|教程|攻略|流程")
 HOWTO_UI = re.compile(r"点击|按钮|设置|入口|页面|菜单|选项")
 BULLETIN_BODY = re.compile(r"(?:通报|函告|通知)如下|检查情况|抽查情况|检查结果")
 WORK_REPORT = re.compile(r"(?:清理|整合|关停|注销|瘦身|集约)[^。]{0,30}(?:总结|工作情况|年度报告|工作报告|报表)")
+# a report on one's own work (工作总结, 运行情况报告, 整改进展情况的通报) tells what was done; an inspection's bulletin
+# (检查情况通报) tells others what to do
+SELF_REPORT = re.compile(r"总结|(?:运行|工作|整改|落实|推进|完成)情况|进展情况|落实情况|工作报告|年度报告")
+INSPECTION = re.compile(r"检查|抽查|督查|督办|测评|考核|评估|暗访|巡查|监测")
 NEWS_OF_BULLETIN = re.compile(r"(?:通报|报告|数据|统计)(?:显示|称|指出)")
 POLICY_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|人民政府|政府|委员会|网信办|局|厅|部|委))?关于(?:推进|推动|加强|做好|规范|进一步|开展|印发|加快|深化|建立|完善|做实)|(?:意见|办法|规定|细则|实施方案|建议|提案|指引)$")
 # a superior's approval of an application (关于同意注销“X”的批复/复函): addressed to the applicant, it announces nothing
 APPROVAL = re.compile(r"(?:复函|批复|的函)$|关于同意")
+# a reply to a deputy's or a member's proposal (您提出的《…的建议》收悉，现答复如下) reports what was done
+PROPOSAL_REPLY = re.compile(r"(?:建议|提案|议案)(?:》)?(?:已)?收悉")
 APPROVAL_BODY = re.compile(r"(?:函复|批复|答复)如下|请示(?:》)?收悉")
 # a template for others to fill in: “××××”微信公众号将于××××年××月××日起停止更新
 PLACEHOLDER = re.compile(r"[×xX＊*○〇]{2,}|某某")
-TEMPLATE = re.compile(r"模板|范本|样本|样式|参考格式|示例")
+TEMPLATE = re.compile(r"模板|范本|样本|样式|参考格式|示例|范文|例文|写法")
 # a notice ends with its owner's signature (and date)
 SIGNATURE = re.compile(r"\n\s*[\u4e00-\u9fff（）()]{2,30}(?:局|委|委员会|办|办公室|院|会|中心|队|大队|所|站|馆|政府|部|厅|处|街道"
                        r"|办事处|镇|乡|校|学校|园|幼儿园|医院|社区|村委会|宣传部|网信办)\s*(?:\n\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*)?$")
@@ -120,19 +130,22 @@ NOTICE_TITLE = re.compile(r"(?:关停|注销|停更|停止更新|停止运营|�
 QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|《([^《》\n]{1,40})》|\"([^\"\n]{1,40})\""
                     r"|'([^'\n]{1,40})'|『([^『』\n]{1,40})』|〈([^〈〉\n]{1,40})〉")  # not 【】: headings (【告别】)
 SUCCESSOR_VERB = re.compile(
-    r"迁移(?:至|到)|迁至|转移(?:至|到)|集约(?:至|到)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
+    r"迁移(?:至|到)|迁至|迁入|(?<![转迁])移(?:至|到)|归档(?:至|到)|转移(?:至|到)|集约(?:至|到)|并到|整并(?:至|到|入)|(?:被)?(?:导向|跳转(?:至|到)|重定向(?:至|到)|转向)|并入|整合(?:至|到|进|入)|合并(?:至|到|入)|划入|划转(?:至|到)|移步(?:至|到)?|转至|转到|搬迁至|搬家(?:至|到)"
     r"|(?:敬请|请|可|欢迎|继续|持续|届时)?关注(?!过|度|到|点|的)|(?:可|请)?登录|(?:可|请)?登陆|(?:可|请)?访问|(?:可|请)?浏览|(?:可|请)?查阅|(?:可|请)?查看|(?:可|请)?前往"
-    r"|(?:可|请)?通过|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
+    r"|(?:可|请)?通过|(?:请|可|可以|欢迎)(?:您)?(?:下载|安装)(?:安装|使用)?|(?:可|请)(?:到|至|去)|详见|由|改由|统一由|在|更换为|变更为|启用(?:新)?|移交(?:至|给)?"
     r"|开通(?:了)?新|(?:请|可|可以)(?:改为)?使用|融合(?:成|为)|合并(?:为|成)|整合(?:为|成)|同步(?:至|到)"
     r"|(?:请先|请|可以|可|以后|今后|就)?(?:看|收看|留意|锁定)(?=\s*[“「‘『@])"
-    r"|(?<![参给])[与同跟](?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成))")
+    r"|(?<=以后|今后|现在)(?:请|可|就)?(?:看|上)(?=[\u4e00-\u9fff]{2,20}?(?:网站|官网|公众号|微博|网(?=[，。；;\s]|$)))"
+    r"|(?<![参给])[与同跟](?=[^，,。；;]{2,40}?(?:合并|整合|融合|并轨)(?!至|到|为|成|\s*[，,]?\s*(?:统一|共同)?(?:以|用)[“「‘『]))"
+    # A与B合并，统一以“X”名义运营: both merged, X is where they go
+    r"|(?:统一|共同)?(?:以|用)(?=[“「‘『][^”」’』]{1,20}[”」’』](?:的)?(?:名义|品牌|名称|账号|身份))")
 NOT_TARGET = re.compile(r"热线|电话|邮箱|传真|信箱$|\d{5,}")
 CLASS_TARGET = re.compile(
     r"(属地(?:政府|人民政府)?(?:门户)?网站|本级政府(?:门户)?网站|上级(?:主管)?(?:部门|单位|机关)?(?:的)?(?:官方)?(?:政务)?(?:网站|账号|新媒体账号|新媒体|平台|公众号|微博)"
     r"|(?:市|县|区|镇|乡|街道)(?:级)?政府(?:门户)?网站|政府门户网站|主管部门(?:的)?(?:网站|账号|新媒体))")
 UNSPECIFIED = re.compile(r"其[他它](?:官方|政务|正规|线上|网络|新媒体)?(?:平台|渠道|方式|途径|账号|新媒体)|别的平台|另行通知|另行公告")
-OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点|服务台)+)"
-                    r"(?:[（(][^（）()]{2,40}[）)])?[^。；;]{0,12}?(?:办理|咨询|反映|查询|现场|业务)")
+OFFICE = re.compile(r"(?:到|至|前往|去|赴|来)([\u4e00-\u9fff]{2,30}?(?:服务中心|服务大厅|办事大厅|服务厅|服务站|办事处|服务窗口|窗口|大厅|中心|营业厅|服务点|服务台|查阅室|阅览室|资料室)+)"
+                    r"(?:[（(][^（）()]{2,40}[）)])?[^。；;]{0,12}?(?:办理|咨询|反映|查询|查阅|借阅|现场|业务)")
 LEGAL_DOC = re.compile(r"意见|通知|办法|规定|细则|条例|方案|决定|指标|标准|规范|要点|纲要|法$|〔|\[|号$|国务院|办公厅")
 NAME_STOP = re.compile(r"[，,。；;：:！!？?、\s]|及|和|与|或|以及|等")
 
@@ -188,8 +201,8 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
         cleaned = clean(text or "", title).text
     title_n = arabic_dates(normalise(title or ""))
     body = arabic_dates(normalise(cleaned))
-    announced = (published_at or "")[:10]
-    announced = announced if re.fullmatch(r"\d{4}-\d{2}-\d{2}", announced) else _last_date(body)  # never a bad value
+    published_day = (published_at or "")[:10]
+    announced = published_day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", published_day) else _last_date(body)  # never a bad value
     whole = f"{title_n}\n{body}" if title_n else body
     sentences = _action_sentences(whole)
     if not sentences and not _tells_farewells(whole):
@@ -203,12 +216,21 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     own = len(OWN_CUES.findall(outside)) + len(OWN.findall(outside)) + (2 if NOTICE_TITLE.search(title_n) else 0) \
         + (2 if signed else 0)
     label = "report" if (report >= 2 and report > own) or (report and not own) or ("记者" in outside and own < 3) \
-        else "notice"
+        or PROPOSAL_REPLY.search(body[:300]) else "notice"
     if label == "notice":
         notice_title = bool(NOTICE_TITLE.search(title_n))
-        findings = _findings(_units(body), account_name, platform, label, announced, notice_title, short=len(body) < 240)
+        # a mirror's re-post: 本公众号 is the account its title names on that platform, not the page's own site (its
+        # successors without a platform word take that account's platform)
+        reposted = _reposted_account(title_n, _outside_quotes(body), platform)
+        own_name, own_platform = reposted if reposted else (account_name, platform)
+        findings = _findings(_units(body), own_name, own_platform, label, announced, notice_title, short=len(body) < 240)
         if not findings and title_n:  # everything is in the title: 关于注销“X”抖音账号的通知
-            findings = _findings([title_n], account_name, platform, label, announced, notice_title, short=True)
+            findings = _findings([title_n], own_name, own_platform, label, announced, notice_title, short=True)
+        for finding in findings:  # a mirror's re-post: 本微博 is the account its title names, not the page's own
+            if reposted and finding.account_name is None:
+                finding.account_name, finding.platform = reposted
+        if findings and _within_living_site(findings, body, platform):
+            return Detection("other", announced_at=announced, reason="a column moved within a site that runs on")
         if findings and all(f.account_name is None for f in findings) and CONTINUES.search(body) \
                 and not any(f.kind == "closure" for f in findings):
             return Detection("other", announced_at=announced, reason="the account stays (a feature moved)")
@@ -227,17 +249,50 @@ def detect(text: str | None, title: str | None = None, account_name: str | None 
     return Detection("other", announced_at=announced, reason="actions without a subject account, no closure reported")
 
 
+_OWN_PLATFORM = re.compile(rf"本({_PLATFORM_RE})")
+_TITLE_ACCOUNT = re.compile(rf"(?:^|\s|关于)[“「]?([\u4e00-\u9fffA-Za-z0-9]{{2,16}}?)[”」]?(?:官方|政务)?({_PLATFORM_RE})(?:账号)?"
+                            rf"[^。，]{{0,12}}(?:公告|通知|说明|声明|告知|启事)$")
+
+
+def _reposted_account(title: str, body: str, page_platform: str | None) -> Subject | None:
+    """The account a re-posted notice speaks for, when the page is not it: the notice says 本微博 on a website (a
+    mirror, a re-post) and its title names the account on that platform (汀洲公安官方微博注销公告)."""
+    own = _OWN_PLATFORM.search(body)
+    platform = PLATFORM_OF[own.group(1)] if own else None
+    if platform is None or platform == page_platform or platform == "website":
+        return None
+    named = _TITLE_ACCOUNT.search(title)
+    if not named or PLATFORM_OF[named.group(2)] != platform or _GROUP_HEAD.match(named.group(1)):
+        return None
+    return named.group(1), platform
+
+
+_COLUMN_NAME = re.compile(r"[“「‘]([^“”「」‘’]{1,20})[”」’]\s*(?:栏目|专栏|频道|版块|板块)")
+_SITE_RUNS_ON = re.compile(r"(?:栏目|网站|页面)[^。]{0,8}(?:正常运行|照常运行|正常更新|照常更新|正常访问)")
+
+
+def _within_living_site(findings: list[Finding], body: str, page_platform: str | None) -> bool:
+    """A website's column whose content moves to another column of the same site, the site saying it runs on
+    (本网站“在线访谈”栏目停止更新，今后在“政策解读”栏目发布…其他栏目正常运行): a reorganisation, no closure."""
+    if page_platform != "website" or not _SITE_RUNS_ON.search(body):
+        return False
+    columns = {name_key(c) for c in _COLUMN_NAME.findall(body)}
+    targets = [t for f in findings for t in f.targets]
+    return bool(targets) and all(f.account_name and name_key(f.account_name) in columns for f in findings) \
+        and all(name_key(t.name) in columns for t in targets)
+
+
 def _look_alike(title: str, body: str) -> str | None:
     """Texts that use the words without announcing or reporting a closure: how-to guides and templates, supervision
     bulletins, policy texts and proposals that demand closures, a superior's approval of an application."""
     if POLICY_TITLE.search(title):
         return "policy text or proposal"
-    if APPROVAL.search(title) or APPROVAL_BODY.search(body[:300]):
+    if APPROVAL.search(title) or (APPROVAL_BODY.search(body[:300]) and not PROPOSAL_REPLY.search(body[:300])):
         return "an approval or reply to an application (it announces nothing)"
     if PLACEHOLDER.search(body) and (HOWTO.search(title) or TEMPLATE.search(body)):
         return "a template with placeholders"
     if BULLETIN.search(title) and not NOTICE_TITLE.search(title) and not WORK_REPORT.search(title) \
-            and not NEWS_OF_BULLETIN.search(title):
+            and not NEWS_OF_BULLETIN.search(title) and not (SELF_REPORT.search(title) and not INSPECTION.search(title)):
         return "supervision bulletin or policy text"
     if BULLETIN_BODY.search(body[:400]) and not NOTICE_TITLE.search(title) \
             and not NEWS_OF_BULLETIN.search(f"{title}\n{body[:400]}"):
@@ -295,16 +350,28 @@ def _sentences(text: str) -> list[str]:
 
 
 def _is_action(sentence: str) -> bool:
-    return bool(ACCOUNT_WORD.search(sentence)) and _first_action(sentence) is not None
+    """An account action: an account word and an action, or a quoted name opening its clause with its fate right
+    after (“X”宣布停止更新)."""
+    return (bool(ACCOUNT_WORD.search(sentence)) or _opens_with_names(sentence)) and _first_action(sentence) is not None
+
+
+_QUOTE_OPENERS = re.compile(r"[“「‘《\"'『〈]")
+
+
+def _opens_with_names(text: str) -> bool:
+    if not _QUOTE_OPENERS.search(text) or not ACTION.search(text):
+        return False  # (most sentences: no quotation or no verb)
+    return any(all(_looks_like_name(_quoted_name(q)) for q in QUOTED.finditer(match.group(1)))
+               for match in _QUOTED_OPENING.finditer(text))
 
 
 _PURPOSE = re.compile(r"(?:为|为了)(?:进一步|加快|深入|全面|更好地?)?$|(?:推进|推动|加强|深化|持续|做好)$")
 
 
 # the verb as a noun, a topic of work (根据整合工作安排, 察看账号关停推进情况, 公众号整合搞好了, 账号关停是一项系统工程)
-_NOUN_USE = re.compile(r"(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险"
+_NOUN_USE = re.compile(r"的(?:要求|安排|部署|精神|规定|工作|任务|方案|意见)|(?:优化)?(?:工作|要求|安排|部署|任务|方案|精神|潮|规定|规则|条件|须知|方法|入口|按钮|功能|风险"
                        r"|推进|情况|质量|保障|是一项|搞好|抓好|效果|成效|机制|举措|责任|体系|能力|效能|水平|专项|行动|力度|进展"
-                       r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度)")
+                       r"|座谈|培训|试点|改革|经验|成果|现场|观摩|动员|专题|大会|会议|调度|期间)")
 
 
 @lru_cache(maxsize=4096)
@@ -346,17 +413,19 @@ _REDIRECTED = re.compile(r"导向|跳转(?:至|到)|转到|转向|重定向")
 # things that close, stop or move and are no accounts: transport, premises, firms, projects, products
 _THING = re.compile(r"公交|线路|班车|车次|航班|航线|列车|地铁|客运|轮渡|高速|收费站|门店|店铺|商铺|网点|营业厅|厂|矿|企业|公司|工地"
                     r"|生产线|产能|项目|门诊|病区|诊室|景区|园区|游乐|泳池|场馆|车位|停车场"
-                    r"|页面|H5|h5|活动|答题|投票|问卷|报名|抽奖|直播间")
+                    r"|页面|H5|h5|活动|答题|投票|问卷|报名|抽奖|直播间"
+                    r"|电视剧|网剧|剧集|综艺|节目|连载|小说|漫画|动画|番剧")  # works: 网剧《X》本周暂停更新
 
 
 def _thing_not_account(sentence: str, at: int) -> bool:
     """Whether the subject of the clause holding the verb at ``at`` is a thing, not an account: the clause before the
     verb names no account (no platform or account word, no quoted name) and names a thing (线路, 工厂, 门店…)."""
-    head = sentence[_clause_start(sentence, at):at]
+    head = _WORK_TITLE.sub(r"\1", sentence[_clause_start(sentence, at):at])  # (网剧《X》: a work's title is no account)
     return bool(_THING.search(head)) and not ACCOUNT_WORD.search(head) and not QUOTED.search(head) \
         and not OWN.search(head) and not _ANAPHOR.search(head)
 
 
+_WORK_TITLE = re.compile(r"(电视剧|网剧|剧集|综艺|节目|连载|小说|漫画|动画|番剧)《[^《》]{1,30}》")
 _THING_OBJECT = re.compile(rf"{_THING.pattern}|服务|事项|功能|资源|数据|入口|业务|应用|职能|机构")
 
 
@@ -366,6 +435,8 @@ def _thing_object(sentence: str, at: int) -> bool:
     after = sentence[at:_clause_end(sentence, at)]
     if re.match(r"(?:了)?(?:后|前|时|以后|之后|以前|期间)", after):
         return False  # 注销后相关服务转至…: a time, not an object
+    if sentence[at - 1:at] in ("至", "到", "入") or re.match(r"(?:至|到|入)", after):
+        return False  # 迁移至秦川机构编制网: where it goes, not what is moved
     thing = _THING_OBJECT.search(after, 0, 16)
     if not thing:
         return False
@@ -417,7 +488,12 @@ _QUOTATION = re.compile(r"“[^“”]{2,}”|「[^「」]{2,}」|‘[^‘’]{2
 
 
 def _kind(text: str) -> str:
-    if CLOSURE.search(_without_other_senses(text)) or _VANISHED.search(text):
+    """The kind of what happens, from the verbs that are account actions (an action in a basis clause,
+    按照…整合的要求, or of a function, is not the account's fate); the whole text when none is."""
+    verbs = [match.group(0) for match in (ACTION.match(text, at) for at in _actions(text)) if match]
+    if verbs:
+        text = "｜".join(verbs) + ("｜消失" if _VANISHED.search(text) else "")
+    if CLOSURE.search(_without_other_senses(text)) or _VANISHED.search(text) or "消失" in text:
         return "closure"
     core = _without_other_senses(text)
     if SUSPENSION.search(core) and not STOP.search(core.replace("暂停", "")):
@@ -436,19 +512,29 @@ def _without_other_senses(text: str) -> str:
 
 
 # ---- subjects -----------------------------------------------------------------------------------------------
-_NAMED_AFTER = re.compile(rf"(?:{QUOTED.pattern})\s*(?:（[^（）]{{0,40}}）|\([^()]{{0,40}}\))?\s*(?:的)?\s*(?:政务)?({_PLATFORM_RE}|账号|官方账号)")
+# between a name and its platform word: “X”官方微博, “X”专题网站, “X”政务微信公众号
+_QUALIFIER = r"(?:政务|官方|专题|主题)?"
+_NAMED_AFTER = re.compile(rf"(?:{QUOTED.pattern})\s*(?:（[^（）]{{0,40}}）|\([^()]{{0,40}}\))?\s*(?:的)?\s*{_QUALIFIER}({_PLATFORM_RE}|账号|官方账号)")
 _NAMED_BEFORE = re.compile(rf"(?:{_PLATFORM_RE}|账号)(?:账号)?\s*(?:{QUOTED.pattern})")
 _PLATFORM_AFTER = re.compile(rf"\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?")
 _MORE_PLATFORMS = re.compile(rf"\s*(?:和|及|、|与|以及|/)\s*(?:的)?({_PLATFORM_RE})(?:账号|帐号|平台)?(?!\s*[“「‘《\"'])")
 _PREFIX_PLATFORM = re.compile(rf"\s*(?:新的|新|的)?(?:({_PLATFORM_RE})|账号|新号)(?:账号|帐号)?\s*[:：]?\s*(?=[“「‘《\"'@])")
-_SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$)")
+_SITE_NAME = re.compile(r"([\u4e00-\u9fff]{2,16}网)(?=[，。、；;,\s]|$|(?:办理|查询|查阅|咨询|获取|了解|浏览|发布|提交))")
 _AT_NAME = re.compile(r"@([\u4e00-\u9fffA-Za-z0-9_\-]{2,30})")
 _AT_MENTION = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*({_PLATFORM_RE})(?:账号|帐号)?")
+# @names opening a clause, no platform word after them (@A @B 都发了…，说即日起停更: the subjects of the action after)
+_AT_OPENING = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{2,30}\s*(?:、|和|及|与)?\s*)+)"
+                         r"(?![\u4e00-\u9fffA-Za-z0-9_\-])")
 # “海岸社区”“渔港社区”3个社区微信公众号 / “勐溪旅游”“勐溪农业”微信公众号: one platform word for several names
-_GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?"
-                    rf"[\u4e00-\u9fff]{{0,4}}?({_PLATFORM_RE})")
+_GROUP = re.compile(rf"((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})"
+                    rf"(?:等\s*(?:\d+|[两二三四五六七八九十几数]+)\s*(?:多|余)?\s*个[\u4e00-\u9fff]{{0,8}}?"  # 等9个功能重复的微信公众号
+                    rf"(?:[（(][\u4e00-\u9fff、]{{1,8}}[）)])?"  # 等5个村（社区）微信公众号
+                    rf"|(?:等)?\s*(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?)({_PLATFORM_RE})")
+# @A @B @C 三个街道政务微博: @names sharing one platform word
+_AT_GROUP = re.compile(rf"((?:@[\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}\s*(?:、|，|,|和|及|与|以及)?\s*){{2,}})(?:等)?\s*"
+                       rf"(?:\d+|[两二三四五六七八九十]+)?\s*个?[\u4e00-\u9fff]{{0,4}}?(?:政务|官方)?({_PLATFORM_RE})")
 # between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博)
-_ADJACENT = re.compile(r"^\s*(?:（[^（）]{0,40}）|\([^()]{0,40}\))?\s*(?:、|和|及|与|以及)\s*(?:[\u4e00-\u9fff]{2,24}?的)?\s*$")
+
 _COLUMN_WORDS = ("栏目", "专栏")
 _COLUMN_PATH = re.compile(r"\s*(?:—+|－|-{1,2}|>|＞|→|/)\s*")
 _NAMED_IN_BRACKETS = re.compile(rf"((?:{_PLATFORM_RE})(?:账号|帐号)?(?:\s*(?:、|和|及|与|/)\s*(?:{_PLATFORM_RE})(?:账号|帐号)?)*)"
@@ -485,6 +571,12 @@ def _mentions(text: str) -> list[_Mention]:
         for i, quoted in enumerate(items):  # the last item ends with the platform word they share
             found.append(_Mention(_quoted_name(quoted), platform, group.start() + quoted.start(),
                                   group.end() if i == len(items) - 1 else group.start() + quoted.end()))
+    for group in _AT_GROUP.finditer(text):
+        platform = PLATFORM_OF.get(group.group(2))
+        items = list(_AT_NAME.finditer(group.group(1)))
+        for i, item in enumerate(items):
+            found.append(_Mention(item.group(1), platform, group.start() + item.start(),  # (each runs to the next)
+                                  group.end() if i == len(items) - 1 else group.start() + items[i + 1].start()))
     for match in _NAMED_AFTER.finditer(text):
         # “认证单位”的抖音账号“临淄交警”: the platform word introduces the next name, the account's own
         if any(b.start < match.end() <= b.end for b in before) or any(m.start == match.start() for m in found):
@@ -499,7 +591,17 @@ def _mentions(text: str) -> list[_Mention]:
             for word in _PLATFORM_IN.findall(match.group(1)):
                 found.append(_Mention(name, PLATFORM_OF[word], match.start(), match.end()))
     for match in _AT_MENTION.finditer(text):
+        if any(m.start <= match.start() < m.end for m in found):
+            continue
         found.append(_Mention(match.group(1), PLATFORM_OF.get(match.group(2)), match.start(), match.end()))
+    for match in _AT_OPENING.finditer(text):  # @A @B 都发了告别微博，说即日起不再更新: @names opening their clause
+        items = list(_AT_NAME.finditer(match.group(1)))
+        for i, item in enumerate(items):
+            start = match.start(1) + item.start()
+            if any(m.start <= start < m.end for m in found):
+                continue
+            end = match.start(1) + (items[i + 1].start() if i + 1 < len(items) else item.end())
+            found.append(_Mention(item.group(1), "weibo", start, end))
     found += [b for b in before if not any(m.start <= b.start < m.end or b.start <= m.start < b.end for m in found)]
     return sorted(found, key=lambda m: m.start)
 
@@ -523,7 +625,8 @@ def _subjects(sentence: str, own_name: str | None, own_platform: str | None, lab
 def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform: str | None, label: str,
                  signer: str | None = None) -> list[Subject] | None:
     head = sentence[:action]
-    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)]
+    named = [m for m in _mentions(head) if not _is_document(m.name) and not _after_successor_verb(sentence, m.start)
+             and not _SITE_COLUMN_AT.search(head[_clause_start(head, m.start):m.start])]
     if named:  # the group of names nearest the verb (因统一接入“A”APP，“B”小程序将下线: B)
         chosen = [named[-1]]
         for mention in reversed(named[:-1]):  # “梅岭团委”微信公众号、“梅岭镇妇联”微信公众号: several subjects
@@ -533,11 +636,13 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
         return [_own_or_named(m, own_name, own_platform, label) for m in chosen]
     if OWN.search(head[_clause_start(sentence, action):]):  # 按照全县政务新媒体集约化安排，本公众号将…: its own
         return [(None, own_platform)]
-    owner = _owner_with_platform(head[_clause_start(sentence, action):])
-    if owner:  # 霜桥市残疾人联合会网站将于…停止运行: the signer's own, or the owner's account
-        if signer and name_key(owner[0]) == name_key(signer) and owner[1] in (None, own_platform):
-            return [(None, own_platform)]
-        return [owner]
+    site = _site_opening(head[_clause_start(sentence, action):])
+    if site:  # 漪澜县政务公开网将于2月28日关闭: a website named by its name in 网
+        return [(None, own_platform) if name_matches(site, own_name) else (site, "website")]
+    owners = _owners_with_platform(head[_clause_start(sentence, action):])
+    if owners:  # 霜桥市残疾人联合会网站将于…停止运行: the signer's own, or the owner's account
+        return [(None, own_platform) if signer and name_key(owner[0]) == name_key(signer)
+                and owner[1] in (None, own_platform) else owner for owner in owners]
     if GENERIC.search(head):
         return []
     if OWN.search(head) or OWN.search(sentence[:action + 12]):
@@ -545,14 +650,43 @@ def _subjects_at(sentence: str, action: int, own_name: str | None, own_platform:
     return []
 
 
-def _owner_with_platform(clause_head: str) -> Subject | None:
-    """An organisation named with its platform word and no account name, opening the clause of the verb
-    (霜桥市残疾人联合会网站将于…): (owner, platform)."""
+_SITE_OPENING = re.compile(r"\s*(?:而|同时|此外|另外)?\s*原?\s*([\u4e00-\u9fff]{3,18}?网)\s*(?:也|已经?|均|将|拟|则|自|从|于|已于|将于|定于|即将|正式|\d|$)")
+
+
+def _site_opening(clause_head: str) -> str | None:
+    """A website named by its own name ending in 网, opening the clause of its fate (蕖阳市招商引资网将于…关闭); never a
+    generic word (政府网, 门户网), a policy phrase or a name without its place."""
+    match = _SITE_OPENING.match(clause_head)
+    if not match:
+        return None
+    name = match.group(1)
+    if _BREAK.search(name[:-1]) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) or not _placed(name[:-1]) \
+            or re.search(r"(?:政府|门户|互联|上|联)网$", name):
+        return None
+    return name
+
+
+# 统一在X网站“Y”专栏发布: a site's column where things are published, after 在/由/通过, is where they go
+_SITE_COLUMN_AT = re.compile(rf"(?:在|由|通过)[^，,。；;]{{2,30}}?(?:{_PLATFORM_RE})\s*$")
+
+
+def _owners_with_platform(clause_head: str) -> list[Subject]:
+    """Organisations named with their platform word and no account name, opening the clause of the verb
+    (霜桥市残疾人联合会网站将于…; a list: A乡人民政府网站、B镇人民政府网站两个子站…): [(owner, platform)]."""
     for word in reversed(list(_PLATFORM_IN.finditer(clause_head))):
         org = _org_before(clause_head, word.start())
         if org and clause_head.find(org) <= 2 and not _after_successor_verb(clause_head, clause_head.find(org)):
-            return org, PLATFORM_OF[word.group(0)]
-    return None
+            owners: list[tuple[str | None, str | None]] = [(org, PLATFORM_OF[word.group(0)])]
+            at = word.end()
+            for other in _PLATFORM_IN.finditer(clause_head, word.end()):  # the list goes on: 、B镇人民政府网站
+                org = _org_before(clause_head, other.start())
+                start = clause_head.rfind(org, at, other.start()) if org else -1
+                if start < 0 or not re.fullmatch(r"\s*(?:、|和|及|与|以及)\s*", clause_head[at:start]):
+                    break
+                owners.append((org, PLATFORM_OF[other.group(0)]))
+                at = other.end()
+            return owners
+    return []
 
 
 def _signer(text: str) -> str | None:
@@ -607,11 +741,18 @@ ORG_SUFFIX = (r"(?:委员会|办公室|办事处|联合会|管理局|分局|大�
 PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南"
              "|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
 _ORG_END = re.compile(rf"{ORG_SUFFIX}$")
-_PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|区|州|镇|乡|旗|盟|街道)")
+# between two names of one list: a joiner, and an owner before the second (“A”公众号和市就业服务中心的“B”微博, “A”抖音号、
+# 县体育事业发展中心“B”微信公众号)
+_ADJACENT = re.compile(rf"^\s*(?:（[^（）]{{0,40}}）|\([^()]{{0,40}}\))?\s*(?:、|和|及|与|以及)\s*"
+                       rf"(?:[\u4e00-\u9fff]{{2,24}}?的|[\u4e00-\u9fff]{{1,24}}?{ORG_SUFFIX})?\s*$")
+_PLACE = re.compile(rf"^(?:{PROVINCES})|^[\u4e00-\u9fff]{{1,8}}?(?:省|市|县|区|州|镇|乡|旗|盟|街道)|^(?:市|县|区)(?=[\u4e00-\u9fff]{{2}})")
+# the place said by its level alone, as a text about one city says it (市编办, 县妇联, 区科协), but not the government
+_LEVEL_ONLY = re.compile(r"^(?:市|县|区)[\u4e00-\u9fff]{2}$")
+_LEVEL_GOVERNMENT = re.compile(r"^(?:市|县|区|镇|乡)(?:人民)?(?:政府|党委|委|府)$")
 # where an organisation's name cannot run on: verbs, function words, time words (…，他还负责运营镇政府微博)
 _BREAK = re.compile(r"的|是|在|对|把|将|被|由|向|从|与|或|仅|只|也|还|就|都|已|曾|又|再|并|等|让|给|而|但|据|即|称|至|到|于|入"
                     r"|负责|运营|开设|开通|保留|关注|登录|访问|发布|发出|表示|宣布|要求|通知|发现|了解|获悉|介绍|注意到|告诉|透露|显示"
-                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理"
+                    r"|包括|今年|去年|近日|日前|此前|目前|同时|此外|另外|其中|例如|比如|记者|最近|近期|随后|早在|前夕|之后|以来|梳理|以后|今后|看"
                     rf"|{ACTION.pattern}")
 _GROUP_INSIDE = re.compile(r"多个|多家|部分|一些|若干|几个|数个|个别|各[类级地]|\d|[一某哪][个家所座]|某")
 _GROUP_HEAD = re.compile(r"^(?:[两二三四五六七八九十几数多]+(?:个|家|所|部门|单位)|县市|市县|县区|区县|各|全|省级|市级|县级|区级|乡镇|镇级|村级|基层|部分|相关|多个|多家|一些|个别|有关"
@@ -626,7 +767,7 @@ _SAY = r"(?:称|表示|宣布|指出|写道|提到)"
 _TITLE_QUOTE = r"(?:《[^》]{1,40}》|“[^”]{1,24}”|「[^」]{1,24}」|\"[^\"]{1,24}\")"
 # X发布公告称 / X官网发布《关停公告》称 / X网站“关停注销公告”也称 / @X 发布微博称: a report quoting X's notice
 _ANNOUNCE = re.compile(
-    rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
+    rf"(?:({_PLATFORM_RE}|官网|子站)(?:账号)?)?(?:也|亦|已|就|还|再|都|均|相继|先后|分别|曾|早已|已经|近日|日前|\s)*"
     rf"(?:(?:发布|发出|贴出|刊发|发表|发文|公布|推送)(?:了)?(?:一则|一份|一条|相关)?(?:的)?{_TITLE_QUOTE}?"
     rf"(?:公告|消息|通知|声明|说明|告知书|通告|公示|文章|(微博|推文|动态))?|{_TITLE_QUOTE})(?:也|中)?\s*[,，]?\s*{_SAY}")
 _AT_SAYS = re.compile(rf"@([\u4e00-\u9fffA-Za-z0-9_\-]{{2,30}}?)\s*(?:也|已|近日|日前)?\s*{_SAY}(?=[，,：:\s]*其)")
@@ -652,6 +793,10 @@ class _Announcer:
     start: int
     end: int
     is_org: bool  # an organisation (its account unnamed) rather than an account (@X)
+    fellows: tuple[str, ...] = ()  # organisations listed before it that announce alike (A局、B局先后发布公告，宣布各自的…)
+
+
+_LISTED_AFTER = re.compile(rf"(?:{_PLATFORM_RE})(?:账号)?(?:和|及|与|以及)")  # 苎萝镇人民政府网站和|龙潭乡人民政府
 
 
 def _org_before(text: str, end: int) -> str | None:
@@ -663,13 +808,13 @@ def _org_before(text: str, end: int) -> str | None:
     if not run:
         return None
     name = run.group(0)
-    cuts = list(_BREAK.finditer(name))
+    cuts = list(_BREAK.finditer(name)) + list(_LISTED_AFTER.finditer(name))
     if cuts:
         name = name[cuts[-1].end():]
     name = re.sub(r"^(?:原|旧|新|老)", "", name)
     place = _PLACE.match(name)
-    if len(name) < 4 or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
-            or not place or place.end() >= len(name):
+    if (len(name) < 4 and not _LEVEL_ONLY.match(name)) or _LEVEL_GOVERNMENT.match(name) or not _ORG_END.search(name) or _GROUP_HEAD.match(name) or _GROUP_INSIDE.search(name) \
+            or not place or place.end() >= len(name) or _PLATFORM_IN.search(name):  # (X网站全部栏目: no organisation)
         return None
     return name
 
@@ -713,21 +858,37 @@ def _report_mentions(text: str) -> list[_Mention]:
                 or not _told_as_fact(text[match.end(2):_clause_end(text, match.end())]):
             continue  # not a group, a generic word, or an organisation without its place (公安局, 交警大队)
         found.append(_Mention(name, PLATFORM_OF[match.group(2)], match.start(1), match.end(2)))
+    for match in _SITE_CLAUSE.finditer(text):  # …，漪澜县政务公开网已于2月28日关闭
+        site = _site_opening(text[match.start():_clause_end(text, match.start())])
+        if site and not any(m.start <= match.start(1) < m.end for m in found) \
+                and _told_as_fact(text[match.end(1):_clause_end(text, match.end(1))]):
+            found.append(_Mention(site, "website", match.start(1), match.end(1)))
+    for match in _QUOTED_OPENING.finditer(text):  # 7月，“A”“B”相继宣布停更; 原“X”已于3月1日整体迁移至…
+        items = list(QUOTED.finditer(match.group(1)))
+        names = [_quoted_name(item) for item in items]
+        if any(not _looks_like_name(name) for name in names) \
+                or not _told_as_fact(text[match.end(1):_clause_end(text, match.end(1))]):
+            continue
+        for i, (item, name) in enumerate(zip(items, names)):
+            start = match.start(1) + item.start()
+            end = match.end(1) if i == len(items) - 1 else match.start(1) + items[i + 1].start()
+            if not any(m.start <= start < m.end or start <= m.start < end for m in found):
+                found.append(_Mention(name, None, start, end))
     for match in _OWNER_LIST.finditer(text):  # A局、B局两家单位的微信公众号: each owner's account
-        items = match.group(1).split("、")
-        orgs = [_org_before(item, len(item)) for item in items]
-        if len(orgs) >= 2 and all(orgs[1:]) and orgs[0] and all(o == i for o, i in zip(orgs[1:], items[1:])):
+        parts = match.group(1).split("、")
+        orgs = [org for part in parts if (org := _org_before(part, len(part)))]
+        if len(orgs) == len(parts) >= 2 and all(o == i for o, i in zip(orgs[1:], parts[1:])):
             platform = PLATFORM_OF[match.group(2)]
             at = match.start(1)
-            for org, item in zip(orgs, items):
+            for org, part in zip(orgs, parts):
                 start = text.find(org, at)
                 if not any(m.start <= start < m.end for m in found):
                     found.append(_Mention(org, platform, start, start + len(org), agency=org))
-                at += len(item) + 1
+                at += len(part) + 1
     for match in _HASHTAG_NAMED.finditer(text):  # #石渠镇发布 宣布停更 …乡镇公众号: a name given as a hashtag
         if not any(m.start <= match.start() < m.end for m in found) and not _GROUP_HEAD.match(match.group(1)):
-            word = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
-            found.append(_Mention(match.group(1), PLATFORM_OF[word.group(0)] if word else None, match.start(),
+            said_on = _PLATFORM_IN.search(text, match.end(), _clause_end(text, match.end()))
+            found.append(_Mention(match.group(1), PLATFORM_OF[said_on.group(0)] if said_on else None, match.start(),
                                   match.end()))
     for match in _OFFICIAL_OBJECT.finditer(text):  # 将关闭特首官方面簿专页: the account as the verb's object
         if not any(m.start <= match.start(1) < m.end for m in found) and not _BREAK.search(match.group(2)) \
@@ -741,6 +902,24 @@ def _report_mentions(text: str) -> list[_Mention]:
             head = re.sub(rf"(?:的)?(?:官方|政务)?(?:{_PLATFORM_RE}|政务新媒体账号|账号)?(?:账号)?\s*$", "", text[:mention.start])
             mention.agency = _org_before(head, len(head))
     return sorted(found, key=lambda m: m.start)
+
+
+_SITE_CLAUSE = re.compile(r"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|同时|此外|另外)?\s*原?\s*([\u4e00-\u9fff]{3,18}?网)(?!站)")
+# quoted names without a platform word opening their clause, their fate told right after (“A”“B”相继宣布停更,
+# 原“X”已于3月1日整体迁移至…, 2. “X”迁移至“Y”服务号)
+_QUOTED_OPENING = re.compile(rf"(?:^|(?<=[，,；;。：:\n]))\s*(?:而|另外|此外|同时|其中|以及|还有|和|\d{{1,2}}\s*[.、．)]|[①-⑩])?\s*原?\s*"
+                             rf"((?:(?:{QUOTED.pattern})\s*(?:、|和|及|与|以及)?\s*)+)"
+                             rf"(?=[^，,。；;“”「」‘’《》\n]{{0,10}}?(?:{ACTION.pattern}))")
+# quoted words that are no account's name: kinds of accounts and slogans (“僵尸号”, “指尖上的形式主义”, “一网通办”)
+_NOT_A_NAME = re.compile(r"僵尸|睡眠|沉睡|休眠|空壳|死号|形式主义|瘦身|一刀切|一关了之|一网通办|最多跑一次|指尖|减负|集约|矩阵|号$|^[\u4e00-\u9fff]$")
+
+
+def _looks_like_name(name: str) -> bool:
+    """A quoted string that can be an account's name: not a document, a phrase with a verb, a group, a slogan, a
+    hotline."""
+    return 2 <= len(name) <= 20 and not _is_document(name) and not _is_phrase(name) and not _GROUP_HEAD.match(name) \
+        and not _GROUP_INSIDE.search(name) and not _NOT_A_NAME.search(name) and not NOT_TARGET.search(name) \
+        and not re.search(r"[，,。；;！!？?]", name)
 
 
 # owners listed before one platform word they share (沅汀县文化和旅游局、沅汀县体育局两家单位的微信公众号)
@@ -771,7 +950,7 @@ _FIRM = re.compile(r"(?:厂|公司|企业|店|超市|商场|商城|酒店|饭店
 def _placed(name: str) -> bool:
     """An organisation's name with its place (盐坨街道, 青篁县文化馆), not a bare kind (公安局)."""
     place = _PLACE.match(name)
-    return bool(place) and (place.end() < len(name) or len(name) >= 4)
+    return place is not None and (place.end() < len(name) or len(name) >= 4)
 
 
 def _told_as_fact(clause: str) -> bool:
@@ -807,7 +986,15 @@ def _announcers(text: str) -> list[_Announcer]:
                       "", text[:match.start()])
         org = _org_before(head, len(head))
         if org:
-            found.append(_Announcer(org, platform, head.rfind(org), match.end(), True))
+            start = head.rfind(org)
+            fellows: list[str] = []
+            while (joined := re.search(r"(?:、|和|及|与|以及)\s*$", head[:start])) is not None:  # A局、B局先后发布公告
+                fellow = _org_before(head, joined.start())
+                if not fellow:
+                    break
+                fellows.insert(0, fellow)
+                start = head.rfind(fellow, 0, joined.start())
+            found.append(_Announcer(org, platform, start, match.end(), True, tuple(fellows)))
     return found
 
 
@@ -867,8 +1054,16 @@ def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mentio
         verb = ACTION.match(segment, action)
         verb_end = verb.end() if verb else action + 2
         inside = [m for m in mentions if action <= m.start <= verb_end + 3]  # 停止了公号“X”的更新, 关停了“X”
-        if inside:
-            return [inside[0]]
+        if inside:  # 关闭“A”微信公众号与“B”抖音号: every item of the object list
+            group = [inside[0]]
+            for mention in mentions[mentions.index(inside[0]) + 1:]:
+                if mention.start != group[-1].end and not _ADJACENT.match(segment[group[-1].end:mention.start]):
+                    break
+                group.append(mention)
+            return group
+        listed = _object_list(segment, verb_end)
+        if listed:  # 关停“A”“B”等低效账号23个: quoted names as the object, no platform word
+            return listed
         if _MERGE_INTO.match(segment, action) or (verb and _MERGE_INTO.search(verb.group(0))):
             target = QUOTED.match(segment[verb_end:].lstrip())
             if target:
@@ -882,10 +1077,28 @@ def _report_subjects(segment: str, announcer: _Announcer | None) -> list[_Mentio
             successor = SUCCESSOR_VERB.search(span)
             word = _PLATFORM_IN.search(span[:successor.start()] if successor else span)
             platform = announcer.platform or (PLATFORM_OF[word.group(0)] if word else None)
-            return [_Mention(announcer.name, platform, announcer.start, announcer.end, agency=announcer.name)]
+            return [_Mention(name, platform, announcer.start, announcer.end, agency=name)
+                    for name in (*announcer.fellows, announcer.name)]
         if announcer is not None:
             return [_Mention(announcer.name, announcer.platform, announcer.start, announcer.end)]
     return []
+
+
+_OBJECT_LIST = re.compile(rf"\s*(?:了|其)?\s*((?:(?:{QUOTED.pattern})\s*(?:、|，|,|和|及|与|以及)?\s*)+?)\s*(?=等|(?:政务|官方)?账号)")
+
+
+def _object_list(segment: str, verb_end: int) -> list[_Mention]:
+    """Quoted names right after a closure verb, ended by 等 or 账号 (关停“A”“B”等低效账号23个): each is named, with the
+    platform word that ends the phrase when there is one."""
+    match = _OBJECT_LIST.match(segment, verb_end)
+    if not match or not CLOSURE.search(segment[max(0, verb_end - 4):verb_end]):
+        return []
+    items = list(QUOTED.finditer(match.group(1)))
+    if not items or not all(_looks_like_name(_quoted_name(q)) for q in items):
+        return []
+    word = _PLATFORM_IN.search(segment, match.end(), min(len(segment), match.end() + 14))
+    platform = PLATFORM_OF[word.group(0)] if word and "，" not in segment[match.end():word.start()] else None
+    return [_Mention(_quoted_name(q), platform, match.start(1) + q.start(), match.start(1) + q.end()) for q in items]
 
 
 def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
@@ -893,25 +1106,34 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
     of its own clause; a report that quotes an owner's notice (X发布公告称…) gives that owner's account."""
     findings: list[Finding] = []
     seen: list[str] = []  # every quoted string so far
+    read: list[str] = []  # every sentence so far
     for unit in units:
         current: list[Finding] = []
         in_unit: list[Finding] = []
+        row = _table_row(unit, None)
+        if row is not None and _report_row(row, findings, announced):
+            continue
         for sentence in _sentences(unit):
             if len(current) > 1:  # a later sentence's successor is not for all of several accounts unless it says so
                 current = []
             seen += [_quoted_name(m) for m in QUOTED.finditer(sentence)]
+            read.append(sentence)
             if not findings and not ACTION.search(sentence) and not _VANISHED.search(sentence) \
                     and not _HASHTAG_NAMED.search(sentence):
                 continue  # nothing found yet and no verb of ours: nothing to read here (long articles stay fast)
             announcer: _Announcer | None = None
             when = announced
+            group_fate = ""  # 全年关停注销政务新媒体23个，其中包括“A”“B”微信公众号: an unnamed group's fate, for its list
             for segment in _segments(sentence):
                 quoted = _announcers(segment)
                 if quoted:
                     announcer = quoted[-1]
                     when = _date_before(sentence, sentence.find(segment), announced) or announced
                 again = _named_again(segment, findings) if _first_action(segment) is not None else []
-                if not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment):
+                listed = [m for m in _report_mentions(segment) if _is_subject_mention(segment, m)] \
+                    if group_fate and _INCLUDES.match(segment) else []
+                fate = group_fate + segment if listed else segment
+                if not listed and not _is_action(segment) and not again and not _HASHTAG_NAMED.search(segment):
                     # 两个部门均表示，今后信息统一在“X”发布: a successor of every account just named
                     verb = SUCCESSOR_VERB.search(segment)
                     if not _ALL_OF_THEM.search(segment) and verb \
@@ -927,24 +1149,28 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                     else:  # 街道信息在“X”发布，读者服务请关注“Y图书馆”微信公众号: each to the account it points at
                         _assign_targets(segment, findings)
                     continue
-                subjects = _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
+                subjects = listed or _report_subjects(segment, announcer if (quoted or _ANAPHOR.search(segment)) else None)
                 named = [f for f in findings if f.account_name]
-                if not subjects and _ANAPHOR.search(segment) and (current or len(named) == 1):
+                anaphor = _ANAPHOR.search(segment)
+                if not subjects and anaphor and (current or len(named) == 1):
                     # 该公众号: the account being discussed, or, in a later paragraph, the only one the text named
-                    word = _PLATFORM_IN.search(_ANAPHOR.search(segment).group(0))
+                    word = _PLATFORM_IN.search(anaphor.group(0))
                     subjects = [_Mention(f.account_name or "", f.platform or (PLATFORM_OF[word.group(0)] if word else None),
                                          0, 0, f.agency) for f in current or named]
                 if not subjects:  # “云岚科普”的全部业务已迁移至…: an account named before, by its name alone
                     subjects = again
                 if not subjects:  # 平时在“X”上看指南…发现公众号说停止更新: the one name the text gave, by its platform
                     subjects = _definite_platform(segment, seen)
+                if not subjects and not findings:  # “X”抖音号因…引发争议。当晚…账号随后注销: the one account named before
+                    subjects = _the_one_named(segment, "\n".join(read[:-1]) + "\n" + sentence[:sentence.find(segment)])
                 if not subjects:
                     current = []  # an action about others: the next clauses are not about the last account
+                    group_fate = segment if _told_as_fact(segment) and _reports_closure([segment]) else ""
                     continue
                 current = []
                 for mention in subjects:
                     finding = _find(findings, mention.name, mention.platform)
-                    kind = _kind(segment)
+                    kind = _kind(fate)
                     if finding is None:
                         finding = Finding(mention.name, mention.platform, kind, excerpt=sentence, agency=mention.agency,
                                           source="quoted_notice" if announcer else "report")
@@ -956,20 +1182,76 @@ def _report_findings(units: list[str], announced: str | None) -> list[Finding]:
                         finding.agency = finding.agency or mention.agency
                         if sentence not in finding.excerpt:
                             finding.excerpt = (finding.excerpt + sentence)[:400]
-                    finding.effective_at = finding.effective_at or _effective(segment, when, finding.kind)
+                    finding.effective_at = finding.effective_at or _effective(fate, when, finding.kind)
                     current.append(finding)
                     in_unit.append(finding)
                 for finding in current:
                     _add_targets(finding, segment, report=True)
     findings = [f for f in findings if f.account_name]
+    if len(findings) <= 1:  # 点开“X”公众号，页面显示“该账号已注销”: the platform's own words on the one account named
+        findings = _found_deleted(units, findings)
     for unit in units:  # 台中市政府新版网站，使用原台中县政府网址: the new site took the old one's address
         for match in _TOOK_ADDRESS.finditer(unit):
             for finding in findings:
                 if finding.platform in ("website", None) and name_key(finding.account_name) == name_key(match.group(2)) \
-                        and name_key(match.group(1)) != name_key(match.group(2)):
-                    if not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
-                        finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
+                        and name_key(match.group(1)) != name_key(match.group(2)) \
+                        and not any(name_key(t.name) == name_key(match.group(1)) for t in finding.targets):
+                    finding.targets.append(Target(match.group(1), "website", None, match.group(0), 0.7))
     return findings
+
+
+def _report_row(row: tuple[Subject, str], findings: list[Finding], announced: str | None) -> bool:
+    """A report's table row naming an account, its platform and what happened to it (a data piece's 账号 | 平台 | 时间
+    | 处置): the account, with the row's kind, date and successor. False when the row tells no account action."""
+    (name, platform), rest = row
+    if not name or not _looks_like_name(name) or not _is_action(rest + "账号") or CONTINUES.search(rest):
+        return False
+    kind = _kind(rest)
+    day = FULL_DATE.search(rest)
+    finding = _find(findings, name, platform)
+    if finding is None:
+        finding = Finding(name, platform, kind, excerpt=rest, source="report")
+        findings.append(finding)
+    if day:
+        finding.effective_at = "-".join(f"{int(g):02d}" for g in (day.groups()[:3] if day.group(1) else day.groups()[3:]))
+    else:
+        finding.effective_at = finding.effective_at or _effective(rest, announced, kind)
+    _add_targets(finding, rest, report=True)
+    return True
+
+
+# the platform's words on a deleted account, quoted by a reader (“此帐号已自主注销”, “该账号已被封禁”)
+_DELETED = re.compile(r"[“「‘\"](?:此|该|本)?(?:账号|公众号|微博|用户|号)[^“”「」‘’\"]{0,4}?已(?:经)?(?:被)?(?:自主|主动)?"
+                      r"(?:注销|封禁|屏蔽|冻结|停止服务)[^“”「」‘’\"]{0,8}[”」’\"]")
+
+
+def _found_deleted(units: list[str], findings: list[Finding]) -> list[Finding]:
+    """A report that quotes the platform's deletion message and names one account only: that account closed, with the
+    successors said after the message (以后看X网站)."""
+    text = "\n".join(units)
+    deleted = _DELETED.search(text)
+    if not deleted:
+        return findings
+    mentions = [m for m in _report_mentions(text) if _looks_like_name(m.name) and text[m.start:m.start + 1] != "@"
+                and _is_subject_mention(text, m)
+                and not (deleted.start() <= m.start < deleted.end())]  # (@X in a forum reply is a user)
+    if len({name_key(m.name) for m in mentions}) != 1:
+        return findings
+    mention = mentions[0]
+    finding = findings[0] if findings else None
+    if finding is None:
+        finding = Finding(mention.name, mention.platform, "closure", excerpt=text[max(0, deleted.start() - 60):deleted.end() + 20],
+                          agency=mention.agency, source="report")
+    elif name_key(finding.account_name) != name_key(mention.name):
+        return findings
+    for sentence in _sentences(text[deleted.end():]):
+        if not MODAL.search(sentence):  # (建议由上级平台归档: a wish, not where it went)
+            _add_targets(finding, sentence, report=True)
+    return [finding]
+
+
+# a list of the members of a group just said to be closed (…关停注销政务新媒体23个，其中包括“A”“B”微信公众号)
+_INCLUDES = re.compile(r"\s*(?:其中|其中包括|其中有|包括|例如|比如|如|分别是|分别为|涉及)[：:，,]?\s*[“「‘『@]?")
 
 
 # the new site uses the former one's address: 新版网站，使用原X网址 / 沿用原X的域名
@@ -1012,6 +1294,42 @@ def _definite_platform(segment: str, seen: list[str]) -> list[_Mention]:
     return [_Mention(next(iter(names.values())), PLATFORM_OF[word.group(1)], 0, 0)]
 
 
+_BARE_SUBJECT = re.compile(rf"\s*(?:该|这个|此|其|那个|原)?\s*({_PLATFORM_RE}|账号|帐号|站点)\s*"
+                           r"(?:随后|随即|当即|旋即|也|已经?|均|都|被|将|于|亦|则|同时|同步|目前|现已)*")
+
+
+_OWNER_ANAPHOR = re.compile(rf"\s*(?:该|此)(局|委|委员会|中心|办|院|馆|站|所|单位|部门|机构)(?:的)?(?:官方|政务)?({_PLATFORM_RE})")
+
+
+def _the_one_named(segment: str, before: str) -> list[_Mention]:
+    """A clause whose subject is a bare 账号 or (该)网站 (当晚，账号随后注销; 该网站自8月1日起暂停访问), in a report
+    that has named one account only so far, even in sentences without a fate (“X”抖音号因…引发争议): that account."""
+    actions = _actions(segment)
+    if not actions or not before:
+        return []
+    head = segment[_clause_start(segment, actions[0]):actions[0]]
+    owner = _OWNER_ANAPHOR.match(head)
+    if owner:  # 该局官方网站随后关停: the organisation the text is about (an entry: 蚝岗区科学技术局，是…)
+        topic = re.match(r"\s*([\u4e00-\u9fff]{4,24}?)(?=\s*(?:[，,（(\n]|是))", before)
+        kind = owner.group(1)
+        if topic and _org_before(topic.group(1), len(topic.group(1))) == topic.group(1) \
+                and (kind in ("单位", "部门", "机构") or topic.group(1).endswith(kind)) \
+                and _told_as_fact(head + segment[actions[0]:]):
+            return [_Mention(topic.group(1), PLATFORM_OF[owner.group(2)], 0, 0, topic.group(1))]
+        return []
+    bare = _BARE_SUBJECT.match(head)
+    rest = head[bare.end():] if bare else ""
+    if not bare or len(rest) > 24 or ACCOUNT_WORD.search(rest) or QUOTED.search(rest) or "@" in rest \
+            or not _told_as_fact(head + segment[actions[0]:]):  # (自8月1日起因安全检查: time and reason may follow)
+        return []
+    word = PLATFORM_OF.get(bare.group(1))
+    mentions = [m for m in _report_mentions(before) if _looks_like_name(m.name)
+                and (word is None or m.platform in (None, word))]
+    if len({name_key(m.name) for m in mentions}) != 1:
+        return []
+    return [_Mention(mentions[0].name, mentions[0].platform or word, 0, 0, mentions[0].agency)]
+
+
 def _named_again(segment: str, findings: list[Finding]) -> list[_Mention]:
     """Accounts already found that a clause names again by name alone, before its verb (“云岚科普”的业务已迁移至…)."""
     actions = _actions(segment)
@@ -1045,6 +1363,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     general_kind: str | None = None  # "对以下账号予以关停注销": the fate of every account listed below
     general_date: str | None = None  # "以下账号自2019年6月1日起关停下线" / "自公告之日起执行"
     ahead: list[str] = []  # sentences naming where things go before any account's fate is told
+    table: list[Finding] = []  # the rows of the batch table just read
     signer = _signer("\n".join(units))
 
     def take(subjects: list[Subject], sentence: str) -> None:
@@ -1068,6 +1387,7 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
             (name, platform), rest = row
             if _is_action(rest + "账号") and not CONTINUES.search(rest):
                 take([(name, platform)], rest)
+                table += current
                 for finding in current:
                     _add_targets(finding, rest)
                     for cell in rest.split("，")[1:]:  # a "信息承接渠道" column: the successor, without a verb
@@ -1077,6 +1397,9 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
             else:
                 current = []
             continue
+        if table and current == table[-1:]:  # 调整后，本局信息统一通过“X”发布: after a table, its rows are discussed
+            current = list(table)
+        table = []
         listed_item = bool(NUMBERED.match(unit))
         for sentence in _sentences(unit):
             subjects = _subjects(sentence, own_name, own_platform, label, signer) if _is_action(sentence) else None
@@ -1086,17 +1409,25 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
                 subjects = [_own_or_named(item[0], own_name, own_platform, label)] if item else None
             if subjects == []:
                 subjects = _implicit_subjects(sentence, current, own_platform, label, notice_title, short)
-                if subjects is None and GENERIC.search(sentence) and not _SUMMARY.search(sentence):
+                if subjects is None and GENERIC.search(sentence) and not _SUMMARY.search(sentence) \
+                        and not _HEADING.fullmatch(sentence):  # (the title repeated as a heading decides nothing)
                     general_kind = _stronger(general_kind or "suspension", _kind(sentence))
                     general_date = general_date or _effective(sentence, announced, general_kind)
-            if not findings and not general_date and re.search(r"如下|执行", sentence):
-                general_date = _effective(sentence, announced)  # 现将处置情况公告如下，自公告之日起执行
+                if subjects is None and _BACK_REFERENCE.search(sentence):
+                    # 上述账号停止发布信息后，相关政务信息请关注…: every account listed so far
+                    current = [f for f in findings if f.account_name is not None] or current
+            if subjects is None and _AFTER_MERGING.match(sentence):
+                # 整合后，相关内容请关注“X”: the accounts merged or migrated, not one closed beside them
+                current = [f for f in findings if f.kind in ("merger", "migration")] or current
+            if not findings and not general_date and re.search(r"如下|执行|下列|以下|下表|表中|附表", sentence):
+                # 现将处置情况公告如下，自公告之日起执行; 自6月1日起，对下列账号按表中方式处理
+                general_date = _effective(sentence, announced)
             if subjects:
                 first = not findings
                 take(subjects, sentence)
                 if first and ahead and len(current) == 1 and current[0].account_name is None:
-                    for target in ahead:  # 今后…将统一通过“X”发布。…本号将停止更新: said before the closure
-                        _add_targets(current[0], target)
+                    for said in ahead:  # 今后…将统一通过“X”发布。…本号将停止更新: said before the closure
+                        _add_targets(current[0], said)
             elif not findings and not current and _AHEAD.search(sentence) and SUCCESSOR_VERB.search(sentence):
                 ahead.append(sentence)
             for finding in current:
@@ -1114,6 +1445,11 @@ def _findings(units: list[str], own_name: str | None, own_platform: str | None, 
     return findings
 
 
+_AFTER_MERGING = re.compile(r"\s*(?:整合|合并|并入|迁移|融合)(?:完成)?(?:以)?后")
+# a heading: a line without a sentence's punctuation that ends like a notice's title
+_HEADING = re.compile(r"[^。，,；;！!？?]{4,80}(?:公告|通知|说明|声明|通告|启事)")
+# the accounts listed above, all of them
+_BACK_REFERENCE = re.compile(r"(?:上述|以上|前述|上列|所列|这些|这[两二三四五六七八九十\d]+个)(?:政务)?(?:新媒体)?(?:账号|公众号|微博|网站|号)")
 _AHEAD = re.compile(r"今后|以后|此后|届时|将统一|统一通过|统一在|统一由")
 
 
@@ -1169,8 +1505,9 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
     targets: list[Target] = []
     for verb in SUCCESSOR_VERB.finditer(sentence):
         tail = sentence[verb.end():]
+        # 由/在/通过 only before a name: quoted, an @name, or a site that publishes or takes over (由X网站“Y”专栏承接)
         if verb.group(0) in ("由", "在", "通过", "可通过", "请通过") and not QUOTED.match(tail.lstrip()) \
-                and not (verb.group(0) == "在" and _PUBLISHED_ON.match(tail)):
+                and not _AT_NAME.match(tail.lstrip()) and not _PUBLISHED_ON.match(tail) and not _OFFICE_NAME.match(tail):
             continue
         clause = sentence[_clause_start(sentence, verb.start()):verb.start()]
         if _NOT_ACCOUNT_MOVE.search(clause) or RENAME.search(_clause_at(sentence, verb.start())):
@@ -1189,13 +1526,17 @@ def _targets(sentence: str, finding: Finding, report: bool = False) -> list[Targ
         name = re.sub(r"^(?:市民|群众|网友)?", "", match.group(1))
         if not _already(targets, name):
             targets.append(Target(name, "office", _scope(sentence, match.start()), sentence, 0.7))
-    if not report and not targets and UNSPECIFIED.search(sentence) and re.search(r"推送|发布|关注|查看|获取|了解|提供", sentence):
+    # 其他平台 with none named: said of where things go (推送, 发布…), or right after a successor verb (转移至其他平台办理)
+    if not report and not targets and UNSPECIFIED.search(sentence) and (
+            re.search(r"推送|发布|关注|查看|获取|了解|提供", sentence)
+            or any(UNSPECIFIED.match(sentence, verb.end()) for verb in SUCCESSOR_VERB.finditer(sentence))):
         targets.append(Target("", "unspecified", _scope(sentence, 0), sentence, 0.5))
     return [t for t in targets if not _same_account(t, finding)]
 
 
 _ORG_TARGET = re.compile(rf"([\u4e00-\u9fff]{{3,24}}?{ORG_SUFFIX})(?=[，,。；;、\s]|$)")
-_PUBLISHED_ON = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{_PLATFORM_RE})(?:上)?(?:发布|公开|推送|更新)")  # 在X网站发布
+_PUBLISHED_ON = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{_PLATFORM_RE})(?:[“「‘][^“”「」‘’]{{1,16}}[”」’](?:栏目|专栏|专题|频道))?(?:上)?"
+                           r"(?:发布|公开|推送|更新|查阅|查询|查看|浏览|承接|接续|承担|提供|办理|保留|留存|存档|归档)")  # 在X网站发布
 _NOT_ACCOUNT_MOVE = re.compile(r"职能|职责|机构|编制|人员")
 
 
@@ -1204,8 +1545,12 @@ def _already(targets: list[Target], name: str) -> bool:
 
 
 def _same_account(target: Target, finding: Finding) -> bool:
-    return bool(finding.account_name) and normalise(target.name) == normalise(finding.account_name or "") \
-        and target.platform == finding.platform
+    if not (finding.account_name and normalise(target.name) == normalise(finding.account_name)
+            and target.platform == finding.platform):
+        return False
+    quoted = re.escape(target.name) + r"[”」’』\"]?\s*"
+    return not (re.search(quoted + r"(?:微信|支付宝)?小程序", target.evidence)
+                and re.search(quoted + r"(?:APP|App|app|客户端|移动客户端)", finding.excerpt))
 
 
 def _class_platform(name: str, finding: Finding) -> str:
@@ -1213,6 +1558,18 @@ def _class_platform(name: str, finding: Finding) -> str:
         return "website"
     word = next((w for w, _ in PLATFORM_WORDS if w in name and w not in ("网站",)), None)
     return PLATFORM_OF[word] if word else (finding.platform or "unspecified")
+
+
+_OWNER_OF_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?)(?:的)?(?:官方|政务)?(?=[“「‘『])")
+_COLUMN_AFTER = re.compile(rf"(?:{QUOTED.pattern})\s*(?:栏目|专栏|专题|频道|板块|版块)")
+_OWNER_PLATFORM_NAME = re.compile(rf"([\u4e00-\u9fff]{{2,20}}?)(?:的)?(?:官方|政务)?({_PLATFORM_RE})(?:账号|帐号)?\s*(?=[“「‘『])")
+
+
+_OFFICE_NAME = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:服务大厅|办事大厅|接待大厅|服务厅|服务窗口|营业厅|接待室))(?=[，,。；;、\s]|$|办理|咨询|反映)")
+# an unquoted name shaped like a government account's (X发布, X之声, X在线), ended by punctuation: 并入梅溪发布，
+_ACCOUNT_SHAPED = re.compile(r"([\u4e00-\u9fff]{2,8}(?:发布|之声|在线|微讯|融媒))(?=[，,。；;、\s]|$)")
+_NOT_BARE_NAME = re.compile(rf"本$|网址|访问|{_REDIRECTED.pattern}|{ACTION.pattern}")
+_NOT_PLAIN_NAME = re.compile(r"统一|集中|及时|同步|对外|公开|信息|正式|重新|相关|进行|予以|新闻发布")
 
 
 def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> list[Target]:
@@ -1240,6 +1597,17 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
                 words.append(prefix.group(1))
             rest_start += prefix.end()
             rest = tail[rest_start:]
+        owned = _OWNER_PLATFORM_NAME.match(rest)
+        if owned and _ORG_END.search(owned.group(1)) and not _BREAK.search(owned.group(1)) and not words \
+                and not _COLUMN_AFTER.match(rest, owned.end()):  # (X网站“Y”栏目: Y is a column of X's site)
+            words.append(owned.group(2))  # 由芩岙县融媒体中心抖音号“芩岙融媒”发布: the owner, its platform word, the name
+            rest_start += owned.end()
+            rest = tail[rest_start:]
+        owner = _OWNER_OF_NAME.match(rest)
+        if owner and _ORG_END.search(owner.group(1)) and not _BREAK.search(owner.group(1)) \
+                and not _PLATFORM_IN.search(owner.group(1)):
+            rest_start += owner.end()  # 关注市妇联“X”公众号, 登录县文旅局的“X”网站: the owner, then the account's name
+            rest = tail[rest_start:]
         quoted = QUOTED.match(rest)
         at_name = _AT_NAME.match(rest)
         site = _SITE_NAME.match(rest)
@@ -1255,12 +1623,25 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         elif site:
             name, after, end = site.group(1), rest[site.end():], rest_start + site.end()
             words = ["网站"]
-        elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1):
+        elif (org := _ORG_TARGET.match(rest)) and _org_before(org.group(1), len(org.group(1))) == org.group(1) \
+                and not _PLATFORM_IN.search(org.group(1)):  # (X门户网站部门子站: X's site, read below)
+            previous = _clause_start(sentence, max(0, _clause_start(sentence, verb_at) - 1))
+            if not _CONTENT_HEAD.search(sentence[previous:verb_at]):
+                break  # “X”公众号整体并入Y融媒体中心: the institution that runs it now, not where its content is read
             name, after, end = org.group(1), rest[org.end():], rest_start + org.end()  # 内容迁移至广西发改委
+            single = True
+        elif office := _OFFICE_NAME.match(rest):  # 可通过‘X’热线或县信访接待大厅: an office in the list
+            targets.append(Target(office.group(1), "office", scope, sentence, 0.7))
+            break
+        elif (plain := _ACCOUNT_SHAPED.match(rest)) and not _NOT_PLAIN_NAME.match(plain.group(1)):
+            name, after, end = plain.group(1), rest[plain.end():], rest_start + plain.end()  # 先后并入梅溪发布，
             single = True
         else:
             bare = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,24}}?)({_PLATFORM_RE})", rest)
-            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过", bare.group(1)):
+            if not bare or re.search(r"相关|其他|其它|有关|上述|以上|我们|大家|哪|什么|谁|多少|吗|过|使用|搜索|打开|点击|扫码|用户|您",
+                                     bare.group(1)):
+                break
+            if _NOT_BARE_NAME.search(bare.group(1)):  # 原网址访问将自动跳转至本网站: a redirect, no new name
                 break
             if NAME_STOP.search(bare.group(1)) and not (_ORG_END.search(bare.group(1))  # 发展和改革委员会网站
                                                          and not NAME_STOP.search(bare.group(1).replace("和", ""))):
@@ -1278,7 +1659,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
             break
         if NOT_TARGET.search(name):  # a hotline, a phone number, a mailbox: not a successor account
             position = end
-            joiner = re.match(r"\s*(?:反映|咨询|办理|查询)?\s*(?:、|，|,|和|及|与|以及|或|或者)\s*(?:关注|登录|访问)?", tail[position:])
+            joiner = re.match(r"\s*(?:热线|电话|平台)?(?:反映|咨询|办理|查询)?\s*(?:、|，|,|和|及|与|以及|或|或者)\s*(?:关注|登录|访问)?",
+                              tail[position:])
             if not joiner:
                 break
             position += joiner.end()
@@ -1290,7 +1672,8 @@ def _names_after(tail: str, sentence: str, finding: Finding, verb_at: int) -> li
         if single and not re.match(r"\s*(?:、|和|及|与|以及)", tail[position:]):
             break
         joiner = re.match(r"\s*(?:(?:“[^“”]{1,12}”|「[^「」]{1,12}」)?(?:栏目|专题|专栏|频道|板块|版块|菜单))?"
-                          r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:关注|登录|访问)?", tail[position:])
+                          r"\s*(?:相关账号|账号|等)?\s*(?:、|，|,|和|及|与|以及|或|或者|；)\s*(?:或者?|也可|可|请)?\s*(?:关注|登录|访问|浏览)?",
+                          tail[position:])
         if not joiner:
             break
         position += joiner.end()

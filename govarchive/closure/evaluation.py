@@ -138,7 +138,7 @@ LABELS = ("notice", "report", "other")
 def load_cases(path: Path) -> list[dict[str, Any]]:
     """The cases of a labelled set, checked: unique ids, known labels, kinds and platforms."""
     with open(path, "rb") as handle:
-        cases = tomllib.load(handle)["case"]
+        cases = tomllib.load(handle).get("case", [])  # a set waiting for its cases holds only its header
     seen: set[str] = set()
     for case in cases:
         problems = ["duplicate id" if case["id"] in seen else "", "" if case["label"] in LABELS else "label",
@@ -175,7 +175,7 @@ def evaluate(cases: list[dict[str, Any]]) -> Report:
         own = case.get("page_account")
         predicted_findings = detection.findings if found_notice else []
 
-        def account_key(name: str | None) -> str:
+        def account_key(name: str | None, own: str | None = own) -> str:
             return name_key(name or own)
 
         gold_targets = {(account_key(n["account"]), name_key(t["name"]), t["platform"])
@@ -238,7 +238,7 @@ def _score_report(report: Report, case: dict[str, Any], detection: Detection) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cases", nargs="*", type=Path, default=[DEFAULT_SET],
-                        help="labelled sets (TOML); a set that does not exist is skipped with a line")
+                        help="labelled sets (TOML); a set that does not exist or holds no cases is skipped with a line")
     parser.add_argument("--errors", action="store_true", help="list every false positive and miss")
     args = parser.parse_args(argv)
     missed = []
@@ -247,7 +247,18 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file():
             print("   absent: skipped")
             continue
-        report = evaluate(load_cases(path))
+        try:
+            cases = load_cases(path)
+        except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as problem:
+            print(f"   unreadable: {problem}")
+            missed.append(f"{path}: unreadable")
+            print()
+            continue
+        if not cases:
+            print("   no cases: nothing to measure")
+            print()
+            continue
+        report = evaluate(cases)
         for line in report.lines():
             print(line)
         if args.errors:

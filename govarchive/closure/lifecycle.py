@@ -27,10 +27,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from govarchive.index.store import FAILED_CHECK_STATES, FETCH_FAILED, Index
-from govarchive.closure.notices import merge_provisional_accounts, record_notices, record_platform_moves, resolve_targets
-from govarchive.index.transactions import write_transaction
+from govarchive.closure.notices import (
+    merge_provisional_accounts,
+    record_notices,
+    record_platform_moves,
+    resolve_targets,
+)
 from govarchive.closure.watermarks import WatermarkReport, update_watermarks
+from govarchive.core.config import DEFAULT_CONFIG
+from govarchive.index.store import FAILED_CHECK_STATES, FETCH_FAILED, Index
+from govarchive.index.transactions import write_transaction
 
 STATUSES = ("active", "dormant", "zombie", "closing", "closed", "migrated", "unreachable")
 CLOSED_STATES = ("account_cancelled", "account_blocked", "recycled")  # the platform's own closure pages
@@ -74,8 +80,9 @@ class Analysis:
                 f"(retried cleanly: {self.watermarks.retried})"]
 
 
-def analyse(index: Index, as_of: datetime, run_id: str | None = None, dormant_days: int = 14,
-            closed_after_runs: int = 3) -> Analysis:
+def analyse(index: Index, as_of: datetime, run_id: str | None = None,
+            dormant_days: int = DEFAULT_CONFIG.dormant_days,
+            closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> Analysis:
     """Merge provisional ids, detect notices (in this run's posts, or all), record moves, resolve targets,
     recompute every account's status and risk."""
     stamp = as_of.isoformat(timespec="seconds")
@@ -117,8 +124,9 @@ def last_judgement(db: Any) -> tuple[datetime, str] | None:
     return None
 
 
-def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_days: int = 14,
-                    closed_after_runs: int = 3) -> int:
+def update_statuses(index: Index, as_of: datetime, run_id: str | None,
+                    dormant_days: int = DEFAULT_CONFIG.dormant_days,
+                    closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> int:
     db = index.db
     stamp = as_of.isoformat(timespec="seconds")
     changes = 0
@@ -142,8 +150,8 @@ def update_statuses(index: Index, as_of: datetime, run_id: str | None, dormant_d
     return changes
 
 
-def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: int = 14,
-          closed_after_runs: int = 3) -> Verdict:
+def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: int = DEFAULT_CONFIG.dormant_days,
+          closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> Verdict:
     """The status the evidence supports, with the reason a person can check."""
     db = index.db
     account_id = account["id"]
@@ -260,7 +268,7 @@ def _parse(value: str, reference: datetime) -> datetime:
 def crawl_order(index: Index) -> list[tuple[str, str, int]]:
     """(account id, url, risk) of accounts worth crawling first, most at risk first."""
     # accounts with a failed window still open come too: the last run could not archive them cleanly
-    return [tuple(row) for row in index.db.execute(  # type: ignore[misc]
+    return [tuple(row) for row in index.db.execute(
         "select id, url, max(coalesce(risk, 0), case when id in (select account_id from failed_windows "
         "where retried_by_run is null) then 1 else 0 end) as priority from accounts where url is not null "
         "and (risk > 0 or id in (select account_id from failed_windows where retried_by_run is null)) "

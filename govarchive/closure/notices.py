@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from govarchive.closure.detector import Detection, Finding, Target, detect, name_key
@@ -54,7 +55,7 @@ def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), d
     written, after = 0, 0
     while True:  # a page of posts at a time: a run of 100,000 articles is not held in memory at once
         rows = db.execute(
-            "select p.rowid, p.id, p.account_id, p.capture_id, p.title, p.text, p.clean_text, p.published_at, "
+            "select p.rowid, p.id, p.account_id, p.capture_id, p.title, p.text, coalesce(p.clean_text, p.text), p.published_at, "
             "a.name, a.platform from posts p left join accounts a on a.id = p.account_id "
             f"where p.rowid > ? and p.state in ('ok') and p.text is not null and ({where}) "
             "order by p.rowid limit ?", [after, *params, NOTICE_PAGE]).fetchall()
@@ -88,7 +89,7 @@ def _write_detection(index: Index, detection: Detection, post_id: str, account_i
             _account_for(index, finding.account_name, finding.platform or own_platform, create=True,
                          seen=detected_at, capture_id=capture_id)
         notice_id = short_id("notice", post_id, finding.account_name, finding.platform)
-        index.db["notices"].insert({
+        index.db.table("notices").insert({
             "id": notice_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
             "kind": finding.kind, "announced_at": detection.announced_at, "effective_at": finding.effective_at,
             "excerpt": finding.excerpt[:500], "is_report": 0, "named_as": finding.account_name,
@@ -110,9 +111,12 @@ def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: 
                or (find_owned_account(index, finding.agency, platform) if finding.agency == finding.account_name else None)
                or _account_for(index, finding.account_name, platform, create=True, seen=detected_at,
                                capture_id=capture_id, agency=finding.agency, region=local_region(finding.agency)))
+    if subject and finding.agency:  # the owner the report gives, where the account has none yet (whichever text came first)
+        index.db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
+                         [finding.agency, local_region(finding.agency), subject])
     confidence = CLAIM_CONFIDENCE.get(finding.source, CLAIM_CONFIDENCE["report"])
     claim_id = short_id("claim", post_id, finding.account_name, finding.platform)
-    index.db["claims"].insert({
+    index.db.table("claims").insert({
         "id": claim_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
         "source": finding.source if finding.source in CLAIM_CONFIDENCE else "report", "kind": finding.kind,
         "claimed_at": detection.announced_at, "effective_at": finding.effective_at, "excerpt": finding.excerpt[:500],
@@ -125,7 +129,7 @@ def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: 
 
 def _write_target(index: Index, from_account: str | None, target: Target, recorded_at: str,
                   notice_id: str | None = None, claim_id: str | None = None, ceiling: float = 1.0) -> None:
-    index.db["migrations"].insert({
+    index.db.table("migrations").insert({
         "id": short_id("migration", notice_id or claim_id, target.name, target.platform),
         "from_account_id": from_account, "notice_id": notice_id, "claim_id": claim_id, "target_name": target.name,
         "target_platform": target.platform, "target_url": None, "target_account_id": None, "scope": target.scope,
@@ -191,7 +195,7 @@ def record_platform_moves(index: Index, recorded_at: str) -> int:
         "from accounts a left join accounts t on t.id = a.moved_to where a.moved_to is not null").fetchall()
     with write_transaction(index.db):
         for account_id, moved_to, name, platform, url, evidence in rows:
-            index.db["migrations"].insert({
+            index.db.table("migrations").insert({
                 "id": short_id("migration", account_id, moved_to, "platform"), "from_account_id": account_id,
                 "notice_id": None, "target_name": name, "target_platform": platform or account_id.split(":")[0],
                 "target_url": url, "target_account_id": moved_to, "scope": "全部内容 (the platform moved the account)",
@@ -256,7 +260,7 @@ def merge_provisional_accounts(index: Index, merged_at: str) -> list[tuple[str, 
     merges: list[tuple[str, str]] = []
     provisional = [row for row in db.execute("select id, platform, name, alias from accounts").fetchall()
                    if PROVISIONAL.match(row[0])]
-    for old_id, platform, name, alias in provisional:
+    for old_id, platform, _name, _alias in provisional:
         _, kind, key = old_id.split(":", 2)
         candidates = db.execute(  # an account a report named without its platform: the one of that name anywhere
             "select id, name, alias from accounts where (platform = ? or ? = 'unspecified') and id != ?",
@@ -290,10 +294,8 @@ def merge_account(index: Index, old_id: str, new_id: str, reason: str, merged_at
     db.execute("delete from account_checks where account_id = ?", [old_id])
     db.execute("update account_aliases set account_id = ? where account_id = ?", [new_id, old_id])
     db.execute("update status_history set row_id = ? where table_name = 'accounts' and row_id = ?", [new_id, old_id])
-    db["account_aliases"].insert({"alias_id": old_id, "account_id": new_id, "reason": reason, "merged_at": merged_at},
+    db.table("account_aliases").insert({"alias_id": old_id, "account_id": new_id, "reason": reason, "merged_at": merged_at},
                                  pk="alias_id", replace=True)
-    db["changes"].insert({"table_name": "accounts", "row_id": old_id, "column_name": "id", "old_value": old_id,
+    db.table("changes").insert({"table_name": "accounts", "row_id": old_id, "column_name": "id", "old_value": old_id,
                           "new_value": new_id, "capture_id": None, "changed_at": merged_at}, pk="id")
-    rowid = db.execute("select rowid from accounts where id = ?", [old_id]).fetchone()[0]
-    db.execute("delete from accounts_fts where rowid = ?", [rowid])
-    db.execute("delete from accounts where id = ?", [old_id])
+    db.execute("delete from accounts where id = ?", [old_id])  # its search row goes with it (search_log)

@@ -1,46 +1,24 @@
 """Where the archive lives and how it is written: the only reader of ``GOVARCHIVE_*`` settings.
 
-Components call :func:`archive_config` once in ``from_crawler`` and keep the plain values.
+:class:`ArchiveConfig` is the one place their defaults are written: each field ``x`` is the setting
+``GOVARCHIVE_X`` (``paths`` is ``GOVARCHIVE_ARCHIVE_DIR``), :data:`DEFAULTS` and the Scrapy settings
+module (``govarchive/settings.py``) are derived from it, and library functions called without a crawl's
+settings take their defaults from :data:`DEFAULT_CONFIG`. Components call :func:`archive_config` once in
+``from_crawler`` and keep the plain values.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-DEFAULTS: dict[str, Any] = {
-    "GOVARCHIVE_ARCHIVE_DIR": "archive",
-    "GOVARCHIVE_OPERATOR": "",
-    "GOVARCHIVE_CONTACT": "",
-    "GOVARCHIVE_WARC_MAX_BYTES": 1_000_000_000,
-    "GOVARCHIVE_DEDUP_MIN_BYTES": 1,
-    "GOVARCHIVE_REFETCH_POSTS": False,
-    "GOVARCHIVE_MAX_BODY_BYTES": 50_000_000,
-    "GOVARCHIVE_RETRY_AFTER_MAX": 600,
-    "GOVARCHIVE_BLOCKED_LIMIT": 5,
-    "GOVARCHIVE_MP_TOKEN": "",
-    "GOVARCHIVE_MP_COOKIE": "",
-    "GOVARCHIVE_AS_OF": "",
-    "GOVARCHIVE_DORMANT_DAYS": 14,
-    "GOVARCHIVE_CLOSED_AFTER_RUNS": 3,
-    "GOVARCHIVE_AT_RISK_FIRST": True,
-    "GOVARCHIVE_RECHECK_POSTS": "at_risk",
-    "GOVARCHIVE_RECHECK_SAMPLE": 200,
-    "GOVARCHIVE_PROGRESS": "auto",
-    "GOVARCHIVE_PROGRESS_INTERVAL": 30,
-    "GOVARCHIVE_RUN_ID": "",
-    "GOVARCHIVE_REDIS_URL": "",
-    "GOVARCHIVE_REDIS_PREFIX": "govarchive",
-    "GOVARCHIVE_WORKER": "",
-    "GOVARCHIVE_WORKER_TIMEOUT": 30,
-    "GOVARCHIVE_FRONTIER_MEMORY": 10_000,
-    "GOVARCHIVE_SEARCH_WORKER": True,
-}
+BROWSER_PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "video_channel", "website", "feed")
 RECHECK_CHOICES = ("none", "at_risk", "sample", "all")
 PROGRESS_CHOICES = ("auto", "live", "log", "off")
 
@@ -59,42 +37,55 @@ class ArchivePaths:
     def index_db(self) -> Path:
         return self.root / "index.db"
 
-    def ensure(self) -> "ArchivePaths":
+    def ensure(self) -> ArchivePaths:
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         return self
 
 
+DEFAULT_ARCHIVE_DIR = "archive"
+
+
 @dataclass(frozen=True)
 class ArchiveConfig:
-    """Typed values of the ``GOVARCHIVE_*`` settings."""
+    """Typed values of the ``GOVARCHIVE_*`` settings, and their defaults (the README's Settings table says
+    what each one does)."""
 
-    paths: ArchivePaths
-    operator: str = ""
+    paths: ArchivePaths = field(default_factory=lambda: ArchivePaths(Path(DEFAULT_ARCHIVE_DIR)))
+    operator: str = ""  # who runs the crawl; written into every warcinfo record
     contact: str = ""  # a URL or e-mail address of the operator: in the User-Agent and every warcinfo record
-    warc_max_bytes: int = 1_000_000_000
-    dedup_min_bytes: int = 1
-    refetch_posts: bool = False
-    max_body_bytes: int = 50_000_000
-    retry_after_max: float = 600
-    blocked_limit: int = 5
-    robots_policy: str = "obey"
+    warc_max_bytes: int = 1_000_000_000  # rotate WARC files at this size (Heritrix's default)
+    dedup_min_bytes: int = 1  # payloads smaller than this are never turned into revisits
+    refetch_posts: bool = False  # fetch article pages again although the index already has them
+    max_body_bytes: int = 50_000_000  # decoded bodies larger than this are archived, not parsed
+    retry_after_max: float = 600  # longest Retry-After (seconds) a slot waits for
+    blocked_limit: int = 5  # stop the run (exit code 75) after this many block pages in a row on a host
+    robots_policy: str = "obey"  # from Scrapy's ROBOTSTXT_OBEY (not a GOVARCHIVE_* setting)
     mp_token: str = ""  # WeChat MP back-office session: never written anywhere in clear
     mp_cookie: str = ""
     as_of: datetime | None = None  # the "now" statuses are judged at (None: the run's start)
-    dormant_days: int = 14
-    closed_after_runs: int = 3
-    at_risk_first: bool = True
+    dormant_days: int = 14  # days without a post before an account is dormant (the provincial red line)
+    closed_after_runs: int = 3  # consecutive runs an account's pages must be missing in before it is closed
+    at_risk_first: bool = True  # the accounts most at risk (accounts.risk) are requested first
     recheck_posts: str = "at_risk"  # re-fetch archived posts to see deletions: none | at_risk | sample | all
     recheck_sample: int = 200  # with "sample": this many least recently seen posts per run, besides at-risk ones
     progress: str = "auto"  # progress display: auto (live on a terminal, else log lines) | live | log | off
-    progress_interval: float = 30.0  # seconds between progress log lines
+    progress_interval: float = 30  # seconds between progress log lines
     run_id: str = ""  # the run's id; the workers of one distributed crawl share it (empty: a new id)
     redis_url: str = ""  # distributed runs: the Redis that holds the shared frontier (empty: one process)
     redis_prefix: str = "govarchive"  # namespace of every Redis key of this archive
     worker: str = ""  # this worker's name in a distributed run (its WARC names and run_workers rows)
-    worker_timeout: float = 30.0  # a worker silent this long is taken for dead by the others
+    worker_timeout: float = 30  # a worker silent this long is taken for dead by the others
     frontier_memory: int = 10_000  # pending requests kept in memory; more spill to disk (0: no bound)
     search_worker: bool = True  # a crawl's search shadows are written by a worker process (govarchive/index/searchworker.py)
+    # browser capture (govarchive/crawl/browser.py): pages of these platforms, and sources with render = true,
+    # are loaded in Chromium (when it is found), scrolled at most browser_scroll_steps times within
+    # browser_timeout seconds; answers larger than browser_max_body_bytes are not archived
+    browser: bool = True
+    browser_platforms: tuple[str, ...] = ("douyin", "toutiao")
+    browser_scroll_steps: int = 10
+    browser_timeout: float = 60.0
+    browser_max_body_bytes: int = 50_000_000
+    chromium: str = ""  # the Chromium to drive (empty: chromium or chromium-browser on PATH)
 
     @property
     def distributed(self) -> bool:
@@ -111,6 +102,21 @@ class ArchiveConfig:
         for pair in self.mp_cookie.split(";"):
             values.append(pair.partition("=")[2].strip())
         return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
+
+
+NOT_SETTINGS = frozenset({"paths", "robots_policy"})  # paths is GOVARCHIVE_ARCHIVE_DIR; robots_policy is Scrapy's
+
+
+def setting_name(field_name: str) -> str:
+    """The ``GOVARCHIVE_*`` setting of an :class:`ArchiveConfig` field."""
+    return "GOVARCHIVE_ARCHIVE_DIR" if field_name == "paths" else f"GOVARCHIVE_{field_name.upper()}"
+
+
+DEFAULT_CONFIG = ArchiveConfig()  # every default: for library functions called without a crawl's settings
+# Every GOVARCHIVE_* setting and its default, as a Scrapy setting's value (govarchive/settings.py holds these).
+DEFAULTS: dict[str, Any] = {"GOVARCHIVE_ARCHIVE_DIR": DEFAULT_ARCHIVE_DIR} | {
+    setting_name(f.name): "" if f.default is None else f.default  # an empty setting (GOVARCHIVE_AS_OF) is None
+    for f in fields(ArchiveConfig) if f.name not in NOT_SETTINGS and f.default is not MISSING}
 
 
 def _get(settings: Mapping[str, Any] | Any, name: str) -> Any:
@@ -165,7 +171,27 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         frontier_memory=_not_negative(_number(settings, "GOVARCHIVE_FRONTIER_MEMORY", int),
                                       "GOVARCHIVE_FRONTIER_MEMORY"),
         **_distributed(settings),
+        **_browser(settings),
     )
+
+
+def _browser(settings: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """The browser-capture settings (govarchive/crawl/browser.py)."""
+    value = _get(settings, "GOVARCHIVE_BROWSER_PLATFORMS")
+    names = value.split(",") if isinstance(value, str) else list(value or ())
+    platforms = tuple(dict.fromkeys(str(n).strip().lower() for n in names if str(n).strip()))
+    unknown = [p for p in platforms if p not in BROWSER_PLATFORMS]
+    if unknown:
+        raise ValueError(f"GOVARCHIVE_BROWSER_PLATFORMS: {', '.join(unknown)} is not a platform "
+                         f"(one or more of {', '.join(BROWSER_PLATFORMS)}, separated by commas; empty for none)")
+    return {"browser": _flag(settings, "GOVARCHIVE_BROWSER"), "browser_platforms": platforms,
+            "browser_scroll_steps": _not_negative(_number(settings, "GOVARCHIVE_BROWSER_SCROLL_STEPS", int),
+                                                  "GOVARCHIVE_BROWSER_SCROLL_STEPS"),
+            "browser_timeout": _positive(_number(settings, "GOVARCHIVE_BROWSER_TIMEOUT", float),
+                                         "GOVARCHIVE_BROWSER_TIMEOUT"),
+            "browser_max_body_bytes": _positive(_number(settings, "GOVARCHIVE_BROWSER_MAX_BODY_BYTES", int),
+                                                "GOVARCHIVE_BROWSER_MAX_BODY_BYTES"),
+            "chromium": str(_get(settings, "GOVARCHIVE_CHROMIUM") or "").strip()}
 
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
@@ -190,7 +216,7 @@ def _distributed(settings: Mapping[str, Any] | Any) -> dict[str, Any]:
         if not worker:
             raise ValueError("GOVARCHIVE_REDIS_URL is set: give each worker its own GOVARCHIVE_WORKER name")
     return {"run_id": run_id, "redis_url": redis_url, "worker": worker,
-            "redis_prefix": str(_get(settings, "GOVARCHIVE_REDIS_PREFIX") or "govarchive"),
+            "redis_prefix": str(_get(settings, "GOVARCHIVE_REDIS_PREFIX") or DEFAULT_CONFIG.redis_prefix),
             "worker_timeout": _positive(_number(settings, "GOVARCHIVE_WORKER_TIMEOUT", float),
                                         "GOVARCHIVE_WORKER_TIMEOUT")}
 

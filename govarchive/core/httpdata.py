@@ -130,7 +130,7 @@ def _inflate(data: bytes, wbits: int, max_bytes: int) -> bytes:
 
 def _unbrotli(data: bytes, max_bytes: int) -> bytes:
     try:
-        import brotli  # type: ignore[import-not-found]
+        import brotli
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ValueError("Content-Encoding br needs the brotli package") from exc
     out = brotli.decompress(data)

@@ -82,7 +82,7 @@ def weibo_bid_to_mid(bid: str) -> str | None:
         return bid
     if not bid or any(ch not in _BASE62 for ch in bid):
         return None
-    groups = []
+    groups: list[str] = []
     while bid:
         chunk, bid = bid[-4:], bid[:-4]
         number = 0

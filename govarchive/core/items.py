@@ -20,7 +20,7 @@ class Capture:
     run_id: str
     url: str
     fetched_at: datetime  # UTC, when the request was sent (WARC-Date)
-    http_status: int
+    http_status: int | None  # None: no HTTP exchange (a resource record or a dns: response read back from a WARC)
     protocol: str
     response_headers: list[tuple[str, str]]  # every value, in order; latin-1 decoded raw bytes
     body: bytes  # raw, still content-encoded
@@ -40,6 +40,9 @@ class Capture:
     warc_offset: int | None = None
     warc_length: int | None = None
     page_state: str | None = None
+    # a ``resource`` record a browser made of a page (its rendered DOM, a screenshot): the capture of that
+    # page's own document (govarchive/crawl/browser.py; WARC-Concurrent-To in the file)
+    snapshot_of: str | None = None
 
     @property
     def content_type(self) -> str | None:

@@ -22,7 +22,8 @@ import difflib
 import inspect
 import json
 import logging
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import scrapy
 from scrapy.settings import BaseSettings

@@ -12,6 +12,8 @@
     region = "某市"
     agency = "某市人民政府办公室"
     label = "政务新媒体名录"
+    render = true                       # optional: load it in the browser (a list built by script);
+                                        # Douyin and Toutiao accounts are by default (GOVARCHIVE_BROWSER_PLATFORMS)
 
 :func:`load_sources` is the only reader. A bad entry raises :class:`SourceError` naming it.
 """
@@ -29,7 +31,8 @@ from govarchive.core.items import PLATFORMS
 
 KINDS = ("listing", "account", "feed", "search", "backoffice", "page")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_FIELDS = {"id", "kind", "platform", "url", "uid", "query", "fakeid", "region", "agency", "label", "notes"}
+_FIELDS = {"id", "kind", "platform", "url", "uid", "query", "fakeid", "region", "agency", "label", "notes",
+           "render"}
 # Discovery of WeChat accounts by name: Sogou's account search (public), and the MP back-office
 # (your own logged-in 公众号 session: GOVARCHIVE_MP_TOKEN / GOVARCHIVE_MP_COOKIE).
 SOGOU = "https://weixin.sogou.com"
@@ -52,6 +55,7 @@ class Source:
     region: str | None = None
     agency: str | None = None
     label: str | None = None
+    render: bool = False  # load it in the browser (govarchive/crawl/browser.py)
 
 
 def sogou_search_url(query: str, base: str = SOGOU) -> str:
@@ -123,7 +127,10 @@ def _parse(entry: Any, base: str | None, where: str) -> Source:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SourceError(f"{where}: bad URL {url!r} (an absolute http(s) URL, or a path with base_url)")
-    return Source(ident, kind, platform, url, entry.get("region"), entry.get("agency"), entry.get("label"))
+    render = entry.get("render", False)
+    if not isinstance(render, bool):
+        raise SourceError(f"{where}: render must be true or false, not {render!r}")
+    return Source(ident, kind, platform, url, entry.get("region"), entry.get("agency"), entry.get("label"), render)
 
 
 def select(sources: dict[str, Source], ids: list[str]) -> list[Source]:

@@ -19,8 +19,9 @@ import errno
 import logging
 import sqlite3
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def starting(halt: StorageHalt | None, what: str) -> Iterator[None]:
         raise CloseSpider(DISK_FULL) from None
 
 
-_HALTS: "weakref.WeakKeyDictionary[Any, StorageHalt]" = weakref.WeakKeyDictionary()
+_HALTS: weakref.WeakKeyDictionary[Any, StorageHalt] = weakref.WeakKeyDictionary()
 
 
 def halt_for(crawler: Any) -> StorageHalt:

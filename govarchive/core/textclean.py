@@ -24,8 +24,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-# Variants OpenCC leaves apart (帳號 → 帐号, not 账号).
-VARIANTS = {"帐号": "账号", "帐户": "账户", "帐务": "账务"}
+# Variants OpenCC leaves apart (帳號 → 帐号, not 账号), and the Taiwan vocabulary tw2sp applies where a mainland
+# institution's name means something else (檔案館 is an archive, not a 文件馆).
+VARIANTS = {"帐号": "账号", "帐户": "账户", "帐务": "账务", "文件馆": "档案馆", "文件局": "档案局"}
 
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ"
 # A CJK character followed by its reading in (half- or full-width) brackets: 號(hào), 數（shù）.

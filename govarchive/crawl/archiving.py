@@ -30,24 +30,24 @@ from __future__ import annotations
 import logging
 import sys
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
 
 from govarchive.closure.lifecycle import Analysis, analyse
 from govarchive.core.config import archive_config
+from govarchive.core.dates import warc_date
 from govarchive.core.failures import NOT_ARCHIVED
 from govarchive.core.items import Account, Capture, FetchFailure, Post
 from govarchive.core.storage import halt_for, is_storage_full, starting
-from govarchive.core.dates import warc_date
+from govarchive.crawl.archiveprocess import WriterProcess, WriterSetup
 from govarchive.crawl.distributed import worker_host_label
 from govarchive.crawl.guard import guard_for
 from govarchive.crawl.outcome import FETCH_FAILURES_STAT, run_status
 from govarchive.crawl.politeness import is_email
 from govarchive.crawl.run import AS_OF_STAT, run_for, run_summary
 from govarchive.index.searchworker import SearchWorker
-from govarchive.crawl.archiveprocess import WriterProcess, WriterSetup
 from govarchive.index.store import Index, open_index
 from govarchive.pages import Extraction
 from govarchive.warc.archiver import page_state
@@ -174,7 +174,7 @@ class CrawlArchive:
         stats = self.stats.get_stats() if self.stats else {}
         status = run_status(stats, reason, self.config.paths.root, self.run.id)  # the outcome, as the exit code
         summary = run_summary(self.run, stats, status)
-        problem = writer.finish(RUN_URI.format(self.run.id), summary, datetime.now(timezone.utc))
+        problem = writer.finish(RUN_URI.format(self.run.id), summary, datetime.now(UTC))
         if problem:  # a full disk: the file is still whole, only the summary is missing
             logger.error("the run summary record could not be written (%s): the WARC file is closed without "
                          "it; every capture in it is whole and indexed", problem)
@@ -219,7 +219,7 @@ class CrawlArchive:
             self.stats.inc_value(f"{FETCH_FAILURES_STAT}/{NOT_ARCHIVED}", counts["failures"])
 
 
-_ARCHIVES: "weakref.WeakKeyDictionary[Any, CrawlArchive]" = weakref.WeakKeyDictionary()
+_ARCHIVES: weakref.WeakKeyDictionary[Any, CrawlArchive] = weakref.WeakKeyDictionary()
 
 
 def archive_for(crawler: Any) -> CrawlArchive:

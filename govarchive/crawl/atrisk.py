@@ -24,7 +24,8 @@ Stats: ``govarchive/at_risk_requests``, ``govarchive/rechecked_posts``.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -32,11 +33,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from govarchive.closure.lifecycle import crawl_order
 from govarchive.core.config import archive_config
+from govarchive.crawl.progress import META_ACCOUNT
 from govarchive.crawl.spider import META_KIND, PRIORITY
 from govarchive.index.store import open_index
-from govarchive.closure.lifecycle import crawl_order
-from govarchive.crawl.progress import META_ACCOUNT
 
 BASE_PRIORITY = 30  # the priority of listings (crawling.PRIORITY): at-risk accounts go above it
 
@@ -100,6 +101,7 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         spider = self.crawler.spider
+        assert spider is not None, "start requests come after the spider is made"
         at_risk, rechecks = self._load(spider)
         self.risk = {_key(url): risk for _, url, risk in at_risk}
         if at_risk:

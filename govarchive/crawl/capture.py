@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import signals
@@ -49,7 +49,7 @@ FRAMING_HEADERS = {"transfer-encoding": "X-Crawler-Transfer-Encoding"}
 def header_pairs(headers: Any) -> list[tuple[str, str]]:
     """Every value of every header (``getlist``), as latin-1 text so the bytes survive."""
     pairs = []
-    for key in headers.keys():
+    for key in headers:
         name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
         for value in headers.getlist(key):
             text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
@@ -111,7 +111,7 @@ class CaptureExtension:
         self.archive = archive_for(crawler)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "CaptureExtension":
+    def from_crawler(cls, crawler: Any) -> CaptureExtension:
         if not crawler.settings.getdict("ITEM_PIPELINES"):
             raise NotConfigured("CaptureExtension needs the govarchive ITEM_PIPELINES (they open the archive)")
         ext = cls(crawler)
@@ -120,18 +120,35 @@ class CaptureExtension:
 
     def response_downloaded(self, response: Any, request: Any, spider: Any) -> None:
         request.meta.pop(META_READING, None)  # a retry or a redirect carries the reading of the exchange before
+        if request.meta.get("playwright"):  # a browser's rendering: govarchive/crawl/browser.py archives its exchanges
+            return
         if self.archive.stopped or not self.archive.is_open:
             # the disk is full and the crawl is stopping: nothing more is archived or parsed
             request.meta[META_NOT_ARCHIVED] = STOPPING
             return
-        capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(timezone.utc),
+        capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(UTC),
                                         self.secrets)
         reading = read_exchange(capture, response.url, self.max_body_bytes)
         referer = request.headers.get("Referer")
-        self.archive.store(capture, reading, (request.meta.get(META_KIND), request.meta.get(META_ACCOUNT),
-                                              referer.decode("latin-1") if referer else None,
-                                              attempts_of(request)))
+        self.store(capture, reading, (request.meta.get(META_KIND), request.meta.get(META_ACCOUNT),
+                                      referer.decode("latin-1") if referer else None, attempts_of(request)))
         request.meta[META_CAPTURE_ID] = capture.id
         request.meta[META_FETCHED_AT] = capture.fetched_at
         request.meta[META_READING] = (capture.id, reading)
+
+    def read(self, capture: Capture, url: str | None = None) -> Extraction | None:
+        """The page objects' reading of a capture (:func:`read_exchange`; ``url`` as requested, when the
+        capture's own is masked). Also used for the exchanges a browser made (browser.py)."""
+        return read_exchange(capture, url or capture.url, self.max_body_bytes)
+
+    def store(self, capture: Capture, reading: Extraction | None = None, context: tuple[Any, ...] = ()) -> str | None:
+        """Hand one capture and its page objects' reading to the crawl's archive, which decides its page state
+        from the reading and stores it (dedup → WARC → index) in its writer process; None once handed over,
+        else why not (``STOPPING`` once the disk is full). ``context``: its request's (kind, account, referer,
+        attempts), for its fetch failure if the writer cannot store it. Also used for the exchanges a
+        browser made (browser.py)."""
+        if self.archive.stopped or not self.archive.is_open:
+            return STOPPING
+        self.archive.store(capture, reading, context)
         self.crawler.stats.inc_value("govarchive/captures")
+        return None

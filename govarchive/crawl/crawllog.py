@@ -50,7 +50,7 @@ class CrawlLogExtension:
         logging.getLogger(ROBOTS_LOGGER).addFilter(self.robots)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "CrawlLogExtension":
+    def from_crawler(cls, crawler: Any) -> CrawlLogExtension:
         extension = cls()
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension

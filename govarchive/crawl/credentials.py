@@ -14,9 +14,9 @@ Stats: ``govarchive/mp_session_missing``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
 
 from govarchive.core.config import ArchiveConfig, archive_config
 from govarchive.core.failures import Skipped
@@ -81,7 +81,7 @@ class MpSessionMiddleware:
         self.warned = False
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "MpSessionMiddleware":
+    def from_crawler(cls, crawler: Any) -> MpSessionMiddleware:
         config = archive_config(crawler.settings)
         mask_logs(config.secrets)
         return cls(config, crawler)

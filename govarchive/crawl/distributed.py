@@ -24,21 +24,22 @@ import json
 import logging
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from govarchive.core.config import ArchiveConfig, archive_config
-from govarchive.index.store import Original
-from govarchive.core.items import Capture
 from govarchive.core.dates import warc_date
+from govarchive.core.items import Capture
+from govarchive.index.store import Original
 
 logger = logging.getLogger(__name__)
 
@@ -183,13 +184,13 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         key = run_key(self.config, "robots", netloc)
         if self.client.set(key, json.dumps({"state": "fetching"}), nx=True, ex=int(self.WAIT)):
             return await super().robot_parser(request)  # ours to fetch: _parse_robots/_robots_error share it
-        self._parsers[netloc] = Deferred()
-        shared = await self._shared(key)
+        waiting: Deferred[RobotParser | None] = Deferred()
+        self._parsers[netloc] = waiting
+        shared = await self._shared(self.client, key)
         if shared is None:  # the worker fetching it went silent: fetch it ourselves
             del self._parsers[netloc]
             self.client.set(key, json.dumps({"state": "fetching"}), ex=int(self.WAIT))
             return await super().robot_parser(request)
-        waiting = self._parsers[netloc]
         if shared.get("state") == "error":
             self._parsers[netloc] = None
             waiting.callback(None)
@@ -199,13 +200,13 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         waiting.callback(parser)
         return parser
 
-    async def _shared(self, key: str) -> dict[str, Any] | None:
+    async def _shared(self, client: Any, key: str) -> dict[str, Any] | None:
         from twisted.internet import reactor
         from twisted.internet.task import deferLater
 
         deadline = time.monotonic() + self.WAIT
         while time.monotonic() < deadline:
-            raw = self.client.get(key)
+            raw = client.get(key)
             if raw is None:
                 return None
             value = json.loads(raw)
@@ -225,7 +226,8 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         super()._robots_error(exc, netloc)
 
     def _share(self, netloc: str, value: dict[str, Any]) -> None:
-        self.client.set(run_key(self.config, "robots", netloc), json.dumps(value), ex=7 * 86400)
+        if self.client is not None:
+            self.client.set(run_key(self.config, "robots", netloc), json.dumps(value), ex=7 * 86400)
 
 
 class WorkerCoordination:
@@ -245,7 +247,7 @@ class WorkerCoordination:
         self._beat: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "WorkerCoordination":
+    def from_crawler(cls, crawler: Any) -> WorkerCoordination:
         config = archive_config(crawler.settings)
         if not config.distributed:
             raise NotConfigured  # not a distributed run: the usual case, so no "Disabled" warning
@@ -321,4 +323,4 @@ class WorkerCoordination:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

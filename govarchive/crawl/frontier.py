@@ -37,7 +37,7 @@ class SpillingScheduler(Scheduler):
     spill_dir: Path | None = None  # this run's folder, when requests spill (not with JOBDIR)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "SpillingScheduler":
+    def from_crawler(cls, crawler: Any) -> SpillingScheduler:
         scheduler = super().from_crawler(crawler)
         config = archive_config(crawler.settings)
         scheduler.memory_limit = config.frontier_memory

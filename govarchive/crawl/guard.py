@@ -38,7 +38,7 @@ class CrawlGuard:
             self.lock.release()
 
 
-_GUARDS: "weakref.WeakKeyDictionary[Any, CrawlGuard]" = weakref.WeakKeyDictionary()
+_GUARDS: weakref.WeakKeyDictionary[Any, CrawlGuard] = weakref.WeakKeyDictionary()
 
 
 def guard_for(crawler: Any) -> CrawlGuard:
@@ -73,7 +73,7 @@ class ArchiveLockExtension:
         self.guard = guard
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ArchiveLockExtension":
+    def from_crawler(cls, crawler: Any) -> ArchiveLockExtension:
         from scrapy import signals
 
         extension = cls(guard_for(crawler))

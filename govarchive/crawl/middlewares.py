@@ -32,7 +32,7 @@ class KnownPostsMiddleware:
         self.claims: Any = None  # a distributed run: which posts this run's workers are fetching (RedisKnownPosts)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "KnownPostsMiddleware":
+    def from_crawler(cls, crawler: Any) -> KnownPostsMiddleware:
         config = archive_config(crawler.settings)
         if config.refetch_posts:
             raise NotConfigured  # GOVARCHIVE_REFETCH_POSTS is on: known posts are fetched again (no warning: asked for)

@@ -30,14 +30,15 @@ gathered by :func:`run_facts` from the run's stats and the index. The outcome's 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from govarchive.core.failures import HTTP_ERROR
+from govarchive.core.storage import DISK_FULL
 from govarchive.index.store import FAILED_ACCOUNTS_SQL
 from govarchive.warc.lock import LOCKED
-from govarchive.core.storage import DISK_FULL
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -70,7 +71,7 @@ class RunFacts:
     failed_seeds: int = 0  # start URLs that answered an HTTP error or never answered (also in fetch_failures)
 
     @classmethod
-    def from_stats(cls, stats: Mapping[str, Any], failed_accounts: tuple[str, ...] = ()) -> "RunFacts":
+    def from_stats(cls, stats: Mapping[str, Any], failed_accounts: tuple[str, ...] = ()) -> RunFacts:
         def number(key: str) -> int:
             try:
                 return int(stats.get(key) or 0)

@@ -19,7 +19,7 @@ Stats: ``govarchive/retry_after``, ``govarchive/block_backoff``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,8 +55,8 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class PolitenessMiddleware:
@@ -65,7 +65,7 @@ class PolitenessMiddleware:
         self.max_wait = max_wait
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "PolitenessMiddleware":
+    def from_crawler(cls, crawler: Any) -> PolitenessMiddleware:
         from govarchive.core.config import archive_config
 
         return cls(crawler, archive_config(crawler.settings).retry_after_max)

@@ -42,8 +42,9 @@ import time
 import uuid
 import weakref
 from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, AsyncIterator, Iterable, Iterator
+from typing import IO, Any
 
 from rich.console import Console, RenderableType
 from rich.filesize import decimal
@@ -156,7 +157,7 @@ class AccountTracker:
         return self._pending.get(account, 0)
 
 
-_TRACKERS: "weakref.WeakKeyDictionary[Any, AccountTracker]" = weakref.WeakKeyDictionary()
+_TRACKERS: weakref.WeakKeyDictionary[Any, AccountTracker] = weakref.WeakKeyDictionary()
 
 
 def tracker_for(crawler: Any) -> AccountTracker:
@@ -177,7 +178,7 @@ class ProgressMiddleware:
         self.tracker = tracker
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ProgressMiddleware":
+    def from_crawler(cls, crawler: Any) -> ProgressMiddleware:
         return cls(tracker_for(crawler))
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -303,7 +304,7 @@ class LiveDisplay:
         for handler in logging.getLogger().handlers:
             if (isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
                     and _is_terminal(handler.stream)):
-                self._handlers.append((handler, handler.setStream(stream)))  # type: ignore[arg-type]
+                self._handlers.append((handler, handler.setStream(stream)))
         self.live.start()
         atexit.register(self._restore)  # a forced exit (Ctrl-C twice) still gets its cursor and streams back
         self.update(snapshot)
@@ -338,7 +339,7 @@ class ProgressExtension:
         self.finished = False
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ProgressExtension":
+    def from_crawler(cls, crawler: Any) -> ProgressExtension:
         config = archive_config(crawler.settings)
         mode = config.progress
         if mode == "off":

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from govarchive.closure.lifecycle import AS_OF_STAT
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.dates import warc_date
 
 # AS_OF_STAT (govarchive/closure/lifecycle.py), the stat holding the moment a run's statuses were judged at
@@ -21,12 +22,12 @@ __all__ = ["AS_OF_STAT", "RunInfo", "new_run_id", "run_for", "run_stats", "run_s
 class RunInfo:
     id: str
     spider: str
-    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # The closure analysis the run ends with (govarchive.closure.lifecycle.analyse); kept in the run's WARC
     # summary so that a reindex judges statuses exactly as the crawl did.
     as_of: datetime | None = None
-    dormant_days: int = 14
-    closed_after_runs: int = 3
+    dormant_days: int = DEFAULT_CONFIG.dormant_days
+    closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs
     worker: str = ""  # this process's name among the workers of a distributed run
 
     @property
@@ -44,7 +45,7 @@ class RunInfo:
         return fields
 
 
-_RUNS: "weakref.WeakKeyDictionary[Any, RunInfo]" = weakref.WeakKeyDictionary()
+_RUNS: weakref.WeakKeyDictionary[Any, RunInfo] = weakref.WeakKeyDictionary()
 
 
 def new_run_id(moment: datetime) -> str:
@@ -56,7 +57,7 @@ def run_for(crawler: Any) -> RunInfo:
     if crawler not in _RUNS:
         from govarchive.core.config import archive_config
 
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         config = archive_config(crawler.settings)
         _RUNS[crawler] = RunInfo(config.run_id or new_run_id(started), getattr(crawler.spidercls, "name", "unknown"),
                                  started, config.as_of, config.dormant_days, config.closed_after_runs,
@@ -74,10 +75,7 @@ def run_summary(run: RunInfo, stats: dict[str, Any], status: str) -> dict[str, A
     outcome (:func:`govarchive.crawl.outcome.run_status`); Scrapy's finish reason is in the stats."""
     collected = run_stats(stats)
     finished = collected.get("finish_time")
-    if isinstance(finished, datetime):
-        finished_at = warc_date(finished)
-    else:
-        finished_at = warc_date(datetime.now(timezone.utc))
+    finished_at = warc_date(finished if isinstance(finished, datetime) else datetime.now(UTC))
     return {"run_id": run.id, "spider": run.spider, "started_at": warc_date(run.started_at),
             "finished_at": finished_at, "status": status, "stats": collected, "analysis": run.analysis(),
             **({"worker": run.worker} if run.worker else {})}

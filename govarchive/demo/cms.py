@@ -128,7 +128,7 @@ HANWEB_ARTICLES: tuple[CmsArticle, ...] = (
     _hanweb_article(10, "云岚市2026年6月环境空气质量状况", at(2026, 7, 13, 9, 30), _air(6, "95.0%", 17)),
     _hanweb_article(9, "关于开展“六五环境日”系列宣传活动的通知", at(2026, 5, 28, 10, 30), (
         "今年六五环境日的主题为“美丽中国我先行”。各区县要结合实际，组织开展环保设施向公众开放、"
-        "生态环境知识进社区等宣传活动。")),
+        "生态环境知识进社区等宣传活动。",)),
     _hanweb_article(8, "云岚市2026年5月环境空气质量状况", at(2026, 6, 11, 9, 30), _air(5, "91.9%", 22)),
     _hanweb_article(7, "云岚市2025年生态环境状况公报", at(2026, 6, 4, 9, 0), (
         "2025年，全市生态环境质量持续改善，地表水国控断面优良比例达到100%，城市空气质量优良天数比例为92.1%。",
@@ -511,7 +511,7 @@ def render(path: str, query: str, form: bytes) -> Response | None:
         return 200, [("Content-Type", "text/xml;charset=UTF-8")], dataproxy(params).encode("utf-8")
     if path in HANWEB_BY_PATH:
         return _html(hanweb_article(HANWEB_BY_PATH[path]))
-    if path == TRS_COLUMN or path.startswith(TRS_COLUMN) and path[len(TRS_COLUMN):] in TRS_PAGES:
+    if path == TRS_COLUMN or (path.startswith(TRS_COLUMN) and path[len(TRS_COLUMN):] in TRS_PAGES):
         name = path[len(TRS_COLUMN):] or "index.html"
         return _html(trs_column_page(TRS_PAGES.index(name)), "gbk")
     if path in TRS_BY_PATH:

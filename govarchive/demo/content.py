@@ -764,7 +764,7 @@ _BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def mid_to_bid(mid: str) -> str:
     """Weibo's base62 post id: 7-digit groups from the right, each as 4 base62 chars."""
-    digits, out = mid, []
+    digits, out = mid, list[str]()
     while digits:
         chunk, digits = digits[-7:], digits[:-7]
         n, enc = int(chunk), ""
@@ -1224,17 +1224,23 @@ QX_FEED = Feed("/feeds/yunlan-qixiang.atom", "atom", False, "云岚市气象台 
 FEEDS = (WECHAT2RSS_FEED, COLUMN_FEED, QX_FEED)
 
 
-def feed_items(feed: Feed, phase: Phase = PHASE_1) -> list[object]:
-    """The posts a feed lists in ``phase``, newest first (WechatArticle or GovNotice)."""
-    if feed is WECHAT2RSS_FEED:
-        return [a for a in articles_of(FABU, phase) if not phase.is_deleted(a)]
-    if feed is COLUMN_FEED:
-        return list(GOV_NOTICES)
-    return list(QX_NOTICES)
+def feed_items(feed: Feed, phase: Phase = PHASE_1) -> list[WechatArticle] | list[GovNotice]:
+    """The posts a feed lists in ``phase``, newest first."""
+    return wechat2rss_items(phase) if feed is WECHAT2RSS_FEED else notice_feed_items(feed)
 
 
-def feed_item_path(item: object) -> str:
-    return item.path.split("#")[0] if isinstance(item, WechatArticle) else item.path  # type: ignore[attr-defined]
+def wechat2rss_items(phase: Phase = PHASE_1) -> list[WechatArticle]:
+    """The articles of the wechat2rss bridge feed in ``phase``, newest first."""
+    return [a for a in articles_of(FABU, phase) if not phase.is_deleted(a)]
+
+
+def notice_feed_items(feed: Feed) -> list[GovNotice]:
+    """The notices of a site's own feed (the portal's column, the weather office's warnings)."""
+    return list(GOV_NOTICES) if feed is COLUMN_FEED else list(QX_NOTICES)
+
+
+def feed_item_path(item: WechatArticle | GovNotice) -> str:
+    return item.path.split("#")[0] if isinstance(item, WechatArticle) else item.path
 
 
 # --------------------------------------------------------------------------------------------------

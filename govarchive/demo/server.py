@@ -15,11 +15,12 @@ import argparse
 import gzip
 import threading
 from collections.abc import Callable, Mapping
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from govarchive.demo import cms
+from govarchive.demo import cms, rendered
 from govarchive.demo import content as c
 from govarchive.demo import templates as t
 
@@ -193,6 +194,10 @@ def _weibo_long_text(q: dict[str, str]) -> Response:
     return _json(t.weibo_long_text(post) if post else {"ok": 0, "msg": "这里还没有内容", "data": {}})
 
 
+def _toutiao_bundle(path: str) -> Response:
+    return _text(t.toutiao_bundle(path), JS)
+
+
 _STATIC: dict[str, Callable[[], Response]] = {
     "/": lambda: _gbk(t.portal_home()),
     "/robots.txt": lambda: (200, [("Content-Type", "text/plain; charset=utf-8")], t.robots_txt().encode()),
@@ -202,7 +207,7 @@ _STATIC: dict[str, Callable[[], Response]] = {
     c.COLUMN_PATH: lambda: _gbk(t.column_page()),
     c.MATRIX_PATH: lambda: _gbk(t.matrix_page()),
     c.DISTRICT_DIRECTORY_PATH: lambda: _gbk(t.district_directory_page()),
-    **{path: (lambda p=path: _text(t.toutiao_bundle(p), JS)) for path in c.TOUTIAO_BUNDLES},
+    **{path: partial(_toutiao_bundle, path) for path in c.TOUTIAO_BUNDLES},
 }
 
 
@@ -227,6 +232,9 @@ def render(path_and_query: str, headers: Mapping[str, str] | None = None, phase:
     other_site = cms.render(path, parts.query, form)
     if other_site is not None:
         return other_site
+    scripted = rendered.render(path, q)  # pages whose content their scripts fetch (govarchive/demo/rendered.py)
+    if scripted is not None:
+        return scripted
     feed = _FEEDS.get(path)
     if feed is not None:
         return feed(state)

@@ -1391,7 +1391,7 @@ def _rss(channel: list[str], items: list[str]) -> str:
 def wechat2rss_feed(feed: c.Feed, phase: c.Phase = c.PHASE_1) -> str:
     """A wechat2rss-style bridge feed of one WeChat account."""
     account = c.WECHAT_BY_BIZ[c.FABU]
-    articles = c.feed_items(feed, phase)
+    articles = c.wechat2rss_items(phase)
     channel = [f"<title>{esc(account.name)}</title>",
                f"<link>{esc(account.history_path)}</link>",
                f"<description>{esc(account.description)}</description>",
@@ -1401,7 +1401,7 @@ def wechat2rss_feed(feed: c.Feed, phase: c.Phase = c.PHASE_1) -> str:
                "<generator>wechat2rss</generator>", "<language>zh-cn</language>",
                f"<lastBuildDate>{format_datetime(phase.today)}</lastBuildDate>", "<ttl>60</ttl>"]
     items = []
-    for a in articles:  # type: ignore[assignment]
+    for a in articles:
         link = esc(c.feed_item_path(a))
         digest = "".join(f"<p>{esc(line)}</p>" for line in a.digest.split("\n"))
         items.append(f"""<item>
@@ -1422,7 +1422,7 @@ def column_rss(feed: c.Feed) -> str:
                f'<atom:link href="{feed.path}" rel="self" type="application/rss+xml"/>',
                f"<lastBuildDate>{format_datetime(c.GOV_NOTICES[0].published)}</lastBuildDate>"]
     items = []
-    for n in c.feed_items(feed):
+    for n in c.notice_feed_items(feed):
         items.append(f"""<item>
 <title>{esc(n.title)}</title>
 <link>{n.path}</link>
@@ -1435,7 +1435,7 @@ def column_rss(feed: c.Feed) -> str:
 
 
 def qx_atom(feed: c.Feed) -> str:
-    notices = c.feed_items(feed)
+    notices = c.notice_feed_items(feed)
     entries = []
     for n in notices:
         entries.append(f"""  <entry>

@@ -1,10 +1,12 @@
-"""The search worker: a crawl's Chinese search shadows written by another process, on another core.
+"""The search worker: a crawl's Chinese search rows written by another process, on another core.
 
-The bigram shadows of posts and accounts (govarchive/index/search.py) cost as much CPU as the rest of the
+The bigram rows of posts and accounts (govarchive/index/search.py) cost as much CPU as the rest of the
 archiving together. During a crawl the index pipeline saves rows with :attr:`Index.deferred_search`,
-so each change only leaves a ``search_queue`` entry (a trigger, in the row's own transaction), and
-starts this worker, which drains the queue as the crawl goes and the crawl's process stays free for
-fetching and parsing. Readers (Datasette) see a new post in search a moment after its row.
+so each change only leaves a ``search_log`` entry (a trigger, in the row's own transaction), and
+starts this worker, which replays the log into ``search.db`` as the crawl goes, and the crawl's process
+stays free for fetching and parsing. The worker reads index.db and writes only search.db: it never holds
+index.db's write lock, so the crawl never waits for it. Readers (Datasette) see a new post in search a
+moment after its row.
 
     python -m govarchive.index.searchworker ARCHIVE/index.db [--parent PID]
 
@@ -17,16 +19,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-from contextlib import contextmanager
 import os
 import select
 import signal
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from govarchive.index.search import QUEUE_BATCH, drain_search_queue
+from govarchive.index.search import QUEUE_BATCH, clear_applied, drain_search_queue, finish_search_db, open_search_writer
+from govarchive.index.transactions import write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +54,9 @@ class SearchWorker:
             stdin=subprocess.PIPE, close_fds=True, env=env)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
-        """Tell the worker to finish (it drains the queue first) and wait; False when it did not end well.
-        The index's saves write their search rows again; what the worker left is for ``drain_search()``."""
+        """Tell the worker to finish (it drains the log first) and wait; False when it did not end well.
+        The index's saves write their search rows again; what the worker left is for ``drain_search()``; the
+        log entries it applied are cleared."""
         if self.process.stdin is not None:
             self.process.stdin.close()
         try:
@@ -62,6 +68,12 @@ class SearchWorker:
             return False
         finally:
             self.index.deferred_search = False
+            if not self.index.db.conn.in_transaction:
+                try:
+                    with write_transaction(self.index.db):
+                        clear_applied(self.index.db)
+                except sqlite3.Error:  # a full disk: the entries stay, applied, until a later write clears them
+                    logger.debug("search_log not cleared", exc_info=True)
 
 
 @contextmanager
@@ -77,25 +89,25 @@ def searching_alongside(index: Any, index_db: Path) -> Iterator[None]:
 
 
 def run(index_db: Path, parent: int | None = None) -> int:
-    """Drain the queue until stdin closes (then drain all and return) or the parent is gone."""
-    from govarchive.index.store import open_index
-
+    """Drain the log until stdin closes (then drain all and return) or the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then closes our input
-    index = open_index(index_db)
+    conn = open_search_writer(index_db)  # index.db read-only, search.db writable
     handled = 0
     try:
         while True:
-            done = drain_search_queue(index.db, QUEUE_BATCH)
+            done = drain_search_queue(conn, QUEUE_BATCH)
             handled += done
             if parent is not None and os.getppid() != parent:
                 return handled  # the crawl was killed: the next crawl's worker catches up
             if done:
                 continue
             ready, _, _ = select.select([sys.stdin], [], [], IDLE_WAIT)
-            if ready and not sys.stdin.buffer.read1(4096):  # end of input: the crawl is ending
-                return handled + drain_search_queue(index.db)
+            if ready and not os.read(sys.stdin.fileno(), 4096):  # end of input: the crawl is ending
+                handled += drain_search_queue(conn)
+                finish_search_db(conn)
+                return handled
     finally:
-        index.close()
+        conn.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,21 +9,33 @@ call is one short transaction, so a killed crawl loses nothing it had indexed.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlite_utils import Database
 
+from govarchive.core.dates import warc_date
 from govarchive.core.failures import NOT_COUNTED
 from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
-from govarchive.index.schema import migrations
-from govarchive.index.search import drain_search_queue
 from govarchive.core.textclean import clean
+from govarchive.index.schema import migrations
+from govarchive.index.search import (
+    attach_search,
+    clear_applied,
+    drain_search_queue,
+    finish_search_db,
+    free_search_key,
+    main_file,
+    open_search,
+    open_search_writer,
+    post_search_key,
+)
 from govarchive.index.transactions import BatchedWrites, write_transaction
-from govarchive.core.dates import warc_date
 
 # Fields a platform's own page is the authority on; a directory listing fills them only until then,
 # or where the platform's page gives nothing.
@@ -59,19 +71,22 @@ class Original:
     warc_file: str
 
 
-def open_index(path: Path | str, shared: bool = False) -> "Index":
+logger = logging.getLogger(__name__)
+# A rebuilt search.db whose rows to write are at most this many is written when the index opens; a larger
+# one (an upgrade, a lost search.db) is written by the search worker of a crawl, or by the first write.
+OPEN_DRAIN_LIMIT = 5_000
+
+
+def open_index(path: Path | str, shared: bool = False) -> Index:
     """The index at ``path``; ``shared``: its connection may be used by another thread than the one that
-    opened it (one thread at a time: the crawl's writer thread, govarchive/warc/batchwriter.py)."""
-    if shared:
-        return Index(Database(sqlite3.connect(str(path), check_same_thread=False)))
-    return Index(Database(str(path)))
+    opened it (one thread at a time: the crawl's writer thread, govarchive/warc/batchwriter.py).
+    URI file names: search.db is attached read-only while a search worker writes it (govarchive/index/search.py)."""
+    return Index(Database(sqlite3.connect(Path(path).resolve().as_uri(), uri=True, check_same_thread=not shared)))
 
 
 class Index:
     """``index.db``: :meth:`save_capture`, :meth:`save_account`, :meth:`save_post` and lookups."""
 
-    # True while a search worker process writes the search shadows (a crawl): saves leave them queued
-    deferred_search = False
     batch: BatchedWrites | None = None  # saves grouped into large transactions (:meth:`batched`)
 
     def __init__(self, db: Database) -> None:
@@ -81,12 +96,40 @@ class Index:
         db.execute("pragma busy_timeout = 10000")
         db.execute("pragma synchronous = normal")
         migrations.apply(db)
+        self.path: Path | None = Path(main_file(db.conn)) if main_file(db.conn) else None
+        self._deferred = False
+        self._cleared = 0  # search_log entries up to this one are cleared
+        self._wrote = False
+        opened = open_search(db, self.path)  # search.db attached as `search`: created or rebuilt when it must be
+        if opened.rebuilt and opened.queued <= OPEN_DRAIN_LIMIT:
+            self.drain_search()
 
     def close(self) -> None:
+        if self._wrote and not self.db.conn.in_transaction:
+            try:  # the log entries the search index has applied: nothing to keep
+                with write_transaction(self.db):
+                    clear_applied(self.db)
+                if not self._deferred:  # the pages FTS5's merges freed, back to the file system
+                    finish_search_db(self.db)
+            except sqlite3.Error:
+                logger.debug("search_log not cleared at close", exc_info=True)
         self.db.close()
 
+    @property
+    def deferred_search(self) -> bool:
+        """True while a search worker process writes the search rows (a crawl): saves leave them in
+        ``search_log``, and this connection attaches search.db read-only, so that its ``BEGIN IMMEDIATE`` never
+        takes search.db's write lock (nor the worker index.db's)."""
+        return self._deferred
+
+    @deferred_search.setter
+    def deferred_search(self, value: bool) -> None:
+        if value != self._deferred and self.path is not None:
+            attach_search(self.db.conn, self.path, writable=not value)
+        self._deferred = value
+
     @contextmanager
-    def batched(self, every: int = 500) -> Iterator["Index"]:
+    def batched(self, every: int = 500) -> Iterator[Index]:
         """Group the saves into transactions of ``every`` saves (a reindex: nobody reads the index it builds)."""
         with BatchedWrites(self.db, every) as self.batch:
             try:
@@ -116,7 +159,7 @@ class Index:
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
                  "operator": operator},
                 pk="id",
@@ -124,7 +167,7 @@ class Index:
 
     def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
         with write_transaction(self.db):
-            self.db["runs"].upsert(
+            self.db.table("runs").upsert(
                 {"id": run_id, "finished_at": finished_at, "status": status,
                  "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
                 pk="id",
@@ -351,9 +394,12 @@ class Index:
                 return  # a fragment (long text) of a post no listing has shown yet
             if existing is None:
                 row = post_values(post)
-                row.update(id=post.id, account_id=post.account_id, platform=post.platform, state=post.state,
-                           capture_id=post.capture_id, first_seen=seen, last_seen=seen,
-                           archived_capture_id=post.capture_id if post.state == "ok" else None)
+                # the rowid SQLite would give, chosen here so that the search key is written with the row
+                rowid = self.db.execute("select coalesce(max(rowid), 0) + 1 from posts").fetchone()[0]
+                row.update(rowid=rowid, id=post.id, account_id=post.account_id, platform=post.platform,
+                           state=post.state, capture_id=post.capture_id, first_seen=seen, last_seen=seen,
+                           archived_capture_id=post.capture_id if post.state == "ok" else None,
+                           search_key=free_search_key(self.db, post_search_key(row["published_at"], rowid), rowid))
                 self._insert("posts", row)
             else:
                 self._update_post(existing, post, seen)
@@ -384,6 +430,14 @@ class Index:
                     post.capture_id, seen)
                 updates["state_changed_at"] = seen
         changed = self._changed("posts", row, updates, post.capture_id, seen)
+        if "text" in changed and values["clean_text"] is None and row["clean_text"] is not None:
+            changed["clean_text"] = None  # the new text needs no cleaning: NULL, read as the text itself
+        if "published_at" in changed or row["search_key"] is None:  # a new date moves the post's search row
+            rowid = self.db.execute("select rowid from posts where id = ?", [row["id"]]).fetchone()[0]
+            key = free_search_key(self.db, post_search_key(changed.get("published_at", row["published_at"]), rowid),
+                                  rowid)
+            if key != row["search_key"]:
+                changed["search_key"] = key
         changed["first_seen"] = min(row["first_seen"], seen)
         changed["last_seen"] = max(row["last_seen"], seen)
         if post.authoritative or row["state"] == "listed":
@@ -403,15 +457,40 @@ class Index:
 
     # -- search -------------------------------------------------------------------------------
     def update_search(self) -> None:
-        """Write the search shadows of what this transaction changed (the triggers queued them), unless a
-        search worker does it on another core (:attr:`deferred_search`)."""
-        if not self.deferred_search:
+        """Write the search rows of what this transaction changed (the triggers logged it in ``search_log``),
+        unless a search worker does it on another core (:attr:`deferred_search`): then clear the log entries
+        the worker has applied (read from search.db as committed: this connection does not write it)."""
+        self._wrote = True
+        if not self._deferred:
             drain_search_queue(self.db)
+            return
+        applied = self.db.execute("select applied from search.search_state").fetchone()[0]
+        if applied > self._cleared:
+            clear_applied(self.db)
+            self._cleared = applied
 
     def drain_search(self) -> int:
-        """Write every queued search shadow now (govarchive/index/searchworker.py does it during a crawl)."""
-        with write_transaction(self.db):
-            return drain_search_queue(self.db)
+        """Write every search row still to write now (govarchive/index/searchworker.py does it during a crawl);
+        how many log entries that was. With a search worker beside it, through a search.db connection of its
+        own."""
+        self._wrote = True
+        outer = self.db.conn.in_transaction
+        if self._deferred and self.path is not None:
+            writer = open_search_writer(self.path)
+            try:
+                done = drain_search_queue(writer)
+                finish_search_db(writer)
+            finally:
+                writer.close()
+        else:
+            with write_transaction(self.db):
+                done = drain_search_queue(self.db)
+            if not outer:
+                finish_search_db(self.db)
+        if not outer:  # only what search.db has committed (never in the transaction that wrote it)
+            with write_transaction(self.db):
+                clear_applied(self.db)
+        return done
 
     # -- helpers --------------------------------------------------------------------------------
     # Rows are written with plain SQL: sqlite-utils' insert/update/upsert inspect the table on every call,
@@ -464,7 +543,7 @@ def post_values(post: Post) -> dict[str, Any]:
                                  ensure_ascii=False) if post.media else None
     values["attributes"] = json.dumps(post.attributes, ensure_ascii=False, sort_keys=True) if post.attributes else None
     cleaned = clean(post.text, post.title) if post.text else None
-    values["clean_text"] = cleaned.text if cleaned else None
+    values["clean_text"] = cleaned.text if cleaned and cleaned.text != post.text else None  # NULL: the text itself
     values["boilerplate"] = "\n".join(cleaned.boilerplate) if cleaned and cleaned.boilerplate else None
     return values
 
@@ -486,4 +565,5 @@ def capture_row(capture: Capture) -> dict[str, Any]:
         "refers_to": capture.refers_to,
         "page_state": capture.page_state,
         "ip_address": capture.ip_address,
+        "snapshot_of": capture.snapshot_of,
     }

@@ -10,8 +10,9 @@ the write lock before it reads anything; nested inside another transaction it is
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 
 @contextmanager
@@ -50,7 +51,7 @@ class BatchedWrites:
         self.every = every
         self.count = 0
 
-    def __enter__(self) -> "BatchedWrites":
+    def __enter__(self) -> BatchedWrites:
         self.db.conn.execute("BEGIN IMMEDIATE")
         return self
 

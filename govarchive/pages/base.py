@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import ClassVar, Iterable
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector
 
@@ -18,6 +20,10 @@ from govarchive.core.httpdata import DecodedText, decode_text, header
 from govarchive.core.items import Account, Link, Post
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+# A browser's rendering of a page (govarchive/crawl/browser.py): ``resource`` records at these URIs + the page's URL
+# (Browsertrix Crawler names its screenshots ``urn:view:`` too).
+DOM_SNAPSHOT = "urn:dom:"
+SCREENSHOT = "urn:view:"
 
 
 @dataclass(frozen=True)
@@ -79,13 +85,13 @@ class Page:
     def absolute(self, href: str) -> str:
         return urljoin(self.page.url, href.replace("&amp;", "&").strip())
 
-    def account(self, account_id: str, platform_id: str, **fields: object) -> Account:
+    def account(self, account_id: str, platform_id: str, **fields: Any) -> Account:
         return Account(id=account_id, platform=self.platform, platform_id=platform_id,
-                       capture_id=self.page.capture_id, seen_at=self.page.fetched_at, **fields)  # type: ignore[arg-type]
+                       capture_id=self.page.capture_id, seen_at=self.page.fetched_at, **fields)
 
-    def post(self, post_id: str, account_id: str, **fields: object) -> Post:
+    def post(self, post_id: str, account_id: str, **fields: Any) -> Post:
         return Post(id=post_id, account_id=account_id, platform=self.platform,
-                    capture_id=self.page.capture_id, seen_at=self.page.fetched_at, **fields)  # type: ignore[arg-type]
+                    capture_id=self.page.capture_id, seen_at=self.page.fetched_at, **fields)
 
 
 def same_site(url: str, other: str) -> bool:
@@ -100,8 +106,10 @@ def text_digest(text: str | None) -> str | None:
 
 def epoch_to_iso(epoch: str | int | float | None) -> str | None:
     """Epoch seconds → ISO 8601 in Asia/Shanghai (``2026-11-19T09:30:00+08:00``)."""
+    if epoch is None:
+        return None
     try:
-        value = int(float(epoch))  # type: ignore[arg-type]
+        value = int(float(epoch))
     except (TypeError, ValueError):
         return None
     if value <= 0:
@@ -131,7 +139,7 @@ def html_text(fragment: str | None) -> str:
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     parts: list[str] = []
 
-    def walk(node: object) -> None:
+    def walk(node: etree._Element) -> None:
         tag = getattr(node, "tag", None)
         tail = getattr(node, "tail", None)
         if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS or is_hidden(node):  # comments, scripts, hidden
@@ -141,9 +149,9 @@ def html_text(fragment: str | None) -> str:
         block = tag.lower() in _BLOCK_TAGS
         if block:
             parts.append("\n")
-        if node.text:  # type: ignore[attr-defined]
-            parts.append(node.text)  # type: ignore[attr-defined]
-        for child in node:  # type: ignore[attr-defined]
+        if node.text:
+            parts.append(node.text)
+        for child in node:
             walk(child)
         if block:
             parts.append("\n")

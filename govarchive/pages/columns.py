@@ -61,7 +61,7 @@ class GovColumnPage(GovPage):
         result = Extraction(page_state="ok", accounts=[account])
         own_units = [u for u in units if not u.column_id or hanweb_column_of(self.page.url, u.column_id) == column]
         strict, lenient = belongs_to(column, self.page.url), belongs_to(column, self.page.url, strict=False)
-        items = {}
+        items: dict[str, ListedItem] = {}
         sources = (anchor_items(self.selector, self.page.url, strict),
                    *(fragment_items(u.store.records, self.page.url, lenient) for u in own_units),
                    script_items(self.selector.xpath(_INLINE_SCRIPTS).getall(), self.page.url, strict))

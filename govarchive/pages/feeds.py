@@ -82,12 +82,13 @@ class FeedPage(Page):
 
     def _item(self, result: Extraction, item: etree._Element, atom: bool, feed_id: str) -> None:
         if atom:
-            link_node = next((l for l in item.findall(f"{ATOM}link") if l.get("rel", "alternate") == "alternate"), None)
+            link_node = next((node for node in item.findall(f"{ATOM}link") if node.get("rel", "alternate") == "alternate"),
+                             None)
             link = link_node.get("href") if link_node is not None else None
             title = self._text(item, f"{ATOM}title")
             published = feed_date(first([self._text(item, f"{ATOM}published"), self._text(item, f"{ATOM}updated")]))
-            author = self._text(item.find(f"{ATOM}author") if item.find(f"{ATOM}author") is not None else item,
-                                f"{ATOM}name")
+            author_node = item.find(f"{ATOM}author")
+            author = self._text(author_node if author_node is not None else item, f"{ATOM}name")
         else:
             link, title = self._text(item, "link"), self._text(item, "title")
             published = feed_date(self._text(item, "pubDate"))

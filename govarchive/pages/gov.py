@@ -10,9 +10,17 @@ from parsel import Selector
 from govarchive.core.ids import decode_biz, website_account_id, website_post_id
 from govarchive.core.items import Account, Link
 from govarchive.pages.base import Extraction, Page, first, html_text, same_site, text_digest
+
 # info_fields is re-exported: the feed parser and the tests read header fields the same way
-from govarchive.pages.govfields import (choose_published, info_fields, page_info_fields, parse_gov_date,  # noqa: F401
-                                        title_without_site, visible_published, visible_source)
+from govarchive.pages.govfields import (  # noqa: F401
+    choose_published,
+    info_fields,
+    page_info_fields,
+    parse_gov_date,
+    title_without_site,
+    visible_published,
+    visible_source,
+)
 from govarchive.pages.maintext import main_text
 
 # Header words of directory tables, mapped to our fields (sites vary: platforms.md §4.2).
@@ -157,7 +165,7 @@ class DirectoryPage(GovPage):
             if not rows:
                 continue
             headers = [" ".join(c.xpath("normalize-space(.)").getall()) for c in rows[0].xpath("./th | ./td")]
-            columns = {}
+            columns: dict[str, int] = {}
             for field, words in HEADER_MAP.items():
                 for i, head in enumerate(headers):
                     if head in words or (field == "platform_id" and "ID" in head.upper()):

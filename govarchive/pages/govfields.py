@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from lxml.html import HtmlElement
 from parsel import Selector
 
 from govarchive.pages.base import SHANGHAI
@@ -86,8 +87,8 @@ _LABEL_CANDIDATES = ("//body//*[not(*[3])][not(self::script or self::style or se
                      "[string-length(normalize-space(.)) <= 14][string-length(normalize-space(.)) >= 2]")
 
 
-def _element_text(element: object) -> str:
-    return _clean(re.sub(r"\s+", " ", element.text_content()))  # type: ignore[attr-defined]
+def _element_text(element: HtmlElement) -> str:
+    return _clean(re.sub(r"\s+", " ", element.text_content()))
 
 
 def element_fields(selector: Selector) -> tuple[dict[str, str], set[str]]:

@@ -99,7 +99,8 @@ class _Reader:
         self.end = len(source)
 
     def space(self, pos: int) -> int:
-        return _SPACE.match(self.src, pos).end()  # type: ignore[union-attr]
+        match = _SPACE.match(self.src, pos)
+        return match.end() if match else pos
 
     def expr(self, pos: int, depth: int = 0) -> tuple[Any, int]:
         """``a || b || c``: the first truthy operand, else the last one (JavaScript's rule)."""

@@ -9,8 +9,8 @@ own is the caller's ``belongs(url)``: navigation, related columns and attachment
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html

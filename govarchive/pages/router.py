@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from govarchive.core.items import Link
-from govarchive.pages.base import Extraction, Page, PageInput
+from govarchive.pages.base import DOM_SNAPSHOT, Extraction, Page, PageInput
 from govarchive.pages.columns import GovColumnPage
 from govarchive.pages.feeds import FeedPage, is_feed
 from govarchive.pages.generic import GenericArticlePage
 from govarchive.pages.gov import DirectoryPage, GovArticlePage, QrGridPage
 from govarchive.pages.hanweb import HanwebDataProxyPage
-from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage
+from govarchive.pages.shortvideo import DouyinUserPage, ToutiaoUserPage, answer_class, is_wall
 from govarchive.pages.sogou import SogouAccountSearchPage
+from govarchive.pages.wechat import (
+    WechatAboutPage,
+    WechatAlbumPage,
+    WechatArticlePage,
+    WechatHistoryPage,
+    is_article_url,
+)
 from govarchive.pages.wechat_mp import BackofficeListPage, BackofficeSearchPage
-from govarchive.pages.wechat import (WechatAboutPage, WechatAlbumPage, WechatArticlePage, WechatHistoryPage,
-                                     is_article_url)
 from govarchive.pages.weibo import WeiboApiPage, WeiboLongTextPage, WeiboShellPage, weibo_page_class
 
 logger = logging.getLogger(__name__)
@@ -79,6 +85,8 @@ def page_class_for(page: PageInput) -> type[Page]:
     ctype = page.content_type
     if ctype.startswith(("image/", "audio/", "video/", "font/")):
         return AssetPage
+    if answer := answer_class(path):  # Douyin's and Toutiao's JSON answers (a browser fetched them)
+        return answer
     if path.endswith("/api/container/getIndex"):
         return WeiboApiPage
     if path.endswith("/statuses/extend"):
@@ -109,7 +117,7 @@ def page_class_for(page: PageInput) -> type[Page]:
         return BackofficeListPage
     if is_feed(page.body, ctype):
         return FeedPage
-    if "html" not in ctype and not page.body.lstrip()[:1] == b"<":  # PDFs, archives, robots.txt…
+    if "html" not in ctype and page.body.lstrip()[:1] != b"<":  # PDFs, archives, robots.txt…
         return AssetPage
     return _html_page_class(page)
 
@@ -129,9 +137,23 @@ def _html_page_class(page: PageInput) -> type[Page]:
     return OtherPage
 
 
+class WallPage(Page):
+    """A page a browser rendered into a verification slide or a login wall: blocked, never content."""
+
+    def extract(self) -> Extraction:
+        return Extraction(page_state="blocked", notes=[f"rendered page: {is_wall(self.page)}"])
+
+
 def extract(page: PageInput) -> Extraction:
-    """Run the right page object; a parser failure becomes a recorded state, never a lost capture."""
-    cls = page_class_for(page)
+    """Run the right page object; a parser failure becomes a recorded state, never a lost capture.
+
+    A browser's DOM snapshot (``urn:dom:<url>``, govarchive/crawl/browser.py) is read as the page at ``<url>``
+    as it was rendered, by the same page objects, unless it shows a verification or login wall."""
+    if page.url.startswith(DOM_SNAPSHOT):
+        page = replace(page, url=page.url[len(DOM_SNAPSHOT):])
+        cls = WallPage if is_wall(page) else page_class_for(page)
+    else:
+        cls = page_class_for(page)
     try:
         result = cls(page).extract()
     except Exception as exc:  # a parser bug must not stop archiving: record it and go on

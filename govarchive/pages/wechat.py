@@ -151,7 +151,8 @@ def page_time(value: str | None) -> str | None:
         return None
     parts = [int(p) if p else 0 for p in match.groups()]
     try:
-        return datetime(*parts, tzinfo=SHANGHAI).isoformat()  # type: ignore[misc]
+        year, month, day, hour, minute, second = parts
+        return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI).isoformat()
     except ValueError:
         return None
 
@@ -385,9 +386,9 @@ class WechatHistoryPage(WechatPage):
             state = error_state(self.visible_text()) or "unparsed"
             return Extraction(page_state=state)
         if msg_list is None:
-            state = error_state(self.visible_text())
-            if state:
-                return Extraction(page_state=state, accounts=[self.account(wechat_account_id(biz), biz)])
+            error = error_state(self.visible_text())
+            if error:
+                return Extraction(page_state=error, accounts=[self.account(wechat_account_id(biz), biz)])
         account = self._account(source, biz)
         result = Extraction(page_state="ok" if msg_list is not None else "unparsed", accounts=[account])
         items = self._items(msg_list or {})
@@ -482,7 +483,7 @@ CAPTCHA_PATH, RUMOR_PATH = "/mp/wappoc_appmsgcaptcha", "/mp/rumor"
 
 
 def is_article_url(path: str, query: str) -> bool:
-    return (path == "/s" and ("__biz=" in query or "timestamp=" in query) or bool(re.match(r"^/s/[\w-]{10,}$", path))
+    return ((path == "/s" and ("__biz=" in query or "timestamp=" in query)) or bool(re.match(r"^/s/[\w-]{10,}$", path))
             or path in (CAPTCHA_PATH, RUMOR_PATH))
 
 

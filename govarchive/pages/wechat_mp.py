@@ -107,7 +107,7 @@ class BackofficeListPage(BackofficePage):
             items = [(item, info) for info in (_json(p.get("publish_info")) or {} for p in page.get("publish_list") or [])
                      for item in info.get("appmsgex") or []]
         else:
-            total = int((data.get("app_msg_cnt") or 0))
+            total = int(data.get("app_msg_cnt") or 0)
             items = [(item, {}) for item in data.get("app_msg_list") or []]
         account = self.account(wechat_account_id(biz), biz)
         result = Extraction(page_state="ok", accounts=[account])

@@ -36,7 +36,7 @@ def parse_count(value: Any) -> int | None:
     if not match:
         return None
     factor = {"万": 10_000, "亿": 100_000_000}.get(match.group(2) or "", 1)
-    return int(round(float(match.group(1)) * factor))
+    return round(float(match.group(1)) * factor)
 
 
 def parse_created_at(value: str | None, reference: datetime) -> str | None:
@@ -167,16 +167,16 @@ class WeiboPage(Page):
     def profile_url(self, uid: str) -> str:
         return self.absolute(f"/u/{uid}")
 
-    def json_or_wall(self) -> tuple[dict[str, Any] | None, Extraction | None]:
+    def json_or_wall(self) -> dict[str, Any] | Extraction:
         """The answer's JSON object, or the extraction that ends the page: a visitor/login page
         where JSON was expected is ``blocked``; JSON cut short or malformed is ``unparsed`` (a bad
         answer to retry, not a block)."""
         data = self.data()
         if isinstance(data, dict):
-            return data, None
+            return data
         if self.page.text.lstrip().startswith(("{", "[")):
-            return None, Extraction(page_state="unparsed", notes=["broken JSON (cut short or malformed)"])
-        return None, Extraction(page_state="blocked", notes=["not JSON: a visitor or login page"])
+            return Extraction(page_state="unparsed", notes=["broken JSON (cut short or malformed)"])
+        return Extraction(page_state="blocked", notes=["not JSON: a visitor or login page"])
 
     def refused(self, data: dict[str, Any], uid: str | None) -> Extraction:
         """An answer with ``ok`` other than 1; it names the account it was about, so that the index
@@ -201,9 +201,9 @@ class WeiboApiPage(WeiboPage):
     """``/api/container/getIndex``: the profile (no containerid) or a post list (containerid 107603…)."""
 
     def extract(self) -> Extraction:
-        data, ended = self.json_or_wall()
-        if data is None:
-            return ended  # type: ignore[return-value]
+        data = self.json_or_wall()
+        if isinstance(data, Extraction):
+            return data
         uid = self.uid()
         if data.get("ok") != 1:
             return self.refused(data, uid)
@@ -280,9 +280,9 @@ class WeiboStatusPage(WeiboApiPage):
 
     def extract(self) -> Extraction:
         if urlsplit(self.page.url).path.startswith("/statuses/"):
-            data, ended = self.json_or_wall()
-            if data is None:
-                return ended  # type: ignore[return-value]
+            data = self.json_or_wall()
+            if isinstance(data, Extraction):
+                return data
             mblog = data.get("data") if data.get("ok") == 1 else None
         else:
             render = js_value(self.page.text, "$render_data")
@@ -377,9 +377,9 @@ class WeiboAjaxPage(WeiboPage):
         return parts.netloc.endswith("weibo.com") and parts.path.rstrip("/") in cls.ENDPOINTS
 
     def extract(self) -> Extraction:
-        data, ended = self.json_or_wall()
-        if data is None:
-            return ended  # type: ignore[return-value]
+        data = self.json_or_wall()
+        if isinstance(data, Extraction):
+            return data
         uid = self.uid()
         if data.get("ok") != 1:
             return self.refused(data, uid)

@@ -18,9 +18,9 @@ they read from WARC files, which are already written. For each capture:
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from govarchive.core.httpdata import header
 from govarchive.core.items import Account, Capture, FetchFailure, Post

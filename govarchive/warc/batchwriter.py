@@ -19,12 +19,13 @@ to ``on_full``; nothing half-written stays.
 from __future__ import annotations
 
 import logging
-import time
 import threading
+import time
 import uuid
 from collections import Counter, deque
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from govarchive.core.failures import NOT_ARCHIVED
 from govarchive.core.items import Account, Capture, FetchFailure, Post
@@ -212,7 +213,7 @@ class BatchWriter:
             kind, account, referer, attempts = (tuple(context) + (None, None, None, 1))[:4]
             failure = FetchFailure(id=f"urn:uuid:{uuid.uuid4()}", url=capture.url, error=NOT_ARCHIVED,
                                    detail=f"not archived: {type(error).__name__}: {error}"[:500],
-                                   failed_at=datetime.now(timezone.utc), attempts=attempts or 1,
+                                   failed_at=datetime.now(UTC), attempts=attempts or 1,
                                    request_kind=kind, account=account, referer=referer)
             self.archiver.save_failure(failure, self.run_id)
             self.counts["failures"] += 1

@@ -6,11 +6,12 @@ Rows are never duplicated in the first place: the index upserts accounts and pos
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from govarchive.index.store import Index, Original
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.items import Account, Capture, Post
+from govarchive.index.store import Index, Original
 
 # Finds the original of a capture's payload: None when the capture is the first (write it in full).
 OriginalFinder = Callable[[Capture], "Original | None"]
@@ -24,13 +25,13 @@ class PayloadDeduper:
         distributed run passes :meth:`govarchive.crawl.distributed.RedisPayloads.claim`, atomic across workers
     """
 
-    def __init__(self, index: Index, min_bytes: int = 1, find_original: OriginalFinder | None = None) -> None:
+    def __init__(self, index: Index, min_bytes: int = DEFAULT_CONFIG.dedup_min_bytes, find_original: OriginalFinder | None = None) -> None:
         self.index = index
         self.min_bytes = max(1, min_bytes)
         self.find_original = find_original or (lambda capture: index.find_original(capture.payload_digest))
 
     def check(self, capture: Capture) -> bool:
-        if len(capture.body) < self.min_bytes or capture.truncated:
+        if len(capture.body) < self.min_bytes or capture.truncated or capture.record_type != "response":
             return False
         original = self.find_original(capture)
         if original is None:

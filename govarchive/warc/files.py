@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 OPEN_SUFFIX = ".open"

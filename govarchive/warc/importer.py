@@ -19,26 +19,36 @@ import logging
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from warcio.timeutils import timestamp_to_datetime
 
+from govarchive.closure.lifecycle import analyse
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
-from govarchive.index.store import TOO_LARGE, Index, open_index
 from govarchive.core.items import Capture, FetchFailure, Post
-from govarchive.closure.lifecycle import analyse
-from govarchive.warc.lock import hold
-from govarchive.warc.archiver import Archiver, read_page
-from govarchive.warc.reader import read_http_record
+from govarchive.index.search import search_path
 from govarchive.index.searchworker import searching_alongside
+from govarchive.index.store import TOO_LARGE, Index, open_index
+from govarchive.warc.archiver import Archiver, read_page
+from govarchive.warc.files import ArchiveWarcs, Placed, PlacementError, WarcFile, archive_name
+from govarchive.warc.lock import hold
+from govarchive.warc.reader import (
+    CAPTURE_TYPES,
+    Damage,
+    RecordReader,
+    describe_type,
+    one_line,
+    read_http_record,
+    record_id,
+)
 from govarchive.warc.writer import repair_open_files
-from govarchive.warc.files import ArchiveWarcs, PlacementError, Placed, WarcFile, archive_name
-from govarchive.warc.reader import CAPTURE_TYPES, Damage, RecordReader, describe_type, one_line, record_id
 
 logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
@@ -157,8 +167,8 @@ class RunAnalysis:
 
     run_id: str
     as_of: datetime
-    dormant_days: int = 14
-    closed_after_runs: int = 3
+    dormant_days: int = DEFAULT_CONFIG.dormant_days
+    closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs
 
     def run(self, index: Index) -> None:
         analyse(index, self.as_of, self.run_id, self.dormant_days, self.closed_after_runs)
@@ -168,10 +178,10 @@ def _parse_date(value: str | None) -> datetime:
     """A ``WARC-Date`` (ISO 8601, any precision) or an ARC 14-digit timestamp, as UTC."""
     text = (value or "").strip()
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         if text.isdigit() and len(text) >= 8:
-            return timestamp_to_datetime(text[:14]).replace(tzinfo=timezone.utc)
+            return timestamp_to_datetime(text[:14]).replace(tzinfo=UTC)
         raise ValueError(f"no readable WARC-Date ({text[:40]!r})") from None
 
 
@@ -193,7 +203,7 @@ class WarcImporter:
     :param check_digests: recompute every record's digests while reading (``govarchive import``)
     """
 
-    def __init__(self, index: Index, max_body_bytes: int = 50_000_000, known_files: Iterable[WarcFile | Path] = (),
+    def __init__(self, index: Index, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes, known_files: Iterable[WarcFile | Path] = (),
                  analyse_runs: bool = True, check_digests: bool = False, report: ImportReport | None = None) -> None:
         self.index = index
         self.max_body_bytes = max_body_bytes
@@ -212,9 +222,9 @@ class WarcImporter:
         self._reports: dict[str, FileReport] = {}  # file name -> its report (problems found after the file)
 
     def import_files(self, files: Iterable[WarcFile | Path]) -> ImportReport:
-        files = [_as_file(f) for f in files]
-        self._files.update({f.name: f.path for f in files})
-        for file in files:
+        warcs = [_as_file(f) for f in files]
+        self._files.update({f.name: f.path for f in warcs})
+        for file in warcs:
             report = FileReport(file.name)
             try:
                 self.import_file(file, report)
@@ -262,19 +272,19 @@ class WarcImporter:
         had written them: the workers of a distributed run write their files side by side, and the
         index's merge rules (a listing never overrides what an account's own page said…) follow the
         order pages were met in. Each file's own order is kept."""
-        files = [_as_file(f) for f in files]
-        self._files.update({f.name: f.path for f in files})
+        warcs = [_as_file(f) for f in files]
+        self._files.update({f.name: f.path for f in warcs})
         with ExitStack() as opened:
             streams, readers = [], []
-            for number, file in enumerate(files):
+            for number, file in enumerate(warcs):
                 self.report.files += 1
                 reader = RecordReader(opened.enter_context(open(file.path, "rb")))
                 readers.append((file, reader, self._reports.setdefault(file.name, FileReport(file.name))))
                 streams.append(self._dated_records(number, readers[-1], iter(reader)))
-            runs: dict[str, dict[str, str]] = {f.name: {} for f in files}
+            runs: dict[str, dict[str, str]] = {f.name: {} for f in warcs}
             for _, (file, reader, report), record in heapq.merge(*streams, key=lambda item: item[0]):
                 self._guarded(file, reader, record, runs[file.name], report)
-            for file, reader, report in readers:
+            for _file, reader, report in readers:
                 report.records.update(reader.types)
                 report.damage = list(reader.damage)
                 self.report.add(report)
@@ -417,7 +427,8 @@ class WarcImporter:
         if isinstance(settings, dict) and settings.get("as_of"):
             # the closure analysis the crawl ended this run with, at the same moment and settings
             analysis = RunAnalysis(summary["run_id"], datetime.fromisoformat(settings["as_of"]),
-                                   int(settings.get("dormant_days", 14)), int(settings.get("closed_after_runs", 3)))
+                                   int(settings.get("dormant_days", DEFAULT_CONFIG.dormant_days)),
+                                   int(settings.get("closed_after_runs", DEFAULT_CONFIG.closed_after_runs)))
             if self.analyse_runs:
                 analysis.run(self.index)
                 self.analysed = True
@@ -514,7 +525,8 @@ def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
         ip_address=rec.get_header("WARC-IP-Address"), truncated=rec.get_header("WARC-Truncated"),
         payload_digest=rec.get_header("WARC-Payload-Digest") or payload_digest(raw), record_type=record.rec_type,
         warc_file=warc_name, refers_to=record_id(rec.get_header("WARC-Refers-To")) or None,
-        refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"))
+        refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"),
+        snapshot_of=record_id(rec.get_header("WARC-Concurrent-To")) or None if record.rec_type == "resource" else None)
 
 
 def _status(code: Any) -> int:
@@ -525,7 +537,7 @@ def _status(code: Any) -> int:
 
 
 def warc_fields(data: bytes) -> dict[str, str]:
-    fields = {}
+    fields: dict[str, str] = {}
     for line in data.decode("utf-8", "replace").splitlines():
         name, sep, value = line.partition(":")
         if sep:
@@ -539,7 +551,7 @@ def warc_files(warc_dir: Path) -> list[Path]:
     return ArchiveWarcs(warc_dir).paths()
 
 
-def reindex(archive_dir: Path, max_body_bytes: int = 50_000_000) -> ImportReport:
+def reindex(archive_dir: Path, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes) -> ImportReport:
     """Rebuild ``archive_dir/index.db`` from the archive's WARC files: every file in ``warc/`` and every
     file imported in place. Files a killed crawl left ``.open`` are repaired first, as the next crawl would.
 
@@ -555,7 +567,7 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
     building = archive_dir / "index.db.rebuilding"
     report = ImportReport(repaired=[f"{f.name} ({f.kept_bytes:,} bytes kept, {f.cut_bytes:,} cut)"
                                     for f in repair_open_files(archive_dir / "warc")])
-    for stale in _db_files(building):
+    for stale in (*_db_files(building), *_db_files(search_path(building))):
         stale.unlink()
     index = open_index(building)
     try:
@@ -565,15 +577,16 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
         index.checkpoint()
     finally:
         index.close()
-    for old in _db_files(target):
+    for old in (*_db_files(target), *_db_files(search_path(target))):
         old.unlink()
     os.replace(building, target)
-    for leftover in _db_files(building):
+    os.replace(search_path(building), search_path(target))  # the search database goes with its index
+    for leftover in (*_db_files(building), *_db_files(search_path(building))):
         leftover.unlink()
     return report
 
 
-def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int = 50_000_000,
+def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes,
                  in_place: bool = False) -> ImportReport:
     """Add WARC or ARC files (ours or other tools') to the archive and index them, holding the archive's
     lock (:class:`~govarchive.warc.lock.ArchiveBusy` while a crawl writes).
@@ -614,7 +627,7 @@ def _import(paths: list[Path], archive_dir: Path, max_body_bytes: int, in_place:
             importer.index_deferred()
             report.revisits_resolved = _resolve_revisits(index)
             if not importer.analysed:  # other tools' WARCs carry no run summary: analyse as of now
-                analyse(index, datetime.now(timezone.utc))
+                analyse(index, datetime.now(UTC))
         return report
     finally:
         index.close()

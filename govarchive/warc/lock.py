@@ -22,7 +22,7 @@ import os
 import socket
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -43,13 +43,13 @@ class LockHolder:
     command: str | None = None
 
     @classmethod
-    def here(cls, command: str, run_id: str | None = None, started: datetime | None = None) -> "LockHolder":
+    def here(cls, command: str, run_id: str | None = None, started: datetime | None = None) -> LockHolder:
         """This process, now."""
-        moment = (started or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        moment = (started or datetime.now(UTC)).astimezone(UTC)
         return cls(os.getpid(), run_id, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), socket.gethostname(), command)
 
     @classmethod
-    def parse(cls, text: str) -> "LockHolder":
+    def parse(cls, text: str) -> LockHolder:
         try:
             data = json.loads(text)
         except ValueError:
@@ -105,7 +105,7 @@ class ArchiveLock:
     def held(self) -> bool:
         return self._file is not None
 
-    def acquire(self, wait: float = WAIT) -> "ArchiveLock":
+    def acquire(self, wait: float = WAIT) -> ArchiveLock:
         """Take the lock or raise :class:`ArchiveBusy`; creates the archive folder if needed."""
         if self._file is not None:
             return self
@@ -131,7 +131,7 @@ class ArchiveLock:
             os.ftruncate(file.fileno(), 0)
             fcntl.flock(file.fileno(), fcntl.LOCK_UN)
 
-    def __enter__(self) -> "ArchiveLock":
+    def __enter__(self) -> ArchiveLock:
         return self.acquire()
 
     def __exit__(self, *exc: Any) -> None:

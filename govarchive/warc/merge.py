@@ -26,18 +26,20 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from govarchive.index.store import Index, open_index
-from govarchive.warc.lock import hold
-from govarchive.warc.importer import WarcImporter, warc_fields
-from govarchive.index.transactions import write_transaction
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.dates import warc_date
+from govarchive.index.store import Index, open_index
+from govarchive.index.transactions import write_transaction
 from govarchive.warc.files import ArchiveWarcs, WarcFile
+from govarchive.warc.importer import WarcImporter, warc_fields
+from govarchive.warc.lock import hold
 from govarchive.warc.reader import RecordReader
 
 logger = logging.getLogger(__name__)
@@ -92,7 +94,7 @@ class WorkerPart:
     stats: str | None
 
 
-def merge(shards: Iterable[Path | str], archive_dir: Path | str, max_body_bytes: int = 50_000_000) -> MergeReport:
+def merge(shards: Iterable[Path | str], archive_dir: Path | str, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes) -> MergeReport:
     """Merge worker folders into ``archive_dir`` (created if missing). See the module docstring."""
     archive = Path(archive_dir)
     folders = [Path(s) for s in shards]
@@ -229,10 +231,10 @@ def _worker_names(folder: Path) -> dict[str, tuple[str, str]]:
 
 
 def _record_parts(index: Index, parts: list[WorkerPart]) -> None:
-    now = warc_date(datetime.now(timezone.utc))
+    now = warc_date(datetime.now(UTC))
     with write_transaction(index.db):
         for part in parts:
-            index.db["run_workers"].upsert(
+            index.db.table("run_workers").upsert(
                 {"run_id": part.run_id, "worker": part.worker, "host": part.host, "shard": part.shard,
                  "started_at": part.started_at, "finished_at": part.finished_at, "status": part.status,
                  "captures": part.captures, "stats": part.stats, "merged_at": now},
@@ -249,7 +251,7 @@ def _settle_run(index: Index, run_id: str) -> None:
     worst = max(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
     finished = [p[1] for p in parts if p[1]]
     with write_transaction(index.db):
-        index.db["runs"].upsert(
+        index.db.table("runs").upsert(
             {"id": run_id, "started_at": min(p[0] for p in parts if p[0]),
              "finished_at": max(finished) if len(finished) == len(parts) else None,
              "status": worst, "stats": json.dumps(combine_stats([p[3] for p in parts]), ensure_ascii=False,

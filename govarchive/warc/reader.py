@@ -20,9 +20,10 @@ import re
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
@@ -213,7 +214,7 @@ class RecordReader:
         self.damage.append(Damage(start, end, reason, self._lost(start, torn="ends inside" in reason)))
         return following
 
-    def _parse(self, begin: int, end: int) -> Iterator[Any]:
+    def _parse(self, begin: int, end: int) -> Generator[Any, None, tuple[int, str] | None]:
         """Yield the records from ``begin`` to ``end``; return (offset, why) where parsing had to stop."""
         self.fh.seek(begin)
         iterator = _Iterator(LimitReader(self.fh, end - begin), self.format or "warc", self.check_digests)

@@ -28,17 +28,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from govarchive.core.config import ArchivePaths
+from govarchive.core.config import DEFAULT_CONFIG, ArchivePaths
 from govarchive.index.store import Index, open_index
-from govarchive.warc.importer import WarcImporter
 from govarchive.index.transactions import write_transaction
-from govarchive.warc.writer import INVALID_SUFFIX, repair_open_files, scan_warc, warc_date
 from govarchive.warc.files import ArchiveWarcs
+from govarchive.warc.importer import WarcImporter
+from govarchive.warc.writer import INVALID_SUFFIX, StoredRecord, repair_open_files, scan_warc, warc_date
 
 logger = logging.getLogger(__name__)
 
@@ -91,13 +92,13 @@ class _Lost:
 
 
 def recover_archive(paths: ArchivePaths, current_run_id: str | None = None, now: datetime | None = None,
-                    max_body_bytes: int = 50_000_000) -> RecoveryReport:
+                    max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes) -> RecoveryReport:
     """Make the WARC files and the index of ``paths`` agree after a crawl died (see the module docstring).
 
     Call it while holding the archive's lock. ``current_run_id`` is the run doing the recovery (never
     marked killed; recorded as ``lost_captures.detected_by_run``); ``now`` is ``detected_at``.
     """
-    moment = warc_date(now or datetime.now(timezone.utc))
+    moment = warc_date(now or datetime.now(UTC))
     paths.ensure()
     report = RecoveryReport()
     for repaired in repair_open_files(paths.warc_dir):
@@ -141,14 +142,18 @@ def _find_lost(index: Index, warc_dir: Path, suspects: list[str], repaired: set[
             continue
         at_offset = {record.offset: record for record in scan.records}
         by_id = {record.record_id: record for record in scan.records}
-        gone, moved = [], []
+        gone: list[str] = []
+        moved: list[tuple[str, StoredRecord]] = []
         for capture_id, offset in index.db.execute("select id, warc_offset from captures where warc_file = ?",
                                                    [name]).fetchall():
             record = at_offset.get(offset)
             if record is not None and record.record_id == capture_id:
                 continue
             elsewhere = by_id.get(capture_id)
-            (moved if elsewhere else gone).append((capture_id, elsewhere))
+            if elsewhere is not None:
+                moved.append((capture_id, elsewhere))
+            else:
+                gone.append(capture_id)
         with write_transaction(index.db):
             for capture_id, record in moved:
                 index.db.execute("update captures set warc_offset = ?, warc_length = ? where id = ?",
@@ -156,7 +161,7 @@ def _find_lost(index: Index, warc_dir: Path, suspects: list[str], repaired: set[
                 logger.warning("capture %s: its record is at offset %d of %s, not where the index said; pointer "
                                "fixed", capture_id, record.offset, name)
         report.moved_pointers += len(moved)
-        lost += _lost_rows(index, [capture_id for capture_id, _ in gone], TORN_TAIL, name)
+        lost += _lost_rows(index, gone, TORN_TAIL, name)
     for path in ArchiveWarcs(warc_dir).invalid_files():
         stem = path.name[: -len(INVALID_SUFFIX)]
         ids = [row[0] for row in index.db.execute("select id from captures where warc_file = ?", [stem])]
@@ -169,7 +174,8 @@ def _lost_rows(index: Index, ids: list[str], reason: str, warc_file: str) -> lis
     for capture_id in ids:
         row = index.db.execute("select id, run_id, url, record_type, payload_digest, warc_offset from captures "
                                "where id = ?", [capture_id]).fetchone()
-        found.append(_Lost(*row, reason=reason, warc_file=warc_file))
+        lost_id, run_id, url, record_type, digest, offset = row
+        found.append(_Lost(lost_id, run_id, url, record_type, digest, offset, reason=reason, warc_file=warc_file))
     return found
 
 

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
-from govarchive.warc.lock import holder_of
-from govarchive.warc.writer import StoredRecord, WarcScan, scan_warc
+from govarchive.index.search import search_status
 from govarchive.warc.files import IN_PLACE_LIST, INVALID_SUFFIX, OPEN_SUFFIX, ArchiveWarcs
+from govarchive.warc.lock import holder_of
 from govarchive.warc.reader import CAPTURE_TYPES
+from govarchive.warc.writer import StoredRecord, WarcScan, scan_warc
 
 SHOWN = 5  # problems of each kind listed by :meth:`VerifyReport.lines` (--json lists them all)
 
@@ -92,6 +94,8 @@ class VerifyReport:
     foreign_revisits: list[Problem] = field(default_factory=list)
     lost_captures: int = 0  # captures recovery recorded as lost (known losses, not problems)
     in_use_by: str | None = None  # the run writing the archive while it was verified, if any
+    # search.db (m014): derived from index.db, so never a problem of the archive; said when it cannot serve
+    search_db: str | None = None
     open_files: list[Problem] = field(default_factory=list)
     invalid_files: list[Problem] = field(default_factory=list)
     unreadable: list[Problem] = field(default_factory=list)
@@ -134,6 +138,8 @@ class VerifyReport:
         if self.lost_captures:
             lines.append(f"{self.lost_captures} capture(s) were lost to a killed crawl or a power loss and are "
                          "recorded in lost_captures (not a problem of the files)")
+        if self.search_db:
+            lines.append(f"{self.search_db} (not a problem of the files: search.db is made from index.db)")
         if self.ok:
             lines.append("no problem found")
             return lines
@@ -209,6 +215,9 @@ def verify_archive(archive_dir: Path | str) -> VerifyReport:
             report.duplicates += 1
     report.orphans.sort(key=lambda p: (p.file or "", p.offset or 0))
     report.record_types = dict(sorted(types.items()))
+    search = search_status(archive_dir / "index.db", check=True)
+    report.search_db = search.problem or (f"{search.backlog} change(s) of posts or accounts not searchable yet "
+                                          "(search_queue)" if search.backlog else None)
     return report
 
 
@@ -227,10 +236,10 @@ def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, 
     its last whole record (the rest is the next crawl's recovery, or still being written)."""
     with open(path, "rb") as fh:  # a closed file is read past any damage, so one bad byte costs one record
         scan = scan_warc(fh, check_digests=True, resync=closed)
-    for record in scan.records:
-        if record.digest_problems:
-            report.digest_errors.append(Problem(name, record.offset, record.record_id or None,
-                                                f"{record.record_type} record: {'; '.join(record.digest_problems)}"))
+    for scanned in scan.records:
+        if scanned.digest_problems:
+            report.digest_errors.append(Problem(name, scanned.offset, scanned.record_id or None,
+                                                f"{scanned.record_type} record: {'; '.join(scanned.digest_problems)}"))
     if closed:
         report.files += 1
         report.records += len(scan.records)

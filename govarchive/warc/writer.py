@@ -19,17 +19,19 @@ import platform as _platform
 import re
 import socket
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from govarchive import __version__
+from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.dates import warc_date
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import status_line
@@ -56,7 +58,7 @@ class RawStatusAndHeaders(StatusAndHeaders):
 
 
 def timestamp17(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
 
 
 def _host_label(hostname: str) -> str:
@@ -93,7 +95,7 @@ class WarcArchive:
         warc_dir: Path,
         run_id: str,
         info: dict[str, str] | None = None,
-        max_bytes: int = 1_000_000_000,
+        max_bytes: int = DEFAULT_CONFIG.warc_max_bytes,
         hostname: str | None = None,
         clock: Callable[[], datetime] | None = None,
         prefix: str = "govarchive",
@@ -103,7 +105,7 @@ class WarcArchive:
         self.info = dict(info or {})
         self.max_bytes = max_bytes
         self.hostname = _host_label(hostname or socket.gethostname())
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.prefix = prefix
         self.serial = -1
         self.files_written: list[str] = []
@@ -132,7 +134,7 @@ class WarcArchive:
         while files.taken(name):  # in warc/ (closed, .open, .invalid) or an in-place import's name
             self.serial += 1
             name = f"{self.prefix}-{timestamp17(self.clock())}-{self.serial:05d}-{self.hostname}.warc.gz"
-        fh = open(self.warc_dir / (name + OPEN_SUFFIX), "xb", buffering=0)
+        fh = open(self.warc_dir / (name + OPEN_SUFFIX), "xb", buffering=0)  # noqa: SIM115 (kept open: the current file)
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._fh, self._name, self._size = fh, name, 0
         self._writer = WARCWriter(self._plain, gzip=False, warc_version="1.1")  # we gzip each record (_write)
@@ -221,7 +223,7 @@ class WarcArchive:
     def close(self) -> None:
         self._close_current()
 
-    def __enter__(self) -> "WarcArchive":
+    def __enter__(self) -> WarcArchive:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -245,17 +247,21 @@ class WarcArchive:
         return self._size + start, self._buffer.tell() - start
 
     def write_capture(self, capture: Capture) -> None:
-        """Write the response (or revisit) and request records, together; set the capture's location.
+        """Write the response (or revisit) and request records, together; set the capture's location. A
+        ``resource`` capture (a browser's DOM snapshot or screenshot of a page) is one record.
 
         Raises ``OSError`` when the disk refuses them, leaving the file as it was before."""
         self._ensure_room()
         assert self._writer is not None
-        main = self._response_record(capture) if capture.record_type == "response" else self._revisit_record(capture)
-        offset, length = self._write(main)
-        self._write(self._request_record(capture))
+        if capture.record_type == "resource":
+            offset, length = self._write(self._resource_record(capture))
+        else:
+            main = self._response_record(capture) if capture.record_type == "response" else self._revisit_record(capture)
+            offset, length = self._write(main)
+            self._write(self._request_record(capture))
         start = self._size
         self._append()
-        self.records_written += 2
+        self.records_written += self._records_of(capture)
         self._last_capture = (capture.id, self._name or "", start, self._size)
         capture.warc_file, capture.warc_offset, capture.warc_length = self._name, offset, length
 
@@ -294,10 +300,31 @@ class WarcArchive:
         if capture_id != capture.id or name != self._name or end != self._size:
             return False
         self._cut(start)
-        self.records_written -= 2
+        self.records_written -= self._records_of(capture)
         self._last_capture = None
         capture.warc_file = capture.warc_offset = capture.warc_length = None
         return True
+
+    @staticmethod
+    def _records_of(capture: Capture) -> int:
+        return 1 if capture.record_type == "resource" else 2
+
+    def _resource_record(self, capture: Capture) -> Any:
+        """A browser's rendering of a page (DOM snapshot, screenshot): content got without HTTP, its
+        ``WARC-Concurrent-To`` the page's own response (or revisit) record."""
+        assert self._writer is not None
+        headers = self._common_headers(capture, capture.id, "resource")
+        headers["WARC-Payload-Digest"] = capture.payload_digest
+        if capture.snapshot_of:
+            headers["WARC-Concurrent-To"] = f"<{capture.snapshot_of}>"
+        return self._writer.create_warc_record(
+            capture.url,
+            "resource",
+            payload=BytesIO(capture.body),
+            length=len(capture.body),
+            warc_content_type=capture.content_type or "application/octet-stream",
+            warc_headers_dict=headers,
+        )
 
     def _common_headers(self, capture: Capture, record_id: str, record_type: str) -> dict[str, str]:
         headers = {"WARC-Type": record_type, "WARC-Record-ID": f"<{record_id}>", "WARC-Target-URI": capture.url,
@@ -307,6 +334,7 @@ class WarcArchive:
         return headers
 
     def _http_headers(self, capture: Capture) -> RawStatusAndHeaders:
+        assert capture.http_status is not None, "a response record is an HTTP exchange: it has a status"
         line = status_line(capture.protocol, capture.http_status)
         protocol, statusline = line.split(" ", 1)
         return RawStatusAndHeaders(statusline, list(capture.response_headers), protocol=protocol)
