@@ -477,9 +477,11 @@ class WarcImporter:
                 return None
             capture.refers_to = original.capture_id
             row = self.index.capture_place(original.capture_id)
+            if row is None:
+                return None
         name, offset, length = row
         capture.payload_length = length
-        path = self._files.get(name)
+        path = self._files.get(name) if name is not None else None
         if path is None or offset is None:
             return None
         status, headers, raw = read_http_record(path, offset)
