@@ -1,5 +1,5 @@
 """Scrapy item pipelines: thin adapters over the govarchive library.
 
-Each pipeline is also a *capture stage*: :class:`govarchive.crawl.capture.CaptureExtension` calls their
-``process_capture`` in ``ITEM_PIPELINES`` order for every HTTP exchange.
+Captures do not pass through them: the capture extension hands every exchange to the crawl's archive
+(govarchive/crawl/archiving.py). The pipelines open that archive and hand it the items the spider yields.
 """

@@ -16,10 +16,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, crawl, crawl_command, fixed_clock, make_capture, rows
+from helpers import ROOT, T0, crawl, crawl_command, fixed_clock, make_capture, rows
 
 from govarchive.core.storage import DISK_FULL, is_storage_full
-from govarchive.crawl.capture import CaptureExtension
 from govarchive.warc.verify import verify_archive
 from govarchive.warc.writer import WarcArchive, scan_warc
 
@@ -93,60 +92,84 @@ def test_a_capture_whose_index_row_fails_is_taken_back_from_the_warc(tmp_path):
     assert scan.error is None and scan.end == scan.size
 
 
-class Stage:
-    def __init__(self, name: str, log: list, fail: BaseException | None = None) -> None:
-        self.name, self.log, self.fail = name, log, fail
+def archiver_in(tmp_path: Path, released: list | None = None):
+    from govarchive.index.store import open_index
+    from govarchive.warc.archiver import Archiver
+    from govarchive.warc.dedup import PayloadDeduper
 
-    def process_capture(self, capture) -> None:
-        if self.fail is not None:
-            raise self.fail
-        self.log.append(("stored", self.name))
-
-    def discard_capture(self, capture) -> None:
-        self.log.append(("discarded", self.name))
+    index = open_index(tmp_path / "index.db", shared=True)
+    warcs = WarcArchive(tmp_path / "warc", "run-1", clock=fixed_clock(), hostname="host")
+    release = released.append if released is not None else None
+    return Archiver(index, warcs, PayloadDeduper(index), release)
 
 
-class Crawler:
-    """What CaptureExtension uses of a crawler."""
-
-    def __init__(self) -> None:
-        from scrapy.settings import Settings
-        from scrapy.statscollectors import MemoryStatsCollector
-
-        self.settings = Settings({"ITEM_PIPELINES": {"x": 1}})
-        self.stats = MemoryStatsCollector(self)
-        self.engine = None
-        self.spidercls = type("Spider", (), {"name": "test"})
+def warc_responses(tmp_path: Path) -> list[str]:
+    [path] = list((tmp_path / "warc").iterdir())
+    with open(path, "rb") as fh:
+        scan = scan_warc(fh)
+    assert scan.error is None and scan.end == scan.size
+    return [r.record_id for r in scan.records if r.record_type == "response"]
 
 
-def exchange():
-    from scrapy.http import HtmlResponse, Request
+@pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device"),
+                                   sqlite3.OperationalError("database or disk is full"), ValueError("a bug")])
+def test_a_capture_whose_row_fails_is_taken_back_from_the_warc_and_its_claim_released(tmp_path, error):
+    released: list = []
+    archiver = archiver_in(tmp_path, released)
+    kept, failing, after = make_capture(1), make_capture(2, body=b"<html>two</html>"), make_capture(3, body=b"3")
+    archiver.store(kept)
+    save = archiver.index.save_capture
 
-    request = Request("http://127.0.0.1:9/page")
-    return HtmlResponse(request.url, body=b"<html></html>", request=request), request
+    def refuse(capture):
+        if capture.id == failing.id:
+            raise error
+        save(capture)
+
+    archiver.index.save_capture = refuse
+    with pytest.raises(type(error)):
+        archiver.store(failing)
+    assert released == [failing] and failing.warc_file is None  # one rollback: the claim and the records
+    archiver.store(after)
+    archiver.warcs.close()
+    assert warc_responses(tmp_path) == [kept.id, after.id]
+    assert rows(tmp_path / "index.db", "select id from captures order by id") == [(kept.id,), (after.id,)]
 
 
 @pytest.mark.parametrize("error, halts", [
     (OSError(errno.ENOSPC, "No space left on device"), True),
     (sqlite3.OperationalError("database or disk is full"), True),
-    (sqlite3.OperationalError("disk I/O error"), True),
     (ValueError("a bug"), False),
 ])
-def test_a_stage_that_fails_has_the_capture_taken_back_by_the_stages_before(error, halts):
-    log: list = []
-    extension = CaptureExtension(Crawler())
-    extension.stages = [Stage("dedup", log), Stage("warc", log), Stage("index", log, fail=error)]
-    response, request = exchange()
-    extension.response_downloaded(response, request, None)
-    assert log == [("stored", "dedup"), ("stored", "warc"), ("discarded", "warc"), ("discarded", "dedup")]
-    assert "govarchive_capture_id" not in request.meta  # nothing points to a capture that is not stored
-    assert extension.halt.halted is halts
-    # once halted, later exchanges are neither stored nor parsed
-    log.clear()
-    response, request = exchange()
-    extension.stages[2].fail = None
-    extension.response_downloaded(response, request, None)
-    assert (log == []) is halts
+def test_the_writer_thread_keeps_the_warc_and_the_index_agreeing_when_a_capture_fails(tmp_path, error, halts):
+    from govarchive.core.items import Account
+    from govarchive.warc.batchwriter import BatchWriter
+
+    archiver = archiver_in(tmp_path)
+    told: list = []
+    writer = BatchWriter(archiver, "run-1", lambda error, what: told.append(what))
+    captures = [make_capture(n, body=f"<html>{n}</html>".encode()) for n in range(1, 6)]
+    save = archiver.index.save_capture
+
+    def refuse(capture):
+        if capture.id == captures[2].id:
+            raise error
+        save(capture)
+
+    archiver.index.save_capture = refuse
+    for capture in captures:
+        writer.store(capture)
+        writer.save_item(Account(id=f"weibo:{capture.id[-1]}", platform="weibo", platform_id="1",
+                                 capture_id=capture.id, seen_at=T0))
+    writer.stop()
+    archiver.warcs.close()
+    stored = [c.id for c in captures[:2]] if halts else [c.id for c in captures if c is not captures[2]]
+    assert warc_responses(tmp_path) == stored  # nothing the index does not know
+    assert [r[0] for r in rows(tmp_path / "index.db", "select id from captures order by id")] == stored
+    accounts = rows(tmp_path / "index.db", "select capture_id from accounts order by capture_id")
+    assert [r[0] for r in accounts] == stored  # the failed capture's items were dropped with it
+    assert len(told) == int(halts)  # a full disk is told once, and stops every write after it
+    failures = rows(tmp_path / "index.db", "select error, url from fetch_failures")
+    assert failures == ([] if halts else [("not_archived", captures[2].url)])
 
 
 # -- whole crawls under RLIMIT_FSIZE -----------------------------------------------------------------

@@ -8,12 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from helpers import T0, fixed_clock, make_capture, one, rows
-from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from govarchive.core.config import ArchivePaths, archive_config
+from govarchive.core.config import ArchivePaths
 from govarchive.core.items import Account, Capture, Post
-from govarchive.crawl.run import RunInfo
+from govarchive.crawl.archiving import archive_for
 from govarchive.index.store import open_index
 from govarchive.warc.recovery import RULES, capture_references, recover_archive
 from govarchive.warc.writer import WarcArchive, warc_date
@@ -278,11 +277,11 @@ def test_a_damaged_closed_file_keeps_its_rows(tmp_path):
 
 def test_the_warc_pipeline_recovers_at_crawl_start_and_counts_it_in_stats(tmp_path):
     archive = killed_archive(tmp_path)
-    config = archive_config({"GOVARCHIVE_ARCHIVE_DIR": str(archive.paths.root)})
-    stats = MemoryStatsCollector(get_crawler())
-    pipeline = WarcPipeline(config, RunInfo("run-new", "portal", at(100)), "ua", stats)
-    pipeline.open_spider()
-    pipeline.spider_closed(None, "finished")
+    crawler = get_crawler(settings_dict={"GOVARCHIVE_ARCHIVE_DIR": str(archive.paths.root),
+                                         "GOVARCHIVE_RUN_ID": "run-new"})
+    stats = crawler.stats
+    WarcPipeline.from_crawler(crawler).open_spider()  # the first pipeline to open opens the crawl's archive
+    archive_for(crawler).close(None, "finished")
     recovery = {k: v for k, v in stats.get_stats().items() if k.startswith("govarchive/recovery/")}
     assert recovery == {"govarchive/recovery/repaired_files": 1, "govarchive/recovery/lost_captures": 6,
                         "govarchive/recovery/requeued_posts": 1, "govarchive/recovery/imported_captures": 1,

@@ -84,24 +84,14 @@ class AtRiskFirstMiddleware(BaseSpiderMiddleware):
         try:
             hosts = {urlsplit(u).netloc for u in getattr(spider, "start_urls", [])}
             starts = {_key(u) for u in getattr(spider, "start_urls", [])}
-            listed = {row[0] for row in index.db.execute("select account_id, listing_url from account_sources")
-                      if urlsplit(row[1] or "").netloc in hosts}
-            in_scope = listed | {row[0] for row in index.db.execute("select id, url from accounts where url is not null")
-                                 if _key(row[1]) in starts}
+            listed = {account for account, listing in index.listing_sources() if urlsplit(listing or "").netloc in hosts}
+            in_scope = listed | {account for account, url in index.account_pages() if _key(url) in starts}
             # a start URL that is a post's page (a news report, a sources entry of kind page) brings its account
-            start_list = sorted(starts)
-            for i in range(0, len(start_list), 500):
-                chunk = start_list[i:i + 500]
-                in_scope |= {row[0] for row in index.db.execute(
-                    f"select account_id from posts where url in ({','.join('?' * len(chunk))}) and account_id is not null",
-                    chunk)}
+            in_scope |= index.accounts_of_post_urls(sorted(starts))
             accounts = [row for row in crawl_order(index) if row[0] in in_scope]
             posts: list[tuple[str, str, int]] = []
             if self.recheck != "none":
-                rows = [row for row in index.db.execute(
-                    "select p.account_id, p.url, coalesce(a.risk, 0), p.last_seen from posts p "
-                    "join accounts a on a.id = p.account_id where p.state = 'ok' and p.url is not null "
-                    "order by coalesce(a.risk, 0) desc, p.published_at desc").fetchall() if row[0] in in_scope]
+                rows = [row for row in index.archived_posts_by_risk() if row[0] in in_scope]
                 last_seen = {url: seen or "" for _, url, _, seen in rows}
                 posts = recheck_selection([(account, url, risk) for account, url, risk, _ in rows], self.recheck,
                                           self.sample, last_seen)

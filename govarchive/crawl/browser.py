@@ -7,16 +7,19 @@ never a browser build Playwright downloads. While the page loads and is scrolled
 ``GOVARCHIVE_BROWSER_TIMEOUT``), :class:`Recorder` keeps **every HTTP exchange the browser makes**
 (documents, XHR/fetch JSON, scripts, images, media up to ``GOVARCHIVE_BROWSER_MAX_BODY_BYTES``): real
 status, every header value, the body as the browser got it. When the page is done (or given up) they are
-written together, in the order they arrived, as request + response pairs through the same capture stages
-as Scrapy's own downloads (dedup → WARC → index), so the index learns of them in the order a reindex
-reads them; a crawl killed while a page is in the browser loses that page only.
+written together, in the order they arrived, as request + response pairs through the same path as Scrapy's
+own downloads (:meth:`~govarchive.crawl.capture.CaptureExtension.store`: each read once by the page objects,
+its page state decided from that reading, then dedup → WARC → index in the crawl's writer process), so the
+index learns of them in the order a reindex reads them; a crawl killed while a page is in the browser loses
+that page only.
 Chromium hands bodies over decoded, so a ``Content-Encoding`` (and the ``Content-Length`` of the encoded
 body) are kept renamed ``X-Crawler-…``, as Scrapy's framing headers are. When the page is done, its rendered
 DOM and a PNG screenshot are two ``resource`` records (``urn:dom:<url>``, ``urn:view:<url>``), both
 ``WARC-Concurrent-To`` the page's own document and ``captures.snapshot_of`` it in the index.
 
-The spider then reads what the browser received (:data:`META_BROWSER_PAGES`): the document, every JSON
-answer and the DOM snapshot, each through the page objects as a crawl or a reindex would. A page not done
+The spider then follows what the browser received (:data:`META_BROWSER_PAGES`): the document, every JSON
+answer and the DOM snapshot, each with the page objects' reading made when it was archived, as a crawl or a
+reindex reads them. A page not done
 within the time limit is closed (its browser restarted if it does not close) and recorded as a ``timeout``
 fetch failure; what the browser had received until then is archived.
 
@@ -42,8 +45,9 @@ from govarchive.core.httpdata import payload_digest
 from govarchive.core.items import Capture
 from govarchive.crawl.capture import FRAMING_HEADERS, META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING
 from govarchive.crawl.credentials import mask
+from govarchive.crawl.progress import META_ACCOUNT
 from govarchive.crawl.run import run_for
-from govarchive.pages.base import DOM_SNAPSHOT, SCREENSHOT, PageInput
+from govarchive.pages.base import DOM_SNAPSHOT, SCREENSHOT, Extraction, PageInput
 from govarchive.pages.router import status_state
 from govarchive.pages.shortvideo import account_platform
 
@@ -51,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 META_RENDER = "govarchive_render"  # True: load this request in the browser (a source with render = true…)
 META_RECORDER = "govarchive_browser_recorder"  # the page's Recorder (set just before download, never queued)
-META_BROWSER_PAGES = "govarchive_browser_pages"  # PageInputs of what the browser received, for the spider
+META_BROWSER_PAGES = "govarchive_browser_pages"  # (PageInput, reading) of what the browser received, for the spider
 META_BROWSER_SKIPPED = "govarchive_browser_skipped"  # (url, detail) of answers too large to archive
 HANDLER = "govarchive.crawl.browserhandler.BrowserDownloadHandler"
 # Chromium's flags: no network calls of its own at start, Chinese locale, shared memory on disk
@@ -119,10 +123,10 @@ class BrowserAddon:
 class Recorder:
     """Everything one browser page exchanges, archived as it arrives; then its DOM and screenshot."""
 
-    def __init__(self, url: str, store: Callable[[Capture], str | None], run_id: str, config: ArchiveConfig,
-                 secrets: tuple[str, ...] = ()) -> None:
+    def __init__(self, url: str, store: Callable[[Capture], tuple[str | None, Extraction | None]], run_id: str,
+                 config: ArchiveConfig, secrets: tuple[str, ...] = ()) -> None:
         self.url = url
-        self.store = store
+        self.store = store  # reads a capture, archives it: (why it was not archived, or None; its reading)
         self.run_id = run_id
         self.config = config
         self.secrets = secrets
@@ -135,7 +139,7 @@ class Recorder:
         self.stopping = False  # the disk is full: the crawl is stopping
         self.received: list[tuple[Capture, str, bool]] = []  # (capture, resource type, the page's own document?)
         self.main: Capture | None = None  # the page's own document
-        self.pages: list[PageInput] = []  # what the page objects read (documents, JSON answers)
+        self.pages: list[tuple[PageInput, Extraction | None]] = []  # documents, JSON answers, with their readings
         self.skipped: list[tuple[str, str]] = []  # answers too large to archive: (url, why)
         self.exchanges = 0
         self.problems = 0
@@ -185,7 +189,7 @@ class Recorder:
         the page's records are written together, so the index learns of them in the order a reindex reads them)."""
         received, self.received = self.received, []
         for capture, resource_type, is_main in received:
-            problem = self.store(capture)
+            problem, reading = self.store(capture)
             if problem:
                 self.problems += 1
                 self.stopping = self.stopping or problem == STOPPING
@@ -196,8 +200,8 @@ class Recorder:
                 self.main = capture
             if resource_type in PARSED_TYPES and not 300 <= status < 400:
                 headers = tuple((k, v) for k, v in capture.response_headers if not k.lower().startswith("x-crawler-"))
-                self.pages.append(PageInput(url=capture.url, status=status, headers=headers,
-                                            body=capture.body, capture_id=capture.id, fetched_at=capture.fetched_at))
+                self.pages.append((PageInput(url=capture.url, status=status, headers=headers, body=capture.body,
+                                             capture_id=capture.id, fetched_at=capture.fetched_at), reading))
 
     def _is_main_frame(self, response: Any) -> bool:
         try:
@@ -362,15 +366,21 @@ class BrowserCaptureMiddleware:
     def from_crawler(cls, crawler: Any) -> BrowserCaptureMiddleware:
         return cls(crawler)
 
-    def _store(self, capture: Capture) -> str | None:
+    def _store(self, capture: Capture, context: tuple[Any, ...] = ()) -> tuple[str | None, Extraction | None]:
+        """Read a capture the browser made and archive it through the capture extension (the path of Scrapy's
+        own exchanges: its page state decided from the reading, stored by the crawl's writer process);
+        ``context``: the (kind, account, referer, attempts) of its fetch failure if it cannot be stored."""
         if self.capture_ext is None:
             from govarchive.crawl.capture import CaptureExtension
 
             self.capture_ext = next((e for e in self.crawler.extensions.middlewares
                                      if isinstance(e, CaptureExtension)), None)
         if self.capture_ext is None:
-            return "no capture extension: nothing is archived"
-        return self.capture_ext.store(capture)
+            return "no capture extension: nothing is archived", None
+        if self.capture_ext.archive.stopped:
+            return STOPPING, None
+        reading = self.capture_ext.read(capture)
+        return self.capture_ext.store(capture, reading, context), reading
 
     def process_request(self, request: Any) -> None:
         if request.meta.get("playwright") or not wants_browser(self.config, request.url, request.meta):
@@ -386,8 +396,10 @@ class BrowserCaptureMiddleware:
             return None
         from scrapy_playwright.page import PageMethod
 
-        recorder = Recorder(request.url, self._store, run_for(self.crawler).id, self.config,
-                            archive_config(self.crawler.settings).secrets)
+        # what the page loads is an asset of the page's account, the page its referer
+        context = ("asset", request.meta.get(META_ACCOUNT), request.url, 1)
+        recorder = Recorder(request.url, lambda capture: self._store(capture, context), run_for(self.crawler).id,
+                            self.config, archive_config(self.crawler.settings).secrets)
         request.meta.update({
             "playwright": True, "playwright_context": "govarchive", META_RECORDER: recorder,
             "playwright_context_kwargs": CONTEXT,  # the browser starts with the first page that needs it
@@ -418,9 +430,10 @@ class BrowserCaptureMiddleware:
         at = datetime.now(UTC)
         pages = list(recorder.pages)
         for snapshot in recorder.snapshots(response.text.encode("utf-8"), at):
-            if self._store(snapshot) is None and snapshot.url.startswith(DOM_SNAPSHOT):
-                pages.append(PageInput(url=snapshot.url, status=200, headers=tuple(snapshot.response_headers),
-                                       body=snapshot.body, capture_id=snapshot.id, fetched_at=at))
+            problem, reading = self._store(snapshot, ("asset", request.meta.get(META_ACCOUNT), request.url, 1))
+            if problem is None and snapshot.url.startswith(DOM_SNAPSHOT):
+                pages.append((PageInput(url=snapshot.url, status=200, headers=tuple(snapshot.response_headers),
+                                        body=snapshot.body, capture_id=snapshot.id, fetched_at=at), reading))
         request.meta[META_BROWSER_PAGES] = pages
         request.meta[META_CAPTURE_ID] = recorder.main.id
         request.meta[META_FETCHED_AT] = recorder.main.fetched_at

@@ -53,6 +53,19 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
             message = " ".join(str(error).split("Call log:")[0].split())
             raise DownloadFailedError(f"the browser could not load the page: {message}") from None
 
+    async def _close(self) -> None:
+        """The crawl is ending (finished, or stopped by a full disk) while pages may still be loading: their
+        request routes end quietly (``unroute_all(behavior="ignoreErrors")``) before the browser closes, so a
+        route in flight when its page goes away raises no "Target page, context or browser has been closed"
+        traceback into the log."""
+        for wrapper in list(self.context_wrappers.values()):
+            for page in list(wrapper.context.pages):
+                try:
+                    await page.unroute_all(behavior="ignoreErrors")
+                except PlaywrightError:  # the page closed meanwhile: nothing routes through it any more
+                    pass
+        await super()._close()
+
     async def _abandon(self, recorder: Any, request: Any) -> None:
         if recorder is None:
             return

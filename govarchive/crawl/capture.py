@@ -1,12 +1,13 @@
-"""Raw capture: every HTTP exchange the crawler makes becomes a :class:`Capture`.
+"""Raw capture: every HTTP exchange the crawler makes becomes a :class:`Capture`, read once and archived.
 
 :class:`CaptureExtension` listens to Scrapy's ``response_downloaded`` signal, where the body is
-still content-encoded and redirects and error pages are still visible, builds the capture and
-passes it through the ``process_capture`` stages of the item pipelines (dedup → WARC → index), in
-their ``ITEM_PIPELINES`` order. The capture id is put in ``request.meta`` so the spider's items
-can point to it. A stage that fails has the capture taken back by the stages before it
-(``discard_capture``), so no record is in the WARC without its index row; a full disk stops the
-crawl (govarchive/core/storage.py), any other failure is logged and that response is not parsed.
+still content-encoded and redirects and error pages are still visible. It builds the capture, has the
+page objects read it (:func:`read_exchange`: the body decoded as the client saw it, the page object the
+router picks), and hands both to the crawl's archive (govarchive/crawl/archiving.py), which decides the
+capture's page state from that reading and stores it off the reactor thread. The capture id and the
+reading are put in ``request.meta``: the spider follows the reading's links and yields its accounts and
+posts (it reads the page itself only when no reading came with it). Once the disk is full, exchanges
+are neither archived nor parsed (govarchive/core/storage.py).
 
 Stats: ``govarchive/captures``.
 """
@@ -22,12 +23,16 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from govarchive.core.config import archive_config
-from govarchive.core.httpdata import payload_digest
+from govarchive.core.failures import attempts_of
+from govarchive.core.httpdata import BodyTooLarge, http_body, payload_digest
 from govarchive.core.items import Capture
-from govarchive.core.storage import halt_for, is_storage_full
+from govarchive.crawl.archiving import archive_for
 from govarchive.crawl.credentials import mask
+from govarchive.crawl.progress import META_ACCOUNT
 from govarchive.crawl.run import run_for
-from govarchive.pages.router import status_state
+from govarchive.index.store import TOO_LARGE
+from govarchive.pages import Extraction
+from govarchive.warc.archiver import read_page
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +40,8 @@ META_CAPTURE_ID = "govarchive_capture_id"
 META_FETCHED_AT = "govarchive_fetched_at"
 META_NOT_ARCHIVED = "govarchive_not_archived"  # why an exchange could not be archived (then it is not parsed)
 STOPPING = "stopping"  # META_NOT_ARCHIVED of exchanges met once the disk is full: already said, not recorded
+META_KIND = "govarchive_kind"  # what a request is for: start, or a Link.kind (listing, account, post…)
+META_READING = "govarchive_reading"  # (capture id, Extraction or None): the page objects' reading of the exchange
 # Headers that describe framing Scrapy already removed: kept under another name, never dropped.
 FRAMING_HEADERS = {"transfer-encoding": "X-Crawler-Transfer-Encoding"}
 
@@ -75,75 +82,73 @@ def capture_from_exchange(response: Any, request: Any, run_id: str, received_at:
         truncated="disconnect" if "dataloss" in (response.flags or []) else None,
         payload_digest=payload_digest(body),
         payload_length=len(body),
-        page_state=status_state(int(response.status), _location(response)),
     )
 
 
-def _location(response: Any) -> str | None:
-    value = response.headers.get(b"Location")
-    return value.decode("latin-1") if value else None
+def read_exchange(capture: Capture, url: str, max_body_bytes: int) -> Extraction | None:
+    """The page objects' reading of an exchange (``url`` as requested: the capture's may be masked); None
+    when its body is not read: larger than ``max_body_bytes`` once decoded (the capture's page state is
+    then ``too_large``) or in an encoding that cannot be undone (its HTTP status decides its state)."""
+    try:
+        body = http_body(capture.body, capture.response_headers, max_body_bytes)
+    except BodyTooLarge:
+        capture.page_state = TOO_LARGE
+        return None
+    except (ValueError, OSError) as error:
+        logger.debug("%s: body not read: %s", url[:300], error)
+        return None
+    return read_page(capture, body, url)
 
 
 class CaptureExtension:
-    """Scrapy extension: build captures at ``response_downloaded`` and hand them to the stages."""
+    """Scrapy extension: build captures at ``response_downloaded``, read them, hand them to the archive."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.stages: list[Any] = []
-        self.secrets = archive_config(crawler.settings).secrets
-        self.halt = halt_for(crawler)
+        config = archive_config(crawler.settings)
+        self.secrets = config.secrets
+        self.max_body_bytes = config.max_body_bytes
+        self.archive = archive_for(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CaptureExtension:
         if not crawler.settings.getdict("ITEM_PIPELINES"):
-            raise NotConfigured("CaptureExtension needs the govarchive ITEM_PIPELINES")
+            raise NotConfigured("CaptureExtension needs the govarchive ITEM_PIPELINES (they open the archive)")
         ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         return ext
 
-    def spider_opened(self, spider: Any) -> None:
-        pipelines = getattr(self.crawler.engine.scraper.itemproc, "middlewares", ())
-        self.stages = [p for p in pipelines if hasattr(p, "process_capture")]
-        if not self.stages:
-            logger.warning("no pipeline has process_capture: nothing will be archived")
-
     def response_downloaded(self, response: Any, request: Any, spider: Any) -> None:
+        request.meta.pop(META_READING, None)  # a retry or a redirect carries the reading of the exchange before
         if request.meta.get("playwright"):  # a browser's rendering: govarchive/crawl/browser.py archives its exchanges
             return
-        if self.halt.halted:  # the disk is full and the crawl is stopping: nothing more is archived or parsed
+        if self.archive.stopped or not self.archive.is_open:
+            # the disk is full and the crawl is stopping: nothing more is archived or parsed
             request.meta[META_NOT_ARCHIVED] = STOPPING
             return
         capture = capture_from_exchange(response, request, run_for(self.crawler).id, datetime.now(UTC),
                                         self.secrets)
-        problem = self.store(capture)
-        if problem:
-            request.meta[META_NOT_ARCHIVED] = problem
-            return
+        reading = read_exchange(capture, response.url, self.max_body_bytes)
+        referer = request.headers.get("Referer")
+        self.store(capture, reading, (request.meta.get(META_KIND), request.meta.get(META_ACCOUNT),
+                                      referer.decode("latin-1") if referer else None, attempts_of(request)))
         request.meta[META_CAPTURE_ID] = capture.id
         request.meta[META_FETCHED_AT] = capture.fetched_at
+        request.meta[META_READING] = (capture.id, reading)
 
-    def store(self, capture: Capture) -> str | None:
-        """Pass one capture through the stages (dedup → WARC → index); None once stored, else why not
-        (``STOPPING`` once the disk is full). Also used for the exchanges a browser made (browser.py)."""
-        if self.halt.halted:
+    def read(self, capture: Capture, url: str | None = None) -> Extraction | None:
+        """The page objects' reading of a capture (:func:`read_exchange`; ``url`` as requested, when the
+        capture's own is masked). Also used for the exchanges a browser made (browser.py)."""
+        return read_exchange(capture, url or capture.url, self.max_body_bytes)
+
+    def store(self, capture: Capture, reading: Extraction | None = None, context: tuple[Any, ...] = ()) -> str | None:
+        """Hand one capture and its page objects' reading to the crawl's archive, which decides its page state
+        from the reading and stores it (dedup → WARC → index) in its writer process; None once handed over,
+        else why not (``STOPPING`` once the disk is full). ``context``: its request's (kind, account, referer,
+        attempts), for its fetch failure if the writer cannot store it. Also used for the exchanges a
+        browser made (browser.py)."""
+        if self.archive.stopped or not self.archive.is_open:
             return STOPPING
-        stored = []
-        try:
-            for stage in self.stages:
-                stage.process_capture(capture)
-                stored.append(stage)
-        except Exception as error:
-            # the WARC files and the index must keep agreeing: take the capture back where it was stored
-            for stage in reversed(stored):
-                if hasattr(stage, "discard_capture"):
-                    stage.discard_capture(capture)
-            if is_storage_full(error):
-                self.halt.halt(error, f"archiving {capture.url[:300]}")
-                return STOPPING
-            logger.error("%s could not be archived (%s: %s); the crawl goes on without it", capture.url[:300],
-                         type(error).__name__, error, exc_info=True)
-            self.crawler.stats.inc_value("govarchive/capture_errors")
-            return f"not archived: {type(error).__name__}: {error}"
+        self.archive.store(capture, reading, context)
         self.crawler.stats.inc_value("govarchive/captures")
         return None

@@ -1,8 +1,9 @@
 """ArchiveSpider: the one crawling loop all spiders share.
 
-Each response goes to the page object the router picks; the spider yields what it extracted
-(the page state, accounts, posts) and follows its links. Spiders subclass it with a name and
-the way their start URLs are built; they never parse, store or deduplicate.
+Each response comes with the page objects' reading of it (made when it was captured,
+govarchive/crawl/capture.py, which also decided its page state); the spider yields what the page showed
+(accounts, posts) and follows its links. Spiders subclass it with a name and the way their start URLs
+are built; they never parse, store or deduplicate.
 """
 
 from __future__ import annotations
@@ -29,15 +30,22 @@ from govarchive.core.failures import (
     classify,
     detail_of,
 )
-from govarchive.core.items import FetchFailure, Link, PageState
+from govarchive.core.items import FetchFailure, Link
 from govarchive.core.sources import Source, load_sources, select
 from govarchive.crawl.browser import META_BROWSER_PAGES, META_BROWSER_SKIPPED, META_RENDER
-from govarchive.crawl.capture import META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING, header_pairs
+from govarchive.crawl.capture import (
+    META_CAPTURE_ID,
+    META_FETCHED_AT,
+    META_KIND,
+    META_NOT_ARCHIVED,
+    META_READING,
+    STOPPING,
+    header_pairs,
+)
 from govarchive.crawl.middlewares import META_POST_ID
 from govarchive.crawl.outcome import FAILED_SEEDS_STAT, FETCH_FAILURES_STAT
 from govarchive.crawl.politeness import BlockBackoff
 from govarchive.crawl.progress import META_ACCOUNT, tracker_for
-from govarchive.index.store import TOO_LARGE
 from govarchive.pages import Extraction, PageInput, extract
 
 # Hosts whose pages the platform parsers know; start URLs' hosts are added per spider.
@@ -45,7 +53,6 @@ PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo
                   "wx2.sinaimg.cn", "wx3.sinaimg.cn", "wx4.sinaimg.cn", "tvax1.sinaimg.cn", "www.douyin.com")
 BLOCKED = "blocked"  # the finish reason when a platform blocks the crawl
 TOO_LARGE_ERROR = "too_large"  # govarchive/core/failures.py
-META_KIND = "govarchive_kind"  # what a request is for: start, or a Link.kind (listing, account, post…)
 # The sources-file entry (a validated Source) a start request was made for; the requests it leads to inherit it.
 META_SOURCE = "govarchive_source"
 LOG_URL_MAX = 300  # characters of a URL in a log line (a hostile URL may be any length)
@@ -75,6 +82,16 @@ def page_input(response: Response) -> PageInput:
     headers = tuple((k, v) for k, v in header_pairs(response.headers) if k.lower() != "content-encoding")
     return PageInput(url=response.url, status=response.status, headers=headers, body=response.body,
                      capture_id=response.meta.get(META_CAPTURE_ID, ""), fetched_at=fetched_at)
+
+
+def reading(response: Response) -> Extraction:
+    """What the page objects read in the response: the reading the capture extension made of the exchange
+    (the one its page state was decided from, govarchive/crawl/capture.py), else a reading of its own (a
+    crawl without the archive, or a body the archive could not decode)."""
+    capture_id, extraction = response.meta.get(META_READING) or (None, None)
+    if extraction is not None and capture_id == response.meta.get(META_CAPTURE_ID):
+        return extraction
+    return extract(page_input(response))
 
 
 def page_account(inherited: str | None, extraction: Extraction) -> str | None:
@@ -204,8 +221,6 @@ class ArchiveSpider(scrapy.Spider):
         if len(response.body) > self.max_body_bytes:  # archived as received; parsing it could exhaust memory
             self.logger.warning("%s: body of %d bytes exceeds GOVARCHIVE_MAX_BODY_BYTES (%d): archived, not parsed",
                                 _short(response.url), len(response.body), self.max_body_bytes)
-            if response.meta.get(META_CAPTURE_ID):
-                yield PageState(response.meta[META_CAPTURE_ID], TOO_LARGE)
             return
         if response.meta.get(META_KIND) == "start" and response.status >= 400:  # a seed with nothing behind it
             yield self.failure(request, HTTP_ERROR, f"the start URL answered HTTP {response.status}")
@@ -213,17 +228,17 @@ class ArchiveSpider(scrapy.Spider):
             yield self.failure(scrapy.Request(url, meta={META_KIND: "asset", META_ACCOUNT: response.meta.get(META_ACCOUNT)},
                                               headers={"Referer": response.url}), TOO_LARGE_ERROR, detail)
         rendered = response.meta.get(META_BROWSER_PAGES)  # what a browser received (govarchive/crawl/browser.py)
-        for page in rendered if rendered is not None else [page_input(response)]:
-            yield from self.parse_page(response, page, rendered is not None)
+        if rendered is None:
+            yield from self.parse_page(response, reading(response))
+            return
+        for page, extraction in rendered:  # each read when it was archived (else read here)
+            yield from self.parse_page(response, extraction if extraction is not None else extract(page), True)
 
-    def parse_page(self, response: Response, page: PageInput, rendered: bool = False) -> Iterator[Any]:
+    def parse_page(self, response: Response, extraction: Extraction, rendered: bool = False) -> Iterator[Any]:
         """The items and requests of one page: the response itself, or one thing a browser received."""
-        extraction = extract(page)
         account = page_account(response.meta.get(META_ACCOUNT), extraction)
         for note in extraction.notes:
             self.logger.info("%s: %s", response.url, note)
-        if page.capture_id:
-            yield PageState(page.capture_id, extraction.page_state)
         self.count_blocks(response, extraction.page_state)
         yield from extraction.accounts
         yield from extraction.posts

@@ -77,9 +77,11 @@ logger = logging.getLogger(__name__)
 OPEN_DRAIN_LIMIT = 5_000
 
 
-def open_index(path: Path | str) -> Index:
-    # URI file names: search.db is attached read-only while a search worker writes it (govarchive/index/search.py)
-    return Index(Database(sqlite3.connect(Path(path).resolve().as_uri(), uri=True)))
+def open_index(path: Path | str, shared: bool = False) -> Index:
+    """The index at ``path``; ``shared``: its connection may be used by another thread than the one that
+    opened it (one thread at a time: the crawl's writer thread, govarchive/warc/batchwriter.py).
+    URI file names: search.db is attached read-only while a search worker writes it (govarchive/index/search.py)."""
+    return Index(Database(sqlite3.connect(Path(path).resolve().as_uri(), uri=True, check_same_thread=not shared)))
 
 
 class Index:
@@ -134,6 +136,21 @@ class Index:
                 yield self
             finally:
                 self.batch = None
+
+    # -- one writer's own transactions (govarchive/warc/batchwriter.py): saves inside are savepoints --------
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.conn.in_transaction
+
+    def begin(self) -> None:
+        """Begin a write transaction, waiting for the write lock (``BEGIN IMMEDIATE``)."""
+        self.db.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.db.conn.execute("ROLLBACK")
 
     def _saved(self) -> None:
         if self.batch is not None:
@@ -217,7 +234,87 @@ class Index:
         ).fetchone()
         return row is not None
 
+    def listing_sources(self) -> list[tuple[str, str | None]]:
+        """(account id, listing URL) of every listing that showed an account."""
+        return self.db.execute("select account_id, listing_url from account_sources").fetchall()
+
+    def account_pages(self) -> list[tuple[str, str]]:
+        """(account id, its own page's URL) of every account whose page is known."""
+        return self.db.execute("select id, url from accounts where url is not null").fetchall()
+
+    def accounts_of_post_urls(self, urls: list[str]) -> set[str]:
+        """The accounts of the posts whose page is one of ``urls``."""
+        found: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            found |= {row[0] for row in self.db.execute(
+                f"select account_id from posts where url in ({','.join('?' * len(chunk))}) and account_id is not null",
+                chunk)}
+        return found
+
+    def archived_posts_by_risk(self) -> list[tuple[str, str, int, str | None]]:
+        """(account id, url, the account's risk, last seen) of every archived post with a URL, riskiest
+        accounts first, newest posts first."""
+        return self.db.execute(
+            "select p.account_id, p.url, coalesce(a.risk, 0), p.last_seen from posts p "
+            "join accounts a on a.id = p.account_id where p.state = 'ok' and p.url is not null "
+            "order by coalesce(a.risk, 0) desc, p.published_at desc").fetchall()
+
+    def capture_place(self, capture_id: str) -> tuple[str | None, int | None, int | None] | None:
+        """(WARC file, offset, payload length) of a capture, None when the index has no such capture."""
+        row = self.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
+                              [capture_id]).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def capture_fetched_at(self, capture_id: str) -> str | None:
+        row = self.db.execute("select fetched_at from captures where id = ?", [capture_id]).fetchone()
+        return row[0] if row else None
+
+    def has_run(self, run_id: str) -> bool:
+        return self.db.execute("select 1 from runs where id = ?", [run_id]).fetchone() is not None
+
+    def resolve_revisits(self) -> int:
+        """Point revisits whose original is not indexed at the oldest response with their payload digest,
+        where there is one now (an import brought it); how many were pointed."""
+        with write_transaction(self.db):
+            return self.db.execute(
+                "update captures set refers_to = (select o.id from captures o where o.payload_digest = "
+                "captures.payload_digest and o.record_type = 'response' order by o.fetched_at limit 1) "
+                "where record_type = 'revisit' and (refers_to is null or refers_to not in (select id from captures)) "
+                "and exists (select 1 from captures o where o.payload_digest = captures.payload_digest "
+                "and o.record_type = 'response')").rowcount
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file (a rebuilt index handed over whole)."""
+        self.db.execute("pragma wal_checkpoint(truncate)")
+
+    def post_exists(self, post_id: str) -> bool:
+        """True when the index has a row for the post (listed or archived)."""
+        return self.db.execute("select 1 from posts where id = ?", [post_id]).fetchone() is not None
+
     # -- accounts -------------------------------------------------------------------------------
+    def resave_account(self, account: Account) -> None:
+        """Save again an account whose values are those it was last saved with (in this run): only when it
+        was seen moves, and the page counts as a check of it (or as a listing of it), as :meth:`save_account`
+        would do without reading and comparing the row."""
+        self._saved()
+        seen = warc_date(account.seen_at)
+        account.id = self.canonical_account_id(account.id)
+        with write_transaction(self.db):
+            self.db.execute(
+                "update accounts set first_seen = min(first_seen, :seen), last_seen = max(last_seen, :seen), "
+                "capture_id = case when :seen >= last_seen then :capture else capture_id end, "
+                "profile_seen_at = case when :trusted then max(coalesce(profile_seen_at, ''), :seen) "
+                "else profile_seen_at end where id = :id",
+                {"seen": seen, "capture": account.capture_id, "trusted": int(account.authoritative), "id": account.id})
+            if not account.listing_url:
+                self._record_check(account.id, account.capture_id, seen)
+            else:
+                self._upsert("account_sources",
+                             {"account_id": account.id, "listing_url": account.listing_url,
+                              "capture_id": account.capture_id, "seen_at": seen, "listed_name": account.name},
+                             ("account_id", "capture_id"))
+
     def save_account(self, account: Account) -> None:
         self._saved()
         seen = warc_date(account.seen_at)

@@ -1,6 +1,7 @@
 """Write transactions on ``index.db`` that never fail for being second.
 
-A crawl has two writers on its index: the crawl itself and its search worker (govarchive/index/searchworker.py).
+A crawl has two writers on its index: its writer process (govarchive/crawl/archiveprocess.py, the only one
+that writes what the crawl archives) and its search worker (govarchive/index/searchworker.py).
 SQLite lets one write at a time; a transaction begun with a plain ``BEGIN`` that reads first and writes
 later cannot wait for the other writer (its snapshot may be stale: ``SQLITE_BUSY`` at once, "database is
 locked"). :func:`write_transaction` begins with ``BEGIN IMMEDIATE``, so it waits (``busy_timeout``) for

@@ -32,14 +32,11 @@ from govarchive.closure.lifecycle import analyse
 from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
-from govarchive.core.items import Capture, FetchFailure, PageState, Post
+from govarchive.core.items import Capture, FetchFailure, Post
 from govarchive.index.search import search_path
 from govarchive.index.searchworker import searching_alongside
 from govarchive.index.store import TOO_LARGE, Index, open_index
-from govarchive.index.transactions import write_transaction
-from govarchive.pages import PageInput, extract
-from govarchive.pages.router import status_state
-from govarchive.warc.dedup import ItemDeduper
+from govarchive.warc.archiver import Archiver, read_page
 from govarchive.warc.files import ArchiveWarcs, Placed, PlacementError, WarcFile, archive_name
 from govarchive.warc.lock import hold
 from govarchive.warc.reader import (
@@ -212,7 +209,7 @@ class WarcImporter:
         self.max_body_bytes = max_body_bytes
         self.analyse_runs = analyse_runs
         self.check_digests = check_digests
-        self.items = ItemDeduper()
+        self.archiver = Archiver(index)  # the records are in their files already: captures, rows, page states
         self.report = report or ImportReport()
         self.analysed = False  # whether a run summary already triggered the closure analysis
         self.pending_analyses: dict[str, RunAnalysis] = {}  # run id -> its analysis (analyse_runs=False)
@@ -247,7 +244,7 @@ class WarcImporter:
         self._deferred_at.clear()
         posts, self._deferred_posts = self._deferred_posts, []
         for post in posts:  # saved now if some listing showed the post meanwhile, dropped (as in a crawl) if not
-            self.index.save_post(post)
+            self.archiver.save_post(post)
             self.report.posts += 1
 
     def import_file(self, file: WarcFile | Path, report: FileReport | None = None) -> FileReport:
@@ -375,8 +372,8 @@ class WarcImporter:
         """Where the capture ``capture_id`` already is (``FILE @ OFFSET``), None when it is not indexed."""
         if capture_id in self._deferred_at:
             return self._deferred_at[capture_id]
-        row = self.index.db.execute("select warc_file, warc_offset from captures where id = ?", [capture_id]).fetchone()
-        return f"{row[0]} @ {row[1]}" if row else None
+        place = self.index.capture_place(capture_id)
+        return f"{place[0]} @ {place[1]}" if place else None
 
     def _no_original(self, capture: Capture) -> None:
         """A revisit whose original (the record holding its payload) is in no file of the archive."""
@@ -390,8 +387,7 @@ class WarcImporter:
             f"{capture.payload_digest}{elsewhere}) is in no file of the archive: import the file that holds it")))
 
     def _original_indexed(self, capture: Capture) -> bool:
-        if capture.refers_to and self.index.db.execute("select 1 from captures where id = ?",
-                                                       [capture.refers_to]).fetchone():
+        if capture.refers_to and self.index.capture_place(capture.refers_to):
             return True
         return self.index.find_original(capture.payload_digest) is not None
 
@@ -406,7 +402,7 @@ class WarcImporter:
         except (ValueError, TypeError, AttributeError) as exc:
             logger.warning("a fetch-failure record could not be read: %s", exc)
             return
-        self.index.save_failure(failure, run_id)
+        self.archiver.save_failure(failure, run_id)
         self.report.failures += 1
 
     # -- runs -------------------------------------------------------------------------------------
@@ -414,8 +410,8 @@ class WarcImporter:
         fields = warc_fields(data)
         run_id = fields.get("run-id") or f"import:{record_id(headers.get_header('WARC-Record-ID')) or name}"
         started = fields.get("run-started") or headers.get_header("WARC-Date") or ""
-        existing = self.index.db.execute("select 1 from runs where id = ?", [run_id]).fetchone()
-        if not existing:
+        self.archiver.forget_accounts()
+        if not self.index.has_run(run_id):
             self.index.start_run(run_id, fields.get("spider") or "import", started, fields.get("operator", ""))
         return run_id
 
@@ -426,6 +422,7 @@ class WarcImporter:
             return
         self.index.finish_run(summary["run_id"], summary.get("finished_at"), summary.get("status", ""),
                               summary.get("stats", {}))
+        self.archiver.forget_accounts()
         settings = summary.get("analysis")
         if isinstance(settings, dict) and settings.get("as_of"):
             # the closure analysis the crawl ended this run with, at the same moment and settings
@@ -473,20 +470,18 @@ class WarcImporter:
     def _original_body(self, capture: Capture) -> bytes | None:
         """The payload a revisit points to, read back from the file that holds it (a revisit without HTTP
         headers takes the original's status and headers too)."""
-        row = None
-        if capture.refers_to:
-            row = self.index.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
-                                        [capture.refers_to]).fetchone()
+        row = self.index.capture_place(capture.refers_to) if capture.refers_to else None
         if row is None:  # the record it names is not here: another with the same payload will do
             original = self.index.find_original(capture.payload_digest)
             if original is None:
                 return None
             capture.refers_to = original.capture_id
-            row = self.index.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
-                                        [original.capture_id]).fetchone()
+            row = self.index.capture_place(original.capture_id)
+            if row is None:
+                return None
         name, offset, length = row
         capture.payload_length = length
-        path = self._files.get(name)
+        path = self._files.get(name) if name is not None else None
         if path is None or offset is None:
             return None
         status, headers, raw = read_http_record(path, offset)
@@ -497,42 +492,19 @@ class WarcImporter:
     def _index_capture(self, capture: Capture, body: bytes | None) -> None:
         if capture.record_type == "revisit":
             body = self._original_body(capture)
-            row = self.index.db.execute("select fetched_at from captures where id = ?",
-                                        [capture.refers_to]).fetchone() if capture.refers_to else None
-            if capture.refers_to_date is None and row:
-                capture.refers_to_date = _parse_date(row[0])
-            if row is None:
+            fetched = self.index.capture_fetched_at(capture.refers_to) if capture.refers_to else None
+            if capture.refers_to_date is None and fetched:
+                capture.refers_to_date = _parse_date(fetched)
+            if fetched is None:
                 self._no_original(capture)
-        extraction = None
-        if body is not None:  # a capture with no HTTP status (a resource, a dns: record) is content as got: 200
-            page = PageInput(url=capture.url, status=200 if capture.http_status is None else capture.http_status,
-                             headers=tuple((k, v) for k, v in capture.response_headers if k.lower() != "content-encoding"),
-                             body=body, capture_id=capture.id, fetched_at=capture.fetched_at)
-            extraction = extract(page)
-            capture.page_state = extraction.page_state
-        elif capture.http_status is not None:
-            capture.page_state = capture.page_state or status_state(capture.http_status,
-                                                                    header(capture.response_headers, "Location"))
-        self.index.save_capture(capture)
+        extraction = read_page(capture, body) if body is not None else None
+        stored = self.archiver.store(capture, extraction)  # the crawl's own archive path, the records already written
         self.report.captures += 1
-        if extraction is None:
-            return
-        for account in extraction.accounts:
-            if not self.items.is_repeat(account):
-                self.index.save_account(account)
-                self.report.accounts += 1
-        for post in extraction.posts:
-            if self.items.is_repeat(post):
-                continue
-            if not post.account_id and not self.index.db.execute("select 1 from posts where id = ?",
-                                                                  [post.id]).fetchone():
-                # a fragment (a long text) read before the listing that shows its post: in a crawl the
-                # listing always comes first, in merged files of several workers not necessarily
-                self._deferred_posts.append(post)
-                continue
-            self.index.save_post(post)
-            self.report.posts += 1
-        self.index.save_page_state(PageState(capture.id, extraction.page_state))
+        self.report.accounts += stored.accounts
+        self.report.posts += stored.posts
+        # fragments (a long text) read before the listing that shows their post: in a crawl the listing
+        # always comes first, in merged files of several workers not necessarily
+        self._deferred_posts.extend(stored.orphans)
 
 
 def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
@@ -604,7 +576,7 @@ def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
         files = ArchiveWarcs(archive_dir / "warc").files()
         with searching_alongside(index, building), index.batched():  # search rows on the other core
             WarcImporter(index, max_body_bytes, report=report).import_files(files)
-        index.db.execute("pragma wal_checkpoint(truncate)")
+        index.checkpoint()
     finally:
         index.close()
     for old in (*_db_files(target), *_db_files(search_path(target))):
@@ -666,13 +638,7 @@ def _import(paths: list[Path], archive_dir: Path, max_body_bytes: int, in_place:
 def _resolve_revisits(index: Index) -> int:
     """Revisits indexed earlier while their original was in no file of the archive, pointed at the original an
     import has just brought (the oldest response with their payload digest)."""
-    with write_transaction(index.db):
-        return index.db.execute(
-            "update captures set refers_to = (select o.id from captures o where o.payload_digest = captures.payload_digest "
-            "and o.record_type = 'response' order by o.fetched_at limit 1) "
-            "where record_type = 'revisit' and (refers_to is null or refers_to not in (select id from captures)) "
-            "and exists (select 1 from captures o where o.payload_digest = captures.payload_digest "
-            "and o.record_type = 'response')").rowcount
+    return index.resolve_revisits()
 
 
 def _place(warcs: ArchiveWarcs, path: Path, in_place: bool) -> Placed:

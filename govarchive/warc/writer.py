@@ -265,6 +265,32 @@ class WarcArchive:
         self._last_capture = (capture.id, self._name or "", start, self._size)
         capture.warc_file, capture.warc_offset, capture.warc_length = self._name, offset, length
 
+    def mark(self) -> tuple[str | None, int, int]:
+        """Where the next record goes (file, offset, records written so far): :meth:`rewind` takes back
+        everything written after it."""
+        return self._name, self._size, self.records_written
+
+    @property
+    def rotating(self) -> bool:
+        """True when the next record starts a new file (the current one is full, or none is open)."""
+        return self._fh is None or self._size >= self.max_bytes
+
+    def prepare(self) -> None:
+        """Open the file the next record goes into now (a full one is closed first)."""
+        self._ensure_room()
+
+    def rewind(self, mark: tuple[str | None, int, int]) -> bool:
+        """Take back every record written since ``mark`` (their index rows could not be committed), so the
+        file holds no record the index does not know; False when the file changed since (nothing cut)."""
+        name, size, records = mark
+        if self._fh is None or name != self._name:
+            return False
+        if size < self._size:
+            self._cut(size)
+            self.records_written = records
+        self._last_capture = None
+        return True
+
     def discard_capture(self, capture: Capture) -> bool:
         """Take back the records of the capture just written (its index row could not be saved), so the
         file holds no record the index does not know. Only the last capture can be taken back."""
