@@ -60,7 +60,7 @@ def warc_files_of_run(index: Index, run_id: str) -> set[str]:
         "select distinct warc_file from captures where run_id = ? and warc_file is not null", [run_id])}
 
 
-def capture_places_in_file(index: Index, warc_file: str) -> list[tuple[str, int | None]]:
+def capture_places_in_file(index: Index, warc_file: str) -> list[tuple[str, int]]:
     """(capture id, offset) of every capture the index says is in ``warc_file``."""
     return index.db.execute("select id, warc_offset from captures where warc_file = ?", [warc_file]).fetchall()
 
