@@ -21,8 +21,8 @@ A crawl writes each capture to the WARC file (flushed) and then commits its ``ca
 4. marks the runs left ``running`` as ``killed``, finished at their last indexed capture.
 
 The index's side of it (its reads and the repairs, :func:`govarchive.index.repairs.forget_lost_captures`) lives
-in govarchive/index/repairs.py; this module reads the files and decides. Every index change is made in a transaction, every finding is logged as one WARNING a person can
-act on, and a second call changes nothing. docs/recovery.md tells the whole story.
+in govarchive/index/repairs.py; this module reads the files and decides. Every index change is made in a
+transaction, every finding is logged as one WARNING a person can act on, and a second call changes nothing. docs/recovery.md tells the whole story.
 """
 
 from __future__ import annotations
