@@ -570,7 +570,7 @@ def analyse(archive_dir: Path, as_of: str | None, dormant_days: int, closed_afte
         if chosen:
             moment, why = chosen, "--as-of"
         else:  # the archive's own "now": the demo's date on the demo archive, the last crawl's start elsewhere
-            last = last_judgement(index.db)
+            last = last_judgement(index)
             moment, why = (last[0], f"as the newest run, {last[1]}, judged them; --as-of to choose another") if last \
                 else (datetime.now(UTC), "now: no run recorded a moment; --as-of to choose another")
         click.echo(f"statuses judged at {moment.isoformat(timespec='seconds')} ({why})")

@@ -9,6 +9,7 @@ private names (``from x import _y``).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,91 @@ def test_the_layers_are_the_packages():
     assert packages == set(LAYERS) - {"<top>"}
     loose = {p.stem for p in (ROOT / "govarchive").glob("*.py")}
     assert loose == TOP, "modules outside the layer packages"
+
+
+# -- SQL lives in index/ -------------------------------------------------------------------------------------
+# The index's SQL is written in govarchive/index/ only, behind named functions and methods (docs: README, the
+# layers): a module elsewhere asks `findings.platform_moves(index)`, never `index.db.execute("select …")`.
+# Exceptions, each with its reason (keep this list short):
+SQL_ALLOWED = {
+    # demo/ sits below index/ and may not import it; the demo web reads, read-only, which port an archive's
+    # demo captures were served on (one range of captures.url), so that a second `govarchive demo` serves there
+    "govarchive/demo/origin.py": "below index/: the demo web's own archived origin",
+}
+SQL_METHODS = {"execute", "executemany", "executescript"}  # any of these is SQL, whatever its argument
+SQL_TEXT = re.compile(r"^\s*(select|insert|update|delete|replace|create|drop|alter|pragma|with|begin|commit|"
+                      r"rollback|savepoint|release|attach|detach|vacuum)\b", re.IGNORECASE)
+
+
+def _text(node: ast.AST) -> str | None:
+    """The text of a string literal, an f-string (its holes as x) or a + of them; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _text(node.left), _text(node.right)
+        return None if left is None and right is None else (left or "x") + (right or "x")
+    return None
+
+
+def _is_db(node: ast.AST) -> bool:
+    """``db`` or ``<anything>.db``: a sqlite-utils Database by this project's naming."""
+    return (isinstance(node, ast.Name) and node.id == "db") or (isinstance(node, ast.Attribute) and node.attr == "db")
+
+
+def sql_outside_index(source: str) -> list[str]:
+    """Where a module runs SQL or reaches a table itself: ``.execute``/``.executemany``/``.executescript`` calls,
+    ``.query`` calls given SQL text, ``db["table"]`` and ``db.table("table")``, and an Index's connection
+    (``index.db``)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            first = _text(node.args[0]) if node.args else None
+            if name in SQL_METHODS:
+                found.append(f"line {node.lineno}: .{name}({(first or '…')[:40]!r})")
+            elif name == "query" and first is not None and SQL_TEXT.match(first):
+                found.append(f"line {node.lineno}: .query({first[:40]!r})")
+            elif name == "table" and _is_db(node.func.value):
+                found.append(f"line {node.lineno}: db.table(…)")
+        elif isinstance(node, ast.Subscript) and _is_db(node.value) and _text(node.slice) is not None:
+            found.append(f"line {node.lineno}: db[{_text(node.slice)!r}]")
+        elif isinstance(node, ast.Attribute) and node.attr == "db" and isinstance(node.ctx, ast.Load):
+            found.append(f"line {node.lineno}: {ast.unparse(node)} (an Index's connection)")
+    return sorted(set(found), key=lambda line: (int(line.split(":")[0].split()[1]), line))
+
+
+OUTSIDE_INDEX = [p for p in MODULES + sorted((ROOT / "pipelines").glob("*.py")) + sorted((ROOT / "spiders").glob("*.py"))
+                 if "index" not in p.relative_to(ROOT).parts[1:2]]
+
+
+@pytest.mark.parametrize("path", OUTSIDE_INDEX, ids=lambda p: str(p.relative_to(ROOT)))
+def test_sql_lives_in_index(path):
+    rel = path.relative_to(ROOT).as_posix()
+    found = sql_outside_index(path.read_text(encoding="utf-8"))
+    if rel in SQL_ALLOWED:
+        assert found, f"{rel} is allowed SQL ({SQL_ALLOWED[rel]}) but has none: take it off SQL_ALLOWED"
+        return
+    assert not found, (f"{rel} runs SQL or reaches a table itself; ask a named function or method of "
+                       f"govarchive/index/ instead: {found}")
+
+
+def test_the_sql_scan_finds_each_way_of_running_sql():
+    """The scan above is not vacuous: each form it forbids is found, and ordinary calls are not."""
+    forbidden = {
+        'index.db.execute("select 1 from runs")': ".execute(",
+        'conn.executemany("insert into t values (?)", rows)': ".executemany(",
+        "cursor.execute(sql, params)": ".execute(",
+        'db.query("select * from posts")': ".query(",
+        'db.query(f"select {x} from posts")': ".query(",
+        'db["notices"].insert({})': "db['notices']",
+        'index.db.table("claims").insert({})': "db.table(",
+        "rows = archive.index.db": "an Index's connection",
+    }
+    for source, what in forbidden.items():
+        found = sql_outside_index(source)
+        assert any(what in place for place in found), (source, found)
+    for allowed in ('self.query("sec_user_id", "sec_uid")', "await db.execute_fn(gather)",
+                    'datasette.urls.table(db, "posts")', 'names["db"]'):
+        assert not sql_outside_index(allowed), allowed

@@ -41,7 +41,6 @@ from govarchive.browse.chart import closures_chart
 from govarchive.browse.home import closures_by_month, most_at_risk, overview, recent_closures
 from govarchive.browse.metadata import TABLES, database_metadata
 from govarchive.browse.queries import QUERIES, VIEWER
-from govarchive.browse.records import account_record, post_record
 from govarchive.browse.replay import (
     ARCHIVED_CSP,
     FRAME_SANDBOX,
@@ -49,7 +48,6 @@ from govarchive.browse.replay import (
     VIEWER_CSP,
     ArchivedCopy,
     canonical_url,
-    copy_context,
     find_capture,
     follow_redirects,
     load_copy,
@@ -57,7 +55,8 @@ from govarchive.browse.replay import (
     rewrite_css,
     rewrite_html,
 )
-from govarchive.index.search import attach_search, cjk_escape_fts, contains_all, main_file, search_path
+from govarchive.index.records import account_record, capture_row, copy_context, post_record
+from govarchive.index.search import attach_search, cjk_escape_fts, contains_all, has_search_log, main_file, search_path
 from govarchive.warc.writer import open_warc
 
 logger = logging.getLogger(__name__)
@@ -85,8 +84,7 @@ def _attach_search(conn: Any) -> None:
     table search and the canned queries find ``posts_fts`` there. Without one, an empty search index in memory
     (a search finds nothing) and one line in the log, once."""
     index_db = main_file(conn)
-    if not index_db or conn.execute("select 1 from sqlite_master where type = 'table' and name = 'search_log'"
-                                    ).fetchone() is None:
+    if not index_db or not has_search_log(conn):
         return
     if not attach_search(conn, index_db) and index_db not in _MISSING_SEARCH_SAID:
         _MISSING_SEARCH_SAID.add(index_db)
@@ -368,8 +366,7 @@ async def archived_record(datasette: Any, request: Any) -> Response:
     """The WARC record itself (one gzip member): provenance a reader can check with any WARC tool."""
     capture_id = request.url_vars["capture_id"]
     db, warc_dir = _database(datasette, request)
-    row = (await db.execute("select warc_file, warc_offset, warc_length from captures where id = ?",
-                            [capture_id])).first()
+    row = await db.execute_fn(lambda conn: capture_row(conn, capture_id))
     if row is None:
         return _not_found("not in the archive")
     try:

@@ -7,7 +7,8 @@
 - **CDXJ** is cdxj-indexer's sorted pywb index of the closed WARC files.
 - **CSV / JSON** are the rows of any table docs/schema.md documents (accounts, posts, notices, ...).
 
-Everything here only reads the archive: ``index.db`` is opened read-only.
+Everything here only reads the archive: ``index.db`` is opened read-only, and what is read of it is asked of
+govarchive/index/exports.py (its tables, a WACZ selection's captures, files and pages).
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from typing import IO, Any, ClassVar
 from sqlite_utils import Database
 
 from govarchive import __version__
+from govarchive.index import exports as reads
 from govarchive.warc.files import ArchiveWarcs, WarcFile
 
 # Tables people ask for most come first in messages; every table docs/schema.md documents can be exported.
 FIRST_TABLES = ("accounts", "posts", "notices", "claims", "migrations", "status_history", "runs", "captures")
 PAGES_FORMAT = "json-pages-1.0"
 DATAPACKAGE_KEY = "govarchive"  # our own property in datapackage.json (the WACZ spec allows custom ones)
-NOT_A_PAGE = ("blocked", "redirect", "unauthorized")  # 2xx captures that are no account page to open
 
 
 class ExportError(ValueError):
@@ -83,12 +84,9 @@ def closed_files(archive_dir: Path) -> list[WarcFile]:
 def open_readonly(db_path: Path) -> Database:
     """The index, read-only: an export never changes the archive."""
     try:
-        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
-        conn.execute("pragma busy_timeout = 10000")
-        conn.execute("select count(*) from sqlite_master").fetchone()
+        return reads.open_read_only(db_path)
     except sqlite3.Error as exc:
         raise ExportError(f"cannot read {db_path} ({exc}): is it an index.db of govarchive?") from None
-    return Database(conn)
 
 
 def check_output(path: Path) -> Path:
@@ -129,7 +127,7 @@ def check_table(archive_dir: Path, table: str) -> None:
     check_archive(archive_dir)
     db = open_readonly(Path(archive_dir) / "index.db")
     try:
-        if not db[table].exists():
+        if not reads.has_table(db, table):
             raise ExportError(f"{Path(archive_dir) / 'index.db'} has no table {table}: run "
                               "`govarchive analyse` to bring it up to date")
     finally:
@@ -146,8 +144,8 @@ def write_table(archive_dir: Path, table: str, out: IO[str], fmt: str = "csv", e
     check_table(archive_dir, table)
     db = open_readonly(Path(archive_dir) / "index.db")
     try:
-        columns = list(db[table].columns_dict)
-        rows = db.table(table).rows_where(order_by=", ".join(db.table(table).pks))
+        columns = reads.table_columns(db, table)
+        rows = reads.table_rows(db, table)
         count = 0
         if fmt == "csv":
             if excel:
@@ -272,43 +270,25 @@ def plan_wacz(archive_dir: Path, runs: Sequence[str] = (), accounts: Sequence[st
 def _plan(db: Database, on_disk: dict[str, Path], runs: list[str], accounts: list[str],
           dependencies: bool) -> WaczPlan:
     for run in runs:
-        if not db.execute("select 1 from runs where id = ?", [run]).fetchone():
-            known = [r for (r,) in db.execute("select id from runs order by started_at desc limit 3")]
+        if not reads.run_exists(db, run):
+            known = reads.latest_runs(db)
             raise ExportUsage(f"unknown run id {run!r}: the latest runs are {', '.join(known) or 'none'} "
                               "(all are in the runs table)")
     account_ids = [_account_id(db, account) for account in accounts]
-    db.execute("create temp table files (name text primary key)")
-    db.conn.executemany("insert into temp.files values (?)", [(name,) for name in on_disk])
-    db.execute("create temp table sel_accounts (id text primary key)")
-    db.conn.executemany("insert or ignore into temp.sel_accounts values (?)", [(a,) for a in account_ids])
-    db.execute("create temp table selected (id text primary key)")
-    queries, params = [], []
-    if runs:
-        queries.append(f"select id from captures where run_id in ({', '.join('?' * len(runs))})")
-        params += runs
-    if account_ids:
-        queries.append(ACCOUNT_CAPTURES)
-    if queries:
-        both = " intersect ".join(f"select id from ({query})" for query in queries)  # compound selects nest
-        db.execute(f"insert or ignore into temp.selected select id from ({both}) where id is not null",
-                   params)
-    else:
-        db.execute("insert into temp.selected select id from captures "
-                   "where warc_file in (select name from temp.files)")
-    wanted = sorted(name for (name,) in db.execute(
-        "select distinct warc_file from captures where id in (select id from temp.selected)"))
-    if queries and not wanted:
+    reads.select_captures(db, list(on_disk), runs, account_ids)
+    wanted = reads.files_of_selection(db)
+    selecting = bool(runs or account_ids)
+    if selecting and not wanted:
         what = "; ".join(filter(None, [f"runs {', '.join(runs)}" if runs else None,
                                        f"accounts {', '.join(account_ids)}" if account_ids else None]))
         raise ExportError(f"no captures of {what} in the index: check the ids with `govarchive export csv "
                           "runs` or `govarchive export csv accounts`")
     missing = [name for name in wanted if name not in on_disk]
-    selected = [name for name in wanted if name in on_disk] if queries else sorted(on_disk)
+    selected = [name for name in wanted if name in on_disk] if selecting else sorted(on_disk)
     if not selected:
         raise ExportError(f"none of the WARC files of this selection is in {_warc_dir(on_disk)} or where an "
                           f"in-place import recorded it: put {', '.join(missing[:3])} back")
-    db.execute("delete from temp.selected where id in (select id from captures where warc_file not in "
-               "(select name from temp.files))")
+    reads.keep_selected_in_files(db)
     included = set(selected)
     while True:
         deps = _dependencies(db, included)
@@ -329,103 +309,36 @@ def _warc_dir(on_disk: dict[str, Path]) -> Path | str:
 
 
 def _account_id(db: Database, account: str) -> str:
-    if db.execute("select 1 from accounts where id = ?", [account]).fetchone():
-        return account
-    alias = db.execute("select account_id from account_aliases where alias_id = ?", [account]).fetchone()
-    if alias:  # a provisional id merged into the real account
-        return alias[0]
+    known = reads.known_account(db, account)  # or the real account a provisional id was merged into
+    if known:
+        return known
     raise ExportUsage(f"unknown account id {account!r}: ids look like wechat:<biz> or weibo:<uid>; list them "
                       "with `govarchive export csv accounts`")
 
 
-_SEL = "(select id from temp.sel_accounts)"
-_ACCOUNT_URL = "case when instr(a.url, '#') > 0 then substr(a.url, 1, instr(a.url, '#') - 1) else a.url end"
-_MEDIA = "case when json_valid(p.media) and json_type(p.media) = 'array' then p.media else '[]' end"
-# every capture that shows an account: its pages, its posts' pages and media, its listings, its evidence
-ACCOUNT_CAPTURES = f"""
-    select capture_id as id from accounts where id in {_SEL}
-    union select capture_id from posts where account_id in {_SEL}
-    union select archived_capture_id from posts where account_id in {_SEL}
-    union select capture_id from account_sources where account_id in {_SEL}
-    union select capture_id from account_checks where account_id in {_SEL}
-    union select capture_id from notices where account_id in {_SEL}
-    union select capture_id from claims where account_id in {_SEL}
-    union select capture_id from status_history where table_name = 'accounts' and row_id in {_SEL}
-    union select capture_id from status_history where table_name = 'posts'
-        and row_id in (select id from posts where account_id in {_SEL})
-    union select c.id from captures c join posts p on c.url = p.url where p.account_id in {_SEL}
-    union select c.id from captures c join posts p on c.url = p.cover_url where p.account_id in {_SEL}
-    union select c.id from captures c join accounts a on c.url = {_ACCOUNT_URL} where a.id in {_SEL}
-    union select c.id from posts p, json_each({_MEDIA}) m
-        join captures c on c.url = json_extract(m.value, '$.url')
-        where p.account_id in {_SEL} and m.type = 'object'
-"""
-
-
 def _dependencies(db: Database, included: set[str]) -> list[Dependency]:
     """Revisits in ``included`` files whose originals are in another file (or not in the index)."""
-    names = sorted(included)
-    marks = ", ".join("?" * len(names))
-    rows = db.execute(f"""
-        select r.warc_file, o.warc_file, count(*) from captures r left join captures o on o.id = r.refers_to
-        where r.record_type = 'revisit' and r.warc_file in ({marks})
-            and (o.warc_file is null or o.warc_file != r.warc_file)
-        group by 1, 2 order by 1, 2""", names).fetchall()
+    rows = reads.revisit_dependencies(db, sorted(included))
     return [Dependency(warc, requires, count, requires in included) for warc, requires, count in rows]
 
 
 def _pages(db: Database, only_selected_accounts: bool) -> list[dict[str, Any]]:
     """Page entries: each post's archived page and each account's own page, among the selected captures."""
-    scope = f"and p.account_id in {_SEL}" if only_selected_accounts else ""
     pages: list[dict[str, Any]] = []
-    for row in db.execute(f"""
-            with cand as (
-                select p.id as pid, c.id as cid, c.fetched_at as at
-                    from posts p join captures c on c.id = p.archived_capture_id
-                union select p.id, c.id, c.fetched_at from posts p join captures c on c.id = p.capture_id
-                    where c.page_state = 'ok'
-                union select p.id, c.id, c.fetched_at from posts p join captures c on c.url = p.url
-                    where c.page_state = 'ok'),
-            best as (select pid, cid, max(at) from cand
-                     where cid in (select id from temp.selected) group by pid)
-            select p.id, c.url, c.fetched_at, p.title, p.text, p.published_at, p.state, a.id, a.name,
-                p.platform
-            from best join posts p on p.id = best.pid join captures c on c.id = best.cid
-            left join accounts a on a.id = p.account_id where 1 {scope}"""):
+    for row in reads.post_pages(db, only_selected_accounts):
         pid, url, ts, title, text, published, state, account_id, account, platform = row
         pages.append({"id": f"post:{pid}", "url": url, "ts": ts, "title": title or _excerpt(text) or url,
                       "type": "post", "post_id": pid, "account_id": account_id, "account": account,
                       "platform": platform, "published_at": published, "state": state})
-    where = f"where a.id in {_SEL}" if only_selected_accounts else ""
-    for account_id, name, platform, url, status, capture_id, profile_seen in db.execute(
-            "select a.id, a.name, a.platform, a.url, a.status, a.capture_id, a.profile_seen_at "
-            f"from accounts a {where}"):
-        capture = _account_page(db, (url or "").split("#", 1)[0], capture_id, profile_seen)
+    for account_id, name, platform, url, status, capture_id, profile_seen in reads.accounts_of_selection(
+            db, only_selected_accounts):
+        capture = reads.account_page(db, (url or "").split("#", 1)[0], capture_id, profile_seen)
         if capture:
             pages.append({"id": f"account:{account_id}", "url": capture[0], "ts": capture[1],
                           "title": name or account_id, "type": "account", "account_id": account_id,
                           "account": name, "platform": platform, "status": status})
     pages.sort(key=lambda page: (page["ts"], page["id"]))
     return pages
-
-
-def _account_page(db: Database, url: str, capture_id: str | None,
-                  profile_seen: str | None) -> tuple[str, str] | None:
-    """The newest selected capture of the account's own page: its URL, else its latest capture if that was
-    the platform's own page of it (``profile_seen_at``) and not one of its posts."""
-    good = (f"id in (select id from temp.selected) and http_status between 200 and 299 "
-            f"and coalesce(page_state, '') not in ({', '.join(repr(s) for s in NOT_A_PAGE)})")
-    if url:
-        found = db.execute(f"select url, fetched_at from captures where url = ? and {good} "
-                           "order by fetched_at desc limit 1", [url]).fetchone()
-        if found:
-            return found
-    if capture_id and profile_seen:
-        return db.execute("select url, fetched_at from captures c where id = ? and fetched_at = ? "
-                          f"and {good} and not exists (select 1 from posts p "
-                          "where c.id in (p.capture_id, p.archived_capture_id))",
-                          [capture_id, profile_seen]).fetchone()
-    return None
 
 
 def _excerpt(text: str | None, size: int = 60) -> str:

@@ -26,6 +26,7 @@ import lxml.html
 from lxml import etree
 
 from govarchive.core.httpdata import BodyTooLarge, decode_text, header, http_body
+from govarchive.index.records import capture_row, captures_of_url, post_copy_of_url
 from govarchive.pages.base import DOM_SNAPSHOT, SCREENSHOT
 from govarchive.pages.wechat import canonical_article_url, is_article_url
 from govarchive.warc.reader import http_record
@@ -111,22 +112,6 @@ def read_capture_record(warc_dir: Path, row: dict[str, Any]) -> tuple[int, list[
         return http_record(fh, row["warc_offset"])
 
 
-def _row(conn: sqlite3.Connection, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    cursor = conn.execute(sql, params)
-    found = cursor.fetchone()
-    return dict(zip([c[0] for c in cursor.description], found)) if found else None
-
-
-def _rows(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, values)) for values in cursor.fetchall()]
-
-
-def capture_row(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any] | None:
-    return _row(conn, "select * from captures where id = ?", [capture_id])
-
-
 def load_copy(conn: sqlite3.Connection, warc_dir: Path, capture_id: str,
               max_bytes: int = MAX_VIEW_BYTES) -> ArchivedCopy | None:
     """The archived response of ``capture_id`` (None: no such capture)."""
@@ -179,15 +164,13 @@ def _moment(value: str | None) -> float | None:
 def find_capture(conn: sqlite3.Connection, url: str, at: str | None = None) -> str | None:
     """The capture id of ``url`` nearest ``at`` (else the newest): successful answers first, then
     redirects, then anything. Falls back to the post whose canonical URL it is."""
-    candidates = _rows(conn, "select id, fetched_at, http_status from captures where url = ?", [url])
+    candidates = captures_of_url(conn, url)
     if not candidates:
         canonical = canonical_url(url)
         if canonical != url:
-            candidates = _rows(conn, "select id, fetched_at, http_status from captures where url = ?", [canonical])
+            candidates = captures_of_url(conn, canonical)
         if not candidates:
-            post = _row(conn, "select coalesce(archived_capture_id, capture_id) as id from posts where url = ?",
-                        [canonical])
-            return post["id"] if post and post["id"] else None
+            return post_copy_of_url(conn, canonical)
     target = _moment(at)
 
     def rank(row: dict[str, Any]) -> tuple[int, float]:
@@ -215,43 +198,6 @@ def follow_redirects(conn: sqlite3.Connection, warc_dir: Path, capture_id: str) 
             return capture_id
         capture_id = following
     return capture_id
-
-
-def copy_context(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any]:
-    """What the index knows around a capture: the post shown, its account and where it went."""
-    post = _row(conn, "select id, title, state, account_id, published_at, media from posts where capture_id = ? "
-                      "or archived_capture_id = ? limit 1", [capture_id, capture_id])
-    account_id = post["account_id"] if post else None
-    if account_id is None:
-        found = (_row(conn, "select id as account_id from accounts where capture_id = ? limit 1", [capture_id])
-                 or _row(conn, "select account_id from account_checks where capture_id = ? limit 1", [capture_id])
-                 or _row(conn, "select account_id from notices where capture_id = ? and account_id is not null "
-                               "limit 1", [capture_id]))
-        account_id = found["account_id"] if found else None
-    account = _row(conn, "select id, name, platform, status, status_reason from accounts where id = ?",
-                   [account_id]) if account_id else None
-    successors = _rows(conn, """
-        select m.target_name, m.target_platform, m.target_account_id, m.target_url, m.evidence, m.confidence,
-               t.name as target_account_name, t.status as target_status, t.capture_id as target_capture_id,
-               m.source, coalesce(nullif(rp.title, ''), rp.url) as report_title, c.claimed_at as report_date
-        from migrations m left join accounts t on t.id = m.target_account_id
-        left join claims c on c.id = m.claim_id left join posts rp on rp.id = c.post_id
-        where m.from_account_id = ? order by m.source = 'report', m.confidence desc, m.target_name""",
-                       [account_id]) if account_id else []
-    # what reports say about it (its own notices and pages outrank them: lifecycle.py)
-    claims = _rows(conn, """
-        select c.kind, c.effective_at, c.claimed_at as report_date, c.source, c.capture_id as report_capture_id,
-               coalesce(nullif(rp.title, ''), rp.url) as report_title
-        from claims c left join posts rp on rp.id = c.post_id where c.account_id = ?
-        order by c.confidence desc, c.claimed_at desc""", [account_id]) if account_id else []
-    # a page loaded in a browser: its DOM snapshot and screenshot; a rendering: the page it was taken of
-    renderings = _rows(conn, "select id, url, content_type from captures where snapshot_of = ? order by url",
-                       [capture_id])
-    rendering_of = _row(conn, "select snapshot_of from captures where id = ? and snapshot_of is not null", [capture_id])
-    return {"post": post, "account": account, "successors": successors, "claims": claims,
-            "renderings": [dict(r, kind="screenshot" if (r["content_type"] or "").startswith("image/") else "dom")
-                           for r in renderings],
-            "rendering_of": rendering_of["snapshot_of"] if rendering_of else None}
 
 
 def page_url(url: str) -> str:

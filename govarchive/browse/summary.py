@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from govarchive.index import inspection
 from govarchive.index.search import search_status
 from govarchive.warc.files import ArchiveWarcs
 
@@ -146,58 +147,23 @@ def summarize(archive_dir: Path, last_runs: int = LAST_RUNS, index_db: Path | No
 
 
 def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
-    one = lambda sql, *args: db.execute(sql, args).fetchone()[0]  # noqa: E731
-    pairs = lambda sql, *args: dict(db.execute(sql, args).fetchall())  # noqa: E731
-    summary.accounts = one("select count(*) from accounts")
-    summary.accounts_by_platform = pairs("select platform, count(*) from accounts group by platform")
-    summary.posts = one("select count(*) from posts")
-    summary.posts_by_state = pairs("select state, count(*) from posts group by state")
-    summary.captures = one("select count(*) from captures")
-    summary.revisits = one("select count(*) from captures where record_type = 'revisit'")
-    summary.runs = one("select count(*) from runs")
-    summary.accounts_by_status = pairs(
-        "select coalesce(status, 'unknown'), count(*) from accounts group by 1")
-    for status, platform, count in db.execute(
-            "select coalesce(status, 'unknown'), platform, count(*) from accounts group by 1, 2 "
-            "order by 1, 2"):
-        summary.accounts_by_status_platform.setdefault(status, {})[platform] = count
-    summary.notices = one("select count(*) from notices where is_report = 0")
-    summary.notices_by_kind = pairs(
-        "select kind, count(*) from notices where is_report = 0 group by kind order by kind")
-    summary.reports = one("select count(*) from claims") if "claims" in db.table_names() else \
-        one("select count(*) from notices where is_report = 1")  # an index not yet migrated (m012)
-    summary.migrations = one("select count(*) from migrations")
-    summary.migrations_resolved = one("select count(*) from migrations where target_account_id is not null")
-    summary.migrations_unresolved = summary.migrations - summary.migrations_resolved
-
-    runs = db.execute(
-        "select r.id, r.spider, r.started_at, r.finished_at, r.status, "
-        "(select count(*) from captures c where c.run_id = r.id), "
-        "(select count(*) from captures c where c.run_id = r.id and c.page_state = 'blocked') "
-        "from runs r order by r.started_at desc, r.id desc limit ?", [last_runs]).fetchall()
-    summary.last_runs = [RunRow(*row) for row in runs]
+    for name, value in inspection.totals(db).items():
+        setattr(summary, name, value)
+    summary.last_runs = [RunRow(*row) for row in inspection.last_runs(db, last_runs)]
 
     problems = summary.problems
-    problems.unfinished_runs = [row[0] for row in db.execute(
-        "select id from runs where status = 'running' and finished_at is null order by started_at")]
+    problems.unfinished_runs = inspection.unfinished_runs(db)
     problems.killed_runs = [run.id for run in reversed(summary.last_runs) if run.status == "killed"]
-    if db["lost_captures"].exists():
-        problems.lost_captures = one("select count(*) from lost_captures")
-        problems.lost_not_refetched = one(
-            "select count(*) from lost_captures l where not exists (select 1 from captures c "
-            "where c.url = l.url and c.fetched_at > l.detected_at)")
-    states = pairs(f"select page_state, count(*) from captures where page_state in "
-                   f"({', '.join('?' for _ in PROBLEM_STATES)}) group by page_state", *PROBLEM_STATES)
+    problems.lost_captures, problems.lost_not_refetched = inspection.lost_capture_counts(db)
+    states = inspection.captures_in_states(db, PROBLEM_STATES)
     problems.parse_errors, problems.unparsed = states.get("parse_error", 0), states.get("unparsed", 0)
-    problems.unreachable_accounts = [f"{name} ({ident})" if name else ident for ident, name in db.execute(
-        "select id, name from accounts where status = 'unreachable' order by name, id")]
+    problems.unreachable_accounts = [f"{name} ({ident})" if name else ident
+                                     for ident, name in inspection.unreachable_accounts(db)]
     if summary.last_runs:
         problems.last_run = summary.last_runs[0].id
         problems.blocked_last_run = summary.last_runs[0].blocked
-        if db["fetch_failures"].exists():
-            problems.fetch_failures_last_run = pairs(
-                "select error, count(*) from fetch_failures where run_id = ? and error not in ('robots', 'http_error') "
-                "and coalesce(request_kind, '') != 'start' group by error order by error", problems.last_run)
-            problems.failed_seeds_last_run = [f"{url} ({error}: {detail})" for url, error, detail in db.execute(
-                "select url, error, detail from fetch_failures where run_id = ? and request_kind = 'start' "
-                "and error != 'robots' order by failed_at, url", [problems.last_run])]
+        failures = inspection.failures_of_run(db, problems.last_run)
+        if failures is not None:
+            problems.fetch_failures_last_run = failures
+            problems.failed_seeds_last_run = [f"{url} ({error}: {detail})" for url, error, detail
+                                              in inspection.failed_seeds(db, problems.last_run)]

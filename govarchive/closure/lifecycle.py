@@ -35,8 +35,8 @@ from govarchive.closure.notices import (
 )
 from govarchive.closure.watermarks import WatermarkReport, update_watermarks
 from govarchive.core.config import DEFAULT_CONFIG
+from govarchive.index import findings, statuses
 from govarchive.index.store import FAILED_CHECK_STATES, FETCH_FAILED, Index
-from govarchive.index.transactions import write_transaction
 
 STATUSES = ("active", "dormant", "zombie", "closing", "closed", "migrated", "unreachable")
 CLOSED_STATES = ("account_cancelled", "account_blocked", "recycled")  # the platform's own closure pages
@@ -89,31 +89,25 @@ def analyse(index: Index, as_of: datetime, run_id: str | None = None,
     result = Analysis()
     result.merged = merge_provisional_accounts(index, stamp)
     # this run's posts, and those of runs that never finished (killed before their analysis)
-    where, params = ("p.capture_id in (select id from captures where run_id = ? or run_id in "
-                     "(select id from runs where finished_at is null and id != ?))", [run_id, run_id]) \
-        if run_id else ("1", [])
+    where, params = findings.posts_of_run(run_id)
     record_notices(index, where, params, detected_at=stamp)
-    result.notices, result.claims = index.db.execute(
-        "select (select count(*) from notices where detected_at = ?), (select count(*) from claims where detected_at = ?)",
-        [stamp, stamp]).fetchone()
+    result.notices, result.claims = findings.findings_detected_at(index, stamp)
     result.platform_moves = record_platform_moves(index, stamp)
     result.resolved_targets = resolve_targets(index)
     result.status_changes = update_statuses(index, as_of, run_id, dormant_days, closed_after_runs)
     if run_id:
         result.watermarks = update_watermarks(index, run_id, stamp)
-    result.statuses = Counter(dict(index.db.execute(
-        "select coalesce(status, 'unknown'), count(*) from accounts group by 1").fetchall()))
+    result.statuses = Counter(statuses.accounts_by_status(index))
     return result
 
 
-def last_judgement(db: Any) -> tuple[datetime, str] | None:
+def last_judgement(index: Index) -> tuple[datetime, str] | None:
     """The moment the newest finished run judged statuses at, and its id (None: no run recorded one).
 
     Runs keep it in their stats (``govarchive/analysis/as_of``: ``GOVARCHIVE_AS_OF``, else the run's start);
     older runs give their start."""
 
-    row = db.execute("select id, started_at, json_extract(stats, ?) from runs where finished_at is not null "
-                     "order by started_at desc, id desc limit 1", [f'$."{AS_OF_STAT}"']).fetchone()
+    row = statuses.newest_judged_run(index, AS_OF_STAT)
     if row is None:
         return None
     for moment in (row[2], row[1]):
@@ -127,37 +121,28 @@ def last_judgement(db: Any) -> tuple[datetime, str] | None:
 def update_statuses(index: Index, as_of: datetime, run_id: str | None,
                     dormant_days: int = DEFAULT_CONFIG.dormant_days,
                     closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> int:
-    db = index.db
     stamp = as_of.isoformat(timespec="seconds")
     changes = 0
-    accounts = [dict(zip(("id", "status", "status_reason", "last_post_at", "moved_to", "profile_seen_at",
-                          "followers", "capture_id"), row)) for row in db.execute(
-        "select id, status, status_reason, last_post_at, moved_to, profile_seen_at, followers, capture_id "
-        "from accounts").fetchall()]
-    with write_transaction(db):
+    accounts = statuses.accounts_to_judge(index)
+    with index.transaction():
         for account in accounts:
             verdict = judge(index, account, as_of, dormant_days, closed_after_runs)
             risk = risk_of(index, account["id"], verdict, account["followers"], as_of)
             if verdict.status != account["status"]:
                 index.record_status("accounts", account["id"], account["status"], verdict.status, verdict.reason,
                                     verdict.capture_id, stamp, run_id)
-                db.execute("update accounts set status = ?, status_reason = ?, status_changed_at = ?, risk = ? "
-                           "where id = ?", [verdict.status, verdict.reason, stamp, risk, account["id"]])
+                statuses.set_status(index, account["id"], verdict.status, verdict.reason, stamp, risk)
                 changes += 1
             else:
-                db.execute("update accounts set status_reason = ?, risk = ? where id = ?",
-                           [verdict.reason, risk, account["id"]])
+                statuses.confirm_status(index, account["id"], verdict.reason, risk)
     return changes
 
 
 def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: int = DEFAULT_CONFIG.dormant_days,
           closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> Verdict:
     """The status the evidence supports, with the reason a person can check."""
-    db = index.db
     account_id = account["id"]
-    checks = db.execute(
-        "select c.page_state, c.capture_id, c.checked_at, c.ok_pages, c.failed_pages from account_checks c "
-        "join runs r on r.id = c.run_id where c.account_id = ? order by c.checked_at desc", [account_id]).fetchall()
+    checks = statuses.checks_of(index, account_id)
     if checks and checks[0][0] in CLOSED_STATES:
         return Verdict("closed", f"the platform's page says {checks[0][0]} ({checks[0][2][:10]})", checks[0][1])
     if account["moved_to"]:
@@ -175,9 +160,7 @@ def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: 
         how = "could not be fetched (fetch_failures says why)" if checks[0][0] == FETCH_FAILED \
             else f"answered {checks[0][0]}"
         return Verdict("unreachable", f"its pages {how} on {checks[0][2][:10]}", checks[0][1])
-    notice = db.execute(
-        "select kind, announced_at, effective_at, capture_id, id from notices where account_id = ? and is_report = 0 "
-        "order by coalesce(announced_at, '') desc limit 1", [account_id]).fetchone()
+    notice = statuses.latest_own_notice(index, account_id)
     today = as_of.date().isoformat()
     if notice and notice[0] in LEAVING_KINDS:
         kind, announced, effective, capture_id, _ = notice
@@ -195,7 +178,7 @@ def judge(index: Index, account: dict[str, Any], as_of: datetime, dormant_days: 
     seen_own_page = bool(account["profile_seen_at"]) or any(state == "ok" for state, *_ in checks)
     last_post = account["last_post_at"]
     if not last_post:
-        posts = db.execute("select count(*) from posts where account_id = ?", [account_id]).fetchone()[0]
+        posts = statuses.post_count(index, account_id)
         if seen_own_page and posts == 0 and account_id.split(":")[0] in POSTING_PLATFORMS:
             return Verdict("zombie", "its own page was seen and it has never posted", account["capture_id"])
         if not seen_own_page:
@@ -217,10 +200,7 @@ def _claimed(index: Index, account: dict[str, Any], checks: list[Any], today: st
     """The status reports' claims support, when nothing the archive saw contradicts them: the most
     believed claim (a quoted notice before a report), the newest first, set aside when the account posted
     after its date or (for a closure, merger or migration) its own page answered after it."""
-    rows = index.db.execute(
-        "select c.kind, c.claimed_at, c.effective_at, c.capture_id, c.source, p.title, p.url from claims c "
-        "left join posts p on p.id = c.post_id where c.account_id = ? "
-        "order by c.confidence desc, coalesce(c.claimed_at, '') desc", [account["id"]]).fetchall()
+    rows = statuses.claims_about(index, account["id"])
     last_post = (account["last_post_at"] or "")[:10]
     for kind, claimed_at, effective_at, capture_id, source, title, url in rows:
         since = effective_at or claimed_at or ""
@@ -243,12 +223,10 @@ def risk_of(index: Index, account_id: str, verdict: Verdict, followers: int | No
     """0–100: how urgently the account's content should be saved (closing soon, named in a notice, idle)."""
     if verdict.status in ("closed", "migrated"):
         return 5  # what is left may still be reachable for a while
-    named = index.db.execute("select (select count(*) from notices where account_id = ?) + "
-                             "(select count(*) from claims where account_id = ?)", [account_id, account_id]).fetchone()[0]
+    named = statuses.times_named(index, account_id)
     score = {"closing": 60, "dormant": 25, "unreachable": 15, "zombie": 10}.get(verdict.status or "", 0)
     if verdict.status == "closing":
-        effective = index.db.execute(
-            "select min(effective_at) from notices where account_id = ? and is_report = 0", [account_id]).fetchone()[0]
+        effective = statuses.earliest_own_effective_date(index, account_id)
         if effective and effective <= (as_of + timedelta(days=30)).date().isoformat():
             score += 25
     if named:
@@ -268,8 +246,4 @@ def _parse(value: str, reference: datetime) -> datetime:
 def crawl_order(index: Index) -> list[tuple[str, str, int]]:
     """(account id, url, risk) of accounts worth crawling first, most at risk first."""
     # accounts with a failed window still open come too: the last run could not archive them cleanly
-    return [tuple(row) for row in index.db.execute(
-        "select id, url, max(coalesce(risk, 0), case when id in (select account_id from failed_windows "
-        "where retried_by_run is null) then 1 else 0 end) as priority from accounts where url is not null "
-        "and (risk > 0 or id in (select account_id from failed_windows where retried_by_run is null)) "
-        "and coalesce(status, '') not in ('closed', 'migrated') order by priority desc, id").fetchall()]
+    return statuses.crawl_order(index)

@@ -27,8 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govarchive.closure.detector import Detection, Finding, Target, detect, name_key
+from govarchive.index import findings
 from govarchive.index.store import Index
-from govarchive.index.transactions import write_transaction
 
 DETECTABLE_STATES = ("ok",)
 # How far a claim is believed: a first-party notice counts 1.0; a report quoting the owner's notice
@@ -51,32 +51,20 @@ def provisional_account_id(platform: str, name: str) -> str:
 def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), detected_at: str = "") -> int:
     """Detect notices and reports in the posts matching ``where`` (SQL over ``posts p``); returns the
     notices and claims written."""
-    db = index.db
     written, after = 0, 0
     while True:  # a page of posts at a time: a run of 100,000 articles is not held in memory at once
-        rows = db.execute(
-            "select p.rowid, p.id, p.account_id, p.capture_id, p.title, p.text, coalesce(p.clean_text, p.text), p.published_at, "
-            "a.name, a.platform from posts p left join accounts a on a.id = p.account_id "
-            f"where p.rowid > ? and p.state in ('ok') and p.text is not null and ({where}) "
-            "order by p.rowid limit ?", [after, *params, NOTICE_PAGE]).fetchall()
+        rows = findings.posts_to_detect(index, where, params, after, NOTICE_PAGE)
         if not rows:
             return written
         after = rows[-1][0]
         for _, post_id, account_id, capture_id, title, text, cleaned, published_at, name, platform in rows:
             detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
                                cleaned=cleaned)  # cleaned when saved: not again
-            with write_transaction(db):
-                _forget_post(index, post_id)
+            with index.transaction():
+                findings.forget_findings_of_post(index, post_id)
                 if detection.label in ("notice", "report"):
                     written += _write_detection(index, detection, post_id, account_id, capture_id, platform,
                                                 detected_at)
-
-
-def _forget_post(index: Index, post_id: str) -> None:
-    index.db.execute("delete from migrations where notice_id in (select id from notices where post_id = ?)", [post_id])
-    index.db.execute("delete from migrations where claim_id in (select id from claims where post_id = ?)", [post_id])
-    index.db.execute("delete from notices where post_id = ?", [post_id])
-    index.db.execute("delete from claims where post_id = ?", [post_id])
 
 
 def _write_detection(index: Index, detection: Detection, post_id: str, account_id: str, capture_id: str,
@@ -89,11 +77,11 @@ def _write_detection(index: Index, detection: Detection, post_id: str, account_i
             _account_for(index, finding.account_name, finding.platform or own_platform, create=True,
                          seen=detected_at, capture_id=capture_id)
         notice_id = short_id("notice", post_id, finding.account_name, finding.platform)
-        index.db.table("notices").insert({
+        findings.save_notice(index, {
             "id": notice_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
             "kind": finding.kind, "announced_at": detection.announced_at, "effective_at": finding.effective_at,
             "excerpt": finding.excerpt[:500], "is_report": 0, "named_as": finding.account_name,
-            "named_platform": finding.platform, "detected_at": detected_at}, pk="id", replace=True)
+            "named_platform": finding.platform, "detected_at": detected_at})
         for target in finding.targets:
             _write_target(index, subject, target, detected_at, notice_id=notice_id)
     return len(detection.findings)
@@ -112,16 +100,15 @@ def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: 
                or _account_for(index, finding.account_name, platform, create=True, seen=detected_at,
                                capture_id=capture_id, agency=finding.agency, region=local_region(finding.agency)))
     if subject and finding.agency:  # the owner the report gives, where the account has none yet (whichever text came first)
-        index.db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
-                         [finding.agency, local_region(finding.agency), subject])
+        findings.fill_owner(index, subject, finding.agency, local_region(finding.agency))
     confidence = CLAIM_CONFIDENCE.get(finding.source, CLAIM_CONFIDENCE["report"])
     claim_id = short_id("claim", post_id, finding.account_name, finding.platform)
-    index.db.table("claims").insert({
+    findings.save_claim(index, {
         "id": claim_id, "account_id": subject, "post_id": post_id, "capture_id": capture_id,
         "source": finding.source if finding.source in CLAIM_CONFIDENCE else "report", "kind": finding.kind,
         "claimed_at": detection.announced_at, "effective_at": finding.effective_at, "excerpt": finding.excerpt[:500],
         "named_as": finding.account_name, "named_platform": finding.platform, "named_agency": finding.agency,
-        "confidence": confidence, "detected_at": detected_at}, pk="id", replace=True)
+        "confidence": confidence, "detected_at": detected_at})
     for target in finding.targets:
         _write_target(index, subject, target, detected_at, claim_id=claim_id, ceiling=confidence)
     return 1
@@ -129,13 +116,13 @@ def _write_claim(index: Index, detection: Detection, finding: Finding, post_id: 
 
 def _write_target(index: Index, from_account: str | None, target: Target, recorded_at: str,
                   notice_id: str | None = None, claim_id: str | None = None, ceiling: float = 1.0) -> None:
-    index.db.table("migrations").insert({
+    findings.save_migration(index, {
         "id": short_id("migration", notice_id or claim_id, target.name, target.platform),
         "from_account_id": from_account, "notice_id": notice_id, "claim_id": claim_id, "target_name": target.name,
         "target_platform": target.platform, "target_url": None, "target_account_id": None, "scope": target.scope,
         "evidence": target.evidence[:500], "confidence": min(target.confidence, ceiling),
         "is_class": int(target.is_class), "resolved_by": None, "source": "report" if claim_id else "notice",
-        "recorded_at": recorded_at}, pk="id", replace=True)
+        "recorded_at": recorded_at})
 
 
 def _account_for(index: Index, name: str, platform: str | None, create: bool, seen: str, capture_id: str,
@@ -146,14 +133,8 @@ def _account_for(index: Index, name: str, platform: str | None, create: bool, se
     if found or not create or not platform:
         return found
     account_id = provisional_account_id(platform, name)
-    with write_transaction(index.db):  # the row and its search shadow together: the account is found by its name
-        index.db.execute(
-            "insert or ignore into accounts (id, platform, platform_id, name, agency, region, first_seen, last_seen, "
-            "capture_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [account_id, platform, name, name, agency, region, seen, seen, capture_id])
-        index.db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
-                         [agency, region, account_id])
-        index.update_search()
+    # the row and its search shadow together: the account is found by its name
+    findings.create_named_account(index, account_id, platform, name, agency, region, seen, capture_id)
     return account_id
 
 
@@ -162,9 +143,7 @@ def find_account(index: Index, name: str, platform: str | None) -> str | None:
     key = name_key(name)
     if not key:
         return None
-    candidates = index.db.execute(
-        "select id, name, alias, platform from accounts where (? is null or platform = ?)", [platform, platform]
-    ).fetchall()
+    candidates = findings.account_names(index, platform)
     matches = [row[0] for row in candidates if key in (name_key(row[1]), name_key(row[2]) if row[2] else None)]
     real = [m for m in matches if not PROVISIONAL.match(m)]
     chosen = real or matches
@@ -177,9 +156,7 @@ def find_owned_account(index: Index, agency: str | None, platform: str | None) -
     key = name_key(agency)
     if not key:
         return None
-    rows = index.db.execute("select id, agency from accounts where agency is not null and (? is null or platform = ?)",
-                            [None if platform == "unspecified" else platform,
-                             None if platform == "unspecified" else platform]).fetchall()
+    rows = findings.account_agencies(index, None if platform == "unspecified" else platform)
     matches = [row[0] for row in rows if name_key(row[1]) == key]
     real = [m for m in matches if not PROVISIONAL.match(m)]
     chosen = real or matches
@@ -189,29 +166,23 @@ def find_owned_account(index: Index, agency: str | None, platform: str | None) -
 # ---- platform moves and target resolution -------------------------------------------------------------------
 def record_platform_moves(index: Index, recorded_at: str) -> int:
     """``accounts.moved_to`` (the platform's transferTargetLink) as certain migrations."""
-    rows = index.db.execute(
-        "select a.id, a.moved_to, t.name, t.platform, t.url, "
-        "(select moved_to_url from posts where account_id = a.id and moved_to_url is not null limit 1) "
-        "from accounts a left join accounts t on t.id = a.moved_to where a.moved_to is not null").fetchall()
-    with write_transaction(index.db):
+    rows = findings.platform_moves(index)
+    with index.transaction():
         for account_id, moved_to, name, platform, url, evidence in rows:
-            index.db.table("migrations").insert({
+            findings.save_migration(index, {
                 "id": short_id("migration", account_id, moved_to, "platform"), "from_account_id": account_id,
                 "notice_id": None, "target_name": name, "target_platform": platform or account_id.split(":")[0],
                 "target_url": url, "target_account_id": moved_to, "scope": "全部内容 (the platform moved the account)",
                 "evidence": evidence or "accounts.moved_to", "confidence": 1.0, "is_class": 0,
-                "resolved_by": "platform", "source": "platform", "recorded_at": recorded_at}, pk="id", replace=True)
+                "resolved_by": "platform", "source": "platform", "recorded_at": recorded_at})
     return len(rows)
 
 
 def resolve_targets(index: Index) -> int:
     """Match unresolved migration targets to archived accounts: by name, or a class target by region."""
-    db = index.db
-    rows = db.execute(
-        "select m.id, m.target_name, m.target_platform, m.is_class, a.region, a.agency from migrations m "
-        "left join accounts a on a.id = m.from_account_id where m.target_account_id is null").fetchall()
+    rows = findings.unresolved_targets(index)
     resolved = 0
-    with write_transaction(db):
+    with index.transaction():
         for migration_id, name, platform, is_class, region, agency in rows:
             account_id, how = None, None
             if is_class:
@@ -222,10 +193,9 @@ def resolve_targets(index: Index) -> int:
             elif name and platform not in ("office", "unspecified"):
                 account_id, how = find_account(index, name, platform), "name"
             if account_id:
-                url = db.execute("select url from accounts where id = ?", [account_id]).fetchone()[0]
-                db.execute("update migrations set target_account_id = ?, target_url = coalesce(target_url, ?), "
-                           "resolved_by = ? where id = ?", [account_id, _site_root(url) if platform == "website" or
-                                                            is_class else url, how, migration_id])
+                url = findings.account_url(index, account_id)
+                findings.resolve_target(index, migration_id, account_id,
+                                        _site_root(url) if platform == "website" or is_class else url, how)
                 resolved += 1
     return resolved
 
@@ -239,8 +209,7 @@ def local_region(agency: str | None) -> str | None:
 def _government_site(index: Index, name: str) -> str | None:
     """A website account of this government or site name (its columns carry it as agency or site name)."""
     key = name_key(name)
-    rows = index.db.execute("select id, name, agency from accounts where platform = 'website' order by length(id), id")
-    for account_id, account_name, agency in rows.fetchall():
+    for account_id, account_name, agency in findings.website_accounts(index):
         if key and key in (name_key(account_name), name_key(agency)):
             return account_id
     return None
@@ -256,21 +225,18 @@ def _site_root(url: str | None) -> str | None:
 # ---- provisional ids ---------------------------------------------------------------------------------------
 def merge_provisional_accounts(index: Index, merged_at: str) -> list[tuple[str, str]]:
     """Fold ``wechat:name:X`` / ``wechat:alias:x`` rows into the one real account with that name or alias."""
-    db = index.db
     merges: list[tuple[str, str]] = []
-    provisional = [row for row in db.execute("select id, platform, name, alias from accounts").fetchall()
-                   if PROVISIONAL.match(row[0])]
+    provisional = [row for row in findings.all_account_names(index) if PROVISIONAL.match(row[0])]
     for old_id, platform, _name, _alias in provisional:
         _, kind, key = old_id.split(":", 2)
-        candidates = db.execute(  # an account a report named without its platform: the one of that name anywhere
-            "select id, name, alias from accounts where (platform = ? or ? = 'unspecified') and id != ?",
-            [platform, platform, old_id]).fetchall()
+        # an account a report named without its platform: the one of that name anywhere
+        candidates = findings.other_accounts_of_platform(index, platform, old_id)
         real = [row[0] for row in candidates if not PROVISIONAL.match(row[0]) and (
             (kind == "alias" and row[2] and row[2].lower() == key.lower())
             or (kind == "name" and name_key(row[1]) == name_key(key)))]
         if len(real) != 1:
             continue
-        with write_transaction(db):
+        with index.transaction():
             merge_account(index, old_id, real[0], f"same {kind} ({key}) as the platform's own page", merged_at)
         merges.append((old_id, real[0]))
     return merges
@@ -278,24 +244,4 @@ def merge_provisional_accounts(index: Index, merged_at: str) -> list[tuple[str, 
 
 def merge_account(index: Index, old_id: str, new_id: str, reason: str, merged_at: str) -> None:
     """Point everything at ``new_id``, keep the listing facts the real row lacks, remember the old id."""
-    db = index.db
-    old = db.execute("select agency, region, status from accounts where id = ?", [old_id]).fetchone()
-    if old is None:
-        return
-    db.execute("update accounts set agency = coalesce(agency, ?), region = coalesce(region, ?) where id = ?",
-               [old[0], old[1], new_id])
-    for table, column in (("posts", "account_id"), ("notices", "account_id"), ("claims", "account_id"),
-                          ("migrations", "from_account_id"),
-                          ("migrations", "target_account_id"), ("accounts", "moved_to")):
-        db.execute(f"update {table} set {column} = ? where {column} = ?", [new_id, old_id])
-    db.execute("update or ignore account_sources set account_id = ? where account_id = ?", [new_id, old_id])
-    db.execute("delete from account_sources where account_id = ?", [old_id])
-    db.execute("update or ignore account_checks set account_id = ? where account_id = ?", [new_id, old_id])
-    db.execute("delete from account_checks where account_id = ?", [old_id])
-    db.execute("update account_aliases set account_id = ? where account_id = ?", [new_id, old_id])
-    db.execute("update status_history set row_id = ? where table_name = 'accounts' and row_id = ?", [new_id, old_id])
-    db.table("account_aliases").insert({"alias_id": old_id, "account_id": new_id, "reason": reason, "merged_at": merged_at},
-                                 pk="alias_id", replace=True)
-    db.table("changes").insert({"table_name": "accounts", "row_id": old_id, "column_name": "id", "old_value": old_id,
-                          "new_value": new_id, "capture_id": None, "changed_at": merged_at}, pk="id")
-    db.execute("delete from accounts where id = ?", [old_id])  # its search row goes with it (search_log)
+    findings.fold_account(index, old_id, new_id, reason, merged_at)

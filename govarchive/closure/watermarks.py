@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from govarchive.index import statuses
 from govarchive.index.store import Index
-from govarchive.index.transactions import write_transaction
 
 
 @dataclass
@@ -30,33 +30,21 @@ class WatermarkReport:
 
 
 def update_watermarks(index: Index, run_id: str, moment: str) -> WatermarkReport:
-    db = index.db
     report = WatermarkReport()
-    started = db.execute("select started_at from runs where id = ?", [run_id]).fetchone()
-    until = started[0] if started else moment
-    checks = db.execute("select account_id, ok_pages, failed_pages, page_state from account_checks "
-                        "where run_id = ?", [run_id]).fetchall()
+    until = statuses.run_started_at(index, run_id) or moment
+    checks = statuses.checks_of_run(index, run_id)
     failed = set(index.failed_accounts(run_id))  # also a post or an image of it that could not be fetched
-    with write_transaction(db):
+    with index.transaction():
         for account_id, ok_pages, failed_pages, page_state in checks:
-            current = db.execute("select last_post_at from watermarks where account_id = ?", [account_id]).fetchone()
+            current = statuses.watermark_of(index, account_id)
             if account_id in failed or not ok_pages:
-                report.failed += db.execute(
-                    "insert or ignore into failed_windows (account_id, run_id, since, until, ok_pages, failed_pages, "
-                    "page_state, recorded_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [account_id, run_id, current[0] if current else None, until, ok_pages or 0, failed_pages or 0,
-                     page_state, moment]).rowcount
+                report.failed += statuses.record_failed_window(index, account_id, run_id, current, until,
+                                                               ok_pages or 0, failed_pages or 0, page_state, moment)
                 continue
-            report.retried += db.execute("update failed_windows set retried_by_run = ? where account_id = ? "
-                                         "and retried_by_run is null and run_id != ?",
-                                         [run_id, account_id, run_id]).rowcount
-            newest = db.execute("select id, published_at from posts where account_id = ? and published_at is not null "
-                                "order by published_at desc, id desc limit 1", [account_id]).fetchone()
-            if newest is None or (current and current[0] and current[0] >= newest[1]):
+            report.retried += statuses.close_failed_windows(index, account_id, run_id)
+            newest = statuses.newest_dated_post(index, account_id)
+            if newest is None or (current and current >= newest[1]):
                 continue
-            db.execute("insert into watermarks (account_id, last_post_id, last_post_at, run_id, advanced_at) "
-                       "values (?, ?, ?, ?, ?) on conflict(account_id) do update set last_post_id = excluded.last_post_id, "
-                       "last_post_at = excluded.last_post_at, run_id = excluded.run_id, advanced_at = excluded.advanced_at",
-                       [account_id, newest[0], newest[1], run_id, moment])
+            statuses.advance_watermark(index, account_id, newest[0], newest[1], run_id, moment)
             report.advanced += 1
     return report

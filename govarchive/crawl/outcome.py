@@ -29,7 +29,6 @@ gathered by :func:`run_facts` from the run's stats and the index. The outcome's 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import Any
 
 from govarchive.core.failures import HTTP_ERROR
 from govarchive.core.storage import DISK_FULL
-from govarchive.index.store import FAILED_ACCOUNTS_SQL
+from govarchive.index.inspection import failed_accounts_of_run
 from govarchive.warc.lock import LOCKED
 
 EXIT_OK = 0
@@ -157,11 +156,7 @@ def failed_accounts(index_db: Path, run_id: str | None) -> tuple[str, ...]:
     """Accounts whose own pages were blocked or failed in the run (read-only; no index: none)."""
     if not run_id or not Path(index_db).is_file():
         return ()
-    try:
-        with sqlite3.connect(Path(index_db).resolve().as_uri() + "?mode=ro", uri=True) as conn:
-            return tuple(sorted(row[0] for row in conn.execute(FAILED_ACCOUNTS_SQL, {"run": run_id})))
-    except sqlite3.Error:
-        return ()
+    return failed_accounts_of_run(index_db, run_id)
 
 
 def run_facts(stats: Mapping[str, Any], archive_dir: Path, run_id: str | None) -> RunFacts:

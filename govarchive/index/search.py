@@ -160,6 +160,11 @@ def main_file(conn: Any) -> str:
     return next((row[2] or "" for row in conn.execute("pragma database_list") if row[1] == "main"), "")
 
 
+def has_search_log(conn: Any) -> bool:
+    """True for an index whose search rows live in search.db (it has ``search_log``: m014)."""
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = 'search_log'").fetchone() is not None
+
+
 def is_attached(conn: Any) -> bool:
     return any(row[1] == SCHEMA for row in conn.execute("pragma database_list"))
 

@@ -137,6 +137,14 @@ class Index:
             finally:
                 self.batch = None
 
+    @contextmanager
+    def transaction(self) -> Iterator[Index]:
+        """One write transaction around several writes (``BEGIN IMMEDIATE``: it waits for another writer's turn
+        instead of failing); inside an open one, a savepoint. Everything in it is committed together or not at
+        all."""
+        with write_transaction(self.db):
+            yield self
+
     # -- one writer's own transactions (govarchive/warc/batchwriter.py): saves inside are savepoints --------
     @property
     def in_transaction(self) -> bool:

@@ -1,11 +1,20 @@
-"""Write transactions on ``index.db`` that never fail for being second.
+"""Write transactions on ``index.db``: one writer's steps committed together, never failing for being second.
 
-A crawl has two writers on its index: its writer process (govarchive/crawl/archiveprocess.py, the only one
-that writes what the crawl archives) and its search worker (govarchive/index/searchworker.py).
-SQLite lets one write at a time; a transaction begun with a plain ``BEGIN`` that reads first and writes
-later cannot wait for the other writer (its snapshot may be stale: ``SQLITE_BUSY`` at once, "database is
-locked"). :func:`write_transaction` begins with ``BEGIN IMMEDIATE``, so it waits (``busy_timeout``) for
-the write lock before it reads anything; nested inside another transaction it is a savepoint.
+Who writes ``index.db``: in a crawl, its writer process (govarchive/crawl/archiveprocess.py) while the crawl
+runs, and the crawl's own connection before and after it (the run's row, the end-of-run analysis); outside a
+crawl, the commands that change the index (``analyse``, ``import``, ``reindex``, ``merge``), which a person may
+run beside a crawl. The search worker (govarchive/index/searchworker.py) no longer writes it: it writes only
+search.db (m014). So this module no longer referees the search worker; it still gives:
+
+- :func:`write_transaction`: ``BEGIN IMMEDIATE``, so a transaction that reads first and writes later waits
+  (``busy_timeout``) for another process's write to end instead of failing at once with "database is
+  locked" (SQLite cannot upgrade a stale read snapshot to a write); and nested inside an open transaction a
+  savepoint, so one save that fails inside the writer's batch (govarchive/warc/batchwriter.py) is undone
+  alone and the batch goes on;
+- :class:`BatchedWrites`: a reindex's many saves as a few large transactions.
+
+Only govarchive/index/ uses them; other layers group writes with :meth:`Index.transaction
+<govarchive.index.store.Index.transaction>`.
 """
 
 from __future__ import annotations
@@ -43,7 +52,8 @@ class BatchedWrites:
     reindex builds a new index: committing after each of thousands of saves costs more than the saves).
 
     Inside it, :func:`write_transaction` blocks are savepoints; :meth:`tick` after each of them commits
-    every ``every`` ticks, so another writer (the search worker) gets its turn between batches.
+    every ``every`` ticks, so the search worker beside a reindex sees the search rows to write (it reads only
+    what is committed) and the write-ahead log can be folded back between batches.
     """
 
     def __init__(self, db: Any, every: int = 500) -> None:

@@ -35,8 +35,8 @@ from typing import Any
 
 from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.dates import warc_date
+from govarchive.index import shards
 from govarchive.index.store import Index, open_index
-from govarchive.index.transactions import write_transaction
 from govarchive.warc.files import ArchiveWarcs, WarcFile
 from govarchive.warc.importer import WarcImporter, warc_fields
 from govarchive.warc.lock import hold
@@ -133,9 +133,7 @@ def _merge(folders: list[Path], archive: Path, index: Index, max_body_bytes: int
     imported = importer.import_interleaved(to_read)
     report.captures, report.accounts, report.posts = imported.captures, imported.accounts, imported.posts
     report.errors += imported.errors
-    touched = {row[0] for row in index.db.execute(
-        "select distinct run_id from captures where warc_file in (select value from json_each(?))",
-        [json.dumps([p.name for p in to_read])])} if to_read else set()
+    touched = shards.runs_in_files(index, [p.name for p in to_read]) if to_read else set()
     _record_parts(index, parts)
     for run_id in sorted({p.run_id for p in parts}):
         _settle_run(index, run_id)
@@ -187,16 +185,13 @@ def _fully_indexed(source: Path, target: Path, index: Index, shard_db: Path) -> 
     if not shard_db.exists():
         return False
     try:
-        with sqlite3.connect(f"file:{shard_db}?mode=ro", uri=True) as conn:
-            ids = [r[0] for r in conn.execute("select id from captures where warc_file = ?", [target.name])]
+        ids = shards.shard_captures_in_file(shard_db, target.name)
     except sqlite3.Error:
         return False
     if not ids:
         return False
-    found = index.db.execute(
-        "select count(*) from captures where warc_file = ? and id in (select value from json_each(?))",
-        [target.name, json.dumps(ids)]).fetchone()[0]
-    return found == len(ids)  # the shard's index matches its WARCs (a killed worker's is recovered first)
+    # the shard's index matches its WARCs (a killed worker's is recovered first)
+    return shards.has_all_captures(index, target.name, ids)
 
 
 def worker_parts(folder: Path) -> list[WorkerPart]:
@@ -205,14 +200,10 @@ def worker_parts(folder: Path) -> list[WorkerPart]:
     if not shard_db.exists():
         return []
     names = _worker_names(folder)
-    with sqlite3.connect(f"file:{shard_db}?mode=ro", uri=True) as conn:
-        runs = conn.execute("select id, started_at, finished_at, status, stats from runs").fetchall()
-        counts = dict(conn.execute("select run_id, count(*) from captures group by run_id").fetchall())
     parts = []
-    for run_id, started, finished, status, stats in runs:
+    for run_id, started, finished, status, stats, captures in shards.shard_runs(shard_db):
         worker, host = names.get(run_id, (folder.name, ""))
-        parts.append(WorkerPart(run_id, worker, host, str(folder), started, finished, status,
-                                counts.get(run_id, 0), stats))
+        parts.append(WorkerPart(run_id, worker, host, str(folder), started, finished, status, captures, stats))
     return parts
 
 
@@ -232,31 +223,23 @@ def _worker_names(folder: Path) -> dict[str, tuple[str, str]]:
 
 def _record_parts(index: Index, parts: list[WorkerPart]) -> None:
     now = warc_date(datetime.now(UTC))
-    with write_transaction(index.db):
-        for part in parts:
-            index.db.table("run_workers").upsert(
-                {"run_id": part.run_id, "worker": part.worker, "host": part.host, "shard": part.shard,
-                 "started_at": part.started_at, "finished_at": part.finished_at, "status": part.status,
-                 "captures": part.captures, "stats": part.stats, "merged_at": now},
-                pk=("run_id", "worker"))
+    shards.save_run_workers(index, [
+        {"run_id": part.run_id, "worker": part.worker, "host": part.host, "shard": part.shard,
+         "started_at": part.started_at, "finished_at": part.finished_at, "status": part.status,
+         "captures": part.captures, "stats": part.stats, "merged_at": now} for part in parts])
 
 
 def _settle_run(index: Index, run_id: str) -> None:
     """A run of several workers: started with the first, ended with the last, as good as its worst."""
-    parts = index.db.execute(
-        "select started_at, finished_at, status, stats from run_workers where run_id = ?", [run_id]).fetchall()
+    parts = shards.workers_of_run(index, run_id)
     if not parts:
         return
     statuses = [p[2] or "running" for p in parts]
     worst = max(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
     finished = [p[1] for p in parts if p[1]]
-    with write_transaction(index.db):
-        index.db.table("runs").upsert(
-            {"id": run_id, "started_at": min(p[0] for p in parts if p[0]),
-             "finished_at": max(finished) if len(finished) == len(parts) else None,
-             "status": worst, "stats": json.dumps(combine_stats([p[3] for p in parts]), ensure_ascii=False,
-                                                  sort_keys=True)},
-            pk="id")
+    shards.save_combined_run(index, run_id, min(p[0] for p in parts if p[0]),
+                             max(finished) if len(finished) == len(parts) else None, worst,
+                             json.dumps(combine_stats([p[3] for p in parts]), ensure_ascii=False, sort_keys=True))
 
 
 def combine_stats(texts: list[str | None]) -> dict[str, Any]:

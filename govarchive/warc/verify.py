@@ -24,6 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from govarchive.index import inspection
 from govarchive.index.search import search_status
 from govarchive.warc.files import IN_PLACE_LIST, INVALID_SUFFIX, OPEN_SUFFIX, ArchiveWarcs
 from govarchive.warc.lock import holder_of
@@ -182,14 +183,13 @@ def verify_archive(archive_dir: Path | str) -> VerifyReport:
     repeats: list[Problem] = []  # capture records whose id a row gives to another place
     conn = sqlite3.connect(f"file:{archive_dir / 'index.db'}?mode=ro", uri=True)
     try:
-        report.lost_captures = _count_lost(conn)
+        report.lost_captures = inspection.lost_capture_count(conn)
 
         def indexed(capture_id: str) -> bool:
-            return conn.execute("select 1 from captures where id = ?", [capture_id]).fetchone() is not None
+            return inspection.is_indexed(conn, capture_id)
 
         failed: set[str] = set()  # captures whose own record failed its check (revisits of them are broken)
-        rows = conn.execute("select warc_file, id, warc_offset, warc_length, record_type, payload_digest "
-                            "from captures order by warc_file")
+        rows = inspection.capture_pointers(conn)
         seen: set[str] = set()
         for name, group in groupby(rows, key=itemgetter(0)):
             found = [row[1:] for row in group]
@@ -219,13 +219,6 @@ def verify_archive(archive_dir: Path | str) -> VerifyReport:
     report.search_db = search.problem or (f"{search.backlog} change(s) of posts or accounts not searchable yet "
                                           "(search_queue)" if search.backlog else None)
     return report
-
-
-def _count_lost(conn: sqlite3.Connection) -> int:
-    try:
-        return conn.execute("select count(*) from lost_captures").fetchone()[0]
-    except sqlite3.OperationalError:  # an index from before migration m006
-        return 0
 
 
 def _check_file(path: Path, name: str, rows: list[tuple], report: VerifyReport, indexed: Callable[[str], bool],
@@ -305,11 +298,8 @@ def _absent(warcs: ArchiveWarcs, name: str | None, rows: list[tuple], report: Ve
 
 
 def _check_revisits(conn: sqlite3.Connection, bad_originals: set[str], report: VerifyReport) -> None:
-    for capture_id, name, offset, refers_to, digest, original, original_type, original_digest, imported in conn.execute(
-            "select r.id, r.warc_file, r.warc_offset, r.refers_to, r.payload_digest, o.id, o.record_type, "
-            "o.payload_digest, coalesce(u.spider = 'import', r.run_id like 'import:%') "
-            "from captures r left join captures o on o.id = r.refers_to left join runs u on u.id = r.run_id "
-            "where r.record_type = 'revisit' order by r.warc_file, r.warc_offset"):
+    for capture_id, name, offset, refers_to, digest, original, original_type, original_digest, imported in \
+            inspection.revisits_and_originals(conn):
         if original is None and imported:  # another tool's revisit of a record in a file never imported
             detail = (f"its original {refers_to} is in no file of the archive" if refers_to
                       else f"no record of the archive holds its payload {digest}")

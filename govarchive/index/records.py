@@ -1,4 +1,4 @@
-"""Readable records: what the account page and the post page show, read from the index.
+"""Readable records: what the browsing pages show, read from the index (govarchive/browse/ lays them out).
 
 A row page of ``accounts`` or ``posts`` in Datasette is one wide row of 20–27 columns. These functions
 gather what a person reads instead, from the same index: for an account, its status and the history of
@@ -8,7 +8,9 @@ archived copy, the notices read in it and every capture of its page. The templat
 (``templates/govarchive_account.html``, ``govarchive_post.html``) lay them out; the row itself stays on
 the page, folded, and as ``.json``.
 
-Everything returned is plain data (dicts of the index's values); nothing here renders HTML.
+The home page's sections (the newest closures with their successors, the accounts most at risk) and the
+archived-copy viewer's lookups (a capture, the captures of a URL, what the index knows around a capture) are
+read here too. Everything returned is plain data (dicts of the index's values); nothing here renders HTML.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 POSTS_SHOWN = 30  # newest posts listed on an account page (the table holds the rest)
+RECENT = 12  # closures and migrations listed on the home page
+AT_RISK = 10  # accounts most at risk listed on the home page
 COPIES_SHOWN = 20  # archived copies of an account's page or a post's page
 
 
@@ -163,3 +167,100 @@ def post_record(conn: sqlite3.Connection, post_id: str) -> dict[str, Any] | None
             order by n.is_report, a.name""", [post_id]),
         "moved_to": row(conn, "select id, title from posts where id = ?", [post["moved_to"]]) if post["moved_to"] else None,
     }
+
+
+def canned_query_rows(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
+    """The rows of one of Datasette's canned queries (govarchive/browse/queries.py: public SQL text people read
+    and run themselves), for a page that draws them."""
+    return rows(conn, sql)
+
+
+# -- the home page --------------------------------------------------------------------------------
+def recent_closures(conn: sqlite3.Connection, limit: int = RECENT) -> list[dict[str, Any]]:
+    """The newest closure notices (an account's own or its portal's), reports' claims (marked as reported,
+    with their source) and moves the platforms made, by the date they take effect, each with its successors."""
+    events = rows(conn, """
+        select * from (
+          select 'notice' as source, n.id, n.account_id, a.name, a.platform, a.status, n.kind,
+                 coalesce(n.effective_at, n.announced_at) as happens_at, n.announced_at, n.capture_id, n.excerpt
+          from notices n join accounts a on a.id = n.account_id where n.is_report = 0
+          union all
+          select 'claim', c.id, c.account_id, a.name, a.platform, a.status, c.kind,
+                 coalesce(c.effective_at, c.claimed_at), c.claimed_at, c.capture_id, c.excerpt
+          from claims c join accounts a on a.id = c.account_id
+          union all
+          select 'platform', m.id, m.from_account_id, a.name, a.platform, a.status, 'migration',
+                 substr(coalesce(a.status_changed_at, m.recorded_at), 1, 10), null, a.capture_id, m.evidence
+          from migrations m join accounts a on a.id = m.from_account_id where m.source = 'platform'
+        ) order by happens_at desc, name limit ?""", [limit])
+    for event in events:
+        where = {"notice": "m.notice_id = ?", "claim": "m.claim_id = ?"}.get(event["source"], "m.id = ?")
+        if event["source"] == "claim":
+            event["report"] = next(iter(rows(conn, "select p.id, p.title, p.url from claims c join posts p on "
+                                                   "p.id = c.post_id where c.id = ?", [event["id"]])), None)
+        event["successors"] = rows(conn, f"""
+            select m.target_name, m.target_platform, m.target_account_id, t.name as target_account_name,
+                   t.status as target_status
+            from migrations m left join accounts t on t.id = m.target_account_id
+            where {where} order by m.confidence desc, m.target_name""", [event["id"]])
+    return events
+
+
+def most_at_risk(conn: sqlite3.Connection, limit: int = AT_RISK) -> list[dict[str, Any]]:
+    """The accounts the next crawl starts with (``accounts.risk``, highest first)."""
+    return rows(conn, """
+        select id, name, platform, agency, status, status_reason, risk, last_post_at from accounts
+        where risk > 0 order by risk desc, name, id limit ?""", [limit])
+
+
+# -- the archived-copy viewer ---------------------------------------------------------------------
+def capture_row(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any] | None:
+    return row(conn, "select * from captures where id = ?", [capture_id])
+
+
+def captures_of_url(conn: sqlite3.Connection, url: str | None) -> list[dict[str, Any]]:
+    """(id, fetched_at, http_status) of every capture of exactly ``url``."""
+    return rows(conn, "select id, fetched_at, http_status from captures where url = ?", [url])
+
+
+def post_copy_of_url(conn: sqlite3.Connection, url: str | None) -> str | None:
+    """The archived copy (else the capture) of the post whose URL is ``url``."""
+    post = row(conn, "select coalesce(archived_capture_id, capture_id) as id from posts where url = ?", [url])
+    return post["id"] if post and post["id"] else None
+
+
+def copy_context(conn: sqlite3.Connection, capture_id: str) -> dict[str, Any]:
+    """What the index knows around a capture: the post shown, its account and where it went."""
+    post = row(conn, "select id, title, state, account_id, published_at, media from posts where capture_id = ? "
+                      "or archived_capture_id = ? limit 1", [capture_id, capture_id])
+    account_id = post["account_id"] if post else None
+    if account_id is None:
+        found = (row(conn, "select id as account_id from accounts where capture_id = ? limit 1", [capture_id])
+                 or row(conn, "select account_id from account_checks where capture_id = ? limit 1", [capture_id])
+                 or row(conn, "select account_id from notices where capture_id = ? and account_id is not null "
+                               "limit 1", [capture_id]))
+        account_id = found["account_id"] if found else None
+    account = row(conn, "select id, name, platform, status, status_reason from accounts where id = ?",
+                   [account_id]) if account_id else None
+    successors = rows(conn, """
+        select m.target_name, m.target_platform, m.target_account_id, m.target_url, m.evidence, m.confidence,
+               t.name as target_account_name, t.status as target_status, t.capture_id as target_capture_id,
+               m.source, coalesce(nullif(rp.title, ''), rp.url) as report_title, c.claimed_at as report_date
+        from migrations m left join accounts t on t.id = m.target_account_id
+        left join claims c on c.id = m.claim_id left join posts rp on rp.id = c.post_id
+        where m.from_account_id = ? order by m.source = 'report', m.confidence desc, m.target_name""",
+                       [account_id]) if account_id else []
+    # what reports say about it (its own notices and pages outrank them: lifecycle.py)
+    claims = rows(conn, """
+        select c.kind, c.effective_at, c.claimed_at as report_date, c.source, c.capture_id as report_capture_id,
+               coalesce(nullif(rp.title, ''), rp.url) as report_title
+        from claims c left join posts rp on rp.id = c.post_id where c.account_id = ?
+        order by c.confidence desc, c.claimed_at desc""", [account_id]) if account_id else []
+    # a page loaded in a browser: its DOM snapshot and screenshot; a rendering: the page it was taken of
+    renderings = rows(conn, "select id, url, content_type from captures where snapshot_of = ? order by url",
+                       [capture_id])
+    rendering_of = row(conn, "select snapshot_of from captures where id = ? and snapshot_of is not null", [capture_id])
+    return {"post": post, "account": account, "successors": successors, "claims": claims,
+            "renderings": [dict(r, kind="screenshot" if (r["content_type"] or "").startswith("image/") else "dom")
+                           for r in renderings],
+            "rendering_of": rendering_of["snapshot_of"] if rendering_of else None}
