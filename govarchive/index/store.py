@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,18 @@ def open_index(path: Path | str, shared: bool = False) -> Index:
     opened it (one thread at a time: the crawl's writer thread, govarchive/warc/batchwriter.py).
     URI file names: search.db is attached read-only while a search worker writes it (govarchive/index/search.py)."""
     return Index(Database(sqlite3.connect(Path(path).resolve().as_uri(), uri=True, check_same_thread=not shared)))
+
+
+@dataclass(frozen=True)
+class ReindexMark:
+    """Where a phase of a reindex stands: the next record to read is at ``offset`` of ``file`` (None: the
+    first file's start); ``waiting``: captures whose posts wait for their listing (pages phase)."""
+
+    phase: str
+    file: str | None
+    offset: int = 0
+    waiting: tuple[str, ...] = ()
+    started_at: str = ""
 
 
 class Index:
@@ -265,6 +278,39 @@ class Index:
         row = self.db.execute("select warc_file, warc_offset, payload_length from captures where id = ?",
                               [capture_id]).fetchone()
         return (row[0], row[1], row[2]) if row else None
+
+    def set_page_state(self, capture_id: str, state: str | None) -> None:
+        """A capture's page state, decided again (a reindex's pages phase); written only when it changed."""
+        with write_transaction(self.db):
+            self.db.execute("update captures set page_state = ? where id = ? and page_state is not ?",
+                            [state, capture_id, state])
+
+    # -- a reindex's progress (govarchive/warc/reindexing.py) -------------------------------------
+    def reindex_mark(self, phase: str) -> ReindexMark | None:
+        """Where an unfinished reindex phase stands, None when the phase is not pending."""
+        row = self.db.execute("select file, offset, waiting, started_at from reindex_progress where phase = ?",
+                              [phase]).fetchone()
+        if row is None:
+            return None
+        return ReindexMark(phase, row[0], row[1] or 0, tuple(json.loads(row[2] or "[]")), row[3])
+
+    def set_reindex_mark(self, mark: ReindexMark) -> None:
+        """Record where a reindex phase stands (in the transaction of the rows it covers)."""
+        with write_transaction(self.db):
+            self.db.execute(
+                "insert into reindex_progress (phase, file, offset, waiting, started_at, updated_at) "
+                "values (?, ?, ?, ?, ?, ?) on conflict (phase) do update set file = excluded.file, "
+                "offset = excluded.offset, waiting = excluded.waiting, updated_at = excluded.updated_at",
+                [mark.phase, mark.file, mark.offset, json.dumps(list(mark.waiting)), mark.started_at,
+                 warc_date(datetime.now(UTC))])
+
+    def clear_reindex_mark(self, phase: str) -> None:
+        with write_transaction(self.db):
+            self.db.execute("delete from reindex_progress where phase = ?", [phase])
+
+    def capture_url(self, capture_id: str) -> str | None:
+        row = self.db.execute("select url from captures where id = ?", [capture_id]).fetchone()
+        return row[0] if row else None
 
     def capture_fetched_at(self, capture_id: str) -> str | None:
         row = self.db.execute("select fetched_at from captures where id = ?", [capture_id]).fetchone()

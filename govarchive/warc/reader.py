@@ -147,10 +147,13 @@ class RecordReader:
 
     :param check_digests: recompute each record's block and payload digests (``Span.digest_problems``)
     :param resync: after damage, go on at the next whole record (else stop there)
+    :param start: where reading begins: the start of a record (a resumed reading: the offset after the last
+        record an earlier reading finished); the file's format is still probed from its first bytes
     """
 
-    def __init__(self, fh: BinaryIO, check_digests: bool = False, resync: bool = True) -> None:
+    def __init__(self, fh: BinaryIO, check_digests: bool = False, resync: bool = True, start: int = 0) -> None:
         self.fh = fh
+        self.resume_at = start
         self.check_digests = check_digests
         self.resync = resync
         fh.seek(0, 2)
@@ -182,6 +185,8 @@ class RecordReader:
     def __iter__(self) -> Iterator[Any]:
         self.probe()
         begin = self._start
+        if begin is not None and self.resume_at:
+            begin = self.resume_at if self.resume_at < self.size else None
         while begin is not None:
             end, frame_problem = self._readable_end(begin)
             self._segment_end = end
