@@ -59,12 +59,13 @@ class Problems:
     failed_seeds_last_run: list[str] = field(default_factory=list)
     search_backlog: int = 0  # changes of posts and accounts not searchable yet (search_queue)
     search_db: str | None = None  # why search.db cannot serve the index (missing, damaged…); None: it can
+    unfinished_reindex: str | None = None  # where a killed reindex's pages phase stopped ("FILE @ OFFSET")
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
                     or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
                     or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog
-                    or self.failed_seeds_last_run or self.search_db)
+                    or self.failed_seeds_last_run or self.search_db or self.unfinished_reindex)
 
 
 @dataclass
@@ -169,6 +170,9 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
     summary.migrations = one("select count(*) from migrations")
     summary.migrations_resolved = one("select count(*) from migrations where target_account_id is not null")
     summary.migrations_unresolved = summary.migrations - summary.migrations_resolved
+    if "reindex_progress" in db.table_names():
+        for file, offset in db.execute("select file, offset from reindex_progress where phase = 'pages'"):
+            summary.problems.unfinished_reindex = f"{file} @ {offset}" if file else "its start"
 
     runs = db.execute(
         "select r.id, r.spider, r.started_at, r.finished_at, r.status, "
