@@ -285,7 +285,7 @@ class WarcImporter:
         if start:  # the run its records belong to is named by the file's warcinfo record, before them
             runs.update(self._warcinfo_runs(file))
         with open(file.path, "rb") as fh:
-            reader = RecordReader(fh, check_digests=self.check_digests, start=start)
+            reader = RecordReader(fh, check_digests=self.check_digests, start=start, requests=False)
             if reader.probe() is None:
                 report.refused = "an empty file" if reader.size == 0 else \
                     "not a WARC or ARC file: no record in it (nothing indexed)"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from govarchive.core.items import Capture
+from govarchive.core.textclean import CleanText, clean, clean_ahead
 from govarchive.pages import Extraction
 from govarchive.warc.archiver import read_page
 from govarchive.warc.reader import one_line
@@ -42,12 +43,14 @@ class ReadingFailed(Exception):
     """The page objects raised while reading a page in a worker; the message says what."""
 
 
-def read_pages(jobs: list[tuple[Capture, bytes, str | None]]) -> list[Extraction | str]:
-    """A worker's task: each page's reading, or the one line of what went wrong reading it."""
-    out: list[Extraction | str] = []
+def read_pages(jobs: list[tuple[Capture, bytes, str | None]]) -> list[tuple[Extraction, list[CleanText]] | str]:
+    """A worker's task: each page's reading with its posts' clean texts (computed here, for the index's
+    save), or the one line of what went wrong reading it."""
+    out: list[tuple[Extraction, list[CleanText]] | str] = []
     for capture, body, url in jobs:
         try:
-            out.append(read_page(capture, body, url))
+            extraction = read_page(capture, body, url)
+            out.append((extraction, [clean(post.text, post.title) for post in extraction.posts if post.text]))
         except Exception as exc:  # reported by the caller like any page that cannot be read
             out.append(one_line(exc) or type(exc).__name__)
     return out
@@ -57,7 +60,7 @@ def read_pages(jobs: list[tuple[Capture, bytes, str | None]]) -> list[Extraction
 class _Batch:
     jobs: list[tuple[Capture, bytes, str | None]] = field(default_factory=list)
     result: Any = None  # the AsyncResult once sent
-    readings: list[Extraction | str] | None = None
+    readings: list[tuple[Extraction, list[CleanText]] | str] | None = None
 
 
 @dataclass
@@ -161,7 +164,13 @@ class PageReading:
             else:
                 assert batch.readings is not None
                 value = batch.readings[head.index]
-                head.run(ReadingFailed(value) if isinstance(value, str) else value)
+                if isinstance(value, str):
+                    head.run(ReadingFailed(value))
+                else:
+                    extraction, cleaned = value
+                    for post, text in zip((p for p in extraction.posts if p.text), cleaned, strict=True):
+                        clean_ahead(post.text or "", post.title, text)
+                    head.run(extraction)
             self._finished(head.position)
 
     def _finished(self, position: Any) -> None:

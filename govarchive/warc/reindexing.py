@@ -112,6 +112,7 @@ class Reindex:
             progress = _Progress(self, phase, files, "captures", started, index,
                                  lambda: importer.waiting_revisit)
             importer.reading.done = progress.step
+            index.bulk = True  # a batch is kept or rolled back whole
             index.begin()
             importer.import_files(files, _start(mark))
             index.set_reindex_mark(ReindexMark("pages", None, 0, (), warc_date(datetime.now(UTC))))
