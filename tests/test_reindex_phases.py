@@ -114,6 +114,17 @@ def test_a_reindex_killed_in_the_pages_phase_leaves_a_usable_archive_and_goes_on
     assert tables(index_db) == reference
 
 
+def test_a_crawl_refuses_an_archive_whose_reindex_is_unfinished(archive, demo_web):
+    killed_reindex(archive, "pages", 30)
+    before = tables(archive / "index.db")
+    refused = subprocess.run([GOVARCHIVE, "crawl", "portal", "--url", demo_web.base_url, "--archive-dir", str(archive)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 73, refused.stderr[-3000:]
+    assert "run `govarchive reindex` to finish it" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert tables(archive / "index.db") == before  # nothing written
+
+
 def test_a_reindex_killed_in_the_captures_phase_keeps_the_old_index_and_goes_on(archive, reference):
     before = tables(archive / "index.db")
     killed_reindex(archive, "captures", 40)

@@ -37,6 +37,7 @@ from govarchive.warc.pagereading import PageReading
 from govarchive.warc.writer import repair_open_files
 
 logger = logging.getLogger(__name__)
+REINDEX_UNFINISHED = "reindex_unfinished"  # the finish reason of a crawl refused by an unfinished reindex
 
 COMMIT_EVERY = 2_000  # steps (records with an effect) between commits, each with the phase's mark
 TELL_EVERY = 2.0  # seconds between two progress lines
@@ -219,6 +220,24 @@ class Reindex:
             return index.reindex_mark(phase)
         finally:
             index.close()
+
+
+def unfinished(archive_dir: Path) -> str | None:
+    """Where a killed reindex's pages phase stopped in ``archive_dir`` (its index usable, its pages not all
+    read), or None. A crawl must not write into such an index: the older pages still to read would come
+    after its own."""
+    index_db = Path(archive_dir) / "index.db"
+    if not index_db.exists():
+        return None
+    try:
+        index = open_index(index_db)
+    except sqlite3.Error:
+        return None  # (the crawl's own opening says what is wrong with it)
+    try:
+        mark = index.reindex_mark("pages")
+    finally:
+        index.close()
+    return None if mark is None else _where(mark) or "its start"
 
 
 class _Progress:
