@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,11 @@ def read_pages(jobs: list[tuple[Capture, bytes, str | None]]) -> list[tuple[Extr
     return out
 
 
+def _worker_start() -> None:
+    """Ctrl-C is the caller's to handle (it stops the workers): a worker never prints a traceback for it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @dataclass
 class _Batch:
     jobs: list[tuple[Capture, bytes, str | None]] = field(default_factory=list)
@@ -83,7 +89,7 @@ class PageReading:
         self.done = done
         self._pool: Any = None
         if self.processes > 1:
-            self._pool = multiprocessing.get_context("fork").Pool(self.processes)
+            self._pool = multiprocessing.get_context("fork").Pool(self.processes, initializer=_worker_start)
         self._steps: deque[_Step] = deque()
         self._open: _Batch | None = None
         self._sent: deque[_Batch] = deque()
