@@ -437,23 +437,34 @@ def demo_web(port: int) -> None:
 
 @cli.command()
 @ARCHIVE_DIR
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="Processes reading pages in the pages phase (default: the CPUs it may use; 1: no worker process).")
+@click.option("--restart", is_flag=True,
+              help="Start over even when a killed reindex left its work to go on from.")
 @DEBUG
-def reindex(archive_dir: Path, debug: bool) -> None:
-    """Rebuild ARCHIVE_DIR/index.db from the archive's WARC files alone (warc/ and files imported in place)."""
-    from govarchive.warc.importer import reindex as rebuild
+def reindex(archive_dir: Path, processes: int | None, restart: bool, debug: bool) -> None:
+    """Rebuild ARCHIVE_DIR/index.db from the archive's WARC files alone (warc/ and files imported in place).
+
+    In two phases: the captures (the archive can be browsed and verified as soon as they are in), then the
+    pages, read by the page objects in worker processes; then the search rows. A killed reindex goes on
+    where it stopped when run again."""
+    from govarchive.warc.reindexing import reindex as rebuild
 
     if not (archive_dir / "warc").is_dir():
         raise click.ClickException(f"{archive_dir / 'warc'} does not exist: run `govarchive crawl` or "
                                    "`make demo` first, or pass --archive-dir")
     require_writable(archive_dir)
     with _one_line_errors(debug), _refused_if_busy():  # a crawl (or another reindex) is writing this archive
-        report = rebuild(archive_dir)
+        report = rebuild(archive_dir, processes=processes, restart=restart,
+                         tell=lambda line: click.echo(f"reindex: {line}", err=True))
     for repaired in report.repaired:
         click.echo(f"repaired {repaired}, left open by a killed crawl")
     click.echo(f"reindexed {report.files} WARC files: {report.captures} captures, {report.accounts} account "
                f"sightings, {report.posts} post sightings")
     for line in report.type_lines():
         click.echo("  " + line)
+    for phase in report.phases:
+        click.echo("  " + phase.line())
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     _echo_summary(archive_dir)

@@ -23,7 +23,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.demo.cms import EXPECTED as CMS
 from govarchive.demo.content import EXPECTED
-from govarchive.warc.importer import reindex, warc_files
+from govarchive.warc.importer import warc_files
+from govarchive.warc.reindexing import reindex
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

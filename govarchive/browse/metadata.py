@@ -62,6 +62,7 @@ TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "fetch_failures": ("抓取失败", "未能取得页面的请求：超时、连接中断、重定向循环、超出大小限制等。",
                        {"label_column": "url", "facets": ["error", "request_kind"], "sort_desc": "failed_at"}),
     "search_log": ("检索日志", "账号与文章的可检索内容的改动，待写入检索库 search.db。", {"sort_desc": "seq"}),
+    "reindex_progress": ("重建索引进度", "未完成的 govarchive reindex 读到哪里（为空：索引完整）。", {}),
     "_sqlite_migrations": ("数据库迁移", "已应用的索引结构迁移。", {}),
 }
 # The search indexes (search.db, attached): bigram text, never meant to be read (see docs/schema.md).

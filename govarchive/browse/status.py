@@ -137,6 +137,9 @@ def problem_lines(summary: ArchiveSummary) -> list[str]:
                      "writing them now, or one was killed and the next crawl catches up")
     if p.search_db:
         lines.append(p.search_db)
+    if p.unfinished_reindex:
+        lines.append(f"a reindex stopped before reading every page (at {p.unfinished_reindex}): the captures are all "
+                     "indexed, some pages' accounts and posts are missing; run `govarchive reindex` to finish it")
     if p.failed_seeds_last_run:
         shown = "; ".join(p.failed_seeds_last_run[:5]) + ("; …" if len(p.failed_seeds_last_run) > 5 else "")
         lines.append(f"{len(p.failed_seeds_last_run)} start URL(s) of the last run answered an HTTP error or never "

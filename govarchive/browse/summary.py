@@ -60,12 +60,13 @@ class Problems:
     failed_seeds_last_run: list[str] = field(default_factory=list)
     search_backlog: int = 0  # changes of posts and accounts not searchable yet (search_queue)
     search_db: str | None = None  # why search.db cannot serve the index (missing, damaged…); None: it can
+    unfinished_reindex: str | None = None  # where a killed reindex's pages phase stopped ("FILE @ OFFSET")
 
     def __bool__(self) -> bool:
         return bool(self.unfinished_runs or self.open_warc_files or self.parse_errors or self.unparsed
                     or self.unreachable_accounts or self.blocked_last_run or self.killed_runs
                     or self.lost_not_refetched or self.fetch_failures_last_run or self.search_backlog
-                    or self.failed_seeds_last_run or self.search_db)
+                    or self.failed_seeds_last_run or self.search_db or self.unfinished_reindex)
 
 
 @dataclass
@@ -150,6 +151,7 @@ def _read_index(db: Database, summary: ArchiveSummary, last_runs: int) -> None:
     for name, value in inspection.totals(db).items():
         setattr(summary, name, value)
     summary.last_runs = [RunRow(*row) for row in inspection.last_runs(db, last_runs)]
+    summary.problems.unfinished_reindex = inspection.unfinished_reindex(db)
 
     problems = summary.problems
     problems.unfinished_runs = inspection.unfinished_runs(db)

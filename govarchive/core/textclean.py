@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -149,11 +150,28 @@ def _is_jammer(run: str) -> bool:
     return punctuated >= 2 and lettered >= 2
 
 
+# Cleanings computed ahead, elsewhere (a reindex's page workers: govarchive/warc/pagereading.py), for the
+# process that saves the posts: taken once each by :func:`clean`; the oldest forgotten past the limit.
+_AHEAD: OrderedDict[tuple[str, str], CleanText] = OrderedDict()
+AHEAD_LIMIT = 4096
+
+
+def clean_ahead(text: str, title: str | None, cleaned: CleanText) -> None:
+    """Hand :func:`clean` its result for ``text`` and ``title``, computed ahead by another process."""
+    _AHEAD[(text, title or "")] = cleaned
+    if len(_AHEAD) > AHEAD_LIMIT:
+        _AHEAD.popitem(last=False)
+
+
 def clean(text: str | None, title: str | None = None) -> CleanText:
     """The readable text of ``text``: see the module docstring."""
     result = CleanText("")
     if not text:
         return result
+    if _AHEAD:
+        ahead = _AHEAD.pop((text, title or ""), None)
+        if ahead is not None:
+            return ahead
     title = title or ""
     for phrase in stuffed_phrases(text, title):
         text = text.replace(phrase, "")

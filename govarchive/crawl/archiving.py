@@ -52,6 +52,8 @@ from govarchive.index.store import Index, open_index
 from govarchive.pages import Extraction
 from govarchive.warc.archiver import page_state
 from govarchive.warc.recovery import recover_archive
+from govarchive.warc.reindexing import REINDEX_UNFINISHED
+from govarchive.warc.reindexing import unfinished as unfinished_reindex
 
 RUN_URI = "urn:govarchive:run:{}"
 FLUSH_SECONDS = 0.05  # the longest a call waits in the crawl's process before it goes to the writer
@@ -93,6 +95,13 @@ class CrawlArchive:
             return
         guard_for(self.crawler).require()  # another run holds the archive: close before writing anything
         paths = self.config.paths.ensure()
+        stopped_at = unfinished_reindex(paths.root)
+        if stopped_at is not None:  # its pages first: then this run's rows come after the older pages'
+            logger.error("a reindex of %s stopped before reading every page (at %s): run `govarchive reindex` "
+                         "to finish it, then crawl", paths.root, stopped_at)
+            from scrapy.exceptions import CloseSpider
+
+            raise CloseSpider(REINDEX_UNFINISHED)
         with starting(self.halt, "recovering the archive"):
             recovery = recover_archive(paths, self.run.id, max_body_bytes=self.config.max_body_bytes)
         for name, count in recovery.counts().items():

@@ -14,7 +14,8 @@ code    name      when
                   retry (stat ``retry/max_reached``), a fetch that gave no page at all (a timeout, a reset,
                   a redirect loop, a body past the size limits: ``fetch_failures``), or a page whose parsing raised
                   (``spider_exceptions/count``; its capture is in the WARC, a ``reindex`` reads it again)
-73      locked    another run holds the archive (govarchive/warc/lock.py); nothing was written
+73      locked    another run holds the archive (govarchive/warc/lock.py), or a killed reindex is not finished
+                  (finish reason ``reindex_unfinished``: run ``govarchive reindex`` first); nothing was written
 75      blocked   a platform blocked the crawl (finish reason ``blocked``): run again later
 1       fatal     a full disk (finish reason ``disk_full``, govarchive/core/storage.py: a clean stop, nothing
                   archived before is lost), any other finish reason (``shutdown`` after Ctrl-C or SIGTERM,
@@ -38,6 +39,7 @@ from govarchive.core.failures import HTTP_ERROR
 from govarchive.core.storage import DISK_FULL
 from govarchive.index.inspection import failed_accounts_of_run
 from govarchive.warc.lock import LOCKED
+from govarchive.warc.reindexing import REINDEX_UNFINISHED
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -112,6 +114,9 @@ def decide(facts: RunFacts) -> Outcome:
         holder = facts.locked_by or "another run"
         return Outcome(EXIT_LOCKED, "locked", (f"the archive is in use by {holder}, so this run wrote "
                                                "nothing: wait for it to end, then run again",))
+    if reason == REINDEX_UNFINISHED:
+        return Outcome(EXIT_LOCKED, "locked", ("a reindex of this archive stopped before reading every page, so this "
+                                               "run wrote nothing: run `govarchive reindex` to finish it, then crawl",))
     if reason == BLOCKED:
         blocked = f"a platform blocked the crawl ({facts.blocked_pages} block pages)"
         return Outcome(EXIT_BLOCKED, "blocked", (blocked,))

@@ -71,6 +71,16 @@ def last_runs(db: Any, count: int) -> list[tuple]:
         "from runs r order by r.started_at desc, r.id desc limit ?", [count]).fetchall()
 
 
+def unfinished_reindex(db: Any) -> str | None:
+    """Where a killed reindex's pages phase stopped (``FILE @ OFFSET``), None when no reindex is unfinished."""
+    if not _has_table(db, "reindex_progress"):
+        return None
+    row = db.execute("select file, offset from reindex_progress where phase = 'pages'").fetchone()
+    if row is None:
+        return None
+    return f"{row[0]} @ {row[1]}" if row[0] else "its start"
+
+
 def unfinished_runs(db: Any) -> list[str]:
     """Runs left ``running`` with no finish, oldest first."""
     return [row[0] for row in db.execute(

@@ -327,3 +327,12 @@ def m014_search_database(db: Database) -> None:
                    f"insert into search_log (tbl, row, fts_row, old) values ('{table}', new.rowid, old.{fts_key}, {old}); end")
         db.execute(f"create trigger {table}_search_delete after delete on {table} begin "
                    f"insert into search_log (tbl, row, fts_row, old) values ('{table}', old.rowid, old.{fts_key}, {old}); end")
+
+
+@migrations()
+def m016_reindex_progress(db: Database) -> None:
+    """Issue 19: a reindex in two phases, each resumable (govarchive/warc/reindexing.py). ``reindex_progress``
+    holds, per unfinished phase, where its reading of the WARC files stands: committed with the rows it
+    covers, so a killed reindex goes on from there."""
+    db.execute("create table reindex_progress (phase text primary key, file text, offset integer, "
+               "waiting text, started_at text not null, updated_at text not null)")

@@ -12,8 +12,9 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,25 @@ def open_index(path: Path | str, shared: bool = False) -> Index:
     return Index(Database(sqlite3.connect(Path(path).resolve().as_uri(), uri=True, check_same_thread=not shared)))
 
 
+@dataclass(frozen=True)
+class ReindexMark:
+    """Where a phase of a reindex stands: the next record to read is at ``offset`` of ``file`` (None: the
+    first file's start); ``waiting``: captures whose posts wait for their listing (pages phase)."""
+
+    phase: str
+    file: str | None
+    offset: int = 0
+    waiting: tuple[str, ...] = ()
+    started_at: str = ""
+
+
 class Index:
     """``index.db``: :meth:`save_capture`, :meth:`save_account`, :meth:`save_post` and lookups."""
 
     batch: BatchedWrites | None = None  # saves grouped into large transactions (:meth:`batched`)
+    # saves inside the caller's transaction without a savepoint each (a reindex's captures phase: a batch is
+    # committed whole or not at all, and goes on from its last mark)
+    bulk: bool = False
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -107,7 +123,7 @@ class Index:
     def close(self) -> None:
         if self._wrote and not self.db.conn.in_transaction:
             try:  # the log entries the search index has applied: nothing to keep
-                with write_transaction(self.db):
+                with self._transaction():
                     clear_applied(self.db)
                 if not self._deferred:  # the pages FTS5's merges freed, back to the file system
                     finish_search_db(self.db)
@@ -160,13 +176,20 @@ class Index:
     def rollback(self) -> None:
         self.db.conn.execute("ROLLBACK")
 
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """One save's transaction: its own, or a savepoint inside the caller's, or (:attr:`bulk`, inside the
+        caller's) none: the caller's whole transaction is the unit that is kept or rolled back."""
+        if self.bulk and self.db.conn.in_transaction:
+            return nullcontext(self.db)
+        return write_transaction(self.db)
+
     def _saved(self) -> None:
         if self.batch is not None:
             self.batch.tick()
 
     # -- runs -----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, started_at: str, operator: str = "") -> None:
-        with write_transaction(self.db):
+        with self._transaction():
             self.db.table("runs").upsert(
                 {"id": run_id, "spider": spider, "started_at": started_at, "status": "running",
                  "operator": operator},
@@ -174,7 +197,7 @@ class Index:
             )
 
     def finish_run(self, run_id: str, finished_at: str, status: str, stats: dict[str, Any]) -> None:
-        with write_transaction(self.db):
+        with self._transaction():
             self.db.table("runs").upsert(
                 {"id": run_id, "finished_at": finished_at, "status": status,
                  "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)},
@@ -193,14 +216,14 @@ class Index:
 
     def save_capture(self, capture: Capture) -> None:
         self._saved()
-        with write_transaction(self.db):
+        with self._transaction():
             self._upsert("captures", capture_row(capture), ("id",))
 
     def save_failure(self, failure: FetchFailure, run_id: str) -> None:
         """A fetch that failed (idempotent: a reindex saves the same row); a failed fetch of an account's
         own page is a failed check of the account (its watermark stays, the lifecycle sees it)."""
         at = warc_date(failure.failed_at)
-        with write_transaction(self.db):
+        with self._transaction():
             account_id = self._account_of(failure.account)
             capture_id = failure.capture_id if failure.capture_id and self.db.execute(
                 "select 1 from captures where id = ?", [failure.capture_id]).fetchone() else None
@@ -232,7 +255,7 @@ class Index:
 
     def save_page_state(self, item: PageState) -> None:
         self._saved()
-        with write_transaction(self.db):
+        with self._transaction():
             self.db.execute("update captures set page_state = ? where id = ?", [item.state, item.capture_id])
 
     def has_post(self, post_id: str) -> bool:
@@ -274,6 +297,39 @@ class Index:
                               [capture_id]).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
+    def set_page_state(self, capture_id: str, state: str | None) -> None:
+        """A capture's page state, decided again (a reindex's pages phase); written only when it changed."""
+        with self._transaction():
+            self.db.execute("update captures set page_state = ? where id = ? and page_state is not ?",
+                            [state, capture_id, state])
+
+    # -- a reindex's progress (govarchive/warc/reindexing.py) -------------------------------------
+    def reindex_mark(self, phase: str) -> ReindexMark | None:
+        """Where an unfinished reindex phase stands, None when the phase is not pending."""
+        row = self.db.execute("select file, offset, waiting, started_at from reindex_progress where phase = ?",
+                              [phase]).fetchone()
+        if row is None:
+            return None
+        return ReindexMark(phase, row[0], row[1] or 0, tuple(json.loads(row[2] or "[]")), row[3])
+
+    def set_reindex_mark(self, mark: ReindexMark) -> None:
+        """Record where a reindex phase stands (in the transaction of the rows it covers)."""
+        with self._transaction():
+            self.db.execute(
+                "insert into reindex_progress (phase, file, offset, waiting, started_at, updated_at) "
+                "values (?, ?, ?, ?, ?, ?) on conflict (phase) do update set file = excluded.file, "
+                "offset = excluded.offset, waiting = excluded.waiting, updated_at = excluded.updated_at",
+                [mark.phase, mark.file, mark.offset, json.dumps(list(mark.waiting)), mark.started_at,
+                 warc_date(datetime.now(UTC))])
+
+    def clear_reindex_mark(self, phase: str) -> None:
+        with self._transaction():
+            self.db.execute("delete from reindex_progress where phase = ?", [phase])
+
+    def capture_url(self, capture_id: str) -> str | None:
+        row = self.db.execute("select url from captures where id = ?", [capture_id]).fetchone()
+        return row[0] if row else None
+
     def capture_fetched_at(self, capture_id: str) -> str | None:
         row = self.db.execute("select fetched_at from captures where id = ?", [capture_id]).fetchone()
         return row[0] if row else None
@@ -284,7 +340,7 @@ class Index:
     def resolve_revisits(self) -> int:
         """Point revisits whose original is not indexed at the oldest response with their payload digest,
         where there is one now (an import brought it); how many were pointed."""
-        with write_transaction(self.db):
+        with self._transaction():
             return self.db.execute(
                 "update captures set refers_to = (select o.id from captures o where o.payload_digest = "
                 "captures.payload_digest and o.record_type = 'response' order by o.fetched_at limit 1) "
@@ -308,7 +364,7 @@ class Index:
         self._saved()
         seen = warc_date(account.seen_at)
         account.id = self.canonical_account_id(account.id)
-        with write_transaction(self.db):
+        with self._transaction():
             self.db.execute(
                 "update accounts set first_seen = min(first_seen, :seen), last_seen = max(last_seen, :seen), "
                 "capture_id = case when :seen >= last_seen then :capture else capture_id end, "
@@ -327,7 +383,7 @@ class Index:
         self._saved()
         seen = warc_date(account.seen_at)
         account.id = self.canonical_account_id(account.id)
-        with write_transaction(self.db):
+        with self._transaction():
             existing = self._get("accounts", account.id)
             if existing is None:
                 row = {field: getattr(account, field)
@@ -396,7 +452,7 @@ class Index:
         self._saved()
         seen = warc_date(post.seen_at)
         post.account_id = self.canonical_account_id(post.account_id) if post.account_id else post.account_id
-        with write_transaction(self.db):
+        with self._transaction():
             existing = self._get("posts", post.id)
             if existing is None and not post.account_id:
                 return  # a fragment (long text) of a post no listing has shown yet
@@ -491,12 +547,12 @@ class Index:
             finally:
                 writer.close()
         else:
-            with write_transaction(self.db):
+            with self._transaction():
                 done = drain_search_queue(self.db)
             if not outer:
                 finish_search_db(self.db)
         if not outer:  # only what search.db has committed (never in the transaction that wrote it)
-            with write_transaction(self.db):
+            with self._transaction():
                 clear_applied(self.db)
         return done
 

@@ -96,8 +96,19 @@ class Archiver:
         what stopped it, after taking back whatever of the capture was stored."""
         capture.page_state = page_state(capture, extraction)
         self.store_capture(capture)
+        return self._save_shown(extraction) if items else Stored()
+
+    def store_reading(self, capture: Capture, extraction: Extraction | None) -> Stored:
+        """What the page of a capture already indexed shows (a reindex's pages phase: the captures phase
+        stored the row, its page state from the HTTP status): its page state decided again by the same rule,
+        now that the page is read, and its accounts and posts saved."""
+        capture.page_state = page_state(capture, extraction)
+        self.index.set_page_state(capture.id, capture.page_state)
+        return self._save_shown(extraction)
+
+    def _save_shown(self, extraction: Extraction | None) -> Stored:
         stored = Stored()
-        if extraction is None or not items:
+        if extraction is None:
             return stored
         seen: set[tuple[str, str]] = set()  # a page showing the same account or post twice: saved once
         for account in extraction.accounts:

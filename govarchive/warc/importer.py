@@ -16,7 +16,6 @@ from __future__ import annotations
 import heapq
 import json
 import logging
-import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -33,12 +32,13 @@ from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
 from govarchive.core.items import Capture, FetchFailure, Post
-from govarchive.index.search import search_path
 from govarchive.index.searchworker import searching_alongside
 from govarchive.index.store import TOO_LARGE, Index, open_index
+from govarchive.pages import Extraction
 from govarchive.warc.archiver import Archiver, read_page
 from govarchive.warc.files import ArchiveWarcs, Placed, PlacementError, WarcFile, archive_name
 from govarchive.warc.lock import hold
+from govarchive.warc.pagereading import PageReading
 from govarchive.warc.reader import (
     CAPTURE_TYPES,
     Damage,
@@ -48,11 +48,11 @@ from govarchive.warc.reader import (
     read_http_record,
     record_id,
 )
-from govarchive.warc.writer import repair_open_files
 
 logger = logging.getLogger(__name__)
 RUN_URI_PREFIX = "urn:govarchive:run:"
 PARSE_ERROR = "parse_error"  # captures.page_state of a payload that could not be decoded (a bad chunked body)
+PHASES = ("all", "captures", "pages")
 
 
 # the fields of a fetch-failure record's JSON (the record's headers give its id, URL and time)
@@ -174,6 +174,12 @@ class RunAnalysis:
         analyse(index, self.as_of, self.run_id, self.dormant_days, self.closed_after_runs)
 
 
+def _run_id(data: bytes, headers: Any, name: str) -> str:
+    """The run a warcinfo record opens: the ``run-id`` it names, else one made of its record id (another
+    tool's file)."""
+    return warc_fields(data).get("run-id") or f"import:{record_id(headers.get_header('WARC-Record-ID')) or name}"
+
+
 def _parse_date(value: str | None) -> datetime:
     """A ``WARC-Date`` (ISO 8601, any precision) or an ARC 14-digit timestamp, as UTC."""
     text = (value or "").strip()
@@ -201,11 +207,22 @@ class WarcImporter:
         False the analyses are collected in :attr:`pending_analyses` for the caller to run once
         every file is in (the workers of one distributed run write one summary each)
     :param check_digests: recompute every record's digests while reading (``govarchive import``)
+    :param phase: ``all`` (each record indexed whole, as ``import`` does), or one of a reindex's two phases
+        (govarchive/warc/reindexing.py): ``captures`` (the capture rows, runs and revisits' originals from the
+        records' headers; no page read) and ``pages`` (the captures already indexed: their pages read, their
+        page states, accounts, posts, failed fetches and runs' analyses, in record order)
+    :param reading: where pages are read (:class:`~govarchive.warc.pagereading.PageReading`: worker
+        processes); by default in this process, at once
     """
 
     def __init__(self, index: Index, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes, known_files: Iterable[WarcFile | Path] = (),
-                 analyse_runs: bool = True, check_digests: bool = False, report: ImportReport | None = None) -> None:
+                 analyse_runs: bool = True, check_digests: bool = False, report: ImportReport | None = None,
+                 phase: str = "all", reading: PageReading | None = None) -> None:
+        if phase not in PHASES:
+            raise ValueError(f"no such import phase: {phase!r} (one of {', '.join(PHASES)})")
         self.index = index
+        self.phase = phase
+        self.reading = reading or PageReading()
         self.max_body_bytes = max_body_bytes
         self.analyse_runs = analyse_runs
         self.check_digests = check_digests
@@ -220,14 +237,21 @@ class WarcImporter:
         self._deferred_at: dict[str, str] = {}  # their ids -> where they are (duplicates of them are not deferred)
         self._deferred_posts: list[Post] = []
         self._reports: dict[str, FileReport] = {}  # file name -> its report (problems found after the file)
+        # (captures phase) where the first revisit still waiting for its original lies: a resumed phase
+        # reads again from there (the records after it were indexed: they count as known)
+        self._deferred_from: tuple[str, int] | None = None
 
-    def import_files(self, files: Iterable[WarcFile | Path]) -> ImportReport:
+    def import_files(self, files: Iterable[WarcFile | Path], start: tuple[str, int] | None = None) -> ImportReport:
+        """Index ``files`` in order; ``start`` (file name, offset): a resumed reading begins at that record, the
+        files before it already read."""
         warcs = [_as_file(f) for f in files]
         self._files.update({f.name: f.path for f in warcs})
-        for file in warcs:
-            report = FileReport(file.name)
+        names = [f.name for f in warcs]
+        first = names.index(start[0]) if start and start[0] in names else 0
+        for number, file in enumerate(warcs[first:], first):
+            report = self._reports.get(file.name) or FileReport(file.name)
             try:
-                self.import_file(file, report)
+                self.import_file(file, report, start[1] if start and number == first and start[0] == file.name else 0)
             except Exception as exc:  # a file that cannot be read is reported; the others are still indexed
                 logger.debug("cannot read %s", file.path, exc_info=True)
                 report.refused = f"indexing stopped ({one_line(exc)}); {report.captures} capture(s) of it indexed before"
@@ -238,25 +262,30 @@ class WarcImporter:
     def index_deferred(self) -> None:
         """Index the revisits whose original was not indexed yet when they were read, and save the post
         fragments read before their post's listing."""
+        self.reading.flush()
         deferred, self._deferred = self._deferred, []
         for capture in deferred:
             self._index_capture(capture, None)
         self._deferred_at.clear()
+        self._deferred_from = None
         posts, self._deferred_posts = self._deferred_posts, []
         for post in posts:  # saved now if some listing showed the post meanwhile, dropped (as in a crawl) if not
             self.archiver.save_post(post)
             self.report.posts += 1
 
-    def import_file(self, file: WarcFile | Path, report: FileReport | None = None) -> FileReport:
-        """Index one file's whole records; its damaged parts, duplicates and digest errors go in the report."""
+    def import_file(self, file: WarcFile | Path, report: FileReport | None = None, start: int = 0) -> FileReport:
+        """Index one file's whole records (from ``start``, a record's offset: a resumed reading); its damaged
+        parts, duplicates and digest errors go in the report."""
         file = _as_file(file)
-        report = report or FileReport(file.name)
+        report = report or self._reports.get(file.name) or FileReport(file.name)
         self._files.setdefault(file.name, file.path)
         self._reports[file.name] = report
         self.report.files += 1
         runs: dict[str, str] = {}  # warcinfo record id -> run id
+        if start:  # the run its records belong to is named by the file's warcinfo record, before them
+            runs.update(self._warcinfo_runs(file))
         with open(file.path, "rb") as fh:
-            reader = RecordReader(fh, check_digests=self.check_digests)
+            reader = RecordReader(fh, check_digests=self.check_digests, start=start, requests=False)
             if reader.probe() is None:
                 report.refused = "an empty file" if reader.size == 0 else \
                     "not a WARC or ARC file: no record in it (nothing indexed)"
@@ -317,14 +346,33 @@ class WarcImporter:
             self._capture_record(file, reader, record, run_id, report)
             return
         data = record.content_stream().read() if rtype in ("warcinfo", "metadata") else b""
-        if not self._finish(reader, record, report):
+        span = self._finish(reader, record, report)
+        if not span:
             return
+        after = (file.name, span.offset + span.length)
         if rtype == "warcinfo":
-            runs[record_id(headers.get_header("WARC-Record-ID"))] = self._start_run(data, headers, file.name)
+            run = runs[record_id(headers.get_header("WARC-Record-ID"))] = _run_id(data, headers, file.name)
+            self.reading.call(lambda: self._start_run(run, data, headers), after)
         elif rtype == "metadata" and (headers.get_header("WARC-Target-URI") or "").startswith(RUN_URI_PREFIX):
-            self._finish_run(data)
-        elif rtype == "metadata" and headers.get_header("Content-Type") == FAILURE_CONTENT_TYPE:
-            self._save_failure(data, headers, run_id)
+            self.reading.call(lambda: self._finish_run(data), after)
+        elif rtype == "metadata" and headers.get_header("Content-Type") == FAILURE_CONTENT_TYPE \
+                and self.phase != "captures":  # (in the pages phase: a failed check names its account)
+            self.reading.call(lambda: self._save_failure(data, headers, run_id), after)
+
+    def _warcinfo_runs(self, file: WarcFile) -> dict[str, str]:
+        """The runs the warcinfo records of ``file`` name (warcinfo record id -> run id): a reading resumed
+        inside the file needs them for the records after them."""
+        runs: dict[str, str] = {}
+        with open(file.path, "rb") as fh:
+            reader = RecordReader(fh)
+            for record in reader:
+                if record.rec_type == "warcinfo":
+                    headers = record.rec_headers
+                    runs[record_id(headers.get_header("WARC-Record-ID"))] = _run_id(
+                        record.content_stream().read(), headers, file.name)
+                elif record.rec_type in CAPTURE_TYPES:
+                    break  # the run's records follow its warcinfo
+        return runs
 
     def _finish(self, reader: RecordReader, record: Any, report: FileReport) -> Any:
         """The record's span when it is whole (its digest problems noted), else None: it is not indexed."""
@@ -338,6 +386,9 @@ class WarcImporter:
     def _capture_record(self, file: WarcFile, reader: RecordReader, record: Any, run_id: str,
                         report: FileReport) -> None:
         rid = record_id(record.rec_headers.get_header("WARC-Record-ID"))
+        if self.phase == "pages":
+            self._page_record(file, reader, record, run_id, rid)
+            return
         first = self._where(rid)
         capture = body = problem = None
         if first is None:
@@ -364,9 +415,31 @@ class WarcImporter:
         if capture.record_type == "revisit" and not self._original_indexed(capture):
             self._deferred.append(capture)
             self._deferred_at[capture.id] = f"{file.name} @ {span.offset}"
+            if self._deferred_from is None:
+                self._deferred_from = (file.name, span.offset)
         else:
-            self._index_capture(capture, body)
+            self._index_capture(capture, body, (file.name, span.offset + span.length))
         report.captures += 1
+
+    def _page_record(self, file: WarcFile, reader: RecordReader, record: Any, run_id: str, rid: str) -> None:
+        """(pages phase) Read the page of a capture the captures phase indexed at this very place; a record
+        indexed elsewhere (a duplicate id) or not at all (unusable, damaged) was reported then."""
+        place = self.index.capture_place(rid)
+        if place is None or place[0] != file.name:
+            reader.finish(record)
+            return
+        try:
+            capture, body, problem = self._capture(record, run_id, file.name)
+        except ValueError:
+            reader.finish(record)
+            return
+        span = reader.finish(record)
+        if span is None or span.offset != place[1]:
+            return
+        capture.warc_offset, capture.warc_length = span.offset, span.length
+        if problem:
+            self._reports.setdefault(file.name, FileReport(file.name)).undecoded.append((span.offset, problem))
+        self._index_capture(capture, body, (file.name, span.offset + span.length))
 
     def _where(self, capture_id: str) -> str | None:
         """Where the capture ``capture_id`` already is (``FILE @ OFFSET``), None when it is not indexed."""
@@ -406,14 +479,12 @@ class WarcImporter:
         self.report.failures += 1
 
     # -- runs -------------------------------------------------------------------------------------
-    def _start_run(self, data: bytes, headers: Any, name: str) -> str:
+    def _start_run(self, run_id: str, data: bytes, headers: Any) -> None:
         fields = warc_fields(data)
-        run_id = fields.get("run-id") or f"import:{record_id(headers.get_header('WARC-Record-ID')) or name}"
         started = fields.get("run-started") or headers.get_header("WARC-Date") or ""
         self.archiver.forget_accounts()
         if not self.index.has_run(run_id):
             self.index.start_run(run_id, fields.get("spider") or "import", started, fields.get("operator", ""))
-        return run_id
 
     def _finish_run(self, data: bytes) -> None:
         try:
@@ -424,6 +495,8 @@ class WarcImporter:
                               summary.get("stats", {}))
         self.archiver.forget_accounts()
         settings = summary.get("analysis")
+        if self.phase == "captures":
+            return  # analysed in the pages phase, when the run's accounts and posts are in
         if isinstance(settings, dict) and settings.get("as_of"):
             # the closure analysis the crawl ended this run with, at the same moment and settings
             analysis = RunAnalysis(summary["run_id"], datetime.fromisoformat(settings["as_of"]),
@@ -446,6 +519,8 @@ class WarcImporter:
             return capture, None, None
         if record.http_headers is None:  # a resource or a dns: response: the block is the payload
             return capture, capture.body, None
+        if self.phase == "captures":  # the payload is decoded and read in the pages phase
+            return capture, None, None
         body, problem = self._decode(capture.body, capture.response_headers, capture)
         return capture, body, problem
 
@@ -467,9 +542,9 @@ class WarcImporter:
             logger.debug("%s: body not parsed: %s", capture.url[:300], exc)
         return None, None
 
-    def _original_body(self, capture: Capture) -> bytes | None:
+    def _original_body(self, capture: Capture, read: bool = True) -> bytes | None:
         """The payload a revisit points to, read back from the file that holds it (a revisit without HTTP
-        headers takes the original's status and headers too)."""
+        headers takes the original's status and headers too; ``read`` False: only those, and None)."""
         row = self.index.capture_place(capture.refers_to) if capture.refers_to else None
         if row is None:  # the record it names is not here: another with the same payload will do
             original = self.index.find_original(capture.payload_digest)
@@ -482,29 +557,90 @@ class WarcImporter:
         name, offset, length = row
         capture.payload_length = length
         path = self._files.get(name) if name is not None else None
-        if path is None or offset is None:
+        if path is None or offset is None or (not read and capture.http_status is not None):
             return None
         status, headers, raw = read_http_record(path, offset)
         if capture.http_status is None and headers:
             capture.http_status, capture.response_headers = status, headers
-        return self._decode(raw, headers, capture)[0]
+        return self._decode(raw, headers, capture)[0] if read else None
 
-    def _index_capture(self, capture: Capture, body: bytes | None) -> None:
+    def _index_capture(self, capture: Capture, body: bytes | None, after: tuple[str, int] | None = None) -> None:
+        """Index a capture (``after``: where the record following it starts) with what its page shows: at
+        once, or (pages phase with worker processes) once its page is read, in record order."""
         if capture.record_type == "revisit":
-            body = self._original_body(capture)
+            body = self._original_body(capture, read=self.phase != "captures")
             fetched = self.index.capture_fetched_at(capture.refers_to) if capture.refers_to else None
             if capture.refers_to_date is None and fetched:
                 capture.refers_to_date = _parse_date(fetched)
-            if fetched is None:
+            if fetched is None and self.phase != "pages":
                 self._no_original(capture)
-        extraction = read_page(capture, body) if body is not None else None
-        stored = self.archiver.store(capture, extraction)  # the crawl's own archive path, the records already written
-        self.report.captures += 1
+        if self.phase == "captures":  # the row now (its page state from the HTTP status); the page later
+            self.archiver.store(capture, None)
+            self.report.captures += 1
+            if after is not None:
+                self.reading.call(lambda: None, after)
+            return
+        if body is None:
+            self.reading.call(lambda: self._stored(capture, None), after)
+        else:
+            self.reading.read(capture, body, lambda reading: self._stored(capture, reading), position=after)
+
+    def _stored(self, capture: Capture, reading: Extraction | Exception | None) -> None:
+        """Store a capture with its page's reading (pages phase: the capture is indexed; its page state,
+        accounts and posts are saved)."""
+        if isinstance(reading, Exception):  # the page objects met a bug: reported, the capture kept
+            self._unusable(capture, f"could not be read ({one_line(reading)}): indexed without its page")
+            reading = None
+        if self.phase == "pages":
+            try:
+                stored = self.archiver.store_reading(capture, reading)
+            except (sqlite3.Error, OSError):
+                raise
+            except Exception as exc:  # (with worker processes this runs after later records were read)
+                logger.debug("cannot index the page of %s", capture.url[:300], exc_info=True)
+                self._unusable(capture, f"could not be indexed ({one_line(exc)})")
+                return
+        else:
+            stored = self.archiver.store(capture, reading)  # the crawl's own archive path, the records already written
+            self.report.captures += 1
         self.report.accounts += stored.accounts
         self.report.posts += stored.posts
         # fragments (a long text) read before the listing that shows their post: in a crawl the listing
         # always comes first, in merged files of several workers not necessarily
         self._deferred_posts.extend(stored.orphans)
+
+    def _unusable(self, capture: Capture, why: str) -> None:
+        report = self._reports.setdefault(capture.warc_file or "", FileReport(capture.warc_file or ""))
+        report.unusable.append((capture.warc_offset or 0, f"{capture.record_type} record {why}"))
+
+    @property
+    def waiting_revisit(self) -> tuple[str, int] | None:
+        """(captures phase) Where the first revisit still waiting for its original lies (file, offset)."""
+        return self._deferred_from
+
+    @property
+    def waiting_posts(self) -> list[str]:
+        """The captures whose pages showed posts still waiting for their listing (a resumed pages phase
+        reads them again: :meth:`restore_waiting`)."""
+        return sorted({post.capture_id for post in self._deferred_posts})
+
+    def restore_waiting(self, capture_ids: Iterable[str]) -> None:
+        """Read again the pages of ``capture_ids`` (a resumed pages phase) and wait, as before, with the posts
+        of theirs no listing has shown yet."""
+        for capture_id in capture_ids:
+            place = self.index.capture_place(capture_id)
+            path = self._files.get(place[0] or "") if place else None
+            if place is None or path is None or place[1] is None:
+                continue
+            status, headers, raw = read_http_record(path, place[1])
+            fetched = self.index.capture_fetched_at(capture_id)
+            capture = Capture(id=capture_id, run_id="", url=self.index.capture_url(capture_id) or "", protocol="HTTP/1.1", body=b"",
+                              fetched_at=_parse_date(fetched), http_status=status, response_headers=headers)
+            body = self._decode(raw, headers, capture)[0]
+            if body is None:
+                continue
+            posts = read_page(capture, body).posts
+            self._deferred_posts.extend(p for p in posts if not p.account_id and not self.index.post_exists(p.id))
 
 
 def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
@@ -551,41 +687,6 @@ def warc_files(warc_dir: Path) -> list[Path]:
     """Where the finished WARC files of an archive lie, by name: those in ``warc/`` (``.warc.gz``,
     ``.warc``, ``.arc.gz``, ``.arc``) and those imported in place (:class:`~govarchive.warc.files.ArchiveWarcs`)."""
     return ArchiveWarcs(warc_dir).paths()
-
-
-def reindex(archive_dir: Path, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes) -> ImportReport:
-    """Rebuild ``archive_dir/index.db`` from the archive's WARC files: every file in ``warc/`` and every
-    file imported in place. Files a killed crawl left ``.open`` are repaired first, as the next crawl would.
-
-    The new index is built beside the old one and swapped in only when complete. It holds the
-    archive's lock (govarchive/warc/lock.py): :class:`~govarchive.warc.lock.ArchiveBusy` while a crawl writes.
-    """
-    with hold(archive_dir, "reindex"):
-        return _rebuild(Path(archive_dir), max_body_bytes)
-
-
-def _rebuild(archive_dir: Path, max_body_bytes: int) -> ImportReport:
-    target = archive_dir / "index.db"
-    building = archive_dir / "index.db.rebuilding"
-    report = ImportReport(repaired=[f"{f.name} ({f.kept_bytes:,} bytes kept, {f.cut_bytes:,} cut)"
-                                    for f in repair_open_files(archive_dir / "warc")])
-    for stale in (*_db_files(building), *_db_files(search_path(building))):
-        stale.unlink()
-    index = open_index(building)
-    try:
-        files = ArchiveWarcs(archive_dir / "warc").files()
-        with searching_alongside(index, building), index.batched():  # search rows on the other core
-            WarcImporter(index, max_body_bytes, report=report).import_files(files)
-        index.checkpoint()
-    finally:
-        index.close()
-    for old in (*_db_files(target), *_db_files(search_path(target))):
-        old.unlink()
-    os.replace(building, target)
-    os.replace(search_path(building), search_path(target))  # the search database goes with its index
-    for leftover in (*_db_files(building), *_db_files(search_path(building))):
-        leftover.unlink()
-    return report
 
 
 def import_warcs(paths: Iterable[Path], archive_dir: Path, max_body_bytes: int = DEFAULT_CONFIG.max_body_bytes,

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import re
 import uuid
-import zlib
 from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecordLoader
+from zlib_ng import zlib_ng as zlib  # zlib's API and results, about twice as fast to inflate
 
 CHUNK = 1 << 20  # bytes read (and inflated) at a time
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -36,6 +37,12 @@ SNIFF_BYTES = 1 << 20  # how far into a file whose start is not a record a first
 ARC_HEADER = re.compile(rb"^(?:filedesc://\S+|\S+:\S*) \S+ \d{12,18} \S+ \S+[\r\t ]*\n")
 WARC_HEADER = re.compile(rb"^WARC/\d+\.\d+[\r\t ]*\n")
 ARC_ID_NAMESPACE = uuid.UUID("6f1b5b52-1c7e-4c1a-9a43-3b1d1f0e7a10")  # record ids of ARC records
+
+# zlib-ng's error (its stub declares it an instance of Exception, not the class it is)
+GZIP_ERROR = cast("type[Exception]", zlib.error)
+# warcio's decompressors, gzip's through zlib-ng
+FAST_DECOMPRESSORS = {**DecompressingBufferedReader.DECOMPRESSORS,
+                      "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)}
 
 # What each record type becomes (``import`` and ``verify`` print it with their counts).
 CAPTURE_TYPES = ("response", "revisit", "resource")
@@ -102,14 +109,25 @@ class _Loader(ArcWarcRecordLoader):
         headers.headers = [(name, value.strip()) for name, value in headers.headers]
         return fmt, headers
 
+    skip_requests = False  # a request record's HTTP headers left unparsed (a reader that never reads them)
+
+    def load_http_headers(self, rec_type: Any, uri: Any, stream: Any, length: Any) -> Any:
+        if rec_type == "request" and self.skip_requests:
+            return None
+        return super().load_http_headers(rec_type, uri, stream, length)
+
 
 class _Iterator(ArchiveIterator):
     """warcio's iterator for one known format, saying (not printing) when a record's block does not end
     where its length says."""
 
-    def __init__(self, stream: Any, fmt: str, check_digests: bool) -> None:
+    def __init__(self, stream: Any, fmt: str, check_digests: bool, requests: bool = True) -> None:
         super().__init__(stream, arc2warc=fmt == "arc", check_digests=check_digests)
+        self.reader.DECOMPRESSORS = FAST_DECOMPRESSORS  # (this reader's own: warcio's table is not changed)
+        if self.reader.decomp_type:
+            self.reader.set_decomp(self.reader.decomp_type)
         self.loader = _Loader(verify_http=False, arc2warc=fmt == "arc")
+        self.loader.skip_requests = not requests and not check_digests  # (a payload digest needs them)
         self.known_format = fmt  # never guessed record by record: garbage must not pass for an ARC record
         self.junk: int | None = None  # offset of the unexpected bytes after the last record's block
 
@@ -147,10 +165,17 @@ class RecordReader:
 
     :param check_digests: recompute each record's block and payload digests (``Span.digest_problems``)
     :param resync: after damage, go on at the next whole record (else stop there)
+    :param requests: parse the HTTP headers of request records (False: a reader that never reads them,
+        such as the index's, saves the time; never when checking digests)
+    :param start: where reading begins: the start of a record (a resumed reading: the offset after the last
+        record an earlier reading finished); the file's format is still probed from its first bytes
     """
 
-    def __init__(self, fh: BinaryIO, check_digests: bool = False, resync: bool = True) -> None:
+    def __init__(self, fh: BinaryIO, check_digests: bool = False, resync: bool = True, start: int = 0,
+                 requests: bool = True) -> None:
         self.fh = fh
+        self.requests = requests
+        self.resume_at = start
         self.check_digests = check_digests
         self.resync = resync
         fh.seek(0, 2)
@@ -182,6 +207,8 @@ class RecordReader:
     def __iter__(self) -> Iterator[Any]:
         self.probe()
         begin = self._start
+        if begin is not None and self.resume_at:
+            begin = self.resume_at if self.resume_at < self.size else None
         while begin is not None:
             end, frame_problem = self._readable_end(begin)
             self._segment_end = end
@@ -217,7 +244,8 @@ class RecordReader:
     def _parse(self, begin: int, end: int) -> Generator[Any, None, tuple[int, str] | None]:
         """Yield the records from ``begin`` to ``end``; return (offset, why) where parsing had to stop."""
         self.fh.seek(begin)
-        iterator = _Iterator(LimitReader(self.fh, end - begin), self.format or "warc", self.check_digests)
+        iterator = _Iterator(LimitReader(self.fh, end - begin), self.format or "warc", self.check_digests,
+                             self.requests)
         while True:
             start = begin + iterator.offset
             try:
@@ -338,7 +366,7 @@ class RecordReader:
                 while rest and not inflater.eof:
                     inflater.decompress(rest, CHUNK)
                     rest = inflater.unconsumed_tail
-            except zlib.error as exc:
+            except GZIP_ERROR as exc:
                 return start, f"damaged gzip member ({exc})"
             if inflater.eof:
                 at += len(pending) - len(inflater.unused_data)
@@ -360,7 +388,7 @@ class RecordReader:
                 return b""
             try:
                 return zlib.decompressobj(wbits=31).decompress(data, size)
-            except zlib.error:
+            except GZIP_ERROR:
                 return b""
         return data
 
@@ -429,7 +457,7 @@ class RecordReader:
                 if not data:
                     break
                 total += len(inflater.decompress(data, CHUNK))
-        except zlib.error:
+        except GZIP_ERROR:
             pass
         return total
 
