@@ -22,6 +22,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,22 +109,17 @@ class Reindex:
         index, mark = self._resume_building(restart)
         phase = PhaseTime("captures", resumed=_where(mark))
         started = mark.started_at if mark else warc_date(datetime.now(UTC))
-        try:
+        index.bulk = True  # a batch is kept or rolled back whole
+        with _batches(index):
             importer = WarcImporter(index, self.max_body_bytes, report=self.report, phase="captures")
             progress = _Progress(self, phase, files, "captures", started, index,
                                  lambda: importer.waiting_revisit)
             importer.reading.done = progress.step
-            index.bulk = True  # a batch is kept or rolled back whole
-            index.begin()
             importer.import_files(files, _start(mark))
             index.set_reindex_mark(ReindexMark("pages", None, 0, (), warc_date(datetime.now(UTC))))
             index.clear_reindex_mark("captures")
             index.commit()
             index.checkpoint()
-        finally:
-            if index.in_transaction:
-                index.rollback()
-            index.close()
         phase.seconds = time.perf_counter() - progress.began
         self.report.phases.append(phase)
         for old in (*_db_files(self.target), *_db_files(search_path(self.target))):
@@ -163,22 +159,17 @@ class Reindex:
         pages = ImportReport()
         with PageReading(self.processes) as reading:  # the workers forked before the index is opened
             index = open_index(self.target)
-            try:
-                index.deferred_search = True  # the search rows after the pages (phase 3): both cores read pages
+            index.deferred_search = True  # the search rows after the pages (phase 3): both cores read pages
+            with _batches(index):
                 importer = WarcImporter(index, self.max_body_bytes, known_files=files, report=pages,
                                         phase="pages", reading=reading)
                 progress = _Progress(self, phase, files, "pages", mark.started_at, index, None,
                                      lambda: importer.waiting_posts)
                 reading.done = progress.step
-                index.begin()
                 importer.restore_waiting(mark.waiting)
                 importer.import_files(files, _start(mark))
                 index.clear_reindex_mark("pages")
                 index.commit()
-            finally:
-                if index.in_transaction:
-                    index.rollback()
-                index.close()
         phase.seconds = time.perf_counter() - progress.began
         self.report.phases.append(phase)
         self._add(pages)
@@ -286,6 +277,19 @@ class _Progress:
         self.index.commit()
         self.index.begin()
         self.since_commit = 0
+
+
+@contextmanager
+def _batches(index: Index) -> Iterator[Index]:
+    """``index`` written in one transaction after another (a phase commits each batch with its mark and begins
+    the next); what is not committed when the phase stops is rolled back, and the index closed."""
+    try:
+        index.begin()
+        yield index
+    finally:
+        if index.in_transaction:
+            index.rollback()
+        index.close()
 
 
 def _start(mark: ReindexMark | None) -> tuple[str, int] | None:
