@@ -33,6 +33,7 @@ from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
 from govarchive.core.items import Capture, FetchFailure, Post
+from govarchive.core.sources import SOURCE_HEADER, SOURCES_CONTENT_TYPE
 from govarchive.index.search import search_path
 from govarchive.index.searchworker import searching_alongside
 from govarchive.index.store import TOO_LARGE, Index, open_index
@@ -325,6 +326,8 @@ class WarcImporter:
             self._finish_run(data)
         elif rtype == "metadata" and headers.get_header("Content-Type") == FAILURE_CONTENT_TYPE:
             self._save_failure(data, headers, run_id)
+        elif rtype == "metadata" and headers.get_header("Content-Type") == SOURCES_CONTENT_TYPE:
+            self.archiver.save_sources_record(run_id, data)  # the run's sources-file entries
 
     def _finish(self, reader: RecordReader, record: Any, report: FileReport) -> Any:
         """The record's span when it is whole (its digest problems noted), else None: it is not indexed."""
@@ -528,7 +531,8 @@ def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
         payload_digest=rec.get_header("WARC-Payload-Digest") or payload_digest(raw), record_type=record.rec_type,
         warc_file=warc_name, refers_to=record_id(rec.get_header("WARC-Refers-To")) or None,
         refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"),
-        snapshot_of=record_id(rec.get_header("WARC-Concurrent-To")) or None if record.rec_type == "resource" else None)
+        snapshot_of=record_id(rec.get_header("WARC-Concurrent-To")) or None if record.rec_type == "resource" else None,
+        source_id=rec.get_header(SOURCE_HEADER) or None)
 
 
 def _status(code: Any) -> int:
