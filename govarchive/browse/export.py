@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
 from govarchive import __version__
 from govarchive.warc.files import ArchiveWarcs, WarcFile
@@ -146,8 +147,9 @@ def write_table(archive_dir: Path, table: str, out: IO[str], fmt: str = "csv", e
     check_table(archive_dir, table)
     db = open_readonly(Path(archive_dir) / "index.db")
     try:
-        columns = list(db[table].columns_dict)
-        rows = db.table(table).rows_where(order_by=", ".join(db.table(table).pks))
+        source = db[table]  # a table, or a view (account_owners): ordered by its key, a view by its first column
+        columns = list(source.columns_dict)
+        rows = source.rows_where(order_by=", ".join(source.pks) if isinstance(source, Table) else f"[{columns[0]}]")
         count = 0
         if fmt == "csv":
             if excel:
