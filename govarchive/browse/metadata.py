@@ -29,7 +29,8 @@ DESCRIPTION = (
 # table -> (Chinese title, Chinese description, settings)
 TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "accounts": ("账号", "政务新媒体账号：平台、主办单位、地区、状态与风险。",
-                 {"label_column": "name", "facets": ["platform", "status", "region", "agency"], "sort_desc": "risk"}),
+                 {"label_column": "name", "facets": ["platform", "status", "region", "agency", "source_id"],
+                  "sort_desc": "risk"}),
     "posts": ("文章", "存档的文章、微博与网站稿件。",
               {"label_column": "title", "facets": ["platform", "state", "kind"], "sort_desc": "published_at"}),
     "captures": ("抓取记录", "每一次 HTTP 抓取及其 WARC 记录的位置。",
@@ -49,6 +50,12 @@ TABLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "account_checks": ("账号检查", "每次运行对每个账号页面的检查结果。",
                        {"facets": ["page_state"], "sort_desc": "checked_at"}),
     "account_sources": ("账号来源", "列出账号的目录页面。", {"sort_desc": "seen_at"}),
+    "account_owners": ("账号归属", "每个账号的主办单位与地区：存档页面与报道所说的优先，其次是发现它的来源条目所写的。",
+                       {"label_column": "name", "facets": ["region", "agency", "platform", "status", "agency_from",
+                                                           "source_id"], "sort_desc": "risk"}),
+    "sources": ("来源条目", "来源文件（sources.toml）中各次抓取用过的条目：地区、主办单位与说明。",
+                {"label_column": "label", "facets": ["region", "agency", "kind", "platform"],
+                 "sort_desc": "last_used_at"}),
     "account_aliases": ("账号别名", "临时编号与真实账号的对应关系。", {"sort_desc": "merged_at"}),
     "changes": ("字段变化", "账号与文章字段的历次变化。",
                 {"facets": ["table_name", "column_name"], "sort_desc": "changed_at"}),

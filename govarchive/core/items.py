@@ -43,6 +43,9 @@ class Capture:
     # a ``resource`` record a browser made of a page (its rendered DOM, a screenshot): the capture of that
     # page's own document (govarchive/crawl/browser.py; WARC-Concurrent-To in the file)
     snapshot_of: str | None = None
+    # the sources-file entry whose requests led to this exchange (``Source.id``; ``WARC-Govarchive-Source`` in
+    # the file, govarchive/core/sources.py); None for a crawl from bare URLs and for other tools' records
+    source_id: str | None = None
 
     @property
     def content_type(self) -> str | None:
@@ -73,6 +76,8 @@ class Account:
     authoritative: bool = False
     listing_url: str | None = None  # set when the account was found on a listing (directory) page
     moved_to: str | None = None  # the account id the platform says this account moved to
+    # the sources-file entry that found it: its capture's (set by the archive path, govarchive/warc/archiver.py)
+    source_id: str | None = None
 
 
 @dataclass

@@ -16,13 +16,19 @@
                                         # Douyin and Toutiao accounts are by default (GOVARCHIVE_BROWSER_PLATFORMS)
 
 :func:`load_sources` is the only reader. A bad entry raises :class:`SourceError` naming it.
+
+The entries a run used are written into its WARC files, so that ``reindex`` rebuilds the ``sources`` rows
+and their links from the files alone: after each file's ``warcinfo`` record, a ``metadata`` record
+(:data:`SOURCES_CONTENT_TYPE`, :func:`sources_record`) holds them as JSON, and every capture record a
+request of an entry led to names it in the extension field :data:`SOURCE_HEADER` (its ``id``).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -40,6 +46,10 @@ MP = "https://mp.weixin.qq.com"
 BACKOFFICE_LIST = "/cgi-bin/appmsgpublish?sub=list&sub_action=list_ex&begin=0&count=5&fakeid={fakeid}" \
                   "&type=101_1&free_publish_type=1&lang=zh_CN&f=json&ajax=1"
 BACKOFFICE_SEARCH = "/cgi-bin/searchbiz?action=search_biz&query={query}&begin=0&count=5&lang=zh_CN&f=json&ajax=1"
+# The WARC side (govarchive/warc/writer.py writes them, govarchive/warc/importer.py reads them back).
+SOURCE_HEADER = "WARC-Govarchive-Source"  # on response, revisit and resource records: the entry's id
+SOURCES_CONTENT_TYPE = "application/vnd.govarchive.sources+json"  # the metadata record of a run's entries
+SOURCES_URI = "urn:govarchive:sources:{}"  # its WARC-Target-URI (the run id)
 
 
 class SourceError(ValueError):
@@ -56,6 +66,33 @@ class Source:
     agency: str | None = None
     label: str | None = None
     render: bool = False  # load it in the browser (govarchive/crawl/browser.py)
+
+
+def sources_record(run_id: str, sources: Iterable[Source]) -> dict[str, Any]:
+    """The JSON of a run's entries, as its WARC ``metadata`` record holds them (validated: URLs resolved)."""
+    return {"run_id": run_id, "sources": [asdict(source) for source in sources]}
+
+
+def sources_from_record(data: Any) -> list[Source]:
+    """The entries a sources ``metadata`` record holds (:func:`sources_record`), checked again: a record
+    written by another version or edited by hand raises :class:`SourceError` naming what is wrong."""
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        raise SourceError("a sources record must be a JSON object with a list 'sources'")
+    found = []
+    for number, entry in enumerate(data["sources"], 1):
+        where = f"sources record entry {number}"
+        if not isinstance(entry, dict):
+            raise SourceError(f"{where}: not an object")
+        ident, kind, platform, url = (entry.get(k) for k in ("id", "kind", "platform", "url"))
+        if not isinstance(ident, str) or not _ID.match(ident):
+            raise SourceError(f"{where}: bad id {ident!r}")
+        if kind not in KINDS or platform not in PLATFORMS or not isinstance(url, str) or not url:
+            raise SourceError(f"{where} (id {ident!r}): bad kind, platform or url")
+        region, agency, label = (entry.get(k) for k in ("region", "agency", "label"))
+        if any(t is not None and not isinstance(t, str) for t in (region, agency, label)):
+            raise SourceError(f"{where} (id {ident!r}): region, agency and label must be text")
+        found.append(Source(ident, kind, platform, url, region, agency, label, entry.get("render") is True))
+    return found
 
 
 def sogou_search_url(query: str, base: str = SOGOU) -> str:

@@ -35,6 +35,7 @@ from typing import Any
 
 from govarchive.core.config import ArchiveConfig
 from govarchive.core.items import Account, Capture, FetchFailure, Post
+from govarchive.core.sources import Source
 from govarchive.index.store import open_index
 from govarchive.warc.archiver import Archiver
 from govarchive.warc.batchwriter import BatchWriter
@@ -58,6 +59,7 @@ class WriterSetup:
     hostname: str | None
     deferred_search: bool  # a search worker writes the search rows (govarchive/index/searchworker.py)
     log_level: int = logging.INFO  # the crawl's: the child's log lines go to the crawl's own logging
+    sources: tuple[Source, ...] = ()  # the sources-file entries of the run: recorded in every WARC file
 
 
 class _ToCrawl(logging.Handler):
@@ -217,7 +219,7 @@ def serve(setup: WriterSetup, inbox: Any, replies: Any, committed: Any, parent: 
         finder, release = payloads.claim, payloads.release
         announce = RedisKnownPosts(connect(config), config).add
     warcs = WarcArchive(config.paths.warc_dir, setup.run_id, info=setup.warc_info, max_bytes=config.warc_max_bytes,
-                        hostname=setup.hostname)
+                        hostname=setup.hostname, sources=setup.sources)
     archiver = Archiver(index, warcs, PayloadDeduper(index, config.dedup_min_bytes, finder), release, announce)
     told: list[Any] = []
 

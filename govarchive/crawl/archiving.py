@@ -40,6 +40,7 @@ from govarchive.core.config import archive_config
 from govarchive.core.dates import warc_date
 from govarchive.core.failures import NOT_ARCHIVED
 from govarchive.core.items import Account, Capture, FetchFailure, Post
+from govarchive.core.sources import Source
 from govarchive.core.storage import halt_for, is_storage_full, starting
 from govarchive.crawl.archiveprocess import WriterProcess, WriterSetup
 from govarchive.crawl.distributed import worker_host_label
@@ -115,14 +116,16 @@ class CrawlArchive:
             self.shared_posts = RedisKnownPosts(connect(self.config), self.config)
         if self.stats:  # the moment this run's statuses are judged at, kept with its stats (`govarchive analyse`)
             self.stats.set_value(AS_OF_STAT, self.run.analysis_as_of.isoformat())
+        sources = tuple(s for s in getattr(self.crawler.spider, "sources", None) or () if isinstance(s, Source))
         with starting(self.halt, "recording the run's start"):
             index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
+            index.save_sources(self.run.id, sources)
         if self.config.search_worker:  # the search rows are written on another core (govarchive/index/searchworker.py)
             self.search_worker = SearchWorker(index, paths.index_db)
         hostname = worker_host_label(self.config) if self.config.worker else None  # no two workers' files share a name
         self.writer = WriterProcess(WriterSetup(self.config, self.run.id, self._warc_info(), hostname,
                                                 deferred_search=self.search_worker is not None,
-                                                log_level=self.log_level))
+                                                log_level=self.log_level, sources=sources))
         self.writer.on_full = self.halt.halt
         if "twisted.internet.reactor" in sys.modules:  # (a crawl: never install a reactor of our own)
             from twisted.internet.task import LoopingCall

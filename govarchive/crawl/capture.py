@@ -42,6 +42,9 @@ META_NOT_ARCHIVED = "govarchive_not_archived"  # why an exchange could not be ar
 STOPPING = "stopping"  # META_NOT_ARCHIVED of exchanges met once the disk is full: already said, not recorded
 META_KIND = "govarchive_kind"  # what a request is for: start, or a Link.kind (listing, account, post…)
 META_READING = "govarchive_reading"  # (capture id, Extraction or None): the page objects' reading of the exchange
+# The sources-file entry (a validated Source) a start request was made for; the requests it leads to inherit it,
+# and their captures name it (Capture.source_id).
+META_SOURCE = "govarchive_source"
 # Headers that describe framing Scrapy already removed: kept under another name, never dropped.
 FRAMING_HEADERS = {"transfer-encoding": "X-Crawler-Transfer-Encoding"}
 
@@ -59,12 +62,14 @@ def header_pairs(headers: Any) -> list[tuple[str, str]]:
 
 def capture_from_exchange(response: Any, request: Any, run_id: str, received_at: datetime,
                           secrets: tuple[str, ...] = ()) -> Capture:
-    """Build the capture of one exchange as seen at ``response_downloaded``.
+    """Build the capture of one exchange as seen at ``response_downloaded``, naming the sources-file entry its
+    request came from (``request.meta[META_SOURCE]``).
 
     ``secrets`` (the user's session values) are masked in the URL and the request headers.
     """
     latency = float(request.meta.get("download_latency") or 0.0)
     body = response.body
+    source = request.meta.get(META_SOURCE)
     return Capture(
         id=f"urn:uuid:{uuid.uuid4()}",
         request_id=f"urn:uuid:{uuid.uuid4()}",
@@ -82,6 +87,7 @@ def capture_from_exchange(response: Any, request: Any, run_id: str, received_at:
         truncated="disconnect" if "dataloss" in (response.flags or []) else None,
         payload_digest=payload_digest(body),
         payload_length=len(body),
+        source_id=getattr(source, "id", None),
     )
 
 

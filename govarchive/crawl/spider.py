@@ -39,6 +39,7 @@ from govarchive.crawl.capture import (
     META_KIND,
     META_NOT_ARCHIVED,
     META_READING,
+    META_SOURCE,
     STOPPING,
     header_pairs,
 )
@@ -53,8 +54,6 @@ PLATFORM_HOSTS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "res.wx.qq.com", "m.weibo
                   "wx2.sinaimg.cn", "wx3.sinaimg.cn", "wx4.sinaimg.cn", "tvax1.sinaimg.cn", "www.douyin.com")
 BLOCKED = "blocked"  # the finish reason when a platform blocks the crawl
 TOO_LARGE_ERROR = "too_large"  # govarchive/core/failures.py
-# The sources-file entry (a validated Source) a start request was made for; the requests it leads to inherit it.
-META_SOURCE = "govarchive_source"
 LOG_URL_MAX = 300  # characters of a URL in a log line (a hostile URL may be any length)
 # Scheduling: listings and account pages first, so a short run saves the widest view.
 PRIORITY = {"listing": 30, "account": 20, "api": 20, "post": 10, "asset": 0}

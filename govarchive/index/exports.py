@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
 NOT_A_PAGE = ("blocked", "redirect", "unauthorized")  # 2xx captures that are no account page to open
 
@@ -36,8 +37,12 @@ def table_columns(db: Database, table: str) -> list[str]:
 
 
 def table_rows(db: Database, table: str) -> Iterator[dict[str, Any]]:
-    """Every row of ``table``, in the order of its primary key."""
-    return db.table(table).rows_where(order_by=", ".join(db.table(table).pks))
+    """Every row of ``table``, in the order of its primary key; of a view (``account_owners``), of its first
+    column."""
+    source = db[table]
+    if isinstance(source, Table):
+        return source.rows_where(order_by=", ".join(source.pks))
+    return source.rows_where(order_by=f"[{table_columns(db, table)[0]}]")
 
 
 # -- ids a selection names -----------------------------------------------------------------------------

@@ -330,6 +330,37 @@ def m014_search_database(db: Database) -> None:
 
 
 @migrations()
+def m015_sources(db: Database) -> None:
+    """Issue 19: the sources-file entries runs used (``sources``, rebuilt from each WARC file's sources record),
+    the entry each capture came from and the entry that found each account (``source_id``); the view
+    ``account_owners`` gives every account an agency and a region, the entry's only where the archive's pages
+    and reports said none (docs/schema.md). Existing rows get NULL: their files name no entry."""
+    db.table("sources").create(
+        {"id": str, "kind": str, "platform": str, "url": str, "region": str, "agency": str, "label": str,
+         "render": int, "first_run": str, "last_run": str, "first_used_at": str, "last_used_at": str},
+        pk="id",
+        foreign_keys=[("first_run", "runs", "id"), ("last_run", "runs", "id")],
+    )
+    db.table("sources").create_index(["region"])
+    # plain ALTER TABLE: sqlite-utils' add_column(fk=…) rebuilds the table, which would drop the search triggers
+    # of accounts (m014) and copy every capture of a large archive
+    for table in ("accounts", "captures"):
+        db.execute(f"alter table {table} add column source_id text references sources(id)")
+    db.table("accounts").create_index(["source_id"])
+    db.table("captures").create_index(["source_id"])
+    own = "s.url = a.url"  # the entry is the account's own page (a listing may be a directory of many accounts)
+    db.execute(
+        "create view account_owners as select a.id, a.name, a.platform, a.status, a.risk, "
+        f"coalesce(a.agency, case when {own} then s.agency end) as agency, "
+        f"case when a.agency is not null then 'archive' when {own} and s.agency is not null then 'sources' end "
+        "as agency_from, "
+        "coalesce(a.region, s.region) as region, "
+        "case when a.region is not null then 'archive' when s.region is not null then 'sources' end as region_from, "
+        "a.source_id, s.label as source_label, a.url, a.last_post_at "
+        "from accounts a left join sources s on s.id = a.source_id")
+
+
+@migrations()
 def m016_reindex_progress(db: Database) -> None:
     """Issue 19: a reindex in two phases, each resumable (govarchive/warc/reindexing.py). ``reindex_progress``
     holds, per unfinished phase, where its reading of the WARC files stands: committed with the rows it

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from govarchive.core.dates import warc_date
 from govarchive.core.failures import NOT_COUNTED
 from govarchive.core.items import Account, Capture, FetchFailure, PageState, Post
+from govarchive.core.sources import Source
 from govarchive.core.textclean import clean
 from govarchive.index.schema import migrations
 from govarchive.index.search import (
@@ -390,10 +391,12 @@ class Index:
                        for field in (*PROFILE_FIELDS, *LISTING_FIELDS, *MOVE_FIELDS, "last_post_at")}
                 row.update(id=account.id, platform=account.platform, first_seen=seen, last_seen=seen,
                            capture_id=account.capture_id,
-                           profile_seen_at=seen if account.authoritative else None)
+                           profile_seen_at=seen if account.authoritative else None, source_id=account.source_id)
                 self._insert("accounts", row)
             else:
                 self._update_account(existing, account, seen)
+                if account.source_id and account.source_id != existing["source_id"]:
+                    self._link_source(account.id, account.source_id)
             self.update_search()
             if not account.listing_url:
                 self._record_check(account.id, account.capture_id, seen)
@@ -402,6 +405,57 @@ class Index:
                              {"account_id": account.id, "listing_url": account.listing_url,
                               "capture_id": account.capture_id, "seen_at": seen, "listed_name": account.name},
                              ("account_id", "capture_id"))
+
+    def _link_source(self, account_id: str, source_id: str) -> None:
+        """The sources entry that found an account: the first that did, unless a later one is the account's own
+        (the entry's URL is the account's page) and the first is not (a directory or a feed led to the account
+        before its own entry was crawled): the link does not depend on the order pages were fetched in."""
+        self.db.execute(
+            "update accounts set source_id = :source where id = :id and (source_id is null or ("
+            "(select url from sources where id = :source) = accounts.url and "
+            "(select url from sources where id = accounts.source_id) is not accounts.url))",
+            {"source": source_id, "id": account_id})
+
+    def capture_source(self, capture_id: str) -> str | None:
+        """The sources entry a capture came from (``captures.source_id``), None when none or no such capture."""
+        row = self.db.execute("select source_id from captures where id = ?", [capture_id]).fetchone()
+        return row[0] if row else None
+
+    # -- sources --------------------------------------------------------------------------------
+    def save_sources(self, run_id: str, sources: Iterable[Source]) -> None:
+        """The sources-file entries run ``run_id`` used (the run's row exists). An entry's values are those of
+        the latest run (by start) that used it, each change kept in ``changes``; an older run's file read later
+        (an import) only moves ``first_run``. Idempotent: a reindex saves the same rows."""
+        sources = list(sources)
+        if not sources:
+            return
+        self._saved()
+        found = self.db.execute("select started_at from runs where id = ?", [run_id]).fetchone()
+        started = (found[0] if found else None) or ""
+        with write_transaction(self.db):
+            for source in sources:
+                values = {"kind": source.kind, "platform": source.platform, "url": source.url,
+                          "region": source.region, "agency": source.agency, "label": source.label,
+                          "render": int(source.render)}
+                row = self._get("sources", source.id)
+                if row is None:
+                    self._insert("sources", {"id": source.id, **values, "first_run": run_id, "last_run": run_id,
+                                             "first_used_at": started, "last_used_at": started})
+                    continue
+                changed: dict[str, Any] = {}
+                if started >= (row["last_used_at"] or ""):
+                    changed = {k: v for k, v in values.items() if v != row[k]}
+                    for field, new in changed.items():
+                        if row[field] is None:  # (as for accounts and posts: the changes of a known value)
+                            continue
+                        self._insert("changes", {"table_name": "sources", "row_id": source.id, "column_name": field,
+                                                 "old_value": None if row[field] is None else str(row[field]),
+                                                 "new_value": None if new is None else str(new), "capture_id": None,
+                                                 "changed_at": started})
+                    changed.update(last_run=run_id, last_used_at=started)
+                if started < (row["first_used_at"] or ""):
+                    changed.update(first_run=run_id, first_used_at=started)
+                self._update("sources", source.id, changed)
 
     def _update_account(self, row: dict[str, Any], account: Account, seen: str) -> set[str]:
         """Update the row from what ``account`` shows; the columns that changed."""
@@ -630,4 +684,5 @@ def capture_row(capture: Capture) -> dict[str, Any]:
         "page_state": capture.page_state,
         "ip_address": capture.ip_address,
         "snapshot_of": capture.snapshot_of,
+        "source_id": capture.source_id,
     }

@@ -13,27 +13,39 @@ they read from WARC files, which are already written. For each capture:
    claimed for the other workers of a distributed run is released: one rollback, nothing half-stored;
 5. the accounts and posts its page showed (each once per page), with the index's merge rules; an
    account seen again unchanged in the same run only moves its ``last_seen`` and counts its check.
+   An account is found by the sources-file entry its capture came from (``Capture.source_id``, the
+   capture's ``WARC-Govarchive-Source`` field): the same link whether the crawl or a reindex saves it.
+
+A run's sources-file entries are saved with :meth:`Archiver.save_sources` (the crawl at its start, a reindex
+from each file's sources record).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from govarchive.core.httpdata import header
 from govarchive.core.items import Account, Capture, FetchFailure, Post
+from govarchive.core.sources import Source, SourceError, sources_from_record
 from govarchive.index.store import Index
 from govarchive.pages import Extraction, PageInput, extract
 from govarchive.pages.router import status_state
 from govarchive.warc.dedup import PayloadDeduper
+from govarchive.warc.reader import one_line
 from govarchive.warc.writer import WarcArchive
+
+logger = logging.getLogger(__name__)
 
 ACCOUNT_MEMORY = 10_000  # accounts whose last saved values are remembered (an LRU: memory stays flat)
 # What an account shows, compared to decide whether saving it again would change its row.
 ACCOUNT_VALUES = ("platform", "platform_id", "name", "alias", "agency", "region", "url", "followers", "description",
-                  "last_post_at", "original_id", "authoritative", "listing_url", "moved_to")
+                  "last_post_at", "original_id", "authoritative", "listing_url", "moved_to", "source_id")
+CAPTURE_MEMORY = 10_000  # captures whose sources entry is remembered (their pages' items follow them closely)
 
 
 def page_state(capture: Capture, extraction: Extraction | None) -> str | None:
@@ -88,6 +100,7 @@ class Archiver:
         self.announce = announce
         self.revisits = 0
         self._accounts: OrderedDict[str, tuple[object, ...]] = OrderedDict()  # id -> values last saved
+        self._sources: OrderedDict[str, str | None] = OrderedDict()  # capture id -> its sources entry
 
     # -- captures ---------------------------------------------------------------------------------
     def store(self, capture: Capture, extraction: Extraction | None = None, items: bool = True) -> Stored:
@@ -104,6 +117,7 @@ class Archiver:
         now that the page is read, and its accounts and posts saved."""
         capture.page_state = page_state(capture, extraction)
         self.index.set_page_state(capture.id, capture.page_state)
+        self._remember_source(capture)
         return self._save_shown(extraction)
 
     def _save_shown(self, extraction: Extraction | None) -> Stored:
@@ -129,6 +143,7 @@ class Archiver:
 
     def store_capture(self, capture: Capture) -> None:
         """The dedup decision, the WARC records, the index row; all taken back if one fails."""
+        self._remember_source(capture)
         claimed = False
         try:
             if self.warcs is not None:
@@ -147,7 +162,10 @@ class Archiver:
     # -- what pages show ------------------------------------------------------------------------
     def save_account(self, account: Account) -> None:
         """Save an account; one saved before in this run with the same values only has its ``last_seen``
-        moved and its check counted (an article page shows its column's account every time)."""
+        moved and its check counted (an article page shows its column's account every time). Its sources entry
+        is its capture's."""
+        if account.source_id is None:
+            account.source_id = self.source_of(account.capture_id)
         values = tuple(getattr(account, name) for name in ACCOUNT_VALUES)
         if self._accounts.get(account.id) == values:
             self._accounts.move_to_end(account.id)
@@ -158,6 +176,33 @@ class Archiver:
         self._accounts[key] = values
         if len(self._accounts) > ACCOUNT_MEMORY:
             self._accounts.popitem(last=False)
+
+    def _remember_source(self, capture: Capture) -> None:
+        self._sources[capture.id] = capture.source_id
+        if len(self._sources) > CAPTURE_MEMORY:
+            self._sources.popitem(last=False)
+
+    def source_of(self, capture_id: str) -> str | None:
+        """The sources entry a capture came from: remembered from its store, else the index's."""
+        if capture_id in self._sources:
+            return self._sources[capture_id]
+        return self.index.capture_source(capture_id)
+
+    def save_sources(self, run_id: str, sources: Iterable[Source]) -> None:
+        """The sources-file entries run ``run_id`` used (``sources`` rows)."""
+        self.index.save_sources(run_id, sources)
+
+    def save_sources_record(self, run_id: str, data: bytes) -> bool:
+        """The entries a WARC file's sources record holds (:func:`~govarchive.core.sources.sources_record`), read
+        back by ``import`` and ``reindex``; False, with one log line, when the record cannot be read (its
+        captures are still indexed, naming their entries)."""
+        try:
+            sources = sources_from_record(json.loads(data.decode("utf-8")))
+        except (ValueError, SourceError) as error:
+            logger.warning("a sources record of run %s could not be read: %s", run_id, one_line(error))
+            return False
+        self.save_sources(run_id, sources)
+        return True
 
     def save_post(self, post: Post) -> None:
         self.index.save_post(post)

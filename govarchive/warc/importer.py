@@ -32,6 +32,7 @@ from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import BodyTooLarge, chunked_problem, header, http_body, payload_digest
 from govarchive.core.items import Capture, FetchFailure, Post
+from govarchive.core.sources import SOURCE_HEADER, SOURCES_CONTENT_TYPE
 from govarchive.index.searchworker import searching_alongside
 from govarchive.index.store import TOO_LARGE, Index, open_index
 from govarchive.pages import Extraction
@@ -358,6 +359,9 @@ class WarcImporter:
         elif rtype == "metadata" and headers.get_header("Content-Type") == FAILURE_CONTENT_TYPE \
                 and self.phase != "captures":  # (in the pages phase: a failed check names its account)
             self.reading.call(lambda: self._save_failure(data, headers, run_id), after)
+        elif rtype == "metadata" and headers.get_header("Content-Type") == SOURCES_CONTENT_TYPE \
+                and self.phase != "pages":  # (in the captures phase: before the pages link accounts to entries)
+            self.reading.call(lambda: self.archiver.save_sources_record(run_id, data), after)
 
     def _warcinfo_runs(self, file: WarcFile) -> dict[str, str]:
         """The runs the warcinfo records of ``file`` name (warcinfo record id -> run id): a reading resumed
@@ -664,7 +668,8 @@ def capture_from_record(record: Any, run_id: str, warc_name: str) -> Capture:
         payload_digest=rec.get_header("WARC-Payload-Digest") or payload_digest(raw), record_type=record.rec_type,
         warc_file=warc_name, refers_to=record_id(rec.get_header("WARC-Refers-To")) or None,
         refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"),
-        snapshot_of=record_id(rec.get_header("WARC-Concurrent-To")) or None if record.rec_type == "resource" else None)
+        snapshot_of=record_id(rec.get_header("WARC-Concurrent-To")) or None if record.rec_type == "resource" else None,
+        source_id=rec.get_header(SOURCE_HEADER) or None)
 
 
 def _status(code: Any) -> int:

@@ -71,7 +71,7 @@ class _Batch:
 
 @dataclass
 class _Step:
-    run: Callable[..., None]
+    run: Callable[..., object]
     position: Any
     batch: _Batch | None = None
     index: int = 0
@@ -115,7 +115,7 @@ class PageReading:
             self._send()
         self._pump()
 
-    def call(self, step: Callable[[], None], position: Any = None) -> None:
+    def call(self, step: Callable[[], object], position: Any = None) -> None:
         """Run ``step`` once every page queued before it has had its step."""
         if self._pool is None or not self._steps:
             step()

@@ -19,7 +19,7 @@ import platform as _platform
 import re
 import socket
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -36,6 +36,7 @@ from govarchive.core.dates import warc_date
 from govarchive.core.failures import FAILURE_CONTENT_TYPE
 from govarchive.core.httpdata import status_line
 from govarchive.core.items import Capture, FetchFailure
+from govarchive.core.sources import SOURCE_HEADER, SOURCES_CONTENT_TYPE, SOURCES_URI, Source, sources_record
 from govarchive.warc.files import INVALID_SUFFIX, OPEN_SUFFIX, ArchiveWarcs
 from govarchive.warc.reader import Damage, RecordReader, record_id
 
@@ -88,6 +89,9 @@ class WarcArchive:
     :param info: extra warcinfo fields (spider, operator, robots policy, user agent…)
     :param max_bytes: start a new file once the current one reaches this size
     :param clock: returns the current UTC time (tests fix it)
+    :param sources: the sources-file entries the run uses: a ``metadata`` record of them follows the
+        ``warcinfo`` record of every file (:func:`govarchive.core.sources.sources_record`), so each file says
+        which entries its captures' :data:`~govarchive.core.sources.SOURCE_HEADER` fields name
     """
 
     def __init__(
@@ -99,6 +103,7 @@ class WarcArchive:
         hostname: str | None = None,
         clock: Callable[[], datetime] | None = None,
         prefix: str = "govarchive",
+        sources: Iterable[Source] = (),
     ) -> None:
         self.warc_dir = Path(warc_dir)
         self.run_id = run_id
@@ -107,6 +112,7 @@ class WarcArchive:
         self.hostname = _host_label(hostname or socket.gethostname())
         self.clock = clock or (lambda: datetime.now(UTC))
         self.prefix = prefix
+        self.sources = tuple(sources)
         self.serial = -1
         self.files_written: list[str] = []
         self.records_written = 0
@@ -140,8 +146,10 @@ class WarcArchive:
         self._writer = WARCWriter(self._plain, gzip=False, warc_version="1.1")  # we gzip each record (_write)
         try:
             self._write_warcinfo()
+            if self.sources:
+                self._write_sources()
             self._append()
-            self.records_written += 1
+            self.records_written += 2 if self.sources else 1
         except OSError:  # not even the warcinfo record fits: no file at all rather than an empty one
             self._abandon()
             raise
@@ -161,6 +169,16 @@ class WarcArchive:
         record = self._writer.create_warcinfo_record(self._name, fields)
         record.rec_headers.replace_header("WARC-Date", warc_date(self.clock()))
         self._warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
+        self._write(record)
+
+    def _write_sources(self) -> None:
+        """The run's sources-file entries, as a ``metadata`` record about the file's ``warcinfo`` record."""
+        assert self._writer is not None and self._warcinfo_id is not None
+        body = json.dumps(sources_record(self.run_id, self.sources), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record = self._writer.create_warc_record(
+            SOURCES_URI.format(self.run_id), "metadata", payload=BytesIO(body), length=len(body),
+            warc_content_type=SOURCES_CONTENT_TYPE,
+            warc_headers_dict={"WARC-Date": warc_date(self.clock()), "WARC-Refers-To": self._warcinfo_id})
         self._write(record)
 
     def _ensure_room(self) -> None:
@@ -331,6 +349,8 @@ class WarcArchive:
                    "WARC-Date": warc_date(capture.fetched_at)}
         if capture.ip_address:
             headers["WARC-IP-Address"] = capture.ip_address
+        if capture.source_id and record_type != "request":  # the sources-file entry the exchange came from
+            headers[SOURCE_HEADER] = capture.source_id
         return headers
 
     def _http_headers(self, capture: Capture) -> RawStatusAndHeaders:
