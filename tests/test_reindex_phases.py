@@ -39,7 +39,7 @@ def reference(demo_archive, tmp_path_factory) -> dict[str, list[tuple]]:
     shutil.copytree(demo_archive, copy)
     report = reindex(copy, processes=1)
     assert not report.errors
-    assert [p.name for p in report.phases] == ["captures", "pages", "search"]
+    assert [p.name for p in report.phases] == ["captures", "pages", "analysis", "search"]
     return tables(copy / "index.db")
 
 
@@ -141,6 +141,6 @@ def test_a_reindex_killed_in_the_captures_phase_keeps_the_old_index_and_goes_on(
 def test_restart_starts_over(archive, reference):
     killed_reindex(archive, "pages", 30)
     report = reindex(archive, processes=1, restart=True)
-    assert [p.name for p in report.phases] == ["captures", "pages", "search"]
+    assert [p.name for p in report.phases] == ["captures", "pages", "analysis", "search"]
     assert not any(p.resumed for p in report.phases)
     assert tables(archive / "index.db") == reference

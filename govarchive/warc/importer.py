@@ -17,6 +17,7 @@ import heapq
 import json
 import logging
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
@@ -230,6 +231,8 @@ class WarcImporter:
         self.archiver = Archiver(index)  # the records are in their files already: captures, rows, page states
         self.report = report or ImportReport()
         self.analysed = False  # whether a run summary already triggered the closure analysis
+        self.analysis_seconds = 0.0  # spent in the runs' closure analyses (a reindex reports it apart)
+        self.analyses = 0
         self.pending_analyses: dict[str, RunAnalysis] = {}  # run id -> its analysis (analyse_runs=False)
         self._files: dict[str, Path] = {f.name: f.path for f in map(_as_file, known_files)}
         # Revisits met before their original (the workers of a distributed run interleave): indexed
@@ -507,7 +510,10 @@ class WarcImporter:
                                    int(settings.get("dormant_days", DEFAULT_CONFIG.dormant_days)),
                                    int(settings.get("closed_after_runs", DEFAULT_CONFIG.closed_after_runs)))
             if self.analyse_runs:
+                began = time.perf_counter()
                 analysis.run(self.index)
+                self.analysis_seconds += time.perf_counter() - began
+                self.analyses += 1
                 self.analysed = True
             else:
                 earlier = self.pending_analyses.get(analysis.run_id)

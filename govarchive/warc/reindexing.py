@@ -56,6 +56,8 @@ class PhaseTime:
     resumed: str | None = None  # where it went on from ("FILE @ OFFSET"), when an earlier reindex was killed
 
     def line(self) -> str:
+        if self.name == "analysis":
+            return f"closure analyses: {self.steps:,} run(s) in {self.seconds:.1f} s (in the pages phase, where each run ends)"
         rate = f", {self.steps / self.seconds:,.0f}/s" if self.seconds > 0 and self.steps else ""
         resumed = f" (resumed at {self.resumed})" if self.resumed else ""
         return f"{self.name} phase: {self.steps:,} steps in {self.seconds:.1f} s{rate}{resumed}"
@@ -170,8 +172,10 @@ class Reindex:
                 importer.import_files(files, _start(mark))
                 index.clear_reindex_mark("pages")
                 index.commit()
-        phase.seconds = time.perf_counter() - progress.began
+        # the runs' closure analyses ran where their summary records lie, in this process alone: told apart
+        phase.seconds = time.perf_counter() - progress.began - importer.analysis_seconds
         self.report.phases.append(phase)
+        self.report.phases.append(PhaseTime("analysis", importer.analysis_seconds, importer.analyses))
         self._add(pages)
 
     def _add(self, pages: ImportReport) -> None:
