@@ -184,9 +184,7 @@ def crawl_with_file_limit(base_url: str, archive: Path, limit: int) -> subproces
 
 
 @pytest.mark.slow
-# early, midway, late: the largest file is index.db's WAL, which holds every frame the writer's commits wrote
-# (2.8-4.2 MB for a whole demo crawl, less when the crawl is faster and its batches larger)
-@pytest.mark.parametrize("limit", [400_000, 1_200_000, 2_000_000])
+@pytest.mark.parametrize("limit", [400_000, 1_200_000, 2_500_000])
 def test_a_crawl_on_a_full_disk_stops_cleanly_and_the_next_one_completes(demo_web, demo_archive, tmp_path, limit):
     archive = tmp_path / "archive"
     result = crawl_with_file_limit(demo_web.base_url, archive, limit)
