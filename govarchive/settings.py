@@ -92,6 +92,14 @@ DOWNLOAD_MAXSIZE = 100_000_000
 REDIRECT_MAX_TIMES = 10
 
 # --- engine -----------------------------------------------------------------------------------
+# CONCURRENT_ITEMS stays Scrapy's 100, although Scrapy creates that many tasks for every callback output (~0.4 ms
+# of the reactor thread each): its queue holds 2 x CONCURRENT_ITEMS, and a page's output that fits is handed to
+# the pipelines before the next page's, the order a reindex reads them in (tests/test_crawl.py). With 4, a
+# directory's accounts were saved after a later page's and took that page's capture as theirs.
+# Scrapy reads a generator callback's source (inspect + ast) to warn when it returns a value; its cache is keyed by
+# bound methods, which die with their request, so it re-parses the spider's source every few responses (~0.4 ms a
+# page). tests/test_crawl.py makes the same check of govarchive's callbacks once.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -68,3 +68,19 @@ def test_no_function_repeats_a_default_of_the_config(path):
                         and value.value not in (None, ""):
                     repeated.append(f"{node.name}.{target.id} = {ast.unparse(value)}")
     assert not repeated, repeated
+
+
+def test_no_spider_callback_is_a_generator_that_returns_a_value():
+    """The check Scrapy makes on every response, which the settings turn off (WARN_ON_GENERATOR_RETURN_VALUE),
+    made once here on every callback of govarchive's spiders."""
+    from scrapy.utils.misc import is_generator_with_return_value, walk_modules_iter
+    from scrapy.utils.spider import iter_spider_classes
+
+    assert settings.WARN_ON_GENERATOR_RETURN_VALUE is False
+    spiders = [cls for module in walk_modules_iter("spiders") for cls in iter_spider_classes(module)]
+    assert {cls.name for cls in spiders} >= {"portal", "wechat", "weibo"}
+    for cls in spiders:
+        for name in dir(cls):
+            method = getattr(cls, name)
+            if callable(method) and (name.startswith("parse") or name == "failed"):
+                assert not is_generator_with_return_value(method), f"{cls.__name__}.{name}"

@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 BUNDLE_CALLS = 64  # calls sent together: the queue's feeder thread wakes once per bundle, not per call
 MAX_QUEUED = 32  # bundles in flight at most (each capture holds its body): then the crawl waits
+REPLIES_CHECK = 0.01  # seconds: how stale `stopped` may be (reading the child's pipe is a system call)
 PARENT_CHECK = 1.0  # seconds between looks at whether the crawl is still there (where PDEATHSIG is missing)
 
 
@@ -97,6 +99,7 @@ class WriterProcess:
         self._pending_posts: deque[tuple[int, str]] = deque()  # (message number, post id) not yet committed
         self._pending: dict[str, int] = {}
         self.full: DiskFull | None = None
+        self._checked = 0.0  # when the child's replies were last read (time.monotonic)
         self.on_full: Any = None  # called with (error, what) on the crawl's thread when the child meets a full disk
         self.counts: dict[str, int] = {}
         self.revisits = 0
@@ -142,6 +145,7 @@ class WriterProcess:
 
     def _check(self) -> None:
         """Read what the child said (log lines, a full disk) without waiting."""
+        self._checked = time.monotonic()
         while self._replies.poll():
             self._handle(self._replies.recv())
 
@@ -155,7 +159,10 @@ class WriterProcess:
 
     @property
     def stopped(self) -> bool:
-        self._check()
+        """The child met a full disk (as it said at most ``REPLIES_CHECK`` seconds ago: the crawl asks for
+        every capture and item, and the child's word arrives when it arrives anyway)."""
+        if time.monotonic() - self._checked >= REPLIES_CHECK:
+            self._check()
         return self.full is not None
 
     # -- the end of the run --------------------------------------------------------------------------

@@ -9,7 +9,8 @@ never a browser build Playwright downloads. While the page loads and is scrolled
 status, every header value, the body as the browser got it. When the page is done (or given up) they are
 written together, in the order they arrived, as request + response pairs through the same path as Scrapy's
 own downloads (:meth:`~govarchive.crawl.capture.CaptureExtension.store`: each read once by the page objects,
-its page state decided from that reading, then dedup → WARC → index in the crawl's writer process), so the
+images, media and fonts excepted (:func:`worth_reading`), its page state decided from that reading, then dedup →
+WARC → index in the crawl's writer process), so the
 index learns of them in the order a reindex reads them; a crawl killed while a page is in the browser loses
 that page only.
 Chromium hands bodies over decoded, so a ``Content-Encoding`` (and the ``Content-Length`` of the encoded
@@ -41,14 +42,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govarchive.core.config import ArchiveConfig, archive_config
-from govarchive.core.httpdata import payload_digest
+from govarchive.core.httpdata import header, payload_digest
 from govarchive.core.items import Capture
 from govarchive.crawl.capture import FRAMING_HEADERS, META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING
 from govarchive.crawl.credentials import mask
 from govarchive.crawl.progress import META_ACCOUNT
 from govarchive.crawl.run import run_for
 from govarchive.pages.base import DOM_SNAPSHOT, SCREENSHOT, Extraction, PageInput
-from govarchive.pages.router import status_state
+from govarchive.pages.router import is_media_type, status_state
 from govarchive.pages.shortvideo import account_platform
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ FIRST_WAIT = 0.5  # seconds after the load event before the page may be called q
 QUIET_SECONDS = 0.3  # no request in flight this long: the page has loaded what the last step asked for
 STEP_WAIT_MAX = 4.0  # longest wait for quiet after one step (a video keeps a request open)
 SETTLE_SHARE = 0.6  # share of the time limit spent loading and scrolling; the rest for DOM, screenshot, bodies
-PARSED_TYPES = ("document", "xhr", "fetch")  # exchanges the page objects read; the others are archived only
+PARSED_TYPES = ("document", "xhr", "fetch")  # exchanges the spider follows (documents, JSON answers)
 MORE_BUTTON = r"^\s*(加载更多|查看更多|点击加载更多|点击查看更多|更多内容|显示更多|load more)\s*$"
 CLICK_MORE_JS = """(pattern) => {
   const re = new RegExp(pattern, 'i');
@@ -84,6 +85,15 @@ CLICK_MORE_JS = """(pattern) => {
   }
   return false;
 }"""
+
+
+def worth_reading(capture: Capture, resource_type: str) -> bool:
+    """Whether the page objects read an exchange the browser made (on the crawl's reactor thread): what the
+    spider follows (:data:`PARSED_TYPES`) and whatever could hold a page (a script's JSON answer, an HTML page
+    where an image was asked for), not the images, media and fonts a page loads: those are archived, their
+    page state the one their HTTP status gives, as a page object reading them (and a reindex) concludes."""
+    return resource_type in PARSED_TYPES or not is_media_type((header(capture.response_headers, "Content-Type")
+                                                                or "").lower())
 
 
 def find_chromium(config: ArchiveConfig) -> str | None:
@@ -123,10 +133,11 @@ class BrowserAddon:
 class Recorder:
     """Everything one browser page exchanges, archived as it arrives; then its DOM and screenshot."""
 
-    def __init__(self, url: str, store: Callable[[Capture], tuple[str | None, Extraction | None]], run_id: str,
+    def __init__(self, url: str, store: Callable[[Capture, bool], tuple[str | None, Extraction | None]], run_id: str,
                  config: ArchiveConfig, secrets: tuple[str, ...] = ()) -> None:
         self.url = url
-        self.store = store  # reads a capture, archives it: (why it was not archived, or None; its reading)
+        # archives a capture, read first when told: (why it was not archived, or None; its reading)
+        self.store = store
         self.run_id = run_id
         self.config = config
         self.secrets = secrets
@@ -189,7 +200,7 @@ class Recorder:
         the page's records are written together, so the index learns of them in the order a reindex reads them)."""
         received, self.received = self.received, []
         for capture, resource_type, is_main in received:
-            problem, reading = self.store(capture)
+            problem, reading = self.store(capture, worth_reading(capture, resource_type))
             if problem:
                 self.problems += 1
                 self.stopping = self.stopping or problem == STOPPING
@@ -366,10 +377,12 @@ class BrowserCaptureMiddleware:
     def from_crawler(cls, crawler: Any) -> BrowserCaptureMiddleware:
         return cls(crawler)
 
-    def _store(self, capture: Capture, context: tuple[Any, ...] = ()) -> tuple[str | None, Extraction | None]:
-        """Read a capture the browser made and archive it through the capture extension (the path of Scrapy's
-        own exchanges: its page state decided from the reading, stored by the crawl's writer process);
-        ``context``: the (kind, account, referer, attempts) of its fetch failure if it cannot be stored."""
+    def _store(self, capture: Capture, context: tuple[Any, ...] = (), read: bool = True) -> tuple[str | None,
+                                                                                               Extraction | None]:
+        """Read a capture the browser made (unless ``read`` is false: :func:`worth_reading`) and archive it
+        through the capture extension (the path of Scrapy's own exchanges: its page state decided from the
+        reading, stored by the crawl's writer process); ``context``: the (kind, account, referer, attempts) of
+        its fetch failure if it cannot be stored."""
         if self.capture_ext is None:
             from govarchive.crawl.capture import CaptureExtension
 
@@ -379,7 +392,7 @@ class BrowserCaptureMiddleware:
             return "no capture extension: nothing is archived", None
         if self.capture_ext.archive.stopped:
             return STOPPING, None
-        reading = self.capture_ext.read(capture)
+        reading = self.capture_ext.read(capture) if read else None
         return self.capture_ext.store(capture, reading, context), reading
 
     def process_request(self, request: Any) -> None:
@@ -398,8 +411,8 @@ class BrowserCaptureMiddleware:
 
         # what the page loads is an asset of the page's account, the page its referer
         context = ("asset", request.meta.get(META_ACCOUNT), request.url, 1)
-        recorder = Recorder(request.url, lambda capture: self._store(capture, context), run_for(self.crawler).id,
-                            self.config, archive_config(self.crawler.settings).secrets)
+        recorder = Recorder(request.url, lambda capture, read: self._store(capture, context, read),
+                            run_for(self.crawler).id, self.config, archive_config(self.crawler.settings).secrets)
         request.meta.update({
             "playwright": True, "playwright_context": "govarchive", META_RECORDER: recorder,
             "playwright_context_kwargs": CONTEXT,  # the browser starts with the first page that needs it

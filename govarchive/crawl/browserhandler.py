@@ -1,81 +1,86 @@
-"""scrapy-playwright's download handler with a time limit per page (govarchive/crawl/browser.py).
+"""The download handler of http and https when browser capture is on: Playwright only for the pages that need it.
 
-A page that is not done within ``GOVARCHIVE_BROWSER_TIMEOUT`` (its navigation, scrolling, DOM and screenshot)
-is closed, its browser context if the page will not close, and the browser itself (scrapy-playwright starts
-a new one for the next page) if even that hangs; the request fails as a ``timeout``, recorded in
-``fetch_failures`` like any download that timed out. Playwright's own errors become Scrapy's download errors,
-so a failed page is one log line and one row, never a traceback.
+One :class:`BrowserDownloadHandler` per crawl serves both schemes (Scrapy asks for one per scheme; both get the
+same). Every request not marked for the browser (``request.meta["playwright"]``, set by
+:class:`govarchive.crawl.browser.BrowserCaptureMiddleware`) is downloaded by Scrapy's own HTTP/1.1 handler, which
+this one is. The first request that is marked builds and starts
+:class:`govarchive.crawl.browserpages.BrowserPages` (scrapy-playwright's handler with a time limit per page):
+Playwright's Node driver then, Chromium with that first page. A crawl that meets no such page imports no Playwright
+and starts neither (scrapy-playwright alone would start one driver per scheme when the engine starts, used or not).
+If Playwright cannot start, each page that needs it fails as a download error (one line, one fetch failure).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import weakref
+from typing import TYPE_CHECKING, Any
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-from scrapy.exceptions import DownloadFailedError, DownloadTimeoutError
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import DownloadFailedError
 
-from govarchive.core.config import archive_config
-from govarchive.crawl.browser import META_RECORDER, BrowserHung
+if TYPE_CHECKING:
+    from govarchive.crawl.browserpages import BrowserPages
 
 logger = logging.getLogger(__name__)
+_SHARED: weakref.WeakKeyDictionary[Any, BrowserDownloadHandler] = weakref.WeakKeyDictionary()
 
 
-class NoTraceback(logging.Filter):
-    """scrapy-playwright logs a failed page with its traceback; the failure is our one line (a fetch failure)."""
+class BrowserDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 download handler, and the browser for the requests marked ``playwright`` (started with
+    the first of them)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info, record.exc_text = None, None
-        return True
-
-
-logging.getLogger("scrapy-playwright").addFilter(NoTraceback())
-
-
-class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self.limit = archive_config(crawler.settings).browser_timeout
+        self.crawler = crawler
+        self.pages: BrowserPages | None = None  # scrapy-playwright's handler, once a page needed the browser
+        self._starting = asyncio.Lock()
+        self._closed = False
 
-    async def _download_request(self, request: Any, spider: Any = None) -> Any:
-        recorder = request.meta.get(META_RECORDER)
-        try:
-            return await asyncio.wait_for(super()._download_request(request, spider), self.limit)
-        except (TimeoutError, PlaywrightTimeoutError):
-            await self._abandon(recorder, request)
-            raise DownloadTimeoutError(f"the browser did not finish the page within {self.limit:g} s "
-                                       "(GOVARCHIVE_BROWSER_TIMEOUT): it was closed") from None
-        except PlaywrightError as error:
-            await self._abandon(recorder, request)
-            message = " ".join(str(error).split("Call log:")[0].split())
-            raise DownloadFailedError(f"the browser could not load the page: {message}") from None
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BrowserDownloadHandler:
+        """The crawler's one handler: http and https share it, and so its one browser."""
+        if crawler not in _SHARED:
+            _SHARED[crawler] = cls(crawler)
+        return _SHARED[crawler]
 
-    async def _close(self) -> None:
-        """The crawl is ending (finished, or stopped by a full disk) while pages may still be loading: their
-        request routes end quietly (``unroute_all(behavior="ignoreErrors")``) before the browser closes, so a
-        route in flight when its page goes away raises no "Target page, context or browser has been closed"
-        traceback into the log."""
-        for wrapper in list(self.context_wrappers.values()):
-            for page in list(wrapper.context.pages):
+    @property
+    def browser_started(self) -> bool:
+        return self.pages is not None
+
+    async def download_request(self, request: Any) -> Any:
+        if not request.meta.get("playwright"):
+            return await super().download_request(request)
+        pages = await self._browser()
+        return await pages.download_request(request)
+
+    async def _browser(self) -> BrowserPages:
+        async with self._starting:  # two pages arriving together start one Playwright
+            if self.pages is None:
+                from govarchive.crawl.browserpages import BrowserPages
+
+                pages = BrowserPages(self.crawler)
                 try:
-                    await page.unroute_all(behavior="ignoreErrors")
-                except PlaywrightError:  # the page closed meanwhile: nothing routes through it any more
-                    pass
-        await super()._close()
+                    await pages.start()
+                except Exception as error:
+                    await _quietly(pages.close())
+                    message = " ".join(str(error).split("Call log:")[0].split())[:300]
+                    raise DownloadFailedError(f"the browser could not be started: {message}") from None
+                self.pages = pages
+        return self.pages
 
-    async def _abandon(self, recorder: Any, request: Any) -> None:
-        if recorder is None:
+    async def close(self) -> None:
+        if self._closed:  # Scrapy closes the handler of each scheme: this one twice
             return
-        try:
-            await recorder.abandon()
-        except BrowserHung:
-            logger.error("%s: the browser would not close the page: restarting the browser", request.url[:300])
-            browser = getattr(self, "browser", None)
-            if browser is not None:
-                try:
-                    await asyncio.wait_for(browser.close(), 10)
-                except Exception as error:  # scrapy-playwright relaunches a disconnected browser
-                    logger.error("the browser did not close either (%s)", error)
+        self._closed = True
+        await super().close()
+        if self.pages is not None:
+            await self.pages.close()
+
+
+async def _quietly(closing: Any) -> None:
+    try:
+        await closing
+    except Exception as error:  # what was half started is gone with the crawl's process anyway
+        logger.debug("closing a browser that did not start: %s", error)

@@ -76,6 +76,16 @@ class OtherPage(Page):
         return Extraction(page_state="ok")
 
 
+MEDIA_TYPES = ("image/", "audio/", "video/", "font/")
+MARKUP_START = re.compile(rb"\s*<")  # a body that starts as markup (after blanks): read as HTML whatever its type
+
+
+def is_media_type(content_type: str) -> bool:
+    """Images, audio, video and fonts (by their Content-Type, lowercase): archived, never read. Whatever their
+    status, a page object concludes no more than :func:`status_state` says (an :class:`AssetPage` is ``ok``)."""
+    return content_type.startswith(MEDIA_TYPES)
+
+
 def page_class_for(page: PageInput) -> type[Page]:
     """The page object class for one response."""
     if not 200 <= page.status < 300:
@@ -83,7 +93,7 @@ def page_class_for(page: PageInput) -> type[Page]:
     parts = urlsplit(page.url)
     path, query = parts.path, parts.query
     ctype = page.content_type
-    if ctype.startswith(("image/", "audio/", "video/", "font/")):
+    if is_media_type(ctype):
         return AssetPage
     if answer := answer_class(path):  # Douyin's and Toutiao's JSON answers (a browser fetched them)
         return answer
@@ -117,7 +127,7 @@ def page_class_for(page: PageInput) -> type[Page]:
         return BackofficeListPage
     if is_feed(page.body, ctype):
         return FeedPage
-    if "html" not in ctype and page.body.lstrip()[:1] != b"<":  # PDFs, archives, robots.txt…
+    if "html" not in ctype and not MARKUP_START.match(page.body):  # PDFs, archives, robots.txt, scripts…
         return AssetPage
     return _html_page_class(page)
 
@@ -159,6 +169,6 @@ def extract(page: PageInput) -> Extraction:
     except Exception as exc:  # a parser bug must not stop archiving: record it and go on
         logger.warning("%s failed on %s: %s", cls.__name__, page.url, exc, exc_info=True)
         return Extraction(page_state="parse_error", notes=[f"{cls.__name__}: {exc}"])
-    if page.decoded.note and "html" in page.content_type:
+    if "html" in page.content_type and page.decoded.note:  # (never decode an image's bytes for this)
         result.notes.append(f"charset: {page.decoded.note}")
     return result
