@@ -44,7 +44,14 @@ from urllib.parse import urlsplit
 from govarchive.core.config import ArchiveConfig, archive_config
 from govarchive.core.httpdata import header, payload_digest
 from govarchive.core.items import Capture
-from govarchive.crawl.capture import FRAMING_HEADERS, META_CAPTURE_ID, META_FETCHED_AT, META_NOT_ARCHIVED, STOPPING
+from govarchive.crawl.capture import (
+    FRAMING_HEADERS,
+    META_CAPTURE_ID,
+    META_FETCHED_AT,
+    META_NOT_ARCHIVED,
+    META_SOURCE,
+    STOPPING,
+)
 from govarchive.crawl.credentials import mask
 from govarchive.crawl.progress import META_ACCOUNT
 from govarchive.crawl.run import run_for
@@ -411,8 +418,14 @@ class BrowserCaptureMiddleware:
 
         # what the page loads is an asset of the page's account, the page its referer
         context = ("asset", request.meta.get(META_ACCOUNT), request.url, 1)
-        recorder = Recorder(request.url, lambda capture, read: self._store(capture, context, read),
-                            run_for(self.crawler).id, self.config, archive_config(self.crawler.settings).secrets)
+        source_id = getattr(request.meta.get(META_SOURCE), "id", None)  # every exchange names the page's entry
+
+        def store(capture: Capture, read: bool) -> tuple[str | None, Extraction | None]:
+            capture.source_id = capture.source_id or source_id
+            return self._store(capture, context, read)
+
+        recorder = Recorder(request.url, store, run_for(self.crawler).id, self.config,
+                            archive_config(self.crawler.settings).secrets)
         request.meta.update({
             "playwright": True, "playwright_context": "govarchive", META_RECORDER: recorder,
             "playwright_context_kwargs": CONTEXT,  # the browser starts with the first page that needs it
