@@ -184,7 +184,7 @@ def crawl_with_file_limit(base_url: str, archive: Path, limit: int) -> subproces
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("limit", [400_000, 1_200_000, 2_500_000])
+@pytest.mark.parametrize("limit", [400_000, 1_200_000, 2_000_000])
 def test_a_crawl_on_a_full_disk_stops_cleanly_and_the_next_one_completes(demo_web, demo_archive, tmp_path, limit):
     archive = tmp_path / "archive"
     result = crawl_with_file_limit(demo_web.base_url, archive, limit)
