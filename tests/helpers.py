@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from govarchive.core.httpdata import payload_digest
 from govarchive.core.items import Capture
@@ -102,3 +106,14 @@ def assert_same_pages(db: Path, reference: Path) -> None:
     expected = {u for (u,) in rows(reference, "select url from captures")}
     posts = {**post_urls_of(db), **post_urls_of(reference)}
     assert [url for url in sorted(urls ^ expected) if url not in posts] == [], "pages that are not posts differ"
+
+
+def chromium_or_skip() -> str:
+    """Debian's Chromium, for the browser tests: their module is skipped without it (an error under
+    ``GOVARCHIVE_E2E=require``, as in ``make test``)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("GOVARCHIVE_E2E") == "require":
+            raise RuntimeError("GOVARCHIVE_E2E=require but chromium is missing: run `make browser`")
+        pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
+    return found

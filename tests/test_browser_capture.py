@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import crawl, crawl_command, rows
+from helpers import chromium_or_skip, crawl, crawl_command, rows
 from warcio.archiveiterator import ArchiveIterator
 
 from govarchive.demo.rendered import EXPECTED as RENDERED
@@ -35,11 +35,7 @@ from govarchive.warc.verify import verify_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if not CHROMIUM:
-    if os.environ.get("GOVARCHIVE_E2E") == "require":
-        raise RuntimeError("GOVARCHIVE_E2E=require but chromium is missing: run `make browser`")
-    pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
+CHROMIUM = chromium_or_skip()
 
 pytestmark = pytest.mark.slow
 BROWSER_PATHS = (RENDERED["douyin"]["path"], RENDERED["toutiao"]["path"], RENDERED["column"]["path"])

@@ -8,8 +8,6 @@ outside: the process names of its descendants, sampled while it runs.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -17,16 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import crawl_command
+from helpers import chromium_or_skip, crawl_command
 
 from govarchive.demo.rendered import EXPECTED as RENDERED
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if not CHROMIUM:
-    if os.environ.get("GOVARCHIVE_E2E") == "require":
-        raise RuntimeError("GOVARCHIVE_E2E=require but chromium is missing: run `make browser`")
-    pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
+CHROMIUM = chromium_or_skip()
 
 pytestmark = pytest.mark.slow
 DRIVER_STARTS = "Starting download handler"  # scrapy-playwright's line when it starts Playwright's driver
