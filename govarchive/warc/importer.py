@@ -774,10 +774,3 @@ def _refusal(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return f"cannot be read or copied ({exc.strerror or exc}): nothing imported"
     return one_line(exc)
-
-
-def _db_files(path: Path) -> Iterator[Path]:
-    for suffix in ("", "-wal", "-shm"):
-        candidate = path.with_name(path.name + suffix)
-        if candidate.exists():
-            yield candidate
