@@ -6,6 +6,8 @@ same port so URLs and ids are the same), in subprocesses through plain ``scrapy 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import crawl, one, rows
 
@@ -119,3 +121,10 @@ def test_the_mp_session_never_reaches_the_log(later):
     for result in (later["first"], later["second"]):
         assert "Overridden settings" in result.stderr
         assert MP_DEMO_TOKEN not in result.stderr and MP_DEMO_COOKIE not in result.stderr
+
+
+def test_the_writer_process_read_the_posts_ahead_of_the_analysis(later):
+    """The end-of-run analysis finds the run's posts read by the closure detector in the writer process
+    while the crawl ran (govarchive/closure/readahead.py), and reads only the rest itself."""
+    stats = dict(re.findall(r"'govarchive/analysis/read_(ahead|late)': (\d+)", later["first"].stderr))
+    assert int(stats["ahead"]) > 50 and int(stats["late"]) <= int(stats["ahead"]) // 5, stats

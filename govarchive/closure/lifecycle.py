@@ -33,6 +33,7 @@ from govarchive.closure.notices import (
     record_platform_moves,
     resolve_targets,
 )
+from govarchive.closure.readahead import Readings
 from govarchive.closure.watermarks import WatermarkReport, update_watermarks
 from govarchive.core.config import DEFAULT_CONFIG
 from govarchive.index import findings, statuses
@@ -82,15 +83,16 @@ class Analysis:
 
 def analyse(index: Index, as_of: datetime, run_id: str | None = None,
             dormant_days: int = DEFAULT_CONFIG.dormant_days,
-            closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs) -> Analysis:
+            closed_after_runs: int = DEFAULT_CONFIG.closed_after_runs, readings: Readings | None = None) -> Analysis:
     """Merge provisional ids, detect notices (in this run's posts, or all), record moves, resolve targets,
-    recompute every account's status and risk."""
+    recompute every account's status and risk. ``readings``: posts the detector read ahead
+    (govarchive/closure/readahead.py)."""
     stamp = as_of.isoformat(timespec="seconds")
     result = Analysis()
     result.merged = merge_provisional_accounts(index, stamp)
     # this run's posts, and those of runs that never finished (killed before their analysis)
     where, params = findings.posts_of_run(run_id)
-    record_notices(index, where, params, detected_at=stamp)
+    record_notices(index, where, params, detected_at=stamp, readings=readings)
     result.notices, result.claims = findings.findings_detected_at(index, stamp)
     result.platform_moves = record_platform_moves(index, stamp)
     result.resolved_targets = resolve_targets(index)

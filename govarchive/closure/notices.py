@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govarchive.closure.detector import Detection, Finding, Target, detect, name_key
+from govarchive.closure.readahead import Readings
 from govarchive.index import findings
 from govarchive.index.store import Index
 
@@ -48,9 +49,12 @@ def provisional_account_id(platform: str, name: str) -> str:
 
 
 # ---- notices ----------------------------------------------------------------------------------------------
-def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), detected_at: str = "") -> int:
+def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), detected_at: str = "",
+                   readings: Readings | None = None) -> int:
     """Detect notices and reports in the posts matching ``where`` (SQL over ``posts p``); returns the
-    notices and claims written."""
+    notices and claims written. ``readings``: the posts the detector has read already
+    (govarchive/closure/readahead.py)."""
+    read = readings.detect if readings is not None else detect
     written, after = 0, 0
     while True:  # a page of posts at a time: a run of 100,000 articles is not held in memory at once
         rows = findings.posts_to_detect(index, where, params, after, NOTICE_PAGE)
@@ -58,7 +62,7 @@ def record_notices(index: Index, where: str = "1", params: Iterable[Any] = (), d
             return written
         after = rows[-1][0]
         for _, post_id, account_id, capture_id, title, text, cleaned, published_at, name, platform in rows:
-            detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
+            detection = read(text, title, account_name=name, platform=platform, published_at=published_at,
                                cleaned=cleaned)  # cleaned when saved: not again
             with index.transaction():
                 findings.forget_findings_of_post(index, post_id)

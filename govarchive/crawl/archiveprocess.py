@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from govarchive.closure.readahead import Readings
 from govarchive.core.config import ArchiveConfig
 from govarchive.core.items import Account, Capture, FetchFailure, Post
 from govarchive.core.sources import Source
@@ -104,6 +105,7 @@ class WriterProcess:
         self.counts: dict[str, int] = {}
         self.revisits = 0
         self.warc_state: tuple[str | None, int, int] = (None, 0, 0)  # current file, files written, records written
+        self.readings: Readings | None = None  # the posts the closure detector read in the child (after stop)
         self.process = context.Process(target=serve, args=(setup, self._inbox, child_end, self._committed, os.getpid()),
                                        name="govarchive-writer", daemon=True)
         self.process.start()
@@ -177,7 +179,7 @@ class WriterProcess:
             if reply is None:
                 return
             if reply[0] == "stopped":
-                _, self.counts, self.revisits, self.warc_state = reply
+                _, self.counts, self.revisits, self.warc_state, self.readings = reply
                 return
             self._handle(reply)
 
@@ -234,9 +236,11 @@ def serve(setup: WriterSetup, inbox: Any, replies: Any, committed: Any, parent: 
         told.append(("full", what, str(error)))
 
     writer = BatchWriter(archiver, setup.run_id, on_full, thread=False)
+    readings = Readings()  # the posts read by the closure detector ahead of the end-of-run analysis
     received = 0
     stopping = False
     while not stopping:
+        posts: list[str] = []
         bundles = [_next(inbox, parent)]
         while len(bundles) < 8:  # what else is queued now joins the batch
             try:
@@ -250,6 +254,8 @@ def serve(setup: WriterSetup, inbox: Any, replies: Any, committed: Any, parent: 
                     writer.store(message[1], None, message[2])
                 elif kind == "item":
                     writer.save_item(message[1])
+                    if isinstance(message[1], Post):
+                        posts.append(message[1].id)
                 else:
                     writer.queue_stop()
                     stopping = True
@@ -259,8 +265,9 @@ def serve(setup: WriterSetup, inbox: Any, replies: Any, committed: Any, parent: 
         committed.value = received
         while told:
             replies.send(told.pop(0))
+        readings.read_posts(index, posts)  # while the crawl fetches: the end-of-run analysis finds them read
     replies.send(("stopped", dict(writer.counts), archiver.revisits,
-                  (warcs.current_file, len(warcs.files_written), warcs.records_written)))
+                  (warcs.current_file, len(warcs.files_written), warcs.records_written), readings))
     message = _next(inbox, parent)[0]
     problem = None
     if message[0] == "finish":

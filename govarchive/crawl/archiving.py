@@ -21,7 +21,8 @@ Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIV
 ``GOVARCHIVE_AS_OF``, ``GOVARCHIVE_DORMANT_DAYS``, ``GOVARCHIVE_CLOSED_AFTER_RUNS``, ``ROBOTSTXT_OBEY``,
 ``USER_AGENT``; in a distributed run ``GOVARCHIVE_REDIS_URL`` (payload claims and known posts in Redis).
 Stats: ``govarchive/dedup/revisits``, ``govarchive/warc/records``, ``govarchive/warc/files``,
-``govarchive/recovery/<count>``, ``govarchive/analysis/as_of``; ``govarchive/capture_errors`` (exchanges that
+``govarchive/recovery/<count>``, ``govarchive/analysis/as_of``, ``govarchive/analysis/read_ahead`` and
+``read_late`` (posts the end-of-run analysis found read by the writer process, and read itself); ``govarchive/capture_errors`` (exchanges that
 could not be archived).
 """
 
@@ -36,6 +37,7 @@ from typing import Any
 from scrapy import signals
 
 from govarchive.closure.lifecycle import Analysis, analyse
+from govarchive.closure.readahead import Readings
 from govarchive.core.config import archive_config
 from govarchive.core.dates import warc_date
 from govarchive.core.failures import NOT_ARCHIVED
@@ -194,7 +196,7 @@ class CrawlArchive:
         try:
             index.drain_search()  # whatever the worker left (it died, or it was stopped late)
             index.finish_run(self.run.id, summary["finished_at"], status, summary["stats"])
-            analysis = self.analyse()
+            analysis = self.analyse(writer.readings)
         except Exception as error:
             if not is_storage_full(error):
                 raise
@@ -208,12 +210,21 @@ class CrawlArchive:
             index.close()
             self.index = None
 
-    def analyse(self) -> Analysis:
+    def analyse(self, readings: Readings | None = None) -> Analysis:
         """The end-of-run analysis, on the run's whole index: notices in this run's posts, successors,
-        merged provisional accounts, every account's status and risk (govarchive/closure/lifecycle.py)."""
+        merged provisional accounts, every account's status and risk (govarchive/closure/lifecycle.py);
+        ``readings``: the posts the writer process had the detector read while the crawl ran
+        (govarchive/closure/readahead.py)."""
         assert self.index is not None
-        return analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
-                       self.run.closed_after_runs)
+        analysis = analyse(self.index, self.run.analysis_as_of, self.run.id, self.run.dormant_days,
+                           self.run.closed_after_runs, readings=readings)
+        if readings is not None:
+            logger.debug("closure analysis: %d posts read ahead by the writer process, %d read at the end",
+                         readings.taken, readings.read_late)
+            if self.stats:
+                self.stats.set_value("govarchive/analysis/read_ahead", readings.taken)
+                self.stats.set_value("govarchive/analysis/read_late", readings.read_late)
+        return analysis
 
     def _count_writer(self) -> None:
         """What the writer counted, into the crawl's stats (before the run's summary is made)."""
