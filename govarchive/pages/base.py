@@ -136,29 +136,38 @@ def html_text(fragment: str | None) -> str:
     """Readable plain text of an HTML fragment: one line per block, whitespace squeezed, hidden elements dropped."""
     if not fragment or not fragment.strip():
         return ""
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    return element_text(lxml_html.fragment_fromstring(fragment, create_parent="div"))
+
+
+def element_text(root: etree._Element) -> str:
+    """:func:`html_text` of an element of a page already parsed (its tail left out), without writing it out as
+    HTML and parsing it again."""
     parts: list[str] = []
+    append = parts.append
 
     def walk(node: etree._Element) -> None:
-        tag = getattr(node, "tag", None)
-        tail = getattr(node, "tail", None)
-        if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS or is_hidden(node):  # comments, scripts, hidden
-            if tail:
-                parts.append(tail)
-            return
-        block = tag.lower() in _BLOCK_TAGS
-        if block:
-            parts.append("\n")
-        if node.text:
-            parts.append(node.text)
         for child in node:
+            tag = child.tag
+            if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS or is_hidden(child):  # comments, scripts, hidden
+                if child.tail:
+                    append(child.tail)
+                continue
+            block = tag.lower() in _BLOCK_TAGS
+            if block:
+                append("\n")
+            if child.text:
+                append(child.text)
             walk(child)
-        if block:
-            parts.append("\n")
-        if tail:
-            parts.append(tail)
+            if block:
+                append("\n")
+            if child.tail:
+                append(child.tail)
 
-    walk(root)
+    if isinstance(root.tag, str) and root.tag.lower() not in _SKIP_TAGS and not is_hidden(root):
+        append("\n")
+        if root.text:
+            append(root.text)
+        walk(root)
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -9,7 +9,7 @@ from parsel import Selector
 
 from govarchive.core.ids import decode_biz, website_account_id, website_post_id
 from govarchive.core.items import Account, Link
-from govarchive.pages.base import Extraction, Page, first, html_text, same_site, text_digest
+from govarchive.pages.base import Extraction, Page, element_text, first, same_site, text_digest
 
 # info_fields is re-exported: the feed parser and the tests read header fields the same way
 from govarchive.pages.govfields import (  # noqa: F401
@@ -260,7 +260,7 @@ class GovArticlePage(GovPage):
         column = column_url(self.page.url)
         account = self.account(website_account_id(column), column, name=meta(self.selector, "ColumnName"),
                                agency=site, region=region_of(site), url=column)
-        page_text = html_text(self.selector.css("body").get())
+        page_text = self._body_text()
         title = meta(self.selector, "ArticleTitle") or self._title(page_text, site)
         info = page_info_fields(self.selector, page_text)
         meta_date = meta(self.selector, "PubDate")
@@ -295,8 +295,12 @@ class GovArticlePage(GovPage):
         for css in self.CONTENT:
             node = self.selector.css(css)
             if node:
-                return html_text(node[0].get())
-        return main_text(self.page.text, self.page.url) or html_text(self.selector.css("body").get())
+                return element_text(node[0].root)
+        return main_text(self.page.text, self.page.url) or self._body_text()
+
+    def _body_text(self) -> str:
+        body = self.selector.css("body")
+        return element_text(body[0].root) if body else ""
 
 
 class QrGridPage(GovPage):
