@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from parsel import Selector
 
 from govarchive.core.textclean import RUBY, clean, normalise
-from govarchive.pages.base import html_text
+from govarchive.pages.base import element_text, html_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -58,6 +59,19 @@ def test_hidden_elements_are_not_page_text():
     fragment = ('<div id="js_content" style="visibility: hidden;"><p>正文<font class="jammer">x7 J, q</font>内容</p>'
                 '<span style="display:none">隐藏</span><p hidden>也隐藏</p></div>')
     assert html_text(fragment) == "正文内容"  # WeChat's own visibility:hidden body is read
+
+
+def test_an_element_of_a_parsed_page_reads_as_its_html_would():
+    """element_text walks the page's own tree: the same text as writing the element out and reading that."""
+    page = Selector(text=(
+        "<html><head><title>t</title><style>p{}</style></head><body> 头部<!-- 注释 -->"
+        "<div class='main'><h1>标题</h1>文字<b>加粗</b>尾巴<script>var x=1;</script><p>第一段<br>换行"
+        "<span style='display:none'>隐藏</span>后文</p><table><tr><td>单元格</td><td>二</td></tr></table>"
+        "<p hidden>也隐藏</p><ul><li>一</li><li>二　三</li></ul></div>结尾 </body></html>"))
+    for node in (*page.css("body"), *page.css("div.main"), *page.css("p"), *page.css("li")):
+        assert element_text(node.root) == html_text(node.get())
+    assert element_text(page.css("body")[0].root) == "头部\n标题\n文字加粗尾巴\n第一段\n换行后文\n单元格二\n一\n二 三\n结尾"
+    assert element_text(page.css("p")[1].root) == ""  # hidden itself
 
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is absent")
