@@ -18,7 +18,6 @@ import os
 import platform as _platform
 import re
 import socket
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+from zlib_ng import zlib_ng  # zlib's API and format, about twice as fast to deflate and inflate
 
 from govarchive import __version__
 from govarchive.core.config import DEFAULT_CONFIG
@@ -251,14 +251,15 @@ class WarcArchive:
     def _write(self, record: Any) -> tuple[int, int]:
         """Render one record into the buffer as its own gzip member; its offset and length once the buffer
         is appended. Members are compressed at zlib level 6 (Heritrix's default): warcio's own gzip uses
-        level 9, which costs about twice the time for a few bytes less."""
+        level 9, which costs about twice the time for a few bytes less; zlib-ng's level 6 takes half of zlib's
+        time for about 1 % more bytes."""
         assert self._writer is not None
         if record.rec_type != "warcinfo":
             record.rec_headers.add_header("WARC-Warcinfo-ID", self._warcinfo_id)
         self._plain.seek(0)
         self._plain.truncate()
         self._writer.write_record(record)
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: gzip framing
+        compressor = zlib_ng.compressobj(GZIP_LEVEL, zlib_ng.DEFLATED, 31)  # 31: gzip framing
         start = self._buffer.tell()
         self._buffer.write(compressor.compress(self._plain.getbuffer()))
         self._buffer.write(compressor.flush())
