@@ -117,3 +117,19 @@ def chromium_or_skip() -> str:
             raise RuntimeError("GOVARCHIVE_E2E=require but chromium is missing: run `make browser`")
         pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
     return found
+
+
+def descendant_pids(root: int) -> set[int]:
+    """The process ids of ``root``'s descendants (Linux: /proc), read now."""
+    found: set[int] = set()
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                for child in (task / "children").read_text().split():
+                    pending.append(int(child))
+                    found.add(int(child))
+        except OSError:  # a process that ended between two reads
+            continue
+    return found

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import chromium_or_skip, crawl_command
+from helpers import chromium_or_skip, crawl_command, descendant_pids
 
 from govarchive.demo.rendered import EXPECTED as RENDERED
 
@@ -28,14 +28,10 @@ DRIVER_STARTS = "Starting download handler"  # scrapy-playwright's line when it 
 
 def descendants(root: int) -> set[str]:
     """The names (``comm``) of ``root``'s descendant processes."""
-    names, pending = set(), [root]
-    while pending:
-        pid = pending.pop()
+    names = set()
+    for pid in descendant_pids(root):
         try:
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                for child in (task / "children").read_text().split():
-                    pending.append(int(child))
-                    names.add(Path(f"/proc/{child}/comm").read_text().strip())
+            names.add(Path(f"/proc/{pid}/comm").read_text().strip())
         except OSError:  # a process that ended between two reads
             continue
     return names

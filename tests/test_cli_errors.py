@@ -113,6 +113,7 @@ BAD_SETTINGS = [
     ("DOWNLOAD_SLOTS=fast", ["-s DOWNLOAD_SLOTS=fast is not a JSON object"]),
     ("LOG_LEVEL=LOUD", ["-s LOG_LEVEL=LOUD is not a log level"]),
     ("GOVARCHIVE_REFETCH_POSTS=maybe", ["GOVARCHIVE_REFETCH_POSTS: 'maybe' is not true or false", "fix the -s value"]),
+    ("GOVARCHIVE_BACKGROUND_NICE=40", ["GOVARCHIVE_BACKGROUND_NICE: 40 must be from 0 (the crawl's own priority) to 19"]),
     ("GOVARCHIVE_CONTACT=云岚市 档案馆", ["GOVARCHIVE_CONTACT", "is not a URL or an e-mail address"]),
     # a misspelt name was accepted silently (statuses judged at 14 days, not 3)
     ("GOVARCHIVE_DORMANT_DAY=3", ["unknown setting -s GOVARCHIVE_DORMANT_DAY: did you mean GOVARCHIVE_DORMANT_DAYS?"]),

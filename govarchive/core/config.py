@@ -77,6 +77,7 @@ class ArchiveConfig:
     worker_timeout: float = 30  # a worker silent this long is taken for dead by the others
     frontier_memory: int = 10_000  # pending requests kept in memory; more spill to disk (0: no bound)
     search_worker: bool = True  # a crawl's search shadows are written by a worker process (govarchive/index/searchworker.py)
+    background_nice: int = 5  # nice increment of the crawl's writer and search worker (govarchive/core/processes.py)
     # browser capture (govarchive/crawl/browser.py): pages of these platforms, and sources with render = true,
     # are loaded in Chromium (when it is found), scrolled at most browser_scroll_steps times within
     # browser_timeout seconds; answers larger than browser_max_body_bytes are not archived
@@ -168,6 +169,7 @@ def archive_config(settings: Mapping[str, Any] | Any) -> ArchiveConfig:
         progress_interval=_positive(_number(settings, "GOVARCHIVE_PROGRESS_INTERVAL", float),
                                     "GOVARCHIVE_PROGRESS_INTERVAL"),
         search_worker=_flag(settings, "GOVARCHIVE_SEARCH_WORKER"),
+        background_nice=_nice(_number(settings, "GOVARCHIVE_BACKGROUND_NICE", int), "GOVARCHIVE_BACKGROUND_NICE"),
         frontier_memory=_not_negative(_number(settings, "GOVARCHIVE_FRONTIER_MEMORY", int),
                                       "GOVARCHIVE_FRONTIER_MEMORY"),
         **_distributed(settings),
@@ -252,6 +254,12 @@ def _positive(value: float, name: str) -> float:
 def _not_negative(value: int, name: str) -> int:
     if value < 0:
         raise ValueError(f"{name}: {value!r} must be 0 or more")
+    return value
+
+
+def _nice(value: int, name: str) -> int:
+    if not 0 <= value <= 19:
+        raise ValueError(f"{name}: {value!r} must be from 0 (the crawl's own priority) to 19 (the lowest)")
     return value
 
 

@@ -37,6 +37,7 @@ from typing import Any
 from govarchive.closure.readahead import Readings
 from govarchive.core.config import ArchiveConfig
 from govarchive.core.items import Account, Capture, FetchFailure, Post
+from govarchive.core.processes import lower_priority
 from govarchive.core.sources import Source
 from govarchive.index.store import open_index
 from govarchive.warc.archiver import Archiver
@@ -213,6 +214,7 @@ class WriterProcess:
 def serve(setup: WriterSetup, inbox: Any, replies: Any, committed: Any, parent: int) -> None:
     """The writer process: build the archiver, write what comes until told to stop, then finish."""
     _die_with_parent(parent)
+    lower_priority(setup.config.background_nice)  # the crawl's fetching first; the queue bounds what waits
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which then stops us
     root = logging.getLogger()
     root.handlers[:] = [_ToCrawl(replies)]

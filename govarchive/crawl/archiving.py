@@ -18,7 +18,7 @@ go to the one holder of ``index.db``'s write connection and of the WARC files, i
 
 Settings: ``GOVARCHIVE_ARCHIVE_DIR``, ``GOVARCHIVE_WARC_MAX_BYTES``, ``GOVARCHIVE_DEDUP_MIN_BYTES``,
 ``GOVARCHIVE_OPERATOR``, ``GOVARCHIVE_CONTACT``, ``GOVARCHIVE_MAX_BODY_BYTES``, ``GOVARCHIVE_SEARCH_WORKER``,
-``GOVARCHIVE_AS_OF``, ``GOVARCHIVE_DORMANT_DAYS``, ``GOVARCHIVE_CLOSED_AFTER_RUNS``, ``ROBOTSTXT_OBEY``,
+``GOVARCHIVE_BACKGROUND_NICE``, ``GOVARCHIVE_AS_OF``, ``GOVARCHIVE_DORMANT_DAYS``, ``GOVARCHIVE_CLOSED_AFTER_RUNS``, ``ROBOTSTXT_OBEY``,
 ``USER_AGENT``; in a distributed run ``GOVARCHIVE_REDIS_URL`` (payload claims and known posts in Redis).
 Stats: ``govarchive/dedup/revisits``, ``govarchive/warc/records``, ``govarchive/warc/files``,
 ``govarchive/recovery/<count>``, ``govarchive/analysis/as_of``, ``govarchive/analysis/read_ahead`` and
@@ -123,7 +123,7 @@ class CrawlArchive:
             index.start_run(self.run.id, self.run.spider, warc_date(self.run.started_at), self.config.operator)
             index.save_sources(self.run.id, sources)
         if self.config.search_worker:  # the search rows are written on another core (govarchive/index/searchworker.py)
-            self.search_worker = SearchWorker(index, paths.index_db)
+            self.search_worker = SearchWorker(index, paths.index_db, nice=self.config.background_nice)
         hostname = worker_host_label(self.config) if self.config.worker else None  # no two workers' files share a name
         self.writer = WriterProcess(WriterSetup(self.config, self.run.id, self._warc_info(), hostname,
                                                 deferred_search=self.search_worker is not None,

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from govarchive.core.processes import lower_priority
 from govarchive.index.search import QUEUE_BATCH, clear_applied, drain_search_queue, finish_search_db, open_search_writer
 from govarchive.index.transactions import write_transaction
 
@@ -43,14 +44,14 @@ class SearchWorker:
     """A search worker process beside ``index``, whose saves leave the search rows queued for it
     (:attr:`Index.deferred_search`) until :meth:`stop`; the index pipeline's, and :func:`searching_alongside`'s."""
 
-    def __init__(self, index: Any, index_db: Path) -> None:
+    def __init__(self, index: Any, index_db: Path, nice: int = 0) -> None:
         self.index = index
         index.deferred_search = True
         # close_fds: the worker must not hold the archive's lock file (a killed crawl's lock would outlive it)
         # and it imports govarchive from where this process does (a Scrapyd egg, a checkout, a venv)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(index_db), "--parent", str(os.getpid())],
+            [sys.executable, "-m", __name__, str(index_db), "--parent", str(os.getpid()), "--nice", str(nice)],
             stdin=subprocess.PIPE, close_fds=True, env=env)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
@@ -114,7 +115,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m govarchive.index.searchworker", description=__doc__.split("\n\n")[0])
     parser.add_argument("index_db", type=Path)
     parser.add_argument("--parent", type=int, default=None, help="exit when this process is gone")
+    parser.add_argument("--nice", type=int, default=0, help="yield the CPU to the crawl by this nice increment")
     args = parser.parse_args(argv)
+    lower_priority(args.nice)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     try:
         run(args.index_db, args.parent)
