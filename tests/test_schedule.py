@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from helpers import free_port
 
 from govarchive.cli import cli
+from govarchive.core.storage import DISK_FULL
 from govarchive.crawl import outcome
 from govarchive.crawl.outcome import RunFacts, decide, failed_accounts, run_facts
 from govarchive.crawl.schedule import ScheduleError, cron_text, parse_at, plan, systemd_units
@@ -38,6 +39,9 @@ VENV_GOVARCHIVE = Path(sys.executable).absolute().with_name("govarchive")
     (RunFacts("cancelled", captures=40), 1, "fatal"),
     (RunFacts(None), 1, "fatal"),  # never started
     (RunFacts("finished", captures=0, downloads_given_up=3), 1, "fatal"),  # archived nothing
+    (RunFacts(DISK_FULL, captures=40), 1, "fatal"),
+    # every page archived, then the disk refused the run's end (its row, the closure analysis)
+    (RunFacts("finished", captures=40, storage_error="the run's end: database or disk is full"), 1, "fatal"),
 ])
 def test_exit_code_decisions(facts, code, name):
     result = decide(facts)
@@ -56,6 +60,8 @@ def test_the_lines_say_what_happened_and_what_to_do():
     locked = decide(RunFacts(LOCKED, locked_by="run r1 (crawl portal, pid 7)")).line()
     assert "in use by run r1 (crawl portal, pid 7)" in locked and "(exit code 73)" in locked
     assert "finish reason 'shutdown'" in decide(RunFacts("shutdown", captures=1)).line()
+    end = decide(RunFacts("finished", captures=9, storage_error="the run's end: database or disk is full")).line()
+    assert end.startswith("the run failed: the disk refused a write (full") and "`govarchive analyse`" in end
 
 
 def test_facts_come_from_the_stats_and_the_runs_account_checks_and_fetch_failures(tmp_path):

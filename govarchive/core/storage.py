@@ -26,6 +26,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 DISK_FULL = "disk_full"  # the finish reason
+STORAGE_ERROR_STAT = "govarchive/storage_error"  # what the disk refused (also when it was the run's end: no finish reason)
 FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 # SQLite reports a refused write as SQLITE_FULL, or as SQLITE_IOERR_WRITE when the write got nothing
 # through (EFBIG past RLIMIT_FSIZE): both mean the index cannot be written now.
@@ -52,17 +53,24 @@ class StorageHalt:
     def halted(self) -> bool:
         return self.error is not None
 
-    def halt(self, error: BaseException, what: str) -> None:
-        """Stop the crawl because ``what`` could not be written."""
+    def record(self, error: BaseException, what: str) -> bool:
+        """Say once that ``what`` could not be written (the log line, the stat ``govarchive/storage_error``, from
+        which the run's exit code is decided: govarchive/crawl/outcome.py); False when it was said already."""
         if self.halted:
-            return
+            return False
         self.error = f"{what}: {error}"
         logger.error("the disk refused a write (%s): the crawl stops here. Everything archived before is kept and "
                      "indexed, and nothing half-written stays in the WARC files. Free some space (or raise the "
                      "quota), then run again; `govarchive verify` checks the archive.", self.error)
         stats = getattr(self.crawler, "stats", None)
         if stats is not None:
-            stats.set_value("govarchive/storage_error", self.error)
+            stats.set_value(STORAGE_ERROR_STAT, self.error)
+        return True
+
+    def halt(self, error: BaseException, what: str) -> None:
+        """Stop the crawl because ``what`` could not be written."""
+        if not self.record(error, what):
+            return
         engine = getattr(self.crawler, "engine", None)
         if engine is not None and getattr(engine, "spider", None) is not None:
             from scrapy.utils.defer import deferred_from_coro

@@ -200,6 +200,7 @@ class CrawlArchive:
         except Exception as error:
             if not is_storage_full(error):
                 raise
+            self.halt.record(error, "the run's end (its row, the closure analysis)")  # the exit code says so
             logger.error("the end of the run could not be indexed (%s): its captures are indexed; free some space, "
                          "then `govarchive analyse` (the next crawl marks the run killed if its row says running)",
                          error)

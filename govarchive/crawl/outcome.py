@@ -18,7 +18,8 @@ code    name      when
                   (finish reason ``reindex_unfinished``: run ``govarchive reindex`` first); nothing was written
 75      blocked   a platform blocked the crawl (finish reason ``blocked``): run again later
 1       fatal     a full disk (finish reason ``disk_full``, govarchive/core/storage.py: a clean stop, nothing
-                  archived before is lost), any other finish reason (``shutdown`` after Ctrl-C or SIGTERM,
+                  archived before is lost; or at the run's end, stat ``govarchive/storage_error``: every capture
+                  indexed, not the run's row or its analysis), any other finish reason (``shutdown`` after Ctrl-C or SIGTERM,
                   ``cancelled``, …), a run
                   that archived nothing at all, or an error before or during the run
 ======  ========  =======================================================================================
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from govarchive.core.failures import HTTP_ERROR
-from govarchive.core.storage import DISK_FULL
+from govarchive.core.storage import DISK_FULL, STORAGE_ERROR_STAT
 from govarchive.index.inspection import failed_accounts_of_run
 from govarchive.warc.lock import LOCKED
 from govarchive.warc.reindexing import REINDEX_UNFINISHED
@@ -70,6 +71,7 @@ class RunFacts:
     blocked_pages: int = 0
     locked_by: str = ""  # who held the archive, when refused
     failed_seeds: int = 0  # start URLs that answered an HTTP error or never answered (also in fetch_failures)
+    storage_error: str = ""  # what the disk refused, during the run or at its end (govarchive/core/storage.py)
 
     @classmethod
     def from_stats(cls, stats: Mapping[str, Any], failed_accounts: tuple[str, ...] = ()) -> RunFacts:
@@ -86,7 +88,7 @@ class RunFacts:
         return cls(stats.get("finish_reason"), number("govarchive/captures"), tuple(failed_accounts),
                    max(0, number("retry/max_reached") - robots), number("spider_exceptions/count"), failures,
                    number("govarchive/blocked"), str(stats.get("govarchive/locked_by") or ""),
-                   number(FAILED_SEEDS_STAT))
+                   number(FAILED_SEEDS_STAT), str(stats.get(STORAGE_ERROR_STAT) or ""))
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,11 @@ def decide(facts: RunFacts) -> Outcome:
         return Outcome(EXIT_FATAL, "fatal", ("the disk refused a write (full, a quota or a file size limit): the "
                                              "crawl stopped cleanly and kept everything archived before; free some "
                                              "space, then run again",))
+    if facts.storage_error:  # the pages were all fetched and archived, but not the run's end
+        return Outcome(EXIT_FATAL, "fatal", ("the disk refused a write (full, a quota or a file size limit) at the "
+                                             "run's end: every capture is archived and indexed, not the run's end "
+                                             "(its row, the closure analysis); free some space, then run "
+                                             "`govarchive analyse`",))
     if reason != FINISHED and not (reason or "").startswith(EARLY_STOP_PREFIX):
         return Outcome(EXIT_FATAL, "fatal", (f"it ended with finish reason {reason or 'none'!r}",))
     if facts.captures == 0:
