@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 
 from test_lifecycle import AS_OF, NOTICE, Archive
 
@@ -48,6 +49,8 @@ def test_an_analysis_with_posts_read_ahead_writes_what_reading_at_the_end_writes
     ahead = archive_of_posts()
     readings = Readings()
     readings.read_posts(ahead.index, post_ids(ahead))
+    readings.read_posts(ahead.index, post_ids(ahead)[:2])  # read again (a post saved twice): kept once
+    readings = pickle.loads(pickle.dumps(readings))  # as the writer process sends them to the crawl's
     assert len(readings) == 4
     analysis = analyse(ahead.index, AS_OF, readings=readings)
     assert (readings.taken, readings.read_late) == (4, 0)  # not one post read twice

@@ -12,8 +12,9 @@ a reading whose inputs are still the same and reads the rest itself (a post whos
 after the post was committed, a post saved again with another text). Whatever was read ahead, the
 analysis writes what reading every post at the end would have written: only the inputs decide.
 
-Memory: a digest for each post read (about 80 bytes), a detection kept only for the posts that hold a
-notice or a report.
+Memory: 16 bytes for each post read (its digest; 1.6 MB for 100,000 posts, sent to the crawl's process
+sorted, where a binary search finds it), a detection kept only for the posts that hold a notice or a
+report.
 """
 
 from __future__ import annotations
@@ -38,18 +39,49 @@ def _digest(text: str | None, title: str | None, account_name: str | None, platf
     return digest.digest()
 
 
+DIGEST_BYTES = 16
+
+
 class Readings:
     """The detector's readings of posts, taken ahead (:meth:`read_posts`) and handed out by :meth:`detect`."""
 
     def __init__(self) -> None:
-        self._others: set[bytes] = set()  # posts that hold no notice and no report (most)
+        self._others = bytearray()  # digests of the posts that hold no notice and no report (most), 16 bytes each
+        self._sorted: bytes | None = None  # the same digests sorted, for lookups (made once the analysis asks)
         self._found: dict[bytes, Detection] = {}
         self.taken = 0  # readings handed to the analysis
         self.read_late = 0  # posts the analysis had to read itself
         self.failed: str | None = None  # why reading ahead stopped (the analysis then reads every post itself)
 
     def __len__(self) -> int:
-        return len(self._others) + len(self._found)
+        """The posts read ahead (distinct inputs)."""
+        return len(self._seal()) // DIGEST_BYTES + len(self._found)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to the crawl's process sorted: the lookups need no other structure there."""
+        self._seal()
+        return {**self.__dict__, "_others": bytearray()}
+
+    def _seal(self) -> bytes:
+        if self._sorted is None or len(self._sorted) < len(self._others):
+            self._sorted = b"".join(sorted({bytes(self._others[at:at + DIGEST_BYTES])
+                                            for at in range(0, len(self._others), DIGEST_BYTES)}))
+        return self._sorted
+
+    def _is_other(self, key: bytes) -> bool:
+        """A binary search of the sorted digests (about 17 steps for 100,000 posts)."""
+        digests = self._seal()
+        low, high = 0, len(digests) // DIGEST_BYTES
+        while low < high:
+            middle = (low + high) // 2
+            probe = digests[middle * DIGEST_BYTES:(middle + 1) * DIGEST_BYTES]
+            if probe == key:
+                return True
+            if probe < key:
+                low = middle + 1
+            else:
+                high = middle
+        return False
 
     def read_posts(self, index: Index, post_ids: Sequence[str]) -> None:
         """Read the posts ``post_ids`` as the analysis would read them now (archived posts with text only)."""
@@ -67,14 +99,12 @@ class Readings:
         """Read rows of :func:`govarchive.index.findings.posts_to_detect`."""
         for _, _, _, _, title, text, cleaned, published_at, name, platform in rows:
             key = _digest(text, title, name, platform, published_at, cleaned)
-            if key in self._others or key in self._found:
-                continue
             detection = detect(text, title, account_name=name, platform=platform, published_at=published_at,
                                cleaned=cleaned)
             if detection.label in ("notice", "report"):
                 self._found[key] = detection
             else:
-                self._others.add(key)
+                self._others += key
 
     def detect(self, text: str | None, title: str | None = None, account_name: str | None = None,
                platform: str | None = None, published_at: str | None = None,
@@ -82,7 +112,7 @@ class Readings:
         """What :func:`~govarchive.closure.detector.detect` says of these inputs, read ahead or read now (of a
         post read ahead that holds no notice and no report, only the label ``other`` is kept)."""
         key = _digest(text, title, account_name, platform, published_at, cleaned)
-        if key in self._others:
+        if self._is_other(key):
             self.taken += 1
             return Detection("other", reason="read ahead: no notice, no report")
         found = self._found.get(key)

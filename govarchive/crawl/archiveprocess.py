@@ -48,7 +48,7 @@ from govarchive.warc.writer import WarcArchive
 logger = logging.getLogger(__name__)
 
 BUNDLE_CALLS = 64  # calls sent together: the queue's feeder thread wakes once per bundle, not per call
-MAX_QUEUED = 32  # bundles in flight at most (each capture holds its body): then the crawl waits
+MAX_QUEUED = 16  # bundles in flight at most (each capture holds its body): then the crawl waits
 REPLIES_CHECK = 0.01  # seconds: how stale `stopped` may be (reading the child's pipe is a system call)
 PARENT_CHECK = 1.0  # seconds between looks at whether the crawl is still there (where PDEATHSIG is missing)
 
