@@ -75,7 +75,7 @@ class ArchiveConfig:
     redis_prefix: str = "govarchive"  # namespace of every Redis key of this archive
     worker: str = ""  # this worker's name in a distributed run (its WARC names and run_workers rows)
     worker_timeout: float = 30  # a worker silent this long is taken for dead by the others
-    frontier_memory: int = 10_000  # pending requests kept in memory; more spill to disk (0: no bound)
+    frontier_memory: int = 2_000  # pending requests kept in memory; more spill to disk (0: no bound)
     search_worker: bool = True  # a crawl's search shadows are written by a worker process (govarchive/index/searchworker.py)
     background_nice: int = 5  # nice increment of the crawl's writer and search worker (govarchive/core/processes.py)
     # browser capture (govarchive/crawl/browser.py): pages of these platforms, and sources with render = true,
