@@ -30,16 +30,15 @@ from govarchive.index.store import Index
 
 logger = logging.getLogger(__name__)
 
+DIGEST_BYTES = 16  # a reading's key: blake2b of the detector's inputs
+
 
 def _digest(text: str | None, title: str | None, account_name: str | None, platform: str | None,
             published_at: str | None, cleaned: str | None) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(digest_size=DIGEST_BYTES)
     for value in (text, title, account_name, platform, published_at, cleaned):
         digest.update(b"\x00" if value is None else b"\x01" + value.encode("utf-8", "surrogatepass") + b"\x1f")
     return digest.digest()
-
-
-DIGEST_BYTES = 16
 
 
 class Readings:
